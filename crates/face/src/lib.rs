@@ -1,0 +1,1 @@
+//! face (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! mynacard (skeleton; filled in by its issue).

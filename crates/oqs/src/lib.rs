@@ -1,0 +1,1 @@
+//! oqs (skeleton; filled in by its issue).

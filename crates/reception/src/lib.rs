@@ -1,0 +1,1 @@
+//! reception (skeleton; filled in by its issue).

@@ -1,0 +1,1 @@
+//! store (skeleton; filled in by its issue).
