@@ -9,6 +9,10 @@ packages=(
   pkg-config libpcsclite-dev pcscd vsmartcard-vpcd
   # independent clients used by tests and benchmarks (pkcs15-tool, opensc-tool, scriptor, pcsc_scan)
   opensc pcsc-tools
+  # the desktop window (Tauri 2 on WebKitGTK 4.1) and a Japanese font for it and for PDFs
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev fonts-ipafont-gothic
+  # end-to-end tests: a virtual X server and WebKit's WebDriver
+  xvfb xauth webkit2gtk-driver
 )
 
 missing=()
@@ -18,8 +22,17 @@ for p in "${packages[@]}"; do
   fi
 done
 
+install_tauri_driver() {
+  # tauri-driver bridges WebDriver to WebKitWebDriver for the end-to-end tests (pinned: build-notes.md §3).
+  if ! command -v tauri-driver >/dev/null; then
+    echo "install-deps: installing tauri-driver 2.1.0 (cargo install)"
+    cargo install tauri-driver --locked --version 2.1.0 --quiet
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} Debian packages present"
+  install_tauri_driver
   exit 0
 fi
 
@@ -31,3 +44,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q >/dev/null
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+install_tauri_driver

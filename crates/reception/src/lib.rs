@@ -1,1 +1,32 @@
-//! reception (skeleton; filled in by its issue).
+//! reception — the マイナ保険証 reception flow of Uketsuke, sans-IO.
+//!
+//! - [`rules`]: the one dated rules table (every date and count, with its seed source).
+//! - [`flow`]: `step(&State, Event, now) -> Step { next, effects }`, pure and exhaustive.
+//! - [`ports`]: traits the driver needs (`CardReader`, `FaceMatcher`, `OnlineEligibility`, `Clock`,
+//!   `Store`, `SnapshotSink`); adapters live in the leaf crates / the app.
+//! - [`driver`]: runs effects through the ports, loops until quiet, publishes a [`Snapshot`].
+//! - [`paper`], [`validate`]: documents presented at the desk, the 申立書, input validation.
+//! - [`input`]: `UserInput`, the only events a page may send (never a port result).
+//! - [`snapshot`]: the UI view model (codes, never texts; never a PIN, My Number or face frame).
+//!
+//! Deliberately not here: any I/O crate (pcsc, rusqlite, tokio, axum, tract, tauri, reqwest).
+
+pub mod driver;
+pub mod flow;
+pub mod input;
+pub mod model;
+pub mod paper;
+pub mod pin;
+pub mod ports;
+pub mod rules;
+pub mod snapshot;
+pub mod validate;
+
+pub use driver::{Driver, PendingTimer, TraceLine};
+pub use flow::{
+    step, Effect, ErrorCode, Event, FallbackStep, Notice, Phase, SiteSettings, StaffAction, State, Step,
+};
+pub use input::UserInput;
+pub use pin::Pin;
+pub use ports::{CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, SnapshotSink, Store};
+pub use snapshot::{Screen, Snapshot};

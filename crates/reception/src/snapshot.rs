@@ -1,0 +1,285 @@
+//! `Snapshot`: the UI's view model — a screen id plus display data, computed from `State` and `now`.
+//!
+//! Structural privacy: no type reachable from `Snapshot` can hold a PIN (`Pin` is not `Clone` or
+//! `Serialize` and is not a field of `State`), a My Number (no such field exists anywhere) or a face
+//! frame / card photo (they never enter `State`). Validation errors carry field + reason, not input.
+//! Deliberately not here: message texts (the UI maps codes to ja/en strings).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+
+use crate::flow::{ErrorCode, FaceFailure, FallbackStep, Notice, Phase, State};
+use crate::model::{
+    ConsentItem, ConsentRecord, EligibilityRecord, Method, Operator, PhonePlatform, QualificationValidity,
+    ReaderMode,
+};
+use crate::paper::{Basis, Billing, ProblemKind};
+use crate::rules::{self, CertStatus};
+use crate::validate::ValidationError;
+
+/// Screen ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Screen {
+    /// カードを置いてください.
+    WaitingForCard,
+    /// 読み取り中.
+    ReadingCard,
+    /// Certificate alert.
+    CertWarning {
+        /// Status.
+        status: CertStatus,
+    },
+    /// 本人確認の方法を選択.
+    MethodChoice,
+    /// 顔認証中.
+    FaceCapture,
+    /// Face failed.
+    FaceFailed {
+        /// Why.
+        reason: FaceFailure,
+    },
+    /// PIN entry.
+    PinEntry {
+        /// Tries left.
+        tries_left: u8,
+        /// Proxy prompts.
+        proxy: bool,
+    },
+    /// Card busy (verify / sign / registration check).
+    Verifying,
+    /// 目視確認 (staff).
+    VisualCheck,
+    /// iPhone / Android.
+    SmartphonePlatform,
+    /// Android phone PIN.
+    SmartphonePin {
+        /// Tries left, if known.
+        tries_left: Option<u8>,
+    },
+    /// Hold the phone.
+    SmartphoneHold {
+        /// Platform.
+        platform: PhonePlatform,
+    },
+    /// 保険証利用登録 offer.
+    RegistrationOffer,
+    /// Registering.
+    Registering,
+    /// 包括 / 個別.
+    ConsentMode,
+    /// One consent item.
+    ConsentItem {
+        /// Item.
+        item: ConsentItem,
+    },
+    /// Legacy 限度額.
+    LimitConsent,
+    /// 処方箋の発行形態.
+    PrescriptionForm,
+    /// Querying.
+    Querying {
+        /// Seconds since the request went out.
+        elapsed_secs: i64,
+    },
+    /// Looking up the previous visit.
+    LookingUpPrevious,
+    /// 受付完了.
+    Completed {
+        /// Basis.
+        basis: Basis,
+        /// Billing.
+        billing: Billing,
+    },
+    /// カードをお取りください.
+    RemoveCard,
+    /// Error.
+    Error {
+        /// Code.
+        code: ErrorCode,
+    },
+    /// Staff fallback step.
+    Fallback {
+        /// Step.
+        step: FallbackStep,
+    },
+    /// Hotline sheet (overlay).
+    Hotline,
+}
+
+/// Eligibility as the staff view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EligibilityView {
+    /// Validity code, if an online answer.
+    pub validity: Option<QualificationValidity>,
+    /// The record.
+    pub record: EligibilityRecord,
+    /// Confirmation date.
+    pub confirmed_on: Option<NaiveDate>,
+}
+
+/// Fallback wizard data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FallbackView {
+    /// Current step.
+    pub step: FallbackStep,
+    /// Problem class.
+    pub problem: Option<ProblemKind>,
+    /// Steps that apply, in order.
+    pub steps: Vec<FallbackStep>,
+    /// The card is in the reader.
+    pub card_in_reader: bool,
+}
+
+/// Hotline sheet (S000 2-28; S002 Q5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HotlineView {
+    /// Phone number.
+    pub number: &'static str,
+    /// Voice-guidance option.
+    pub guidance_option: u8,
+}
+
+/// The UI's view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    /// Screen id.
+    pub screen: Screen,
+    /// Reader mode.
+    pub mode: ReaderMode,
+    /// Operator.
+    pub operator: Operator,
+    /// Training watermark.
+    pub training: bool,
+    /// Methods offered on MethodChoice.
+    pub methods: Vec<Method>,
+    /// Notices.
+    pub notices: Vec<Notice>,
+    /// Validation errors of the staff form.
+    pub validation: Vec<ValidationError>,
+    /// Eligibility for the staff console (online answer or previous visit).
+    pub eligibility: Option<EligibilityView>,
+    /// Consent with expiry, if given.
+    pub consent: Option<ConsentRecord>,
+    /// Consent still valid at `now` (24 h).
+    pub consent_valid: bool,
+    /// Fallback wizard.
+    pub fallback: Option<FallbackView>,
+    /// Hotline sheet.
+    pub hotline: Option<HotlineView>,
+}
+
+fn screen_of(state: &State, now: NaiveDateTime) -> Screen {
+    match &state.phase {
+        Phase::WaitingForCard => Screen::WaitingForCard,
+        Phase::ReadingCard => Screen::ReadingCard,
+        Phase::CertWarning(status) => Screen::CertWarning { status: *status },
+        Phase::MethodChoice => Screen::MethodChoice,
+        Phase::FaceCapture => Screen::FaceCapture,
+        Phase::FaceFailed(reason) => Screen::FaceFailed { reason: *reason },
+        Phase::PinEntry { tries_left } => Screen::PinEntry {
+            tries_left: *tries_left,
+            proxy: state.operator == Operator::Proxy,
+        },
+        Phase::PinVerifying | Phase::Signing | Phase::CheckingRegistration => Screen::Verifying,
+        Phase::VisualCheck => Screen::VisualCheck,
+        Phase::SmartphonePlatform => Screen::SmartphonePlatform,
+        Phase::SmartphonePin { tries_left } => Screen::SmartphonePin {
+            tries_left: *tries_left,
+        },
+        Phase::SmartphoneHold(platform) => Screen::SmartphoneHold { platform: *platform },
+        Phase::RegistrationOffer => Screen::RegistrationOffer,
+        Phase::Registering => Screen::Registering,
+        Phase::ConsentMode => Screen::ConsentMode,
+        Phase::ConsentItem(item) => Screen::ConsentItem { item: *item },
+        Phase::LimitConsent => Screen::LimitConsent,
+        Phase::PrescriptionForm => Screen::PrescriptionForm,
+        Phase::Querying { started, .. } => Screen::Querying {
+            elapsed_secs: (now - *started).num_seconds(),
+        },
+        Phase::LookingUpPrevious => Screen::LookingUpPrevious,
+        Phase::Completed { basis, billing } => Screen::Completed {
+            basis: basis.clone(),
+            billing: *billing,
+        },
+        Phase::RemoveCard => Screen::RemoveCard,
+        Phase::Error(code) => Screen::Error { code: *code },
+        Phase::Fallback(step) => Screen::Fallback { step: *step },
+    }
+}
+
+impl Snapshot {
+    /// Build the view of `state` at `now`.
+    pub fn of(state: &State, now: NaiveDateTime) -> Snapshot {
+        let screen = if state.hotline_open {
+            Screen::Hotline
+        } else {
+            screen_of(state, now)
+        };
+        let fallback = match state.phase {
+            Phase::Fallback(step) => Some(FallbackView {
+                step,
+                problem: state.session.problem,
+                steps: FallbackStep::ALL
+                    .into_iter()
+                    .filter(|s| s.applies(state.session.problem))
+                    .collect(),
+                card_in_reader: state.session.card_in_reader,
+            }),
+            Phase::WaitingForCard
+            | Phase::ReadingCard
+            | Phase::CertWarning(_)
+            | Phase::MethodChoice
+            | Phase::FaceCapture
+            | Phase::FaceFailed(_)
+            | Phase::PinEntry { .. }
+            | Phase::PinVerifying
+            | Phase::Signing
+            | Phase::VisualCheck
+            | Phase::SmartphonePlatform
+            | Phase::SmartphonePin { .. }
+            | Phase::SmartphoneHold(_)
+            | Phase::CheckingRegistration
+            | Phase::RegistrationOffer
+            | Phase::Registering
+            | Phase::ConsentMode
+            | Phase::ConsentItem(_)
+            | Phase::LimitConsent
+            | Phase::PrescriptionForm
+            | Phase::Querying { .. }
+            | Phase::LookingUpPrevious
+            | Phase::Completed { .. }
+            | Phase::RemoveCard
+            | Phase::Error(_) => None,
+        };
+        let consent = state.session.consent;
+        Snapshot {
+            screen,
+            mode: state.mode,
+            operator: state.operator,
+            training: state.settings.training,
+            methods: if state.phase == Phase::MethodChoice {
+                state.method_options()
+            } else {
+                Vec::new()
+            },
+            notices: state.notices.clone(),
+            validation: state.validation.clone(),
+            eligibility: state
+                .session
+                .result
+                .clone()
+                .map(|(validity, record, confirmed_on)| EligibilityView {
+                    validity,
+                    record,
+                    confirmed_on,
+                }),
+            consent,
+            consent_valid: consent.is_some_and(|c| rules::consent_is_valid(c.given_at, now)),
+            fallback,
+            hotline: state.hotline_open.then_some(HotlineView {
+                number: rules::HOTLINE_NUMBER,
+                guidance_option: rules::HOTLINE_GUIDANCE_OPTION,
+            }),
+        }
+    }
+}

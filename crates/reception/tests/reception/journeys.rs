@@ -1,0 +1,1427 @@
+//! Journeys through the driver with fake ports: one per branch of the flow. Each asserts the screens
+//! visited, the effects issued and what would be stored, and snapshots the trace with insta.
+
+use reception::flow::{AuditKind, FaceFailure};
+use reception::model::*;
+use reception::paper::*;
+use reception::rules::CertStatus;
+use reception::*;
+
+use crate::fakes::*;
+use crate::paper_docs::{certificate, numbers};
+
+/// Snapshot the trace under the calling test's name.
+macro_rules! trace {
+    ($h:expr) => {
+        insta::assert_snapshot!($h.trace_text())
+    };
+}
+
+fn face_to_query(h: &mut H) {
+    h.send(Event::CardPlaced).send(Event::ChooseMethod(Method::Face));
+}
+
+// ---------- the happy paths ----------
+
+#[test]
+fn face_match_with_comprehensive_consent_completes_and_saves_once() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    expect_phases(
+        &h,
+        &[
+            "WaitingForCard",
+            "ReadingCard",
+            "MethodChoice",
+            "FaceCapture",
+            "CheckingRegistration",
+            "ConsentMode",
+            "Querying",
+            "Completed",
+        ],
+    );
+    assert_eq!(h.issued("QueryByCertificate"), 1);
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::OnlineCard);
+    assert_eq!(r.method, Some(Method::Face));
+    assert!(r.medical_info_available, "consented, valid certificate");
+    let c = r.consent.expect("consent stored");
+    assert!(c.treatment_and_medicine && c.surgery && c.health_checkup);
+    assert_eq!(c.valid_until, dt(2025, 6, 11, 10, 0), "24 h validity");
+    assert!(h.snap().consent_valid);
+    assert_eq!(
+        h.snap()
+            .eligibility
+            .as_ref()
+            .map(|e| e.record.insurer_number.as_str()),
+        Some("06133946")
+    );
+    h.fire();
+    assert_eq!(h.screen(), Screen::RemoveCard);
+    h.send(Event::CardRemoved);
+    assert_eq!(h.screen(), Screen::WaitingForCard);
+    trace!(h);
+}
+
+#[test]
+fn correct_pin_is_verified_then_signs_a_challenge_sent_with_the_query() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced).send(Event::ChooseMethod(Method::Pin));
+    assert_eq!(
+        h.screen(),
+        Screen::PinEntry {
+            tries_left: 3,
+            proxy: false
+        }
+    );
+    h.pin("4711")
+        .send(Event::ChooseConsentMode(ConsentMode::DeclineAll));
+    assert_eq!(
+        h.effects()
+            .iter()
+            .filter(|e| ["VerifyPin", "SignChallenge"].contains(e))
+            .count(),
+        2
+    );
+    let q = &h.d.ports().elig.cert_queries[0];
+    assert!(q.proof.is_some(), "PIN path proves possession");
+    assert!(
+        !q.medical_info_allowed,
+        "declined consent: no medical information"
+    );
+    assert_eq!(h.only_saved().method, Some(Method::Pin));
+    trace!(h);
+}
+
+#[test]
+fn one_wrong_pin_shows_tries_left_then_the_right_pin_completes() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced)
+        .send(Event::ChooseMethod(Method::Pin))
+        .pin("0000");
+    assert_eq!(
+        h.screen(),
+        Screen::PinEntry {
+            tries_left: 2,
+            proxy: false
+        }
+    );
+    assert!(h.snap().notices.contains(&Notice::PinWrong { tries_left: 2 }));
+    h.pin("4711")
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert!(matches!(h.screen(), Screen::Completed { .. }));
+    assert_eq!(h.d.ports().card.tries_left, 3, "a correct PIN resets the counter");
+    trace!(h);
+}
+
+#[test]
+fn malformed_pin_costs_no_try_and_never_reaches_the_card() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced)
+        .send(Event::ChooseMethod(Method::Pin))
+        .pin("12a");
+    assert_eq!(h.d.ports().card.pins_seen, 0);
+    assert!(h.snap().notices.contains(&Notice::PinFormat));
+    assert_eq!(
+        h.screen(),
+        Screen::PinEntry {
+            tries_left: 3,
+            proxy: false
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn three_wrong_pins_lock_and_leave_only_face_and_visual_check() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced).send(Event::ChooseMethod(Method::Pin));
+    h.pin("0000").pin("1111").pin("2222");
+    assert_eq!(h.screen(), Screen::MethodChoice);
+    assert_eq!(
+        h.snap().methods,
+        vec![Method::Face],
+        "PIN hidden once locked (S000 2-23)"
+    );
+    assert!(h.snap().notices.contains(&Notice::PinLocked));
+    h.send(Event::ChooseMethod(Method::Pin));
+    assert_eq!(
+        h.screen(),
+        Screen::MethodChoice,
+        "PIN cannot be chosen when locked"
+    );
+    h.staff(StaffAction::SetVisualMode(true));
+    assert_eq!(h.screen(), Screen::VisualCheck, "目視 stays available");
+    trace!(h);
+}
+
+#[test]
+fn card_already_locked_offers_face_and_completes_by_face() {
+    let mut h = H::with(|p| p.card.tries_left = 0);
+    h.send(Event::CardPlaced);
+    assert_eq!(h.snap().methods, vec![Method::Face]);
+    h.send(Event::ChooseMethod(Method::Face))
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().method, Some(Method::Face));
+    trace!(h);
+}
+
+#[test]
+fn face_only_card_hides_the_pin_and_never_reads_pin_tries() {
+    let mut h = H::with(|p| {
+        if let Ok(c) = p.card.cert.as_mut() {
+            c.kind = CardKind::FaceOnly;
+        }
+    });
+    h.send(Event::CardPlaced);
+    assert_eq!(h.snap().methods, vec![Method::Face]);
+    h.send(Event::ChooseMethod(Method::Pin));
+    assert_eq!(h.screen(), Screen::MethodChoice);
+    h.send(Event::ChooseMethod(Method::Face))
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert!(matches!(h.screen(), Screen::Completed { .. }));
+    trace!(h);
+}
+
+#[test]
+fn face_no_match_can_be_retried_and_then_matches() {
+    let mut h = H::with(|p| p.face.verdicts.push_back(Ok(FaceVerdict::NoMatch { score: 0.2 })));
+    face_to_query(&mut h);
+    assert_eq!(
+        h.screen(),
+        Screen::FaceFailed {
+            reason: FaceFailure::NoMatch
+        }
+    );
+    h.send(Event::RetryFace)
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.issued("MatchFace"), 2);
+    assert_eq!(h.only_saved().method, Some(Method::Face));
+    trace!(h);
+}
+
+#[test]
+fn no_face_detected_switches_to_pin() {
+    let mut h = H::with(|p| p.face.verdicts.push_back(Ok(FaceVerdict::NoFace)));
+    face_to_query(&mut h);
+    assert_eq!(
+        h.screen(),
+        Screen::FaceFailed {
+            reason: FaceFailure::NoFace
+        }
+    );
+    h.send(Event::ChooseMethod(Method::Pin))
+        .pin("4711")
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().method, Some(Method::Pin));
+    trace!(h);
+}
+
+#[test]
+fn camera_failure_offers_retry_or_switch() {
+    let mut h = H::with(|p| p.face.verdicts.push_back(Err(FaceError::Camera("usb".into()))));
+    face_to_query(&mut h);
+    assert_eq!(
+        h.screen(),
+        Screen::FaceFailed {
+            reason: FaceFailure::DeviceError
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn visual_check_succeeds_returns_to_unattended_and_keeps_the_pin_counter() {
+    let mut h = H::with(|p| p.card.tries_left = 1);
+    h.send(Event::CardPlaced).staff(StaffAction::SetVisualMode(true));
+    assert_eq!(h.snap().mode, ReaderMode::VisualCheck);
+    h.staff(StaffAction::VisualCheckResult(true));
+    assert_eq!(
+        h.snap().mode,
+        ReaderMode::Unattended,
+        "mode returns to 無人運転 after use"
+    );
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().method, Some(Method::Visual));
+    assert_eq!(
+        h.d.ports().card.tries_left,
+        1,
+        "目視 does not reset the PIN counter"
+    );
+    assert_eq!(h.d.state().session.pin_tries_left, Some(1));
+    let audits: Vec<_> = h.d.ports().store.audits.iter().map(|a| a.kind.clone()).collect();
+    assert!(audits.contains(&AuditKind::VisualCheck(true)));
+    trace!(h);
+}
+
+#[test]
+fn staff_visual_mode_before_the_card_serves_a_child_in_the_waiting_room() {
+    let mut h = H::default();
+    h.staff(StaffAction::SetVisualMode(true))
+        .staff(StaffAction::SetOperator(Operator::Proxy));
+    h.send(Event::CardPlaced);
+    assert_eq!(
+        h.screen(),
+        Screen::VisualCheck,
+        "mode set before the card: straight to 目視 (S000 2-21)"
+    );
+    h.staff(StaffAction::VisualCheckResult(true))
+        .send(Event::ChooseConsentMode(ConsentMode::DeclineAll));
+    let r = h.only_saved();
+    assert_eq!((r.method, r.operator), (Some(Method::Visual), Operator::Proxy));
+    trace!(h);
+}
+
+#[test]
+fn visual_check_rejection_routes_to_the_staff_fallback() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced)
+        .staff(StaffAction::SetVisualMode(true))
+        .staff(StaffAction::VisualCheckResult(false));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::IdentityRejected
+        }
+    );
+    h.fire();
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::RetryOrSwitch
+        }
+    );
+    assert_eq!(
+        h.snap().fallback.as_ref().and_then(|f| f.problem),
+        Some(ProblemKind::IdentityNotConfirmed)
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn proxy_parent_enters_the_childs_pin_and_is_recorded_as_proxy() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced)
+        .staff(StaffAction::SetOperator(Operator::Proxy))
+        .send(Event::ChooseMethod(Method::Pin));
+    assert_eq!(
+        h.screen(),
+        Screen::PinEntry {
+            tries_left: 3,
+            proxy: true
+        }
+    );
+    assert!(h.snap().notices.contains(&Notice::ProxyOperation));
+    h.pin("4711")
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().operator, Operator::Proxy);
+    trace!(h);
+}
+
+#[test]
+fn staff_assisted_operation_is_recorded_as_metadata() {
+    let mut h = H::default();
+    h.staff(StaffAction::SetOperator(Operator::StaffAssisted));
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().operator, Operator::StaffAssisted);
+    trace!(h);
+}
+
+// ---------- certificate checks ----------
+
+#[test]
+fn certificate_expiring_within_3_months_warns_then_continues() {
+    let mut h = H::with(|p| {
+        if let Ok(c) = p.card.cert.as_mut() {
+            c.not_after = day(2025, 8, 1);
+        }
+    });
+    h.send(Event::CardPlaced);
+    assert!(matches!(
+        h.screen(),
+        Screen::CertWarning {
+            status: CertStatus::ExpiresSoon { .. }
+        }
+    ));
+    h.send(Event::Continue)
+        .send(Event::ChooseMethod(Method::Face))
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert!(
+        h.only_saved().medical_info_available,
+        "still valid: medical info allowed"
+    );
+    trace!(h);
+}
+
+#[test]
+fn certificate_in_grace_period_skips_consent_and_shares_eligibility_only() {
+    let mut h = H::with(|p| {
+        if let Ok(c) = p.card.cert.as_mut() {
+            c.not_after = day(2025, 5, 1);
+        }
+    });
+    h.send(Event::CardPlaced);
+    assert!(matches!(
+        h.screen(),
+        Screen::CertWarning {
+            status: CertStatus::Grace { .. }
+        }
+    ));
+    h.send(Event::Continue).send(Event::ChooseMethod(Method::Face));
+    assert!(
+        !h.phases().contains(&"ConsentMode".to_owned()),
+        "consent skipped (S000 2-25)"
+    );
+    let q = &h.d.ports().elig.cert_queries[0];
+    assert!(q.consent.is_none() && !q.medical_info_allowed);
+    let r = h.only_saved();
+    assert!(!r.medical_info_available);
+    assert_eq!(r.consent, None);
+    trace!(h);
+}
+
+#[test]
+fn certificate_expired_over_3_months_is_refused_and_routed_to_fallbacks() {
+    let mut h = H::with(|p| {
+        if let Ok(c) = p.card.cert.as_mut() {
+            c.not_after = day(2025, 1, 31);
+        }
+    });
+    h.send(Event::CardPlaced);
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::CertExpired
+        }
+    );
+    h.fire();
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::RetryOrSwitch
+        }
+    );
+    assert_eq!(h.issued("MatchFace") + h.issued("VerifyPin"), 0);
+    trace!(h);
+}
+
+#[test]
+fn unreadable_card_shows_its_error_then_the_fallback_as_device_failure() {
+    let mut h = H::with(|p| p.card.cert = Err(CardError::Unreadable));
+    h.send(Event::CardPlaced);
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::CardUnreadable
+        }
+    );
+    h.fire();
+    let f = h.snap().fallback.clone().expect("fallback");
+    assert_eq!(f.problem, Some(ProblemKind::DeviceFailure));
+    trace!(h);
+}
+
+#[test]
+fn a_card_that_is_not_a_my_number_card_gets_its_own_error() {
+    let mut h = H::with(|p| p.card.cert = Err(CardError::NotMyNumberCard));
+    h.send(Event::CardPlaced);
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::NotMyNumberCard
+        }
+    );
+    trace!(h);
+}
+
+// ---------- registration ----------
+
+#[test]
+fn unregistered_card_accepts_registration_then_completes() {
+    let mut h = H::with(|p| p.elig.registration = Registration::NotRegistered);
+    face_to_query(&mut h);
+    assert_eq!(h.screen(), Screen::RegistrationOffer);
+    h.send(Event::RegistrationAnswer(true))
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.issued("Register"), 1);
+    assert!(matches!(h.screen(), Screen::Completed { .. }));
+    trace!(h);
+}
+
+#[test]
+fn registration_then_no_eligibility_data_while_insurer_data_is_unlinked() {
+    let mut h = H::with(|p| {
+        p.elig.registration = Registration::NotRegistered;
+        p.elig.answers.push_back(Ok(response(
+            Segment::Normal,
+            Some(QualificationValidity::NotFound),
+            day(2025, 6, 10),
+        )));
+    });
+    face_to_query(&mut h);
+    h.send(Event::RegistrationAnswer(true))
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::NoEligibilityData
+        }
+    );
+    let n = &h.snap().notices;
+    assert!(n.contains(&Notice::JustRegistered));
+    assert!(n.contains(&Notice::DataReflectionPending {
+        from: day(2025, 6, 12),
+        to: day(2025, 6, 17)
+    }));
+    h.fire();
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::CardWithNotice
+        },
+        "data problem skips retry"
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn declining_registration_routes_to_the_fallback() {
+    let mut h = H::with(|p| p.elig.registration = Registration::NotRegistered);
+    face_to_query(&mut h);
+    h.send(Event::RegistrationAnswer(false));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::RegistrationDeclined
+        }
+    );
+    trace!(h);
+}
+
+// ---------- consent ----------
+
+#[test]
+fn individual_consent_records_each_item_in_order() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Individual));
+    assert_eq!(
+        h.screen(),
+        Screen::ConsentItem {
+            item: ConsentItem::TreatmentAndMedicine
+        }
+    );
+    h.send(Event::AnswerConsent(true));
+    assert_eq!(
+        h.screen(),
+        Screen::ConsentItem {
+            item: ConsentItem::Surgery
+        }
+    );
+    h.send(Event::AnswerConsent(false));
+    assert_eq!(
+        h.screen(),
+        Screen::ConsentItem {
+            item: ConsentItem::HealthCheckup
+        }
+    );
+    h.send(Event::AnswerConsent(true));
+    let c = h.only_saved().consent.expect("consent");
+    assert_eq!(
+        (c.treatment_and_medicine, c.surgery, c.health_checkup),
+        (true, false, true)
+    );
+    assert!(c.limit_info, "no 限度額 screen: flag set for card checks");
+    trace!(h);
+}
+
+#[test]
+fn declining_everything_never_blocks_the_eligibility_check() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::DeclineAll));
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::OnlineCard);
+    assert!(!r.medical_info_available);
+    trace!(h);
+}
+
+#[test]
+fn prescription_form_is_asked_only_when_the_site_enables_it() {
+    let mut h = H::new(
+        SiteSettings {
+            prescription_question: true,
+            ..SiteSettings::default()
+        },
+        ports(),
+    );
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.screen(), Screen::PrescriptionForm);
+    h.send(Event::ChoosePrescription(PrescriptionForm::Electronic));
+    assert_eq!(
+        h.d.ports().elig.cert_queries[0].prescription,
+        Some(PrescriptionForm::Electronic)
+    );
+    assert_eq!(h.only_saved().prescription, Some(PrescriptionForm::Electronic));
+    trace!(h);
+}
+
+#[test]
+fn legacy_limit_screen_switch_restores_the_pre_2024_10_07_question() {
+    let mut h = H::new(
+        SiteSettings {
+            legacy_limit_screen: true,
+            ..SiteSettings::default()
+        },
+        ports(),
+    );
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.screen(), Screen::LimitConsent);
+    h.send(Event::AnswerLimit(false));
+    assert!(!h.only_saved().consent.expect("consent").limit_info);
+    trace!(h);
+}
+
+#[test]
+fn idle_on_consent_counts_as_declined_and_the_check_goes_on() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.wait(59);
+    assert_eq!(h.screen(), Screen::ConsentMode);
+    h.wait(1);
+    let c = h.only_saved().consent.expect("consent");
+    assert!(!c.any_medical());
+    trace!(h);
+}
+
+// ---------- eligibility results ----------
+
+fn with_answer(segment: Segment, v: Option<QualificationValidity>) -> H {
+    let mut h = H::with(|p| {
+        p.elig
+            .answers
+            .push_back(Ok(response(segment, v, day(2025, 6, 10))))
+    });
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    h
+}
+
+#[test]
+fn validity_2_invalid_goes_to_the_data_problem_branch() {
+    let mut h = with_answer(Segment::Normal, Some(QualificationValidity::Invalid));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::EligibilityInvalid
+        }
+    );
+    h.fire();
+    let f = h.snap().fallback.clone().expect("fallback");
+    assert_eq!(
+        f.steps,
+        vec![
+            FallbackStep::CardWithNotice,
+            FallbackStep::Declaration,
+            FallbackStep::FullCharge
+        ]
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn validity_3_invalid_with_newer_eligibility_is_an_error_with_its_own_code() {
+    let h = with_answer(Segment::Normal, Some(QualificationValidity::InvalidNewerExists));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::EligibilityInvalidNewerExists
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn validity_4_not_found_hints_at_the_data_reflection_delay() {
+    let h = with_answer(Segment::Normal, Some(QualificationValidity::NotFound));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::NoEligibilityData
+        }
+    );
+    assert!(h
+        .snap()
+        .notices
+        .iter()
+        .any(|n| matches!(n, Notice::DataReflectionPending { .. })));
+    trace!(h);
+}
+
+#[test]
+fn validity_5_multiple_matches_is_an_error() {
+    let h = with_answer(Segment::Normal, Some(QualificationValidity::MultipleMatches));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::MultipleMatches
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn validity_6_valid_unregistered_completes_normally() {
+    let h = with_answer(Segment::Normal, Some(QualificationValidity::ValidUnregistered));
+    assert_eq!(
+        h.only_saved().validity,
+        Some(QualificationValidity::ValidUnregistered)
+    );
+    trace!(h);
+}
+
+#[test]
+fn segment_2_processing_polls_again_and_then_completes() {
+    let mut h = with_answer(Segment::Processing, None);
+    assert!(matches!(h.screen(), Screen::Querying { .. }));
+    assert!(h.saved().is_empty());
+    h.wait(5);
+    assert_eq!(
+        h.d.ports().elig.cert_queries.len(),
+        2,
+        "asked again after the poll interval"
+    );
+    assert_eq!(h.only_saved().validity, Some(QualificationValidity::Valid));
+    trace!(h);
+}
+
+#[test]
+fn segment_2_processing_too_often_becomes_a_communication_failure() {
+    let mut h = H::with(|p| {
+        for _ in 0..3 {
+            p.elig
+                .answers
+                .push_back(Ok(response(Segment::Processing, None, day(2025, 6, 10))));
+        }
+    });
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .fire()
+        .fire();
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::ServiceProcessing
+        }
+    );
+    h.fire();
+    assert_eq!(
+        h.snap().fallback.as_ref().and_then(|f| f.problem),
+        Some(ProblemKind::CommunicationFailure)
+    );
+    trace!(h);
+}
+
+#[test]
+fn segment_9_error_is_a_service_error() {
+    let h = with_answer(Segment::Error { code: "E999".into() }, None);
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::ServiceError
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn medical_viewing_suspended_is_shown_and_no_medical_info_is_offered() {
+    let mut h = H::with(|p| {
+        let mut r = valid_response(day(2025, 6, 10));
+        if let Some(rec) = r.record.as_mut() {
+            rec.medical_viewing_suspended = true;
+        }
+        p.elig.answers.push_back(Ok(r));
+    });
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert!(h.snap().notices.contains(&Notice::MedicalViewingSuspended));
+    assert!(!h.only_saved().medical_info_available);
+    trace!(h);
+}
+
+// ---------- fallbacks ----------
+
+#[test]
+fn timeout_then_revisit_uses_the_last_stored_eligibility_with_its_date() {
+    let mut h = H::with(|p| {
+        p.elig.answers.push_back(Err(EligibilityError::Timeout));
+        p.store.previous = Some(StoredEligibility {
+            record: record(),
+            confirmed_on: day(2025, 5, 20),
+        });
+    });
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .fire();
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::RetryOrSwitch
+        }
+    );
+    h.staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::PreviousVisit
+        },
+        "network down: no query by numbers"
+    );
+    h.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId(
+        "P-12".into(),
+    )));
+    let r = h.only_saved();
+    assert_eq!(
+        r.basis,
+        Basis::PreviousVisit {
+            confirmed_on: day(2025, 5, 20)
+        }
+    );
+    assert_eq!(
+        r.billing,
+        Billing::NormalShare,
+        "outage: normal share, not 10割 (S000 2-38)"
+    );
+    trace!(h);
+}
+
+#[test]
+fn unreachable_service_first_visit_takes_a_declaration() {
+    let mut h = H::with(|p| p.elig.answers.push_back(Err(EligibilityError::Unavailable)));
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .fire();
+    h.staff(StaffAction::FallbackNext)
+        .staff(StaffAction::LookupPrevious(PatientLookup::CertSerial(
+            "CERT-0001".into(),
+        )));
+    assert!(h.snap().notices.contains(&Notice::PreviousVisitNotFound));
+    h.staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::Declaration
+        }
+    );
+    let mut decl = declaration();
+    decl.name_kana = "模擬".into();
+    h.staff(StaffAction::SubmitDeclaration(Box::new(decl)));
+    assert_eq!(
+        h.snap().validation.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        ["name_kana.not_kana"]
+    );
+    h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::Declaration);
+    assert_eq!(
+        r.declaration.as_ref().map(|d| d.name_kana.as_str()),
+        Some("モギ タロウ")
+    );
+    trace!(h);
+}
+
+pub fn declaration() -> DeclarationEntry {
+    DeclarationEntry {
+        visit_date: "2025-06-10".into(),
+        filled_on: "2025-06-10".into(),
+        name: "模擬 太郎".into(),
+        name_kana: "モギ タロウ".into(),
+        birthdate: "1980-04-01".into(),
+        sex: Sex::Male,
+        address: "東京都千代田区1-1".into(),
+        phone: "03-0000-0000".into(),
+        insurance_type: InsuranceType::Employee,
+        insurer_name: "模擬健康保険組合".into(),
+        insurer_number: "06133946".into(),
+        symbol: "000".into(),
+        number: "00000001".into(),
+        branch: "00".into(),
+        employer: "模擬商事".into(),
+        dependant: false,
+        declared_true: true,
+        staff_note: String::new(),
+    }
+}
+
+#[test]
+fn nothing_works_so_10_wari_is_charged_with_a_refund_task() {
+    let mut h = H::with(|p| p.card.cert = Err(CardError::Unreadable));
+    h.send(Event::CardPlaced).fire();
+    for _ in 0..4 {
+        h.staff(StaffAction::FallbackNext);
+    }
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::FullCharge
+        }
+    );
+    h.staff(StaffAction::ConfirmFullCharge);
+    let r = h.only_saved();
+    assert_eq!(r.billing, Billing::FullCharge);
+    let t = r.refund_task.as_ref().expect("refund task");
+    assert_eq!((t.visit_on, t.recheck_on), (day(2025, 6, 10), day(2025, 6, 17)));
+    assert!(h.snap().notices.contains(&Notice::RefundFollowUp));
+    trace!(h);
+}
+
+#[test]
+fn reader_failure_card_with_notice_is_checked_online_by_its_numbers() {
+    let mut h = H::with(|p| p.card.cert = Err(CardError::Reader("usb".into())));
+    h.send(Event::CardPlaced).fire().staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::CardWithNotice
+        }
+    );
+    h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+        kind: DocumentKind::Notice,
+        numbers: numbers(),
+        with_card: true,
+    })));
+    let q = &h.d.ports().elig.number_queries[0];
+    assert_eq!(
+        (q.insurer_number.as_str(), q.birthdate),
+        ("06133946", day(1980, 4, 1))
+    );
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::OnlineNumbers(DocumentKind::Notice));
+    assert_eq!(r.problem, Some(ProblemKind::DeviceFailure));
+    trace!(h);
+}
+
+#[test]
+fn card_with_portal_pdf_is_accepted_on_the_document_when_the_service_is_down() {
+    let mut h = H::with(|p| {
+        p.card.cert = Err(CardError::Reader("usb".into()));
+        p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+    });
+    h.send(Event::CardPlaced).fire().staff(StaffAction::FallbackNext);
+    h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+        kind: DocumentKind::PortalPdf,
+        numbers: numbers(),
+        with_card: true,
+    })));
+    assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::PortalPdf));
+    assert!(h.snap().notices.contains(&Notice::AcceptedOffline));
+    trace!(h);
+}
+
+#[test]
+fn invalid_keyed_numbers_show_validation_errors_and_query_nothing() {
+    let mut h = H::default();
+    h.staff(StaffAction::OpenFallback)
+        .staff(StaffAction::FallbackNext);
+    let mut n = numbers();
+    n.insurer_number = "06133947".into();
+    h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+        kind: DocumentKind::Notice,
+        numbers: n,
+        with_card: true,
+    })));
+    assert_eq!(h.snap().validation[0].code(), "insurer_number.check_digit");
+    assert_eq!(h.issued("QueryByNumbers"), 0);
+    trace!(h);
+}
+
+#[test]
+fn power_outage_skips_the_online_query_and_goes_to_revisit_history() {
+    let mut h = H::default();
+    h.staff(StaffAction::OpenFallback)
+        .staff(StaffAction::ClassifyProblem(ProblemKind::PowerOutage));
+    let f = h.snap().fallback.clone().expect("fallback");
+    assert_eq!(
+        f.steps,
+        vec![
+            FallbackStep::RetryOrSwitch,
+            FallbackStep::PreviousVisit,
+            FallbackStep::Declaration,
+            FallbackStep::FullCharge
+        ]
+    );
+    h.staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::PreviousVisit
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn retry_from_the_fallback_returns_to_method_choice_with_the_card_still_in() {
+    let mut h = H::with(|p| p.face.verdicts.push_back(Ok(FaceVerdict::NoMatch { score: 0.1 })));
+    face_to_query(&mut h);
+    h.wait(60);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::RetryOrSwitch
+        }
+    );
+    h.staff(StaffAction::RetryReader);
+    assert_eq!(h.screen(), Screen::MethodChoice);
+    trace!(h);
+}
+
+#[test]
+fn store_failure_on_save_is_reported_as_an_error() {
+    let mut h = H::with(|p| p.store.fail_save = true);
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::StoreFailed
+        }
+    );
+    trace!(h);
+}
+
+// ---------- smartphone ----------
+
+#[test]
+fn iphone_smartphone_path_completes_without_a_pin() {
+    let mut h = H::default();
+    h.send(Event::ChooseSmartphone)
+        .send(Event::ChoosePlatform(PhonePlatform::IPhone));
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    let r = h.only_saved();
+    assert_eq!(
+        (r.basis.clone(), r.method),
+        (Basis::OnlineSmartphone, Some(Method::Smartphone))
+    );
+    assert_eq!(r.cert_serial.as_deref(), Some("PHONE-01"));
+    trace!(h);
+}
+
+#[test]
+fn android_smartphone_pin_wrong_then_right_completes() {
+    let mut h = H::default();
+    h.send(Event::ChooseSmartphone)
+        .send(Event::ChoosePlatform(PhonePlatform::Android));
+    assert_eq!(h.screen(), Screen::SmartphonePin { tries_left: None });
+    h.pin("9999");
+    assert_eq!(h.screen(), Screen::SmartphonePin { tries_left: Some(2) });
+    h.pin("4711")
+        .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.only_saved().basis, Basis::OnlineSmartphone);
+    trace!(h);
+}
+
+#[test]
+fn smartphone_is_refused_when_the_physical_cards_certificate_has_expired_even_in_grace() {
+    let mut h = H::with(|p| {
+        if let Ok(c) = p.card.cert.as_mut() {
+            c.not_after = day(2025, 5, 1);
+        }
+    });
+    h.send(Event::ChooseSmartphone)
+        .send(Event::ChoosePlatform(PhonePlatform::IPhone));
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::SmartphoneCardCertExpired
+        }
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn smartphone_pin_lock_sends_the_patient_to_the_fallback() {
+    let mut h = H::with(|p| p.card.phone.push_back(Ok(PhoneReadOutcome::Locked)));
+    h.send(Event::ChooseSmartphone)
+        .send(Event::ChoosePlatform(PhonePlatform::Android))
+        .pin("0000");
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::SmartphonePinLocked
+        }
+    );
+    trace!(h);
+}
+
+// ---------- card removal ----------
+
+#[test]
+fn card_removed_during_consent_returns_to_waiting_and_saves_nothing() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Individual))
+        .send(Event::CardRemoved);
+    assert_eq!(h.screen(), Screen::WaitingForCard);
+    assert!(h.saved().is_empty());
+    assert_eq!(h.issued("QueryByCertificate"), 0);
+    trace!(h);
+}
+
+#[test]
+fn card_removed_during_pin_entry_returns_to_waiting() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced)
+        .send(Event::ChooseMethod(Method::Pin))
+        .send(Event::CardRemoved);
+    assert_eq!(h.screen(), Screen::WaitingForCard);
+    assert_eq!(h.d.pending_timer(), None, "no timer left running");
+    trace!(h);
+}
+
+#[test]
+fn card_removed_while_reading_the_photo_returns_to_waiting() {
+    let mut h = H::with(|p| p.card.photo = Err(CardError::Removed));
+    face_to_query(&mut h);
+    assert_eq!(h.screen(), Screen::WaitingForCard);
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+// ---------- paper documents ----------
+
+fn present(h: &mut H, doc: PaperDocument) {
+    h.staff(StaffAction::PresentPaper(Box::new(doc)));
+}
+
+fn on(date: chrono::NaiveDate, settings: SiteSettings) -> H {
+    let p = ports();
+    p.clock.0.set(date.and_hms_opt(9, 0, 0).unwrap());
+    H::new(settings, p)
+}
+
+#[test]
+fn qualification_certificate_is_accepted_with_its_s001_fields() {
+    let mut h = on(day(2026, 1, 5), SiteSettings::default());
+    present(
+        &mut h,
+        PaperDocument::QualificationCertificate(certificate("2025-12-02", "2030-11-30")),
+    );
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::Document(DocumentKind::QualificationCertificate));
+    assert_eq!(
+        r.document
+            .as_ref()
+            .and_then(|d| d.insurer_name.clone())
+            .as_deref(),
+        Some("模擬健康保険組合")
+    );
+    trace!(h);
+}
+
+#[test]
+fn expired_qualification_certificate_is_refused() {
+    let mut h = on(day(2029, 4, 1), SiteSettings::default());
+    present(
+        &mut h,
+        PaperDocument::QualificationCertificate(certificate("2024-12-02", "2029-03-31")),
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::QualificationCertificateExpired)
+        }
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn qualification_certificate_valid_over_5_years_is_flagged_invalid() {
+    let mut h = on(day(2026, 1, 5), SiteSettings::default());
+    present(
+        &mut h,
+        PaperDocument::QualificationCertificate(certificate("2025-12-02", "2031-03-31")),
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::QualificationCertificateValidityTooLong)
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn legacy_card_before_2025_12_02_is_accepted() {
+    let mut h = on(day(2025, 11, 30), SiteSettings::default());
+    present(
+        &mut h,
+        PaperDocument::LegacyCard(LegacyCardEntry {
+            numbers: numbers(),
+            valid_until: String::new(),
+        }),
+    );
+    assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::LegacyCard));
+    trace!(h);
+}
+
+#[test]
+fn legacy_card_after_2025_12_01_is_refused_without_the_temporary_rule() {
+    let mut h = on(day(2026, 1, 5), SiteSettings::default());
+    present(
+        &mut h,
+        PaperDocument::LegacyCard(LegacyCardEntry {
+            numbers: numbers(),
+            valid_until: String::new(),
+        }),
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::LegacyCardAbolished)
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn legacy_card_under_the_temporary_rule_is_accepted_when_the_online_check_confirms() {
+    let mut h = on(
+        day(2026, 1, 5),
+        SiteSettings {
+            temporary_rule: true,
+            ..SiteSettings::default()
+        },
+    );
+    present(
+        &mut h,
+        PaperDocument::LegacyCard(LegacyCardEntry {
+            numbers: numbers(),
+            valid_until: String::new(),
+        }),
+    );
+    assert_eq!(h.issued("QueryByNumbers"), 1);
+    assert_eq!(
+        h.only_saved().basis,
+        Basis::OnlineNumbers(DocumentKind::LegacyCard)
+    );
+    trace!(h);
+}
+
+#[test]
+fn legacy_card_under_the_temporary_rule_is_refused_when_the_service_is_down() {
+    let mut p = ports();
+    p.clock.0.set(dt(2026, 1, 5, 9, 0));
+    p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+    let mut h = H::new(
+        SiteSettings {
+            temporary_rule: true,
+            ..SiteSettings::default()
+        },
+        p,
+    );
+    present(
+        &mut h,
+        PaperDocument::LegacyCard(LegacyCardEntry {
+            numbers: numbers(),
+            valid_until: String::new(),
+        }),
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::ServiceUnavailable
+        }
+    );
+    assert!(h.saved().is_empty(), "no online confirmation, no normal share");
+    trace!(h);
+}
+
+#[test]
+fn legacy_card_under_the_temporary_rule_not_confirmed_online_is_refused() {
+    let mut p = ports();
+    p.clock.0.set(dt(2026, 1, 5, 9, 0));
+    p.elig.answers.push_back(Ok(response(
+        Segment::Normal,
+        Some(QualificationValidity::Invalid),
+        day(2026, 1, 5),
+    )));
+    let mut h = H::new(
+        SiteSettings {
+            temporary_rule: true,
+            ..SiteSettings::default()
+        },
+        p,
+    );
+    present(
+        &mut h,
+        PaperDocument::LegacyCard(LegacyCardEntry {
+            numbers: numbers(),
+            valid_until: String::new(),
+        }),
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::NotConfirmedOnline)
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn notice_alone_is_refused_without_the_temporary_rule() {
+    let mut h = H::default();
+    present(
+        &mut h,
+        PaperDocument::Notice {
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            with_card: false,
+        },
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::NoticeRequiresCard)
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn notice_alone_under_the_temporary_rule_is_checked_online() {
+    let mut h = on(
+        day(2026, 2, 2),
+        SiteSettings {
+            temporary_rule: true,
+            ..SiteSettings::default()
+        },
+    );
+    present(
+        &mut h,
+        PaperDocument::Notice {
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            with_card: false,
+        },
+    );
+    assert_eq!(h.only_saved().basis, Basis::OnlineNumbers(DocumentKind::Notice));
+    trace!(h);
+}
+
+#[test]
+fn notice_alone_after_the_temporary_rule_ended_is_refused_even_with_the_switch_on() {
+    let mut h = on(
+        day(2026, 4, 1),
+        SiteSettings {
+            temporary_rule: true,
+            ..SiteSettings::default()
+        },
+    );
+    present(
+        &mut h,
+        PaperDocument::Notice {
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            with_card: false,
+        },
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(PaperRefusal::NoticeRequiresCard)
+        }
+    );
+    trace!(h);
+}
+
+#[test]
+fn school_trip_without_the_card_requires_a_chaperone_name() {
+    let mut h = H::default();
+    let doc = |name: &str| PaperDocument::Group {
+        setting: GroupSetting::SchoolTrip,
+        kind: DocumentKind::PortalPdf,
+        numbers: numbers(),
+        chaperone_name: name.into(),
+    };
+    present(&mut h, doc(" "));
+    assert_eq!(h.snap().validation[0].code(), "chaperone_name.required");
+    assert!(h.saved().is_empty());
+    present(&mut h, doc("引率 花子"));
+    let r = h.only_saved();
+    assert_eq!(
+        r.document.as_ref().and_then(|d| d.group.clone()),
+        Some((GroupSetting::SchoolTrip, "引率 花子".into()))
+    );
+    trace!(h);
+}
+
+#[test]
+fn nursery_staff_present_a_notice_copy_for_a_child() {
+    let mut h = H::default();
+    present(
+        &mut h,
+        PaperDocument::Group {
+            setting: GroupSetting::Nursery,
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            chaperone_name: "保育 士子".into(),
+        },
+    );
+    assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::Notice));
+    trace!(h);
+}
+
+// ---------- staff extras ----------
+
+#[test]
+fn hotline_sheet_for_another_persons_data_is_shown_and_audited() {
+    let mut h = H::new(
+        SiteSettings {
+            training: true,
+            ..SiteSettings::default()
+        },
+        ports(),
+    );
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .staff(StaffAction::Hotline(true));
+    assert_eq!(h.screen(), Screen::Hotline);
+    let hl = h.snap().hotline.clone().expect("hotline");
+    assert_eq!((hl.number, hl.guidance_option), ("0120-95-0178", 5));
+    assert!(h.snap().training);
+    assert!(h
+        .d
+        .ports()
+        .store
+        .audits
+        .iter()
+        .any(|a| a.kind == AuditKind::HotlineShown));
+    h.staff(StaffAction::Hotline(false));
+    assert!(matches!(h.screen(), Screen::Completed { .. }));
+    trace!(h);
+}
+
+#[test]
+fn consent_validity_lapses_after_24_hours_in_the_snapshot() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .staff(StaffAction::Hotline(true));
+    assert!(h.snap().consent_valid);
+    h.wait(24 * 3600);
+    h.staff(StaffAction::Hotline(false));
+    assert!(!h.snap().consent_valid, "24 h later the consent is expired");
+    trace!(h);
+}
