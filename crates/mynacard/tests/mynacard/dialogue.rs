@@ -1,0 +1,249 @@
+use mynacard::card::{MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome};
+use mynacard::{CardError, CheckCodeB, Persona, Pin, VirtualCard};
+use rsa::pkcs8::DecodePublicKey;
+use rsa::signature::Verifier;
+
+fn card(id: &str) -> MynaCard<VirtualCard> {
+    MynaCard::new(VirtualCard::builtin(id, crate::today(), None).unwrap())
+}
+
+#[test]
+fn reading_the_auth_cert_gives_the_persona_serial_and_dates_with_two_read_binaries() {
+    let mut c = card("p05-tanaka-makoto");
+    c.transport_mut().reset_stats();
+    let cert = c.read_auth_cert().unwrap();
+    assert_eq!(cert.serial_u64(), Some(0x1005));
+    assert!(
+        cert.subject.contains("1005") && cert.issuer.contains("TEST ONLY"),
+        "{}",
+        cert.subject
+    );
+    // today+2m = 2026-07-20, 23:59:59 JST
+    assert_eq!(cert.not_after.to_string(), "2026-07-20 23:59:59");
+    assert_eq!(
+        c.transport().stats().read_binary,
+        2,
+        "header + one extended READ BINARY"
+    );
+    assert_eq!(
+        c.read_auth_ca_cert().unwrap(),
+        mynacard::pki::test_ca_cert_der().unwrap()
+    );
+}
+
+#[test]
+fn without_extended_apdus_the_cert_is_read_in_256_byte_chunks() {
+    struct ShortOnly(VirtualCard);
+    impl mynacard::Transport for ShortOnly {
+        fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, CardError> {
+            self.0.transmit(c)
+        }
+        fn supports_extended(&self) -> bool {
+            false
+        }
+        fn transaction(&mut self, body: mynacard::transport::TxBody<'_>) -> Result<(), CardError> {
+            body(self)
+        }
+    }
+    let vc = VirtualCard::builtin("p01-yamada-hanako", crate::today(), None).unwrap();
+    let expected = vc.auth_cert_der().to_vec();
+    let mut c = MynaCard::new(ShortOnly(vc));
+    assert_eq!(c.read_auth_cert().unwrap().der, expected);
+    let reads = c.transport().0.stats().read_binary;
+    assert_eq!(reads as usize, 1 + (expected.len() - 8).div_ceil(256));
+}
+
+#[test]
+fn wrong_pin_reports_tries_left_and_the_third_wrong_pin_locks() {
+    let mut c = card("p01-yamada-hanako");
+    let wrong = Pin::new("0000").unwrap();
+    assert_eq!(c.pin_status().unwrap(), PinStatus::TriesLeft(3));
+    assert_eq!(
+        c.verify_pin(&wrong).unwrap(),
+        VerifyOutcome::Wrong { tries_left: 2 }
+    );
+    assert_eq!(
+        c.pin_status().unwrap(),
+        PinStatus::TriesLeft(2),
+        "status query consumes nothing"
+    );
+    assert_eq!(
+        c.verify_pin(&wrong).unwrap(),
+        VerifyOutcome::Wrong { tries_left: 1 }
+    );
+    assert_eq!(c.verify_pin(&wrong).unwrap(), VerifyOutcome::Locked);
+    assert_eq!(c.pin_status().unwrap(), PinStatus::Locked);
+    assert_eq!(
+        c.verify_pin(&Pin::new("1234").unwrap()).unwrap(),
+        VerifyOutcome::Locked,
+        "6984 after the block"
+    );
+}
+
+#[test]
+fn correct_pin_resets_the_counter() {
+    let mut c = card("p01-yamada-hanako");
+    c.verify_pin(&Pin::new("9999").unwrap()).unwrap();
+    assert_eq!(
+        c.verify_pin(&Pin::new("1234").unwrap()).unwrap(),
+        VerifyOutcome::Ok
+    );
+    assert_eq!(c.pin_status().unwrap(), PinStatus::TriesLeft(3));
+}
+
+#[test]
+fn persona_pin_states_are_what_the_table_says() {
+    assert_eq!(card("p02-sato-kenji").pin_status().unwrap(), PinStatus::Locked);
+    assert_eq!(
+        card("p03-suzuki-ichiro").pin_status().unwrap(),
+        PinStatus::TriesLeft(1)
+    );
+    assert_eq!(
+        card("p04-takahashi-yoshiko").pin_status().unwrap(),
+        PinStatus::NotSet
+    );
+    assert_eq!(
+        card("p09-kobayashi-yuto")
+            .verify_pin(&Pin::new("0615").unwrap())
+            .unwrap(),
+        VerifyOutcome::Ok
+    );
+    assert_eq!(
+        card("p13-matsumoto-rin").read_token().unwrap(),
+        TokenKind::AndroidPhone
+    );
+    assert_eq!(
+        card("p01-yamada-hanako").read_token().unwrap(),
+        TokenKind::MyNumberCard
+    );
+}
+
+#[test]
+fn signature_verifies_with_the_certificate_public_key() {
+    let mut c = card("p01-yamada-hanako");
+    let cert = c.read_auth_cert().unwrap();
+    let SignOutcome::Signed(sig) = c.sign_message(&Pin::new("1234").unwrap(), b"challenge").unwrap() else {
+        panic!("signing refused")
+    };
+    assert_eq!(sig.len(), 256);
+    let key = rsa::RsaPublicKey::from_public_key_der(&cert.public_key_der().unwrap()).unwrap();
+    let vk = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(key);
+    vk.verify(
+        b"challenge",
+        &rsa::pkcs1v15::Signature::try_from(sig.as_slice()).unwrap(),
+    )
+    .unwrap();
+    let wrong = c.sign_message(&Pin::new("0000").unwrap(), b"x").unwrap();
+    assert_eq!(
+        wrong,
+        SignOutcome::Refused(VerifyOutcome::Wrong { tries_left: 2 })
+    );
+}
+
+#[test]
+fn photo_is_read_with_check_code_b_and_is_the_persona_jp2() {
+    let p = Persona::builtin("p01-yamada-hanako").unwrap();
+    let mut c = card(&p.id);
+    let bad = CheckCodeB::new("00000000000000").unwrap();
+    assert_eq!(
+        c.read_photo(&bad).unwrap(),
+        PhotoOutcome::Refused(VerifyOutcome::Wrong { tries_left: 2 })
+    );
+    let good = CheckCodeB::from_parts(
+        p.birth_date,
+        p.check_code_b.card_expiry_year,
+        &p.check_code_b.security_code,
+    )
+    .unwrap();
+    match c.read_photo(&good).unwrap() {
+        PhotoOutcome::Photo(jp2) => assert_eq!(jp2, p.photo_jp2().unwrap()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_smartphone_has_no_front_ap() {
+    let p = Persona::builtin("p13-matsumoto-rin").unwrap();
+    let code = CheckCodeB::from_parts(
+        p.birth_date,
+        p.check_code_b.card_expiry_year,
+        &p.check_code_b.security_code,
+    )
+    .unwrap();
+    assert!(matches!(card(&p.id).read_photo(&code), Err(CardError::NoFrontAp)));
+}
+
+#[test]
+fn every_forbidden_command_is_refused_before_reaching_the_virtual_card() {
+    for (what, setup, forbidden) in mynacard::guard::forbidden_probes() {
+        let mut g = mynacard::guard::Guarded::new(
+            VirtualCard::builtin("p01-yamada-hanako", crate::today(), None).unwrap(),
+        );
+        for c in &setup {
+            mynacard::transport::send(&mut g, c).unwrap();
+        }
+        let before = g.inner().stats().apdus;
+        let r = mynacard::transport::send(&mut g, &forbidden);
+        assert!(matches!(r, Err(CardError::Refused { .. })), "{what}: {r:?}");
+        assert_eq!(g.inner().stats().apdus, before, "{what} reached the card");
+    }
+}
+
+#[test]
+fn pin_lock_survives_a_restart_through_the_state_file_and_reset_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.toml");
+    let open = || {
+        MynaCard::new(VirtualCard::builtin("p01-yamada-hanako", crate::today(), Some(state.clone())).unwrap())
+    };
+    let mut c = open();
+    for _ in 0..3 {
+        c.verify_pin(&Pin::new("0000").unwrap()).unwrap();
+    }
+    drop(c);
+    assert_eq!(
+        open().pin_status().unwrap(),
+        PinStatus::Locked,
+        "lock must survive a restart"
+    );
+    mynacard::virtual_card::reset_pin_counter(&state, "p01-yamada-hanako").unwrap();
+    assert_eq!(open().pin_status().unwrap(), PinStatus::TriesLeft(3));
+}
+
+#[test]
+fn card_behaviour_follows_the_checklist() {
+    use mynacard::apdu::StatusWord as Sw;
+    let mut vc = VirtualCard::builtin("p01-yamada-hanako", crate::today(), None).unwrap();
+    let mut sw = |hex: &str| {
+        let r = vc.process(&hex::decode(hex).unwrap());
+        mynacard::Response::parse(&r).unwrap().sw
+    };
+    assert_eq!(sw("00A4040009A0000003080000100000"), Sw::NotFound, "foreign AID");
+    assert_eq!(sw("00CADF3005"), Sw::InsNotSupported);
+    assert_eq!(sw("10A4040C0AD392F000260100000001"), Sw::ClaNotSupported);
+    assert_eq!(sw("00A4040C0AD392F000260100000001"), Sw::Ok);
+    assert_eq!(sw("00B0000004"), Sw::NoCurrentEf);
+    assert_eq!(sw("00A4020C020018"), Sw::Ok);
+    assert_eq!(sw("00200080"), Sw::TriesLeft(3));
+    assert_eq!(sw("002000800431323334"), Sw::Ok);
+    assert_eq!(sw("00A4020C020017"), Sw::Ok);
+    // a DF select drops the verified state: SIGN is then refused
+    assert_eq!(sw("00A4040C0AD392F000260100000001"), Sw::Ok);
+    assert_eq!(sw("00A4020C020017"), Sw::Ok);
+    assert_eq!(sw("802A00800401020304"), Sw::SecurityNotSatisfied);
+    assert_eq!(sw("00A4020C02000A"), Sw::Ok);
+    assert_eq!(sw("00B07FFF01"), Sw::OffsetOutOfRange);
+    assert_eq!(sw("00A4020C02001B"), Sw::Ok);
+    assert_eq!(
+        sw("00200080"),
+        Sw::TriesLeft(5),
+        "OpenSC queries the sign PIN at bind"
+    );
+    vc.power_cycle();
+}
+
+#[test]
+fn the_contactless_atr_is_the_real_one() {
+    let vc = VirtualCard::builtin("p01-yamada-hanako", crate::today(), None).unwrap();
+    assert_eq!(hex::encode_upper(vc.atr()), "3B888001000041E0B381A1003B");
+}
