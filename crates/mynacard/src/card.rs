@@ -253,6 +253,20 @@ impl<T: Transport> MynaCard<T> {
         })
     }
 
+    /// Sign a SHA-256 digest with the auth key on a connection whose auth PIN was just verified with
+    /// [`MynaCard::verify_pin`]. It does not re-select the JPKI AP (that would clear the verified state), so the
+    /// caller never has to keep the PIN around between the VERIFY and the signature.
+    pub fn sign_after_verify(&mut self, digest: &[u8; 32]) -> Result<SignOutcome, CardError> {
+        let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
+        digest_info.extend_from_slice(digest);
+        in_transaction(&mut self.t, |t| {
+            select_ef(t, ef::AUTH_KEY, "select auth key")?;
+            // 69 82 here means the PIN was not verified on this connection: a caller bug or a card reset.
+            let sig = expect_ok(send(t, &Command::sign(&digest_info))?, "sign after verify")?;
+            Ok(SignOutcome::Signed(sig))
+        })
+    }
+
     /// Sign a message (hashed here with SHA-256).
     pub fn sign_message(&mut self, pin: &Pin, message: &[u8]) -> Result<SignOutcome, CardError> {
         let digest: [u8; 32] = Sha256::digest(message).into();

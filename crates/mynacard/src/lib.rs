@@ -13,6 +13,7 @@ pub mod pcsc_transport;
 pub mod persona;
 pub mod pin;
 pub mod pki;
+pub mod reception_port;
 #[cfg(feature = "pcsc")]
 pub mod testing;
 pub mod tlv;

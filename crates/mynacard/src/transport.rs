@@ -57,6 +57,19 @@ pub trait Transport {
     fn transaction(&mut self, body: TxBody<'_>) -> Result<(), CardError>;
 }
 
+/// A boxed transport is a transport (so adapters can hold "whatever reader is configured").
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        (**self).transmit(command)
+    }
+    fn supports_extended(&self) -> bool {
+        (**self).supports_extended()
+    }
+    fn transaction(&mut self, body: TxBody<'_>) -> Result<(), CardError> {
+        (**self).transaction(body)
+    }
+}
+
 /// Encode, transmit and decode one command, tracing it with VERIFY data redacted.
 pub fn send(transport: &mut dyn Transport, cmd: &Command) -> Result<Response, CardError> {
     let bytes = cmd.to_bytes()?;

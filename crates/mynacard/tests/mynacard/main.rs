@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod dialogue;
 mod pcscd;
+mod port;
 mod props;
 
 use chrono::NaiveDate;

@@ -1,0 +1,266 @@
+//! The `reception::CardReader` port on top of this crate: the reception flow talks to a real reader (or the
+//! virtual card behind pcscd) through this adapter.
+//!
+//! One connection is kept from the certificate read until the card leaves, so the auth PIN verified by one
+//! effect is still verified when the next effect signs: the adapter never keeps a PIN between effects.
+//! 照合番号B (needed to read the chip photo for face matching) comes from a [`CheckCodeSource`]: in training
+//! it is the persona's; with a real card in live mode there is none yet, and the face method reports the
+//! photo as unavailable (the patient uses the PIN or staff 目視 instead).
+//! Deliberately not here: any reception rule (expiry windows, which method is offered).
+
+use chrono::NaiveDate;
+use reception::model::{
+    CardError as PortError, CardKind as PortKind, CertInfo, PhoneCertInfo, PhonePlatform, PhoneReadOutcome,
+    PinVerdict,
+};
+use reception::ports::{CardPhoto, Presence};
+use sha2::{Digest, Sha256};
+
+use crate::apdu::StatusWord;
+use crate::card::{MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome};
+use crate::pin::{CheckCodeB, Pin};
+use crate::transport::{CardError, Transport};
+
+/// Where the adapter gets a connection to "the card in the reader".
+pub trait CardSource: Send {
+    /// Is a card present?
+    fn present(&mut self) -> Result<bool, CardError>;
+    /// Open a connection to the card now present.
+    fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError>;
+}
+
+/// Looks up 照合番号B for a certificate serial (hex). Training: the persona's; live: none.
+pub trait CheckCodeSource: Send {
+    /// The code, if known.
+    fn check_code(&self, cert_serial_hex: &str) -> Option<CheckCodeB>;
+}
+
+/// No 照合番号B source (live mode with a real card).
+pub struct NoCheckCodes;
+
+impl CheckCodeSource for NoCheckCodes {
+    fn check_code(&self, _: &str) -> Option<CheckCodeB> {
+        None
+    }
+}
+
+/// The persona cards shipped in `assets/cards/` (training).
+pub struct PersonaCheckCodes;
+
+impl CheckCodeSource for PersonaCheckCodes {
+    fn check_code(&self, serial: &str) -> Option<CheckCodeB> {
+        let wanted = u64::from_str_radix(serial.trim_start_matches("0x"), 16).ok()?;
+        crate::Persona::builtin_ids()
+            .filter_map(|id| crate::Persona::builtin(id).ok())
+            .find(|p| p.cert.serial == wanted)
+            .and_then(|p| {
+                CheckCodeB::from_parts(
+                    p.birth_date,
+                    p.check_code_b.card_expiry_year,
+                    &p.check_code_b.security_code,
+                )
+                .ok()
+            })
+    }
+}
+
+/// PC/SC reader by name (a real USB reader, or vpcd's "Virtual PCD 00 00").
+#[cfg(feature = "pcsc")]
+pub struct PcscSource {
+    ctx: crate::PcscContext,
+    reader: String,
+}
+
+#[cfg(feature = "pcsc")]
+impl PcscSource {
+    /// Use `reader` through a fresh PC/SC context.
+    pub fn new(reader: impl Into<String>) -> Result<Self, CardError> {
+        Ok(PcscSource {
+            ctx: crate::PcscContext::establish()?,
+            reader: reader.into(),
+        })
+    }
+}
+
+#[cfg(feature = "pcsc")]
+impl CardSource for PcscSource {
+    fn present(&mut self) -> Result<bool, CardError> {
+        Ok(self.ctx.card_present(&self.reader)?.is_some())
+    }
+    fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError> {
+        Ok(Box::new(self.ctx.connect(&self.reader)?))
+    }
+}
+
+/// The adapter.
+pub struct CardPort<S: CardSource, C: CheckCodeSource> {
+    source: S,
+    codes: C,
+    card: Option<MynaCard<Box<dyn Transport + Send>>>,
+    serial: Option<String>,
+}
+
+impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
+    /// A port reading cards from `source`, with 照合番号B from `codes`.
+    pub fn new(source: S, codes: C) -> Self {
+        CardPort {
+            source,
+            codes,
+            card: None,
+            serial: None,
+        }
+    }
+
+    /// Forget the connection (the card left, or a new one is placed).
+    pub fn disconnect(&mut self) {
+        self.card = None;
+        self.serial = None;
+    }
+
+    fn card(&mut self) -> Result<&mut MynaCard<Box<dyn Transport + Send>>, PortError> {
+        if self.card.is_none() {
+            let t = self.source.connect().map_err(to_port)?;
+            self.card = Some(MynaCard::new(t));
+        }
+        self.card.as_mut().ok_or(PortError::Removed)
+    }
+
+    /// Run `f` on the card; a removal or reset drops the connection so the next card gets a fresh one.
+    fn with_card<T>(
+        &mut self,
+        f: impl FnOnce(&mut MynaCard<Box<dyn Transport + Send>>) -> Result<T, CardError>,
+    ) -> Result<T, PortError> {
+        let result = f(self.card()?);
+        if let Err(CardError::Removed | CardError::Reset | CardError::NoCard) = &result {
+            self.disconnect();
+        }
+        result.map_err(to_port)
+    }
+}
+
+/// The card layer's errors in the flow's terms (001 unreadable, 002 not a My Number card, removed, reader).
+pub fn to_port(e: CardError) -> PortError {
+    match e {
+        CardError::Removed | CardError::Reset | CardError::NoCard => PortError::Removed,
+        // The JPKI AP is missing: some other card (reader code 002).
+        CardError::Status {
+            sw: StatusWord::NotFound,
+            during,
+        } if during.contains("JPKI") => PortError::NotMyNumberCard,
+        CardError::Apdu(_) | CardError::Tlv(_) | CardError::Cert(_) | CardError::Status { .. } => {
+            PortError::Unreadable
+        }
+        CardError::NoFrontAp | CardError::NoPhoto => PortError::Unreadable,
+        other @ (CardError::NoReader(_)
+        | CardError::Comm(_)
+        | CardError::Service(_)
+        | CardError::Refused { .. }) => PortError::Reader(other.to_string()),
+    }
+}
+
+fn verdict(v: VerifyOutcome) -> PinVerdict {
+    match v {
+        VerifyOutcome::Ok => PinVerdict::Ok,
+        VerifyOutcome::Wrong { tries_left } => PinVerdict::Wrong { tries_left },
+        VerifyOutcome::Locked => PinVerdict::Locked,
+    }
+}
+
+fn day(t: chrono::NaiveDateTime) -> NaiveDate {
+    t.date()
+}
+
+impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C> {
+    fn presence(&mut self) -> Result<Presence, PortError> {
+        match self.source.present() {
+            Ok(true) => Ok(Presence::Present),
+            Ok(false) => {
+                self.disconnect();
+                Ok(Presence::Absent)
+            }
+            Err(e) => Err(to_port(e)),
+        }
+    }
+
+    fn read_auth_cert(&mut self) -> Result<CertInfo, PortError> {
+        // A new card: always start from a fresh connection.
+        self.disconnect();
+        let (cert, pin) = self.with_card(|c| Ok((c.read_auth_cert()?, c.pin_status()?)))?;
+        let serial = cert.serial_hex();
+        self.serial = Some(serial.clone());
+        Ok(CertInfo {
+            serial,
+            not_before: day(cert.not_before),
+            not_after: day(cert.not_after),
+            kind: match pin {
+                PinStatus::NotSet => PortKind::FaceOnly,
+                PinStatus::TriesLeft(_) | PinStatus::Locked => PortKind::Normal,
+            },
+        })
+    }
+
+    fn pin_tries_left(&mut self) -> Result<u8, PortError> {
+        match self.with_card(|c| c.pin_status())? {
+            PinStatus::TriesLeft(n) => Ok(n),
+            PinStatus::Locked | PinStatus::NotSet => Ok(0),
+        }
+    }
+
+    fn verify_pin(&mut self, pin: &reception::Pin) -> Result<PinVerdict, PortError> {
+        // Wrong format never reaches the card (the flow checks it too); a malformed PIN costs no try.
+        let pin = Pin::new(pin.expose()).map_err(|_| PortError::Reader("PIN must be 4 digits".into()))?;
+        self.with_card(|c| c.verify_pin(&pin)).map(verdict)
+    }
+
+    fn sign_challenge(&mut self, challenge: &[u8]) -> Result<Vec<u8>, PortError> {
+        let digest: [u8; 32] = Sha256::digest(challenge).into();
+        match self.with_card(|c| c.sign_after_verify(&digest))? {
+            SignOutcome::Signed(sig) => Ok(sig),
+            SignOutcome::Refused(_) => Err(PortError::Unreadable),
+        }
+    }
+
+    fn read_card_photo(&mut self) -> Result<CardPhoto, PortError> {
+        let serial = match &self.serial {
+            Some(s) => s.clone(),
+            None => self.read_auth_cert()?.serial,
+        };
+        let code = self.codes.check_code(&serial).ok_or(PortError::Unreadable)?;
+        match self.with_card(|c| c.read_photo(&code))? {
+            PhotoOutcome::Photo(jp2) => Ok(CardPhoto(jp2)),
+            PhotoOutcome::Refused(_) => Err(PortError::Unreadable),
+        }
+    }
+
+    fn read_smartphone(
+        &mut self,
+        platform: PhonePlatform,
+        pin: Option<&reception::Pin>,
+    ) -> Result<PhoneReadOutcome, PortError> {
+        self.disconnect();
+        let token = self.with_card(|c| c.read_token())?;
+        let matches = matches!(
+            (platform, &token),
+            (PhonePlatform::Android, TokenKind::AndroidPhone) | (PhonePlatform::IPhone, TokenKind::IPhone)
+        );
+        if !matches {
+            return Err(PortError::NotMyNumberCard);
+        }
+        if let Some(pin) = pin {
+            let pin = Pin::new(pin.expose()).map_err(|_| PortError::Reader("PIN must be 4 digits".into()))?;
+            match self.with_card(|c| c.verify_pin(&pin))? {
+                VerifyOutcome::Ok => {}
+                VerifyOutcome::Wrong { tries_left } => return Ok(PhoneReadOutcome::WrongPin { tries_left }),
+                VerifyOutcome::Locked => return Ok(PhoneReadOutcome::Locked),
+            }
+        }
+        let cert = self.with_card(|c| c.read_auth_cert())?;
+        let not_after = day(cert.not_after);
+        // The virtual phone's certificate is bound to the physical card's: it cannot outlive it.
+        Ok(PhoneReadOutcome::Read(PhoneCertInfo {
+            serial: cert.serial_hex(),
+            not_after,
+            card_cert_not_after: not_after,
+        }))
+    }
+}
