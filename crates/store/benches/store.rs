@@ -1,0 +1,181 @@
+//! Benchmark: ten years of a busy clinic (500,000 receptions, 60,000 patients) in one file, then the two
+//! queries the desk runs all day — the 再診 last-eligibility lookup and today's list — timed through the store
+//! API against a raw indexed rusqlite query on the same file (the peer), plus file size per 100k visits.
+//!
+//! Run with `cargo bench -p store`. Set `STORE_BENCH_VISITS` to fill fewer receptions for a quick look.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use store::sample::SampleClinic;
+use store::{Mode, PatientId, ReceptionFilter, Store};
+
+const PATIENTS: u64 = 60_000;
+const VISITS: u64 = 500_000;
+const LOOKUPS: usize = 2_000;
+const DAY_LISTS: usize = 300;
+
+/// The benchmark's only clock: wall time is what is being measured.
+#[allow(clippy::disallowed_methods)]
+fn now() -> Instant {
+    Instant::now()
+}
+
+fn quantiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort_unstable();
+    let at = |q: f64| {
+        samples
+            .get(((samples.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    (at(0.5), at(0.99))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn report(name: &str, ours: Vec<Duration>, peer: Vec<Duration>) {
+    let (om, op) = quantiles(ours);
+    let (pm, pp) = quantiles(peer);
+    println!(
+        "{name}: ratio: ours/peer = {:.2} (median ours {:.3} ms, peer {:.3} ms; p99 ours {:.3} ms, peer {:.3} ms)",
+        om.as_secs_f64() / pm.as_secs_f64().max(1e-12),
+        ms(om),
+        ms(pm),
+        ms(op),
+        ms(pp)
+    );
+}
+
+/// A tiny deterministic generator for picking patients and days.
+fn pick(state: &mut u64, n: u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state % n.max(1)
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let visits: u64 = std::env::var("STORE_BENCH_VISITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(VISITS);
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("live.sqlite");
+    // ~137 receptions a day for ten years.
+    let per_day = VISITS.div_ceil(3_652);
+    let first_day = NaiveDate::from_ymd_opt(2016, 1, 4).ok_or("date")?;
+    let clinic = SampleClinic {
+        mode: Mode::Live,
+        patients: PATIENTS,
+        visits_per_day: per_day,
+        first_day,
+    };
+
+    let mut store = Store::create(&path, Mode::Live)?;
+    let t = now();
+    store.save_completed_receptions((0..visits).map(|i| clinic.reception(i)))?;
+    let fill = t.elapsed();
+    println!(
+        "fill: {visits} receptions ({} per day, {PATIENTS} patients max) in one transaction: {:.1} s ({:.0} receptions/s)",
+        per_day,
+        fill.as_secs_f64(),
+        visits as f64 / fill.as_secs_f64()
+    );
+
+    let raw = rusqlite::Connection::open(&path)?;
+    raw.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    let size = file_len(&path);
+    println!(
+        "file size: {:.1} MB total, {:.1} MB per 100k visits",
+        size as f64 / 1e6,
+        size as f64 / 1e6 / (visits as f64 / 100_000.0)
+    );
+
+    // 再診 lookup: the most recent valid eligibility of a patient.
+    let patient_count: i64 = raw.query_row("SELECT max(id) FROM patients", [], |r| r.get(0))?;
+    let mut rng = 0x00C0_FFEE_u64;
+    let patients: Vec<i64> = (0..LOOKUPS)
+        .map(|_| 1 + pick(&mut rng, patient_count as u64) as i64)
+        .collect();
+    let mut peer_stmt = raw.prepare(
+        "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
+         FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
+         WHERE e.patient_id = ?1 AND e.validity = '1' ORDER BY e.confirmation_date DESC, v.at DESC LIMIT 1",
+    )?;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let mut found = 0usize;
+    for &p in &patients {
+        let t = now();
+        let hit = store.last_valid_eligibility(PatientId(p))?;
+        ours.push(t.elapsed());
+        found += usize::from(hit.is_some());
+        let t = now();
+        let row: Option<(String, String)> = peer_stmt
+            .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map(Some)
+            .or_else(|e| {
+                if e == rusqlite::Error::QueryReturnedNoRows {
+                    Ok(None)
+                } else {
+                    Err(e)
+                }
+            })?;
+        peer.push(t.elapsed());
+        std::hint::black_box(row);
+    }
+    println!("revisit lookup: {found}/{LOOKUPS} patients had a valid eligibility");
+    report("revisit lookup (再診 last eligibility)", ours, peer);
+
+    // Today's list: one day's receptions with patient and eligibility columns.
+    let days = (visits / per_day).max(1);
+    let mut peer_stmt = raw.prepare(
+        "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind, v.identity,
+                v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at, t.status
+         FROM visits v JOIN patients p ON p.id = v.patient_id
+         LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
+         LEFT JOIN consents c ON c.visit_id = v.id
+         LEFT JOIN full_payments fp ON fp.visit_id = v.id
+         LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+         WHERE v.at >= ?1 AND v.at < ?2 ORDER BY v.at, v.id",
+    )?;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let mut rows_seen = 0usize;
+    for _ in 0..DAY_LISTS {
+        let day = first_day + chrono::Duration::days(pick(&mut rng, days) as i64);
+        let t = now();
+        let list = store.receptions_on(day, &ReceptionFilter::default())?;
+        ours.push(t.elapsed());
+        rows_seen += list.len();
+        let (start, end) = (
+            format!("{day} 00:00:00"),
+            format!("{} 00:00:00", day + chrono::Duration::days(1)),
+        );
+        let t = now();
+        let mut rows = peer_stmt.query([&start, &end])?;
+        let mut n = 0usize;
+        while let Some(row) = rows.next()? {
+            std::hint::black_box((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(4)?,
+            ));
+            n += 1;
+        }
+        peer.push(t.elapsed());
+        assert_eq!(n, list.len(), "peer and store see the same rows");
+    }
+    println!(
+        "today's list: {:.0} receptions per day on average",
+        rows_seen as f64 / DAY_LISTS as f64
+    );
+    report("today's list", ours, peer);
+    Ok(())
+}

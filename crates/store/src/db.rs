@@ -1,0 +1,335 @@
+//! Opening, creating, migrating and recovering a database file.
+//!
+//! A file is opened in WAL mode with foreign keys on, a busy timeout and `synchronous = FULL` (a saved
+//! reception survives a power cut, not just a crash). Before any migration the file is copied with
+//! `VACUUM INTO` next to itself, and the migration runs in one transaction. A damaged or missing file becomes
+//! a typed error naming the backups, never a panic, so the app can show a recovery screen instead of
+//! crash-looping. Deliberately not here: any automatic "repair" that would silently discard records.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::codec::TextCode;
+use crate::error::{is_corruption, StoreError};
+use crate::model::Mode;
+use crate::schema::{Step, LATEST_VERSION, MIGRATIONS};
+
+/// How long a writer waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Page cache in KiB (negative = KiB for SQLite): 64 MiB.
+pub(crate) const CACHE_KIB: i64 = -65_536;
+/// Page cache during a bulk import: 512 MiB, released when the import ends.
+pub(crate) const BULK_CACHE_KIB: i64 = -524_288;
+
+/// An open reception database of one mode.
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) mode: Mode,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("mode", &self.mode)
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens an existing database file, migrating it (after a backup) if it is older than this program.
+    /// A missing file is [`StoreError::Missing`]; a file of the other mode is [`StoreError::ModeMismatch`].
+    pub fn open(path: &Path, mode: Mode) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+                backups: backups_of(path),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(path, e))?;
+        let mut store = Store {
+            conn,
+            mode,
+            path: Some(path.to_owned()),
+        };
+        store.configure().map_err(|e| classify_store(path, e))?;
+        let version = store.user_version().map_err(|e| classify_store(path, e))?;
+        if version == 0 {
+            // An empty or foreign SQLite file: nothing of ours is in it, and we do not adopt it silently.
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                detail: "no Uketsuke schema in the file".into(),
+                backups: backups_of(path),
+            });
+        }
+        if version > LATEST_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: LATEST_VERSION,
+            });
+        }
+        store.check_mode().map_err(|e| classify_store(path, e))?;
+        if version < LATEST_VERSION {
+            let backup = store.backup_before_migration(version)?;
+            store
+                .migrate(version, LATEST_VERSION, None)
+                .map_err(|e| StoreError::Migration {
+                    from: version,
+                    backup: Some(backup),
+                    source: Box::new(e),
+                })?;
+        }
+        Ok(store)
+    }
+
+    /// Creates a new, empty database file for `mode`. Refuses to overwrite an existing file.
+    pub fn create(path: &Path, mode: Mode) -> Result<Store, StoreError> {
+        Self::create_at_version(path, mode, LATEST_VERSION)
+    }
+
+    /// Creates a database at an older schema version, so migration tests can start from real old files.
+    #[doc(hidden)]
+    pub fn create_at_version(path: &Path, mode: Mode, version: i64) -> Result<Store, StoreError> {
+        if path.exists() {
+            return Err(StoreError::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut store = Store {
+            conn,
+            mode,
+            path: Some(path.to_owned()),
+        };
+        store.configure()?;
+        // The schema and the file's mode are written in the same transaction: a file never exists
+        // half-created without knowing which mode it is.
+        store.migrate(0, version.clamp(1, LATEST_VERSION), Some(mode))?;
+        Ok(store)
+    }
+
+    /// A private in-memory database (tests, training demos without a file).
+    pub fn in_memory(mode: Mode) -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store {
+            conn,
+            mode,
+            path: None,
+        };
+        store.configure()?;
+        store.migrate(0, LATEST_VERSION, Some(mode))?;
+        Ok(store)
+    }
+
+    /// The mode this file holds.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The file path (None in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.user_version()
+    }
+
+    /// Runs SQLite's full `PRAGMA integrity_check` and foreign-key check; returns the problems found (empty
+    /// when the file is sound). Slow on a large file: for a maintenance screen, not for every start.
+    pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let mut problems: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        problems.retain(|p| p != "ok");
+        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let fk_rows = fk.query_map([], |r| {
+            Ok(format!("foreign key broken in {}", r.get::<_, String>(0)?))
+        })?;
+        for row in fk_rows {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+
+    /// Restores `backup` as the database at `path`. A file already at `path` (damaged, or the one being
+    /// replaced) and its WAL are moved aside to `<path>.damaged[-n]`, never deleted. Open the result with
+    /// [`Store::open`], which migrates it if the backup is older.
+    pub fn restore_backup(backup: &Path, path: &Path) -> Result<PathBuf, StoreError> {
+        let io = |p: &Path| {
+            let p = p.to_owned();
+            move |source| StoreError::Io { path: p, source }
+        };
+        let mut aside = None;
+        if path.exists() {
+            let target = free_name(path, "damaged");
+            std::fs::rename(path, &target).map_err(io(path))?;
+            for suffix in ["-wal", "-shm"] {
+                let side = with_suffix(path, suffix);
+                if side.exists() {
+                    std::fs::rename(&side, with_suffix(&target, suffix)).map_err(io(&side))?;
+                }
+            }
+            aside = Some(target);
+        }
+        std::fs::copy(backup, path).map_err(io(backup))?;
+        Ok(aside.unwrap_or_else(|| path.to_owned()))
+    }
+
+    fn configure(&mut self) -> Result<(), StoreError> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        // journal_mode answers with the mode in effect; in memory it stays "memory", which is fine.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        // 64 MiB of page cache: a ten-year file is a few hundred MB, and the indexes the desk and bulk imports
+        // touch should stay in memory rather than spill half-written pages to the WAL.
+        self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        Ok(())
+    }
+
+    fn user_version(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn check_mode(&self) -> Result<(), StoreError> {
+        let found: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'mode'", [], |r| r.get(0))
+            .optional()?;
+        let path = self.path.clone().unwrap_or_default();
+        match found {
+            Some(f) if f == self.mode.code() => Ok(()),
+            Some(f) => Err(StoreError::ModeMismatch {
+                path,
+                expected: self.mode,
+                found: f,
+            }),
+            None => Err(StoreError::Corrupt {
+                detail: "the file does not record whether it holds live or training data".into(),
+                backups: backups_of(&path),
+                path,
+            }),
+        }
+    }
+
+    /// Copies the file next to itself as `<name>.v<from>.bak[-n]` before a migration.
+    fn backup_before_migration(&self, from: i64) -> Result<PathBuf, StoreError> {
+        let path = self.path.clone().unwrap_or_default();
+        let target = free_name(&path, &format!("v{from}.bak"));
+        let target_text = target.to_string_lossy().into_owned();
+        self.conn
+            .execute("VACUUM INTO ?1", [&target_text])
+            .map_err(|source| StoreError::Backup {
+                path: target.clone(),
+                source,
+            })?;
+        Ok(target)
+    }
+
+    /// Applies `MIGRATIONS[from..to]` in one transaction, setting `user_version` inside it.
+    fn migrate(&mut self, from: i64, to: i64, create_mode: Option<Mode>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let start = usize::try_from(from).unwrap_or(0);
+        let end = usize::try_from(to).unwrap_or(0);
+        for steps in MIGRATIONS.get(start..end).unwrap_or(&[]) {
+            for step in steps.iter() {
+                match step {
+                    Step::Sql(sql) => tx.execute_batch(sql)?,
+                    Step::Rust(f) => f(&tx)?,
+                }
+            }
+        }
+        if let Some(mode) = create_mode {
+            tx.execute("INSERT INTO meta (key, value) VALUES ('mode', ?1)", [mode.code()])?;
+        }
+        tx.pragma_update(None, "user_version", to)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Backups next to `path`, newest name last.
+pub fn backups_of(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.v", name.to_string_lossy());
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name().map(|n| n.to_string_lossy()).is_some_and(|n| {
+                        n.starts_with(&prefix)
+                            && n.contains(".bak")
+                            && !n.ends_with("-wal")
+                            && !n.ends_with("-shm")
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// `<path>.<tag>`, or `<path>.<tag>-2`, `-3`… if taken.
+fn free_name(path: &Path, tag: &str) -> PathBuf {
+    let base = with_suffix(path, &format!(".{tag}"));
+    if !base.exists() {
+        return base;
+    }
+    (2u32..)
+        .map(|n| with_suffix(&base, &format!("-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or(base)
+}
+
+fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    if is_corruption(&e) {
+        StoreError::Corrupt {
+            path: path.to_owned(),
+            detail: e.to_string(),
+            backups: backups_of(path),
+        }
+    } else {
+        StoreError::from(e)
+    }
+}
+
+fn classify_store(path: &Path, e: StoreError) -> StoreError {
+    match e {
+        StoreError::Sqlite(inner) => classify(path, inner),
+        other => other,
+    }
+}

@@ -1,0 +1,102 @@
+//! The store's error type. Every failure a desk can meet (missing file, damaged file, wrong mode, a value the
+//! schema refuses) has its own variant with a message a person can act on, and the recovery path where there
+//! is one. Raw SQLite errors are only passed through for what cannot be classified.
+
+use std::path::PathBuf;
+
+use crate::model::Mode;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file that should hold the records is not there.
+    #[error(
+        "database file {path} does not exist; restore one of the backups {backups:?} with \
+         Store::restore_backup, or create an empty database with Store::create"
+    )]
+    Missing { path: PathBuf, backups: Vec<PathBuf> },
+
+    #[error("database file {path} already exists; open it with Store::open instead of creating it")]
+    AlreadyExists { path: PathBuf },
+
+    /// Not a database, damaged pages, or an Uketsuke file without its metadata.
+    #[error(
+        "database file {path} is damaged or not an Uketsuke database ({detail}); it was not changed. \
+         Restore one of the backups {backups:?} with Store::restore_backup (the damaged file is kept aside)"
+    )]
+    Corrupt {
+        path: PathBuf,
+        detail: String,
+        backups: Vec<PathBuf>,
+    },
+
+    /// A training file opened as live, or the reverse.
+    #[error("database file {path} holds {found} data but was opened as {expected}; training and live data never mix")]
+    ModeMismatch {
+        path: PathBuf,
+        expected: Mode,
+        found: String,
+    },
+
+    /// A reception tagged with the other mode was offered to this file.
+    #[error("a {reception} reception cannot be saved into the {database} database")]
+    WrongMode { reception: Mode, database: Mode },
+
+    #[error("database schema version {found} is newer than this program supports ({supported}); update the program")]
+    TooNew { found: i64, supported: i64 },
+
+    #[error("backup before migration to {path} failed: {source}")]
+    Backup { path: PathBuf, source: rusqlite::Error },
+
+    #[error("migration from schema version {from} failed (the database is unchanged, backup at {backup:?}): {source}")]
+    Migration {
+        from: i64,
+        backup: Option<PathBuf>,
+        source: Box<StoreError>,
+    },
+
+    /// The schema refused a value: the message names the constraint (e.g. `CHECK constraint failed:
+    /// consent_expiry_after_consent`) or the trigger.
+    #[error("the database refused the record: {0}")]
+    Constraint(String),
+
+    /// A text field contained what looks like a 12-digit My Number.
+    #[error("field {field} contains a 12-digit number that looks like a My Number; it is never stored")]
+    ForbiddenNumber { field: &'static str },
+
+    #[error("reception session {0} was already saved")]
+    DuplicateSession(String),
+
+    #[error("patient {0} does not exist in this database")]
+    UnknownPatient(i64),
+
+    #[error("refund task {0} does not exist or is already done")]
+    NoOpenRefundTask(i64),
+
+    #[error("stored value {value:?} in column {column} cannot be read")]
+    BadValue { column: &'static str, value: String },
+
+    #[error("file operation on {path} failed: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, msg) if f.code == ErrorCode::ConstraintViolation => {
+                StoreError::Constraint(msg.clone().unwrap_or_else(|| f.to_string()))
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// True for SQLite errors that mean "this file is not a sound database".
+pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode;
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}

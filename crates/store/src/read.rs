@@ -1,0 +1,551 @@
+//! The desk's queries: a reception read back whole, the day list, patient search, the 再診 eligibility,
+//! open refund tasks and consent status. All read-only; "now" is always a parameter.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::codec::{
+    date_text, parse_code, parse_date, parse_opt_code, parse_opt_date, parse_opt_time, parse_time, time_text,
+    TextCode,
+};
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::kana::search_key;
+use crate::model::{
+    AuditEntry, Consent, ConsentFlag, ConsentFlags, ConsentStatus, Declaration, EligibilitySnapshot,
+    FullPayment, LastEligibility, PaperDocument, Patient, PatientId, ReceptionFilter, ReceptionSummary,
+    RefundTask, RefundTaskId, StoredReception, TaskStatus, Validity, Visit, VisitId,
+};
+
+/// Most rows a patient search returns; the desk narrows by typing more.
+const SEARCH_LIMIT: i64 = 200;
+
+const PATIENT_COLS: &str = "id, name, name_kana, name_other, birthdate, sex";
+const VISIT_COLS: &str = "session_id, at, kind, identity, presenter, outcome, fallback, staff, note";
+const ELIGIBILITY_COLUMNS: [&str; 28] = [
+    "confirmation_date",
+    "processed_at",
+    "reference",
+    "validity",
+    "insurer_number",
+    "insurer_name",
+    "card_symbol",
+    "card_number",
+    "branch_number",
+    "relationship",
+    "insured_name",
+    "name",
+    "name_kana",
+    "sex",
+    "birthdate",
+    "card_classification",
+    "valid_from",
+    "valid_until",
+    "copay_percent",
+    "elderly_valid_from",
+    "elderly_valid_until",
+    "limit_class",
+    "limit_valid_from",
+    "limit_valid_until",
+    "preschool",
+    "reason_of_loss",
+    "result_code",
+    "result_message",
+];
+
+/// The 再診 lookup, built once (it runs for every return visit during an outage).
+static LAST_VALID_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT e.visit_id, v.at, {} FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
+         WHERE e.patient_id = ?1 AND e.validity = ?2
+         ORDER BY e.confirmation_date DESC, v.at DESC, e.id DESC LIMIT 1",
+        eligibility_cols("e")
+    )
+});
+
+/// The eligibility columns in `read_eligibility` order, qualified with a table alias.
+fn eligibility_cols(alias: &str) -> String {
+    ELIGIBILITY_COLUMNS
+        .iter()
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+const CONSENT_COLS: &str =
+    "given_at, expires_at, scope, item_medical, item_surgery, item_checkups, flag_pharmacists,
+    flag_diagnosis, flag_operation, flag_checkups, flag_limit, prescription_format";
+const TASK_SELECT: &str =
+    "SELECT t.id, p.visit_id, v.patient_id, pa.name, v.at, p.amount_yen, p.normal_share_yen,
+    p.reason, t.route, t.recheck_on, t.status, t.done_at, t.done_by, t.done_note
+    FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id JOIN visits v ON v.id = p.visit_id
+    JOIN patients pa ON pa.id = v.patient_id";
+
+impl Store {
+    /// A patient by id.
+    pub fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError> {
+        let sql = format!("SELECT {PATIENT_COLS} FROM patients WHERE id = ?1");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([id.0])?;
+        rows.next()?.map(read_patient).transpose()
+    }
+
+    /// Patients whose kana starts with `kana_prefix` (any width, hiragana or katakana, spaces ignored) and/or
+    /// born on `birthdate`. With neither, returns nothing rather than the whole file.
+    pub fn find_patients(
+        &self,
+        kana_prefix: Option<&str>,
+        birthdate: Option<NaiveDate>,
+    ) -> Result<Vec<Patient>, StoreError> {
+        let key = kana_prefix.map(search_key).filter(|k| !k.is_empty());
+        if key.is_none() && birthdate.is_none() {
+            return Ok(Vec::new());
+        }
+        // Prefix as a range on the binary-collated key, so the index is used.
+        let upper = key.as_ref().map(|k| format!("{k}\u{10FFFF}"));
+        let sql = format!(
+            "SELECT {PATIENT_COLS} FROM patients
+             WHERE (?1 IS NULL OR (kana_key >= ?1 AND kana_key < ?2)) AND (?3 IS NULL OR birthdate = ?3)
+             ORDER BY kana_key, birthdate, id LIMIT ?4"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![key, upper, birthdate.map(date_text), SEARCH_LIMIT])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read_patient(row)?);
+        }
+        Ok(out)
+    }
+
+    /// The most recent *valid* eligibility recorded for a patient — what a 再診 during an outage is billed on.
+    /// Ordered by confirmation date, then visit time.
+    pub fn last_valid_eligibility(&self, patient: PatientId) -> Result<Option<LastEligibility>, StoreError> {
+        let sql: &str = &LAST_VALID_SQL;
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params![patient.0, Validity::Valid.code()])?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        Ok(Some(LastEligibility {
+            visit_id: VisitId(row.get(0)?),
+            visit_at: parse_time("visits.at", &row.get::<_, String>(1)?)?,
+            snapshot: read_eligibility(row, 2)?,
+        }))
+    }
+
+    /// The latest consent of a patient and whether it is still valid at `now` (24 h window recorded with it).
+    pub fn consent_status(
+        &self,
+        patient: PatientId,
+        now: NaiveDateTime,
+    ) -> Result<Option<ConsentStatus>, StoreError> {
+        let sql = format!(
+            "SELECT visit_id, {CONSENT_COLS} FROM consents WHERE patient_id = ?1 ORDER BY given_at DESC, id DESC LIMIT 1"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([patient.0])?;
+        let Some(row) = rows.next()? else { return Ok(None) };
+        let consent = read_consent(row, 1)?;
+        Ok(Some(ConsentStatus {
+            visit_id: VisitId(row.get(0)?),
+            valid: now < consent.expires_at,
+            consent,
+        }))
+    }
+
+    /// Refund tasks still open, oldest first.
+    pub fn open_refund_tasks(&self) -> Result<Vec<RefundTask>, StoreError> {
+        let sql = format!("{TASK_SELECT} WHERE t.status = 'open' ORDER BY v.at, t.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read_task(row)?);
+        }
+        Ok(out)
+    }
+
+    /// The receptions of one day (00:00–24:00 JST wall time), in time order, filtered by outcome and/or open
+    /// refund task.
+    pub fn receptions_on(
+        &self,
+        day: NaiveDate,
+        filter: &ReceptionFilter,
+    ) -> Result<Vec<ReceptionSummary>, StoreError> {
+        let mut sql = String::from(
+            "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind,
+                    v.identity, v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at,
+                    t.status
+             FROM visits v JOIN patients p ON p.id = v.patient_id
+             LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
+             LEFT JOIN consents c ON c.visit_id = v.id
+             LEFT JOIN full_payments fp ON fp.visit_id = v.id
+             LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+             WHERE v.at >= ?1 AND v.at < ?2",
+        );
+        if !filter.outcomes.is_empty() {
+            // Codes come from the closed enum, never from user text.
+            let list: Vec<String> = filter
+                .outcomes
+                .iter()
+                .map(|o| format!("'{}'", o.code()))
+                .collect();
+            sql.push_str(&format!(" AND v.outcome IN ({})", list.join(", ")));
+        }
+        if filter.pending_task_only {
+            sql.push_str(" AND t.status = 'open'");
+        }
+        sql.push_str(" ORDER BY v.at, v.id");
+        let start = day.and_hms_opt(0, 0, 0).map(time_text);
+        let end = day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(time_text);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![start, end])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(read_summary(row)?);
+        }
+        Ok(out)
+    }
+
+    /// One reception read back whole.
+    pub fn reception(&self, visit: VisitId) -> Result<Option<StoredReception>, StoreError> {
+        let sql = format!("SELECT patient_id, mode, {VISIT_COLS} FROM visits WHERE id = ?1");
+        let head = {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([visit.0])?;
+            match rows.next()? {
+                None => return Ok(None),
+                Some(row) => (
+                    PatientId(row.get(0)?),
+                    parse_code("visits.mode", &row.get::<_, String>(1)?)?,
+                    read_visit(row, 2)?,
+                ),
+            }
+        };
+        let (patient_id, mode, visit_row) = head;
+        let patient = self
+            .patient(patient_id)?
+            .ok_or(StoreError::UnknownPatient(patient_id.0))?;
+
+        let eligibility = {
+            let sql = format!(
+                "SELECT {} FROM eligibility_snapshots e WHERE visit_id = ?1",
+                eligibility_cols("e")
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([visit.0])?;
+            rows.next()?.map(|r| read_eligibility(r, 0)).transpose()?
+        };
+        let consent = {
+            let sql = format!("SELECT {CONSENT_COLS} FROM consents WHERE visit_id = ?1");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([visit.0])?;
+            rows.next()?.map(|r| read_consent(r, 0)).transpose()?
+        };
+        let documents = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT kind, insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship,
+                    holder_name, name, sex, birthdate, issued_on, recognized_on, effective_from, expires_on,
+                    copay_percent, limit_class, with_card, chaperone
+                 FROM paper_documents WHERE visit_id = ?1 ORDER BY position",
+            )?;
+            let mut rows = stmt.query([visit.0])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(read_document(row)?);
+            }
+            out
+        };
+        let declaration = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT visit_date, written_on, name, name_kana, birthdate, sex, address, phone, insurance_type,
+                    insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
+                    relationship, attested, card_front_checked, staff_name, staff_note
+                 FROM declarations WHERE visit_id = ?1",
+            )?;
+            let mut rows = stmt.query([visit.0])?;
+            rows.next()?.map(read_declaration).transpose()?
+        };
+        let refund_task = {
+            let sql = format!("{TASK_SELECT} WHERE p.visit_id = ?1");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([visit.0])?;
+            rows.next()?.map(read_task).transpose()?
+        };
+        let audit = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT at, actor, action, detail FROM audit_log WHERE visit_id = ?1 ORDER BY id",
+            )?;
+            let mut rows = stmt.query([visit.0])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(AuditEntry {
+                    at: parse_time("audit_log.at", &row.get::<_, String>(0)?)?,
+                    actor: row.get(1)?,
+                    action: row.get(2)?,
+                    detail: row.get(3)?,
+                });
+            }
+            out
+        };
+        Ok(Some(StoredReception {
+            visit_id: visit,
+            mode,
+            patient,
+            visit: visit_row,
+            eligibility,
+            consent,
+            documents,
+            declaration,
+            full_payment: refund_task.as_ref().map(|t| t.payment.clone()),
+            refund_task,
+            audit,
+        }))
+    }
+
+    /// The session ids present in the file (used by the crash-safety check and by imports to skip duplicates).
+    pub fn session_ids(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT session_id FROM visits ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(ids)
+    }
+
+    /// The visit id of a session, if saved.
+    pub fn visit_of_session(&self, session_id: &str) -> Result<Option<VisitId>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM visits WHERE session_id = ?1")?
+            .query_row([session_id], |r| r.get(0))
+            .optional()?
+            .map(VisitId))
+    }
+}
+
+fn text(row: &Row<'_>, i: usize) -> Result<String, StoreError> {
+    Ok(row.get::<_, String>(i)?)
+}
+
+fn opt_text(row: &Row<'_>, i: usize) -> Result<Option<String>, StoreError> {
+    Ok(row.get::<_, Option<String>>(i)?)
+}
+
+fn flag(row: &Row<'_>, i: usize) -> Result<ConsentFlag, StoreError> {
+    let v: i64 = row.get(i)?;
+    ConsentFlag::from_code(v).ok_or(StoreError::BadValue {
+        column: "consents.flag_*",
+        value: v.to_string(),
+    })
+}
+
+fn read_patient(row: &Row<'_>) -> Result<Patient, StoreError> {
+    Ok(Patient {
+        id: PatientId(row.get(0)?),
+        name: text(row, 1)?,
+        name_kana: text(row, 2)?,
+        name_other: opt_text(row, 3)?,
+        birthdate: parse_date("patients.birthdate", &text(row, 4)?)?,
+        sex: parse_code("patients.sex", &text(row, 5)?)?,
+    })
+}
+
+fn read_visit(row: &Row<'_>, o: usize) -> Result<Visit, StoreError> {
+    Ok(Visit {
+        session_id: text(row, o)?,
+        at: parse_time("visits.at", &text(row, o + 1)?)?,
+        kind: parse_code("visits.kind", &text(row, o + 2)?)?,
+        identity: parse_code("visits.identity", &text(row, o + 3)?)?,
+        presenter: parse_code("visits.presenter", &text(row, o + 4)?)?,
+        outcome: parse_code("visits.outcome", &text(row, o + 5)?)?,
+        fallback: parse_opt_code("visits.fallback", opt_text(row, o + 6)?)?,
+        staff: opt_text(row, o + 7)?,
+        note: opt_text(row, o + 8)?,
+    })
+}
+
+fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, StoreError> {
+    let date = |i: usize| -> Result<Option<NaiveDate>, StoreError> {
+        parse_opt_date("eligibility_snapshots.*date*", opt_text(row, o + i)?)
+    };
+    Ok(EligibilitySnapshot {
+        confirmation_date: parse_date("eligibility_snapshots.confirmation_date", &text(row, o)?)?,
+        processed_at: parse_opt_time("eligibility_snapshots.processed_at", opt_text(row, o + 1)?)?,
+        reference: parse_code("eligibility_snapshots.reference", &text(row, o + 2)?)?,
+        validity: Validity::from_code(&text(row, o + 3)?),
+        insurer_number: text(row, o + 4)?,
+        insurer_name: opt_text(row, o + 5)?,
+        card_symbol: opt_text(row, o + 6)?,
+        card_number: text(row, o + 7)?,
+        branch_number: opt_text(row, o + 8)?,
+        relationship: parse_opt_code("eligibility_snapshots.relationship", opt_text(row, o + 9)?)?,
+        insured_name: opt_text(row, o + 10)?,
+        name: text(row, o + 11)?,
+        name_kana: text(row, o + 12)?,
+        sex: parse_code("eligibility_snapshots.sex", &text(row, o + 13)?)?,
+        birthdate: parse_date("eligibility_snapshots.birthdate", &text(row, o + 14)?)?,
+        card_classification: opt_text(row, o + 15)?,
+        valid_from: date(16)?,
+        valid_until: date(17)?,
+        copay_percent: row.get(o + 18)?,
+        elderly_valid_from: date(19)?,
+        elderly_valid_until: date(20)?,
+        limit_class: opt_text(row, o + 21)?,
+        limit_valid_from: date(22)?,
+        limit_valid_until: date(23)?,
+        preschool: row.get(o + 24)?,
+        reason_of_loss: opt_text(row, o + 25)?,
+        result_code: opt_text(row, o + 26)?,
+        result_message: opt_text(row, o + 27)?,
+    })
+}
+
+fn read_consent(row: &Row<'_>, o: usize) -> Result<Consent, StoreError> {
+    Ok(Consent {
+        given_at: parse_time("consents.given_at", &text(row, o)?)?,
+        expires_at: parse_time("consents.expires_at", &text(row, o + 1)?)?,
+        scope: parse_code("consents.scope", &text(row, o + 2)?)?,
+        medical_and_drugs: row.get(o + 3)?,
+        surgery: row.get(o + 4)?,
+        checkups: row.get(o + 5)?,
+        flags: ConsentFlags {
+            pharmacists: flag(row, o + 6)?,
+            diagnosis: flag(row, o + 7)?,
+            operation: flag(row, o + 8)?,
+            checkups: flag(row, o + 9)?,
+            limit: flag(row, o + 10)?,
+        },
+        prescription_format: parse_opt_code("consents.prescription_format", opt_text(row, o + 11)?)?,
+    })
+}
+
+fn read_document(row: &Row<'_>) -> Result<PaperDocument, StoreError> {
+    let date = |i: usize| -> Result<Option<NaiveDate>, StoreError> {
+        parse_opt_date("paper_documents.*date*", opt_text(row, i)?)
+    };
+    Ok(PaperDocument {
+        kind: parse_code("paper_documents.kind", &text(row, 0)?)?,
+        insurer_number: text(row, 1)?,
+        insurer_name: opt_text(row, 2)?,
+        card_symbol: opt_text(row, 3)?,
+        card_number: text(row, 4)?,
+        branch_number: opt_text(row, 5)?,
+        relationship: parse_opt_code("paper_documents.relationship", opt_text(row, 6)?)?,
+        holder_name: opt_text(row, 7)?,
+        name: opt_text(row, 8)?,
+        sex: parse_opt_code("paper_documents.sex", opt_text(row, 9)?)?,
+        birthdate: date(10)?,
+        issued_on: date(11)?,
+        recognized_on: date(12)?,
+        effective_from: date(13)?,
+        expires_on: date(14)?,
+        copay_percent: row.get(15)?,
+        limit_class: opt_text(row, 16)?,
+        with_card: row.get(17)?,
+        chaperone: opt_text(row, 18)?,
+    })
+}
+
+fn read_declaration(row: &Row<'_>) -> Result<Declaration, StoreError> {
+    Ok(Declaration {
+        visit_date: parse_date("declarations.visit_date", &text(row, 0)?)?,
+        written_on: parse_date("declarations.written_on", &text(row, 1)?)?,
+        name: text(row, 2)?,
+        name_kana: text(row, 3)?,
+        birthdate: parse_date("declarations.birthdate", &text(row, 4)?)?,
+        sex: parse_code("declarations.sex", &text(row, 5)?)?,
+        address: opt_text(row, 6)?,
+        phone: opt_text(row, 7)?,
+        insurance_type: parse_code("declarations.insurance_type", &text(row, 8)?)?,
+        insurer_name: opt_text(row, 9)?,
+        insurer_number: opt_text(row, 10)?,
+        card_symbol: opt_text(row, 11)?,
+        card_number: opt_text(row, 12)?,
+        branch_number: opt_text(row, 13)?,
+        employer_name: opt_text(row, 14)?,
+        relationship: parse_opt_code("declarations.relationship", opt_text(row, 15)?)?,
+        attested: row.get(16)?,
+        card_front_checked: row.get(17)?,
+        staff_name: opt_text(row, 18)?,
+        staff_note: opt_text(row, 19)?,
+    })
+}
+
+fn read_task(row: &Row<'_>) -> Result<RefundTask, StoreError> {
+    Ok(RefundTask {
+        id: RefundTaskId(row.get(0)?),
+        visit_id: VisitId(row.get(1)?),
+        patient_id: PatientId(row.get(2)?),
+        patient_name: text(row, 3)?,
+        visit_at: parse_time("visits.at", &text(row, 4)?)?,
+        payment: FullPayment {
+            amount_yen: row.get(5)?,
+            normal_share_yen: row.get(6)?,
+            reason: text(row, 7)?,
+            route: parse_code("refund_tasks.route", &text(row, 8)?)?,
+            recheck_on: parse_opt_date("refund_tasks.recheck_on", opt_text(row, 9)?)?,
+        },
+        status: parse_code::<TaskStatus>("refund_tasks.status", &text(row, 10)?)?,
+        done_at: parse_opt_time("refund_tasks.done_at", opt_text(row, 11)?)?,
+        done_by: opt_text(row, 12)?,
+        done_note: opt_text(row, 13)?,
+    })
+}
+
+fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
+    Ok(ReceptionSummary {
+        visit_id: VisitId(row.get(0)?),
+        session_id: text(row, 1)?,
+        at: parse_time("visits.at", &text(row, 2)?)?,
+        patient_id: PatientId(row.get(3)?),
+        name: text(row, 4)?,
+        name_kana: text(row, 5)?,
+        birthdate: parse_date("patients.birthdate", &text(row, 6)?)?,
+        sex: parse_code("patients.sex", &text(row, 7)?)?,
+        kind: parse_code("visits.kind", &text(row, 8)?)?,
+        identity: parse_code("visits.identity", &text(row, 9)?)?,
+        presenter: parse_code("visits.presenter", &text(row, 10)?)?,
+        outcome: parse_code("visits.outcome", &text(row, 11)?)?,
+        fallback: parse_opt_code("visits.fallback", opt_text(row, 12)?)?,
+        insurer_number: opt_text(row, 13)?,
+        copay_percent: row.get(14)?,
+        consent_expires_at: parse_opt_time("consents.expires_at", opt_text(row, 15)?)?,
+        refund_open: opt_text(row, 16)?.as_deref() == Some("open"),
+    })
+}
+
+impl Store {
+    /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
+    pub fn part_counts(&self, visit: VisitId) -> Result<crate::sample::PartCounts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([visit.0], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(crate::sample::PartCounts {
+            eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,
+            consents: count("SELECT count(*) FROM consents WHERE visit_id = ?1")?,
+            documents: count("SELECT count(*) FROM paper_documents WHERE visit_id = ?1")?,
+            declarations: count("SELECT count(*) FROM declarations WHERE visit_id = ?1")?,
+            payments: count("SELECT count(*) FROM full_payments WHERE visit_id = ?1")?,
+            refund_tasks: count(
+                "SELECT count(*) FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id WHERE p.visit_id = ?1",
+            )?,
+            audit: count("SELECT count(*) FROM audit_log WHERE visit_id = ?1")?,
+        })
+    }
+
+    /// Rows that belong to no reception: patients without a visit, and child rows whose visit is gone.
+    /// Zero in a sound file (a partial reception would leave some).
+    pub fn orphan_rows(&self) -> Result<u64, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM patients p WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id))
+                  + (SELECT count(*) FROM refund_tasks t WHERE NOT EXISTS (SELECT 1 FROM full_payments p WHERE p.id = t.payment_id))
+                  + (SELECT count(*) FROM full_payments p WHERE NOT EXISTS (SELECT 1 FROM refund_tasks t WHERE t.payment_id = p.id))",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,489 @@
+//! Writing: a completed reception in one transaction, refund task completion, and stand-alone audit entries.
+//!
+//! Every text value passes the My Number guard before any statement runs, so a refused reception leaves no
+//! trace. Statements are cached (`prepare_cached`) so batch writes (imports, the benchmark fill) are cheap.
+//! Deliberately not here: updating or deleting receptions — a reception, once saved, is a record.
+
+use chrono::NaiveDateTime;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::codec::{date_text, guard, guard_opt, time_text, TextCode};
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::kana::search_key;
+use crate::model::{
+    AuditEntry, CompletedReception, Consent, Declaration, EligibilitySnapshot, FullPayment, NewPatient,
+    PaperDocument, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId,
+};
+
+impl Store {
+    /// Saves one completed reception atomically: patient (if new), visit, eligibility snapshot, consent, paper
+    /// documents, 申立書, 10割 payment with its refund task, and audit entries — all of it or none of it.
+    pub fn save_completed_reception(
+        &mut self,
+        reception: &CompletedReception,
+    ) -> Result<VisitId, StoreError> {
+        validate(reception, self.mode)?;
+        let tx = self.conn.transaction()?;
+        let id = insert_reception(&tx, reception)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves many receptions in ONE transaction (imports, benchmark fill): all of them or none. Takes an
+    /// iterator so a large import never has to sit in memory at once.
+    pub fn save_completed_receptions<I>(&mut self, receptions: I) -> Result<Vec<VisitId>, StoreError>
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<CompletedReception>,
+    {
+        let mode = self.mode;
+        // A bulk import touches every index page; a larger cache for its duration keeps SQLite from spilling
+        // and rewriting half-finished pages in the WAL (measured: most of the import's system time).
+        self.conn
+            .pragma_update(None, "cache_size", crate::db::BULK_CACHE_KIB)?;
+        let result = self.insert_batch(mode, receptions);
+        self.conn
+            .pragma_update(None, "cache_size", crate::db::CACHE_KIB)?;
+        result
+    }
+
+    fn insert_batch<I>(&mut self, mode: crate::model::Mode, receptions: I) -> Result<Vec<VisitId>, StoreError>
+    where
+        I: IntoIterator,
+        I::Item: std::borrow::Borrow<CompletedReception>,
+    {
+        use std::borrow::Borrow;
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::new();
+        for r in receptions {
+            let r = r.borrow();
+            validate(r, mode)?;
+            ids.push(insert_reception(&tx, r)?);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Marks an open refund task done, with an audit entry, in one transaction.
+    pub fn complete_refund_task(
+        &mut self,
+        task: RefundTaskId,
+        at: NaiveDateTime,
+        by: &str,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        guard("done_by", by)?;
+        guard_opt("done_note", note)?;
+        let tx = self.conn.transaction()?;
+        let visit: Option<i64> = tx
+            .query_row(
+                "SELECT p.visit_id FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id
+                 WHERE t.id = ?1 AND t.status = 'open'",
+                [task.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(visit) = visit else {
+            return Err(StoreError::NoOpenRefundTask(task.0));
+        };
+        tx.execute(
+            "UPDATE refund_tasks SET status = ?1, done_at = ?2, done_by = ?3, done_note = ?4 WHERE id = ?5",
+            params![TaskStatus::Done.code(), time_text(at), by, note, task.0],
+        )?;
+        insert_audit(
+            &tx,
+            Some(visit),
+            &AuditEntry {
+                at,
+                actor: by.to_owned(),
+                action: "refund.done".into(),
+                detail: note.map(str::to_owned),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Appends an audit entry not tied to a reception (login, export, settings change…).
+    pub fn append_audit(&mut self, visit: Option<VisitId>, entry: &AuditEntry) -> Result<(), StoreError> {
+        guard_audit(entry)?;
+        insert_audit(&self.conn, visit.map(|v| v.0), entry)
+    }
+}
+
+/// Checks everything that can be checked before touching the database.
+fn validate(r: &CompletedReception, mode: crate::model::Mode) -> Result<(), StoreError> {
+    if r.mode != mode {
+        return Err(StoreError::WrongMode {
+            reception: r.mode,
+            database: mode,
+        });
+    }
+    match &r.patient {
+        PatientRef::Existing(_) => {}
+        PatientRef::New(p) | PatientRef::MatchOrCreate(p) => guard_patient(p)?,
+    }
+    let v = &r.visit;
+    guard("visit.session_id", &v.session_id)?;
+    guard_opt("visit.staff", v.staff.as_deref())?;
+    guard_opt("visit.note", v.note.as_deref())?;
+    if let Some(e) = &r.eligibility {
+        guard_eligibility(e)?;
+    }
+    for d in &r.documents {
+        guard_document(d)?;
+    }
+    if let Some(d) = &r.declaration {
+        guard_declaration(d)?;
+    }
+    if let Some(p) = &r.full_payment {
+        guard("full_payment.reason", &p.reason)?;
+    }
+    for a in &r.audit {
+        guard_audit(a)?;
+    }
+    Ok(())
+}
+
+fn guard_patient(p: &NewPatient) -> Result<(), StoreError> {
+    guard("patient.name", &p.name)?;
+    guard("patient.name_kana", &p.name_kana)?;
+    guard_opt("patient.name_other", p.name_other.as_deref())
+}
+
+fn guard_eligibility(e: &EligibilitySnapshot) -> Result<(), StoreError> {
+    for (field, value) in [
+        ("eligibility.validity", Some(e.validity.code())),
+        ("eligibility.insurer_number", Some(e.insurer_number.as_str())),
+        ("eligibility.insurer_name", e.insurer_name.as_deref()),
+        ("eligibility.card_symbol", e.card_symbol.as_deref()),
+        ("eligibility.card_number", Some(e.card_number.as_str())),
+        ("eligibility.branch_number", e.branch_number.as_deref()),
+        ("eligibility.insured_name", e.insured_name.as_deref()),
+        ("eligibility.name", Some(e.name.as_str())),
+        ("eligibility.name_kana", Some(e.name_kana.as_str())),
+        (
+            "eligibility.card_classification",
+            e.card_classification.as_deref(),
+        ),
+        ("eligibility.limit_class", e.limit_class.as_deref()),
+        ("eligibility.reason_of_loss", e.reason_of_loss.as_deref()),
+        ("eligibility.result_code", e.result_code.as_deref()),
+        ("eligibility.result_message", e.result_message.as_deref()),
+    ] {
+        guard_opt(field, value)?;
+    }
+    Ok(())
+}
+
+fn guard_document(d: &PaperDocument) -> Result<(), StoreError> {
+    for (field, value) in [
+        ("document.insurer_number", Some(d.insurer_number.as_str())),
+        ("document.insurer_name", d.insurer_name.as_deref()),
+        ("document.card_symbol", d.card_symbol.as_deref()),
+        ("document.card_number", Some(d.card_number.as_str())),
+        ("document.branch_number", d.branch_number.as_deref()),
+        ("document.holder_name", d.holder_name.as_deref()),
+        ("document.name", d.name.as_deref()),
+        ("document.limit_class", d.limit_class.as_deref()),
+        ("document.chaperone", d.chaperone.as_deref()),
+    ] {
+        guard_opt(field, value)?;
+    }
+    Ok(())
+}
+
+fn guard_declaration(d: &Declaration) -> Result<(), StoreError> {
+    for (field, value) in [
+        ("declaration.name", Some(d.name.as_str())),
+        ("declaration.name_kana", Some(d.name_kana.as_str())),
+        ("declaration.address", d.address.as_deref()),
+        ("declaration.phone", d.phone.as_deref()),
+        ("declaration.insurer_name", d.insurer_name.as_deref()),
+        ("declaration.insurer_number", d.insurer_number.as_deref()),
+        ("declaration.card_symbol", d.card_symbol.as_deref()),
+        ("declaration.card_number", d.card_number.as_deref()),
+        ("declaration.branch_number", d.branch_number.as_deref()),
+        ("declaration.employer_name", d.employer_name.as_deref()),
+        ("declaration.staff_name", d.staff_name.as_deref()),
+        ("declaration.staff_note", d.staff_note.as_deref()),
+    ] {
+        guard_opt(field, value)?;
+    }
+    Ok(())
+}
+
+fn guard_audit(a: &AuditEntry) -> Result<(), StoreError> {
+    guard("audit.actor", &a.actor)?;
+    guard("audit.action", &a.action)?;
+    guard_opt("audit.detail", a.detail.as_deref())
+}
+
+fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
+    let patient = resolve_patient(tx, &r.patient)?;
+    let v = &r.visit;
+    let visit = tx
+        .prepare_cached(
+            "INSERT INTO visits (session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, staff, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .insert(params![
+            v.session_id,
+            patient.0,
+            r.mode.code(),
+            time_text(v.at),
+            v.kind.code(),
+            v.identity.code(),
+            v.presenter.code(),
+            v.outcome.code(),
+            v.fallback.map(|f| f.code()),
+            v.staff,
+            v.note,
+        ])
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Constraint(m) if m.contains("visits.session_id") => {
+                StoreError::DuplicateSession(v.session_id.clone())
+            }
+            other => other,
+        })?;
+    if let Some(e) = &r.eligibility {
+        insert_eligibility(tx, visit, patient, e)?;
+    }
+    if let Some(c) = &r.consent {
+        insert_consent(tx, visit, patient, c)?;
+    }
+    for (position, d) in r.documents.iter().enumerate() {
+        insert_document(tx, visit, position, d)?;
+    }
+    if let Some(d) = &r.declaration {
+        insert_declaration(tx, visit, d)?;
+    }
+    if let Some(p) = &r.full_payment {
+        insert_payment(tx, visit, p)?;
+    }
+    for a in &r.audit {
+        insert_audit(tx, Some(visit), a)?;
+    }
+    Ok(VisitId(visit))
+}
+
+fn resolve_patient(tx: &Transaction<'_>, p: &PatientRef) -> Result<PatientId, StoreError> {
+    match p {
+        PatientRef::Existing(id) => {
+            let found: Option<i64> = tx
+                .prepare_cached("SELECT id FROM patients WHERE id = ?1")?
+                .query_row([id.0], |r| r.get(0))
+                .optional()?;
+            found.map(PatientId).ok_or(StoreError::UnknownPatient(id.0))
+        }
+        PatientRef::New(p) => insert_patient(tx, p),
+        PatientRef::MatchOrCreate(p) => {
+            let found: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT id FROM patients WHERE kana_key = ?1 AND birthdate = ?2 AND name = ?3 AND sex = ?4
+                     ORDER BY id LIMIT 1",
+                )?
+                .query_row(params![search_key(&p.name_kana), date_text(p.birthdate), p.name, p.sex.code()], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match found {
+                Some(id) => Ok(PatientId(id)),
+                None => insert_patient(tx, p),
+            }
+        }
+    }
+}
+
+fn insert_patient(tx: &Transaction<'_>, p: &NewPatient) -> Result<PatientId, StoreError> {
+    let id = tx
+        .prepare_cached(
+            "INSERT INTO patients (name, name_kana, name_other, birthdate, sex, kana_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .insert(params![
+            p.name,
+            p.name_kana,
+            p.name_other,
+            date_text(p.birthdate),
+            p.sex.code(),
+            search_key(&p.name_kana)
+        ])?;
+    Ok(PatientId(id))
+}
+
+fn insert_eligibility(
+    tx: &Transaction<'_>,
+    visit: i64,
+    patient: PatientId,
+    e: &EligibilitySnapshot,
+) -> Result<(), StoreError> {
+    let d = |x: Option<chrono::NaiveDate>| x.map(date_text);
+    tx.prepare_cached(
+        "INSERT INTO eligibility_snapshots (visit_id, patient_id, confirmation_date, processed_at, reference, validity,
+            insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship, insured_name,
+            name, name_kana, sex, birthdate, card_classification, valid_from, valid_until, copay_percent,
+            elderly_valid_from, elderly_valid_until, limit_class, limit_valid_from, limit_valid_until, preschool,
+            reason_of_loss, result_code, result_message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+    )?
+    .execute(params![
+        visit,
+        patient.0,
+        date_text(e.confirmation_date),
+        e.processed_at.map(time_text),
+        e.reference.code(),
+        e.validity.code(),
+        e.insurer_number,
+        e.insurer_name,
+        e.card_symbol,
+        e.card_number,
+        e.branch_number,
+        e.relationship.map(|r| r.code()),
+        e.insured_name,
+        e.name,
+        e.name_kana,
+        e.sex.code(),
+        date_text(e.birthdate),
+        e.card_classification,
+        d(e.valid_from),
+        d(e.valid_until),
+        e.copay_percent,
+        d(e.elderly_valid_from),
+        d(e.elderly_valid_until),
+        e.limit_class,
+        d(e.limit_valid_from),
+        d(e.limit_valid_until),
+        e.preschool,
+        e.reason_of_loss,
+        e.result_code,
+        e.result_message,
+    ])?;
+    Ok(())
+}
+
+fn insert_consent(
+    tx: &Transaction<'_>,
+    visit: i64,
+    patient: PatientId,
+    c: &Consent,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO consents (visit_id, patient_id, given_at, expires_at, scope, item_medical, item_surgery,
+            item_checkups, flag_pharmacists, flag_diagnosis, flag_operation, flag_checkups, flag_limit,
+            prescription_format)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        visit,
+        patient.0,
+        time_text(c.given_at),
+        time_text(c.expires_at),
+        c.scope.code(),
+        c.medical_and_drugs,
+        c.surgery,
+        c.checkups,
+        c.flags.pharmacists.code(),
+        c.flags.diagnosis.code(),
+        c.flags.operation.code(),
+        c.flags.checkups.code(),
+        c.flags.limit.code(),
+        c.prescription_format.map(|p| p.code()),
+    ])?;
+    Ok(())
+}
+
+fn insert_document(
+    tx: &Transaction<'_>,
+    visit: i64,
+    position: usize,
+    d: &PaperDocument,
+) -> Result<(), StoreError> {
+    let date = |x: Option<chrono::NaiveDate>| x.map(date_text);
+    tx.prepare_cached(
+        "INSERT INTO paper_documents (visit_id, position, kind, insurer_number, insurer_name, card_symbol,
+            card_number, branch_number, relationship, holder_name, name, sex, birthdate, issued_on, recognized_on,
+            effective_from, expires_on, copay_percent, limit_class, with_card, chaperone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    )?
+    .execute(params![
+        visit,
+        i64::try_from(position).unwrap_or(i64::MAX),
+        d.kind.code(),
+        d.insurer_number,
+        d.insurer_name,
+        d.card_symbol,
+        d.card_number,
+        d.branch_number,
+        d.relationship.map(|r| r.code()),
+        d.holder_name,
+        d.name,
+        d.sex.map(|s| s.code()),
+        date(d.birthdate),
+        date(d.issued_on),
+        date(d.recognized_on),
+        date(d.effective_from),
+        date(d.expires_on),
+        d.copay_percent,
+        d.limit_class,
+        d.with_card,
+        d.chaperone,
+    ])?;
+    Ok(())
+}
+
+fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO declarations (visit_id, visit_date, written_on, name, name_kana, birthdate, sex, address, phone,
+            insurance_type, insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
+            relationship, attested, card_front_checked, staff_name, staff_note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    )?
+    .execute(params![
+        visit,
+        date_text(d.visit_date),
+        date_text(d.written_on),
+        d.name,
+        d.name_kana,
+        date_text(d.birthdate),
+        d.sex.code(),
+        d.address,
+        d.phone,
+        d.insurance_type.code(),
+        d.insurer_name,
+        d.insurer_number,
+        d.card_symbol,
+        d.card_number,
+        d.branch_number,
+        d.employer_name,
+        d.relationship.map(|r| r.code()),
+        d.attested,
+        d.card_front_checked,
+        d.staff_name,
+        d.staff_note,
+    ])?;
+    Ok(())
+}
+
+fn insert_payment(tx: &Transaction<'_>, visit: i64, p: &FullPayment) -> Result<(), StoreError> {
+    let payment = tx
+        .prepare_cached(
+            "INSERT INTO full_payments (visit_id, amount_yen, normal_share_yen, reason) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .insert(params![visit, p.amount_yen, p.normal_share_yen, p.reason])?;
+    // Every 10割 payment opens its refund task in the same transaction: no payment is ever left without one.
+    tx.prepare_cached(
+        "INSERT INTO refund_tasks (payment_id, route, recheck_on, status) VALUES (?1, ?2, ?3, 'open')",
+    )?
+    .execute(params![payment, p.route.code(), p.recheck_on.map(date_text)])?;
+    Ok(())
+}
+
+fn insert_audit(conn: &rusqlite::Connection, visit: Option<i64>, a: &AuditEntry) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, visit_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![time_text(a.at), visit, a.actor, a.action, a.detail])?;
+    Ok(())
+}
