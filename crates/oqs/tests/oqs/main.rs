@@ -1,0 +1,14 @@
+//! Integration tests of the oqs crate: XML round-trips, parser robustness, the mock service over real HTTP on
+//! 127.0.0.1 (every persona, every fault), the file interface, and an independent parser of our output.
+
+// Test helpers outside #[test] fns are not covered by clippy.toml's allow-unwrap-in-tests; a failing helper
+// should fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod external_parser;
+mod faults;
+mod files;
+mod parser_props;
+mod roundtrip;
+mod service;
+mod support;
