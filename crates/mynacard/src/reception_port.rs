@@ -8,6 +8,9 @@
 //! photo as unavailable (the patient uses the PIN or staff 目視 instead).
 //! Deliberately not here: any reception rule (expiry windows, which method is offered).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDate;
 use reception::model::{
     CardError as PortError, CardKind as PortKind, CertInfo, PhoneCertInfo, PhonePlatform, PhoneReadOutcome,
@@ -92,12 +95,17 @@ impl CardSource for PcscSource {
     }
 }
 
+/// Certificates read so far, by serial (hex) → DER. The eligibility adapter needs the DER for a query by
+/// certificate, while the flow only carries the serial. A JPKI auth certificate holds no name or address.
+pub type CertBook = Arc<Mutex<HashMap<String, Vec<u8>>>>;
+
 /// The adapter.
 pub struct CardPort<S: CardSource, C: CheckCodeSource> {
     source: S,
     codes: C,
     card: Option<MynaCard<Box<dyn Transport + Send>>>,
     serial: Option<String>,
+    book: CertBook,
 }
 
 impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
@@ -108,7 +116,21 @@ impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
             codes,
             card: None,
             serial: None,
+            book: CertBook::default(),
         }
+    }
+
+    /// Share read certificates through `book` (see [`CertBook`]).
+    pub fn with_cert_book(mut self, book: CertBook) -> Self {
+        self.book = book;
+        self
+    }
+
+    fn remember(&self, serial: &str, der: &[u8]) {
+        self.book
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(serial.to_owned(), der.to_vec());
     }
 
     /// Forget the connection (the card left, or a new one is placed).
@@ -187,6 +209,7 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
         self.disconnect();
         let (cert, pin) = self.with_card(|c| Ok((c.read_auth_cert()?, c.pin_status()?)))?;
         let serial = cert.serial_hex();
+        self.remember(&serial, &cert.der);
         self.serial = Some(serial.clone());
         Ok(CertInfo {
             serial,
@@ -256,6 +279,7 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
         }
         let cert = self.with_card(|c| c.read_auth_cert())?;
         let not_after = day(cert.not_after);
+        self.remember(&cert.serial_hex(), &cert.der);
         // The virtual phone's certificate is bound to the physical card's: it cannot outlive it.
         Ok(PhoneReadOutcome::Read(PhoneCertInfo {
             serial: cert.serial_hex(),

@@ -175,3 +175,21 @@ fn an_android_phone_is_read_with_its_pin_and_an_iphone_choice_does_not_match_it(
         other => panic!("expected the phone certificate, got {other:?}"),
     }
 }
+
+#[test]
+fn the_certificate_book_gives_the_eligibility_adapter_the_der_for_a_serial() {
+    let book = mynacard::reception_port::CertBook::default();
+    let mut port = CardPort::new(placed("p01-yamada-hanako"), NoCheckCodes).with_cert_book(book.clone());
+    let info = port.read_auth_cert().unwrap();
+    let der = book
+        .lock()
+        .unwrap()
+        .get(&info.serial)
+        .cloned()
+        .expect("the read certificate is in the book");
+    let expected = VirtualCard::builtin("p01-yamada-hanako", today(), None)
+        .unwrap()
+        .auth_cert_der()
+        .to_vec();
+    assert_eq!(der, expected);
+}
