@@ -4,8 +4,9 @@
 //!
 //! Module map: [`xml`] + [`codes`] (format), [`derived`] (display values), [`data`] (mock eligibility records),
 //! [`trust`] (certificate checks), [`answer`] (pure answering logic), [`mock`] (HTTP + faults), [`client`],
-//! [`files`]. Deliberately not here: the reception flow (crates/reception) and any My Number handling — no
-//! type in this crate has a My Number field.
+//! [`files`], [`reception_port`] (the reception flow's `OnlineEligibility` port over the client).
+//! Deliberately not here: the reception flow itself (crates/reception) and any My Number handling — no type
+//! in this crate has a My Number field.
 
 pub mod answer;
 pub mod client;
@@ -14,9 +15,11 @@ pub mod data;
 pub mod derived;
 pub mod files;
 pub mod mock;
+pub mod reception_port;
 pub mod trust;
 pub mod xml;
 
 pub use client::{CardQuery, ClientConfig, NumberQuery, OqsClient, QueryError};
 pub use mock::{Clock, Fault, FaultRule, MockConfig, MockOqs};
+pub use reception_port::EligibilityPort;
 pub use xml::{Charset, ConsentSelection, XmlMsg};

@@ -9,6 +9,7 @@ mod external_parser;
 mod faults;
 mod files;
 mod parser_props;
+mod port;
 mod roundtrip;
 mod service;
 mod support;
