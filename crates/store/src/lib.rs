@@ -30,6 +30,7 @@ mod export;
 mod kana;
 mod model;
 mod read;
+pub mod reception_port;
 pub mod sample;
 mod schema;
 mod write;

@@ -10,6 +10,7 @@ mod crash;
 mod export;
 mod migrations;
 mod modes;
+mod port;
 mod privacy;
 mod queries;
 mod roundtrip;

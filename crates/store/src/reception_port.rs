@@ -1,0 +1,822 @@
+//! The reception flow's `Store` port (`reception::Store`) on top of this crate's SQLite record.
+//!
+//! [`StorePort`] turns the flow's [`ReceptionRecord`] into one [`CompletedReception`] (saved in one
+//! transaction), answers 再診 look-ups from the recorded eligibility snapshots, and writes the flow's audit
+//! events into the append-only log. It owns the [`Store`] so the app can run staff queries on the same
+//! connection ([`StorePort::db`], [`StorePort::db_mut`], [`StorePort::into_inner`]).
+//!
+//! Mapping decisions worth knowing (the full list is on [`StorePort::to_completed`]):
+//! - The patient is found by identity (name + kana + birthdate, sex when known), from the eligibility answer,
+//!   else the 申立書, else the document. A reception with no identifiable patient (the typical 10割 after
+//!   「資格情報なし」) is still saved — its refund task must not be lost — under a fresh placeholder patient
+//!   named [`UNIDENTIFIED_NAME`], never merged with anyone, with a visit note asking staff to identify them.
+//! - The flow does not know the 10割 amount at reception time, but the store requires a positive amount: the
+//!   payment is saved with [`AMOUNT_NOT_YET_BILLED_YEN`] and a reason text that says so.
+//!
+//! Deliberately not here: the certificate serial (the store has no column for it, so a `CertSerial` look-up
+//! answers `None`), PINs, and any My Number — the record types have no field for them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use ::reception::flow::{AuditEvent, AuditKind};
+use ::reception::model::{
+    ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
+    QualificationValidity, ReaderMode, Relationship as RxRelationship, ReturnedConsent,
+    StoreError as PortError, StoredEligibility,
+};
+use ::reception::paper::{
+    AcceptedDocument, Basis, Billing, Declaration as RxDeclaration, DocumentKind as RxDocumentKind,
+    GroupSetting, InsuranceType as RxInsuranceType, PaperRefusal, ProblemKind, ReceptionRecord, Sex as RxSex,
+};
+use ::reception::rules::CertStatus;
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::kana::search_key;
+use crate::model::{
+    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
+    DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
+    InsuranceType, Mode, NewPatient, Outcome, PaperDocument, Patient, PatientId, PatientRef,
+    PrescriptionFormat, Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
+};
+
+/// Name given to the placeholder patient of a reception nobody could identify (氏名未確認).
+pub const UNIDENTIFIED_NAME: &str = "（氏名未確認）";
+
+/// Birthdate of a placeholder patient when not even a birthdate is known: a date no patient has, so it
+/// can never match a real search and reads as "unknown" on any list.
+pub const UNKNOWN_BIRTHDATE: Option<NaiveDate> = NaiveDate::from_ymd_opt(1, 1, 1);
+
+/// The amount saved for a 10割 payment: reception completes before the visit is billed, so the real amount is
+/// not known yet, and the store refuses a zero amount. The payment's reason text says the amount is pending.
+pub const AMOUNT_NOT_YET_BILLED_YEN: i64 = 1;
+
+/// Actor written on audit entries that come from the reception flow.
+pub const FLOW_ACTOR: &str = "reception";
+
+/// How many fresh session ids are tried when a generated one is already in the file (only possible after a
+/// restart within the same second, since the counter starts again).
+const SESSION_RETRIES: u32 = 64;
+
+/// The reception flow's `Store` port over the SQLite record.
+#[derive(Debug)]
+pub struct StorePort {
+    db: Store,
+    /// Counter making session ids unique within one second of `completed_at`.
+    session_seq: u64,
+    last_visit: Option<VisitId>,
+}
+
+/// Who a reception is for, as far as the record tells.
+enum Identity {
+    /// Name and birthdate known: match an existing patient or create one.
+    Known(NewPatient),
+    /// Not identifiable: a fresh placeholder (with the document's birthdate when there was one).
+    Unidentified { birthdate: Option<NaiveDate> },
+}
+
+impl StorePort {
+    /// Wraps an open store; receptions are tagged with the store's own mode (live or training).
+    pub fn new(db: Store) -> StorePort {
+        StorePort {
+            db,
+            session_seq: 0,
+            last_visit: None,
+        }
+    }
+
+    /// The store, for staff queries (day list, refund tasks, consent status…) on the same connection.
+    pub fn db(&self) -> &Store {
+        &self.db
+    }
+
+    /// The store, for staff writes (closing a refund task, staff audit entries).
+    pub fn db_mut(&mut self) -> &mut Store {
+        &mut self.db
+    }
+
+    /// Gives the store back.
+    pub fn into_inner(self) -> Store {
+        self.db
+    }
+
+    /// The mode receptions are saved in.
+    pub fn mode(&self) -> Mode {
+        self.db.mode()
+    }
+
+    /// The visit written by the last successful `save_reception`.
+    pub fn last_visit(&self) -> Option<VisitId> {
+        self.last_visit
+    }
+
+    /// Builds the store record of a reception, with `session_id` for its visit. Reads the store only to find
+    /// the patient (and whether they have been here before).
+    ///
+    /// Mapping:
+    /// - basis → outcome / fallback: online card or phone → `Confirmed`; online by a document's numbers →
+    ///   `Confirmed` + the document's fallback; document alone → `PaperDocument` + its fallback; previous
+    ///   visit → `HistoryUsed` / `RevisitHistory`; 申立書 → `Declaration` / `Declaration`; unconfirmed →
+    ///   `FullPayment` / `FullPayment`. 10割 billing always gives `FullPayment` with a payment and an open
+    ///   refund task (route: clinic refund, R6.3.1; re-check day from the flow's task). Document fallbacks:
+    ///   お知らせ → `CardWithNotice`, PDF → `CardWithPortalPdf`, 資格確認書 → `QualificationCertificate`,
+    ///   legacy card → `LegacyCard`, any school-trip / nursery document → `SchoolTrip`.
+    /// - method → identity: face, PIN, 目視 as such; smartphone → `Pin` with a note (the store has no
+    ///   smartphone method); none → `NoCard`. Operator → presenter one to one.
+    /// - kind: previous visit → 再診, 申立書 → 初診, otherwise 再診 when the patient is already in the file.
+    /// - consent: given_at / valid_until as recorded; all three items → 包括, else 個別 (the record does not
+    ///   say which screen was used); flags 1 / 0 from the answers; prescription format as chosen.
+    /// - eligibility (+ validity, confirmed_on): one snapshot; a previous visit's record keeps its original
+    ///   confirmation date and counts as valid (only valid ones are offered for 再診); sex `Unset` (OQS
+    ///   identity in the record has none); reference `InsuranceNumbers` for a check by a document's numbers,
+    ///   else `Card`.
+    /// - document → one paper document, `with_card` false only for school trip / nursery (with the chaperone).
+    /// - 申立書 → declaration (attested: the flow only accepts a signed one; card front check not recorded).
+    /// - problem kind, certificate status, medical-info availability → visit note and the
+    ///   `reception.completed` audit entry (the store has no columns for them).
+    pub fn to_completed(
+        &self,
+        record: &ReceptionRecord,
+        session_id: String,
+    ) -> Result<CompletedReception, PortError> {
+        let (outcome, fallback) = outcome_of(record)?;
+        let mut notes = Vec::new();
+
+        let identity = identity_of(record);
+        let (patient, known) = match &identity {
+            Identity::Known(p) => match self
+                .find_same_patient(p)
+                .map_err(|e| port_error("find the patient", &e))?
+            {
+                Some(existing) => (PatientRef::Existing(existing.id), true),
+                None => (PatientRef::MatchOrCreate(p.clone()), false),
+            },
+            Identity::Unidentified { birthdate } => {
+                notes.push("患者未特定: 氏名・生年月日を確認して患者情報を登録してください".to_owned());
+                let birthdate = birthdate
+                    .or(UNKNOWN_BIRTHDATE)
+                    .ok_or_else(|| PortError("no birthdate to record for an unidentified patient".into()))?;
+                let placeholder = NewPatient {
+                    name: UNIDENTIFIED_NAME.into(),
+                    name_kana: String::new(),
+                    name_other: None,
+                    birthdate,
+                    sex: Sex::Unset,
+                };
+                // Never matched: two unidentified people must not become one patient.
+                (PatientRef::New(placeholder), false)
+            }
+        };
+        let kind = match record.basis {
+            Basis::PreviousVisit { .. } => VisitKind::Return,
+            Basis::Declaration => VisitKind::First,
+            _ if known => VisitKind::Return,
+            _ => VisitKind::First,
+        };
+
+        if let Some(p) = record.problem {
+            notes.push(format!("障害区分: {}", problem_label(p)));
+        }
+        if record.method == Some(Method::Smartphone) {
+            notes.push("スマホ保険証".to_owned());
+        }
+        if let Basis::PreviousVisit { confirmed_on } = record.basis {
+            notes.push(format!("前回資格情報を使用（確認日 {confirmed_on}）"));
+        }
+        if let Some((setting, _)) = record.document.as_ref().and_then(|d| d.group.as_ref()) {
+            notes.push(
+                match setting {
+                    GroupSetting::SchoolTrip => "修学旅行等（カードなし・付き添いあり）",
+                    GroupSetting::Nursery => "保育所等（カードなし・付き添いあり）",
+                }
+                .to_owned(),
+            );
+        }
+        if record
+            .eligibility
+            .as_ref()
+            .is_some_and(|e| e.medical_viewing_suspended)
+        {
+            notes.push("医療情報の閲覧停止中".to_owned());
+        }
+        if matches!(record.cert_status, Some(CertStatus::Grace { .. })) {
+            notes.push("電子証明書の有効期限切れ（猶予期間中・資格確認のみ）".to_owned());
+        }
+
+        let full_payment = (record.billing == Billing::FullCharge).then(|| full_payment_of(record));
+        let audit = vec![AuditEntry {
+            at: record.completed_at,
+            actor: FLOW_ACTOR.into(),
+            action: "reception.completed".into(),
+            detail: Some(completion_detail(record)),
+        }];
+
+        Ok(CompletedReception {
+            mode: self.db.mode(),
+            patient,
+            visit: Visit {
+                session_id,
+                at: record.completed_at,
+                kind,
+                identity: identity_method(record.method),
+                presenter: presenter(record.operator),
+                outcome,
+                fallback,
+                staff: None,
+                note: (!notes.is_empty()).then(|| notes.join("; ")),
+            },
+            eligibility: record.eligibility.as_ref().map(|e| snapshot_of(record, e)),
+            consent: record
+                .consent
+                .as_ref()
+                .map(|c| consent_of(c, record.prescription)),
+            documents: record.document.iter().map(document_of).collect(),
+            declaration: record.declaration.as_ref().map(declaration_of),
+            full_payment,
+            audit,
+        })
+    }
+
+    /// An existing patient who is the same person: same birthdate and name (spaces ignored), kana equal when
+    /// both are known, sex equal when both are known. Looser than the store's own `MatchOrCreate` (which
+    /// needs all four equal) because OQS gives no sex and a 資格確認書 no kana; the best match wins, then
+    /// the oldest patient.
+    fn find_same_patient(&self, p: &NewPatient) -> Result<Option<Patient>, StoreError> {
+        let name = squeeze(&p.name);
+        let kana = search_key(&p.name_kana);
+        let best = self
+            .db
+            .find_patients(None, Some(p.birthdate))?
+            .into_iter()
+            .filter(|c| squeeze(&c.name) == name)
+            .filter_map(|c| {
+                let c_kana = search_key(&c.name_kana);
+                let kana_score = match (kana.is_empty() || c_kana.is_empty(), kana == c_kana) {
+                    (true, _) => 0,
+                    (false, true) => 2,
+                    (false, false) => return None,
+                };
+                let sex_score = match (p.sex, c.sex) {
+                    (Sex::Unset, _) | (_, Sex::Unset) => 0,
+                    (a, b) if a == b => 1,
+                    _ => return None,
+                };
+                Some((kana_score + sex_score, std::cmp::Reverse(c.id), c))
+            })
+            .max_by_key(|(score, id, _)| (*score, *id));
+        Ok(best.map(|(_, _, c)| c))
+    }
+
+    fn next_session_id(&mut self, completed_at: NaiveDateTime) -> String {
+        self.session_seq += 1;
+        // Colons and '/' break digit runs: a session id never looks like a 12-digit number to the guard.
+        format!(
+            "{}/{}",
+            completed_at.format("%Y-%m-%dT%H:%M:%S"),
+            self.session_seq
+        )
+    }
+
+    /// Patients with exactly this kana (any width) and birthdate.
+    fn patients_by_kana(&self, kana: &str, birthdate: NaiveDate) -> Result<Vec<Patient>, StoreError> {
+        let key = search_key(kana);
+        if key.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut found = self.db.find_patients(Some(kana), Some(birthdate))?;
+        // find_patients matches a prefix; a 再診 must use exactly this person's record.
+        found.retain(|p| search_key(&p.name_kana) == key);
+        Ok(found)
+    }
+
+    fn last_of(&self, patients: &[PatientId]) -> Result<Option<StoredEligibility>, StoreError> {
+        let mut best: Option<crate::model::LastEligibility> = None;
+        for id in patients {
+            if let Some(last) = self.db.last_valid_eligibility(*id)? {
+                let newer = best.as_ref().is_none_or(|b| {
+                    (last.snapshot.confirmation_date, last.visit_at)
+                        > (b.snapshot.confirmation_date, b.visit_at)
+                });
+                if newer {
+                    best = Some(last);
+                }
+            }
+        }
+        Ok(best.map(|l| stored_of(&l.snapshot)))
+    }
+}
+
+impl ::reception::Store for StorePort {
+    fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), PortError> {
+        let mut attempt = 0;
+        loop {
+            let session = self.next_session_id(record.completed_at);
+            let completed = self.to_completed(record, session)?;
+            match self.db.save_completed_reception(&completed) {
+                Ok(visit) => {
+                    self.last_visit = Some(visit);
+                    return Ok(());
+                }
+                Err(StoreError::DuplicateSession(_)) if attempt < SESSION_RETRIES => attempt += 1,
+                Err(e) => return Err(port_error("save the reception", &e)),
+            }
+        }
+    }
+
+    /// 再診 look-up. Kana + birthdate: patients with exactly that kana (half/full width, hiragana all match)
+    /// and birthdate; if several, the most recent valid eligibility among them. Clinic patient id: the
+    /// store's patient id when it parses (full-width digits accepted). Certificate serial: never stored, so
+    /// `None`.
+    fn last_eligibility(&mut self, who: &PatientLookup) -> Result<Option<StoredEligibility>, PortError> {
+        let found = match who {
+            PatientLookup::KanaAndBirthdate { kana, birthdate } => self
+                .patients_by_kana(kana, *birthdate)
+                .and_then(|ps| self.last_of(&ps.iter().map(|p| p.id).collect::<Vec<_>>())),
+            PatientLookup::ClinicPatientId(text) => match parse_patient_id(text) {
+                Some(id) => self.last_of(&[id]),
+                None => Ok(None),
+            },
+            PatientLookup::CertSerial(_) => Ok(None),
+        };
+        found.map_err(|e| port_error("look up the previous eligibility", &e))
+    }
+
+    fn audit(&mut self, event: &AuditEvent) -> Result<(), PortError> {
+        let (action, detail) = audit_of(&event.kind);
+        let entry = AuditEntry {
+            at: event.at,
+            actor: FLOW_ACTOR.into(),
+            action: action.into(),
+            detail,
+        };
+        self.db
+            .append_audit(None, &entry)
+            .map_err(|e| port_error("write the audit log", &e))
+    }
+}
+
+fn port_error(what: &str, e: &StoreError) -> PortError {
+    PortError(format!("could not {what}: {e}"))
+}
+
+/// Outcome and fallback of a reception (see [`StorePort::to_completed`]).
+fn outcome_of(r: &ReceptionRecord) -> Result<(Outcome, Option<Fallback>), PortError> {
+    let doc_fallback = |kind: RxDocumentKind| {
+        if r.document.as_ref().is_some_and(|d| d.group.is_some()) {
+            return Fallback::SchoolTrip;
+        }
+        match kind {
+            RxDocumentKind::QualificationCertificate => Fallback::QualificationCertificate,
+            RxDocumentKind::LegacyCard => Fallback::LegacyCard,
+            RxDocumentKind::Notice => Fallback::CardWithNotice,
+            RxDocumentKind::PortalPdf => Fallback::CardWithPortalPdf,
+        }
+    };
+    if r.billing == Billing::FullCharge {
+        return Ok((Outcome::FullPayment, Some(Fallback::FullPayment)));
+    }
+    Ok(match r.basis {
+        Basis::OnlineCard | Basis::OnlineSmartphone => (Outcome::Confirmed, None),
+        Basis::OnlineNumbers(kind) => (Outcome::Confirmed, Some(doc_fallback(kind))),
+        Basis::Document(kind) => (Outcome::PaperDocument, Some(doc_fallback(kind))),
+        Basis::PreviousVisit { .. } => (Outcome::HistoryUsed, Some(Fallback::RevisitHistory)),
+        Basis::Declaration => (Outcome::Declaration, Some(Fallback::Declaration)),
+        Basis::Unconfirmed => {
+            // The flow never bills an unconfirmed reception at the normal share; saving it as such would
+            // record a claim nobody can back.
+            return Err(PortError(
+                "refused to save: eligibility unconfirmed but billed at the normal share (expected 10割)"
+                    .into(),
+            ));
+        }
+    })
+}
+
+/// Who the reception is for: the eligibility answer, else the 申立書, else the document.
+fn identity_of(r: &ReceptionRecord) -> Identity {
+    if let Some(e) = &r.eligibility {
+        return Identity::Known(NewPatient {
+            name: e.name.clone(),
+            name_kana: e.name_kana.clone(),
+            name_other: None,
+            birthdate: e.birthdate,
+            sex: Sex::Unset,
+        });
+    }
+    if let Some(d) = &r.declaration {
+        return Identity::Known(NewPatient {
+            name: d.name.clone(),
+            name_kana: d.name_kana.clone(),
+            name_other: None,
+            birthdate: d.birthdate,
+            sex: sex(d.sex),
+        });
+    }
+    match &r.document {
+        Some(AcceptedDocument {
+            name: Some(name),
+            numbers,
+            ..
+        }) if !name.trim().is_empty() => Identity::Known(NewPatient {
+            name: name.clone(),
+            name_kana: String::new(),
+            name_other: None,
+            birthdate: numbers.birthdate,
+            sex: Sex::Unset,
+        }),
+        Some(d) => Identity::Unidentified {
+            birthdate: Some(d.numbers.birthdate),
+        },
+        None => Identity::Unidentified { birthdate: None },
+    }
+}
+
+/// Name without ASCII or ideographic spaces, so 「見本 花子」 and 「見本　花子」 are the same person.
+fn squeeze(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn sex(s: RxSex) -> Sex {
+    match s {
+        RxSex::Male => Sex::Male,
+        RxSex::Female => Sex::Female,
+        RxSex::Unstated => Sex::Unset,
+    }
+}
+
+fn relationship(r: RxRelationship) -> Relationship {
+    match r {
+        RxRelationship::Insured => Relationship::Insured,
+        RxRelationship::Dependant => Relationship::Dependant,
+    }
+}
+
+fn rx_relationship(r: Relationship) -> RxRelationship {
+    match r {
+        Relationship::Insured => RxRelationship::Insured,
+        Relationship::Dependant => RxRelationship::Dependant,
+    }
+}
+
+fn identity_method(m: Option<Method>) -> IdentityMethod {
+    match m {
+        Some(Method::Face) => IdentityMethod::Face,
+        // Android unlocks the phone certificate with a PIN, iPhone with the phone's own biometrics; the
+        // record does not say which, and the store has no smartphone method (noted on the visit).
+        Some(Method::Pin | Method::Smartphone) => IdentityMethod::Pin,
+        Some(Method::Visual) => IdentityMethod::StaffVisual,
+        None => IdentityMethod::NoCard,
+    }
+}
+
+fn presenter(o: Operator) -> Presenter {
+    match o {
+        Operator::Patient => Presenter::Patient,
+        Operator::Proxy => Presenter::Proxy,
+        Operator::StaffAssisted => Presenter::StaffAssisted,
+    }
+}
+
+fn validity(v: QualificationValidity) -> Validity {
+    match v {
+        QualificationValidity::Valid => Validity::Valid,
+        QualificationValidity::Invalid => Validity::Invalid,
+        QualificationValidity::InvalidNewerExists => Validity::InvalidNewerExists,
+        QualificationValidity::NotFound => Validity::NotFound,
+        QualificationValidity::MultipleMatches => Validity::Multiple,
+        QualificationValidity::ValidUnregistered => Validity::ValidUnregistered,
+    }
+}
+
+fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapshot {
+    let (confirmation_date, validity) = match r.basis {
+        // Reused from a previous visit: keep that visit's date; only valid snapshots are ever offered.
+        Basis::PreviousVisit { confirmed_on } => (
+            r.confirmed_on.unwrap_or(confirmed_on),
+            r.validity.map_or(Validity::Valid, validity),
+        ),
+        // Without a validity code the snapshot must never count as valid for a later 再診.
+        _ => (
+            r.confirmed_on.unwrap_or(r.completed_at.date()),
+            r.validity.map_or_else(|| Validity::Other("-".into()), validity),
+        ),
+    };
+    EligibilitySnapshot {
+        confirmation_date,
+        processed_at: None,
+        reference: match r.basis {
+            Basis::OnlineNumbers(_) => EligibilityReference::InsuranceNumbers,
+            _ => EligibilityReference::Card,
+        },
+        validity,
+        insurer_number: e.insurer_number.clone(),
+        insurer_name: non_empty(&e.insurer_name),
+        card_symbol: e.symbol.clone(),
+        card_number: e.number.clone(),
+        branch_number: e.branch.clone(),
+        relationship: e.relationship.map(relationship),
+        insured_name: None,
+        name: e.name.clone(),
+        name_kana: e.name_kana.clone(),
+        sex: Sex::Unset,
+        birthdate: e.birthdate,
+        card_classification: None,
+        valid_from: e.valid_from,
+        valid_until: e.valid_until,
+        copay_percent: e.copay_percent,
+        elderly_valid_from: None,
+        elderly_valid_until: None,
+        limit_class: None,
+        limit_valid_from: None,
+        limit_valid_until: None,
+        preschool: false,
+        reason_of_loss: None,
+        result_code: None,
+        result_message: None,
+    }
+}
+
+/// The flow's view of a stored snapshot (for 再診). Consent is per visit and is not carried over.
+fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
+    StoredEligibility {
+        record: EligibilityRecord {
+            insurer_number: s.insurer_number.clone(),
+            insurer_name: s.insurer_name.clone().unwrap_or_default(),
+            symbol: s.card_symbol.clone(),
+            number: s.card_number.clone(),
+            branch: s.branch_number.clone(),
+            name: s.name.clone(),
+            name_kana: s.name_kana.clone(),
+            birthdate: s.birthdate,
+            relationship: s.relationship.map(rx_relationship),
+            copay_percent: s.copay_percent,
+            valid_from: s.valid_from,
+            valid_until: s.valid_until,
+            consent: ReturnedConsent::default(),
+            medical_viewing_suspended: false,
+        },
+        confirmed_on: s.confirmation_date,
+    }
+}
+
+fn consent_of(c: &ConsentRecord, prescription: Option<PrescriptionForm>) -> Consent {
+    let flag = |yes: bool| if yes { ConsentFlag::Yes } else { ConsentFlag::No };
+    let all = c.treatment_and_medicine && c.surgery && c.health_checkup;
+    Consent {
+        given_at: c.given_at,
+        expires_at: c.valid_until,
+        scope: if all {
+            ConsentScope::Comprehensive
+        } else {
+            ConsentScope::Individual
+        },
+        medical_and_drugs: c.treatment_and_medicine,
+        surgery: c.surgery,
+        checkups: c.health_checkup,
+        flags: ConsentFlags {
+            // 診療・お薬 answers both PharmacistsInfoConsFlg and DiagnosisInfoConsFlg (domain.md §2).
+            pharmacists: flag(c.treatment_and_medicine),
+            diagnosis: flag(c.treatment_and_medicine),
+            operation: flag(c.surgery),
+            checkups: flag(c.health_checkup),
+            limit: flag(c.limit_info),
+        },
+        prescription_format: prescription.map(|p| match p {
+            PrescriptionForm::Electronic => PrescriptionFormat::Electronic,
+            PrescriptionForm::Paper => PrescriptionFormat::Paper,
+        }),
+    }
+}
+
+fn document_of(d: &AcceptedDocument) -> PaperDocument {
+    PaperDocument {
+        kind: match d.kind {
+            RxDocumentKind::QualificationCertificate => DocumentKind::QualificationCertificate,
+            RxDocumentKind::LegacyCard => DocumentKind::LegacyInsuranceCard,
+            RxDocumentKind::Notice => DocumentKind::EligibilityNotice,
+            RxDocumentKind::PortalPdf => DocumentKind::PortalPdf,
+        },
+        insurer_number: d.numbers.insurer_number.clone(),
+        insurer_name: d.insurer_name.clone(),
+        card_symbol: d.numbers.symbol.clone(),
+        card_number: d.numbers.number.clone(),
+        branch_number: d.numbers.branch.clone(),
+        relationship: d.relationship.map(relationship),
+        holder_name: None,
+        name: d.name.clone(),
+        sex: None,
+        birthdate: Some(d.numbers.birthdate),
+        issued_on: d.issued_on,
+        recognized_on: None,
+        effective_from: None,
+        expires_on: d.valid_until,
+        copay_percent: None,
+        limit_class: None,
+        // Only the school-trip / nursery path accepts a document without the card (with a chaperone).
+        with_card: d.group.is_none(),
+        chaperone: d.group.as_ref().map(|(_, name)| name.clone()),
+    }
+}
+
+fn declaration_of(d: &RxDeclaration) -> Declaration {
+    Declaration {
+        visit_date: d.visit_date,
+        written_on: d.filled_on,
+        name: d.name.clone(),
+        name_kana: d.name_kana.clone(),
+        birthdate: d.birthdate,
+        sex: sex(d.sex),
+        address: non_empty(&d.address),
+        phone: d.phone.clone(),
+        insurance_type: match d.insurance_type {
+            RxInsuranceType::Employee => InsuranceType::Employee,
+            RxInsuranceType::National => InsuranceType::National,
+            RxInsuranceType::LateElderly => InsuranceType::LateElderly,
+            RxInsuranceType::Other => InsuranceType::Other,
+        },
+        insurer_name: d.insurer_name.clone(),
+        insurer_number: d.insurer_number.clone(),
+        card_symbol: d.symbol.clone(),
+        card_number: d.number.clone(),
+        branch_number: d.branch.clone(),
+        employer_name: d.employer.clone(),
+        relationship: Some(relationship(d.relationship)),
+        // A validated 申立書 exists only when the patient signed the statement.
+        attested: true,
+        // The flow's 申立書 does not record it; false = "not recorded as checked".
+        card_front_checked: false,
+        staff_name: None,
+        staff_note: d.staff_note.clone(),
+    }
+}
+
+fn full_payment_of(r: &ReceptionRecord) -> FullPayment {
+    let why = r
+        .refund_task
+        .as_ref()
+        .and_then(|t| t.problem)
+        .or(r.problem)
+        .map_or("資格確認不可".to_owned(), |p| {
+            format!("資格確認不可（{}）", problem_label(p))
+        });
+    FullPayment {
+        amount_yen: AMOUNT_NOT_YET_BILLED_YEN,
+        normal_share_yen: None,
+        reason: format!("{why}; 金額は受付時未確定（会計で確定）"),
+        // 事務連絡 R6.3.1: the clinic refunds the excess once eligibility is confirmed.
+        route: RefundRoute::ClinicRefund,
+        recheck_on: r.refund_task.as_ref().map(|t| t.recheck_on),
+    }
+}
+
+/// Machine-readable summary of what the store has no column for.
+fn completion_detail(r: &ReceptionRecord) -> String {
+    let basis = match r.basis {
+        Basis::OnlineCard => "online_card",
+        Basis::OnlineSmartphone => "online_smartphone",
+        Basis::OnlineNumbers(_) => "online_numbers",
+        Basis::Document(_) => "document",
+        Basis::PreviousVisit { .. } => "previous_visit",
+        Basis::Declaration => "declaration",
+        Basis::Unconfirmed => "unconfirmed",
+    };
+    let mut parts = vec![format!("basis={basis}")];
+    if let Some(m) = r.method {
+        parts.push(format!(
+            "method={}",
+            match m {
+                Method::Face => "face",
+                Method::Pin => "pin",
+                Method::Visual => "visual",
+                Method::Smartphone => "smartphone",
+            }
+        ));
+    }
+    if let Some(s) = r.cert_status {
+        parts.push(format!(
+            "cert={}",
+            match s {
+                CertStatus::Valid => "valid",
+                CertStatus::ExpiresSoon { .. } => "expires_soon",
+                CertStatus::Grace { .. } => "grace",
+                CertStatus::Expired => "expired",
+                CertStatus::NotYetValid => "not_yet_valid",
+            }
+        ));
+    }
+    if let Some(p) = r.problem {
+        parts.push(format!("problem={}", problem_code(p)));
+    }
+    parts.push(format!(
+        "medical_info={}",
+        if r.medical_info_available { "yes" } else { "no" }
+    ));
+    parts.join(" ")
+}
+
+fn problem_code(p: ProblemKind) -> &'static str {
+    match p {
+        ProblemKind::CommunicationFailure => "communication_failure",
+        ProblemKind::PowerOutage => "power_outage",
+        ProblemKind::DeviceFailure => "device_failure",
+        ProblemKind::NoEligibilityData => "no_eligibility_data",
+        ProblemKind::EligibilityInvalid => "eligibility_invalid",
+        ProblemKind::IdentityNotConfirmed => "identity_not_confirmed",
+    }
+}
+
+fn problem_label(p: ProblemKind) -> &'static str {
+    match p {
+        ProblemKind::CommunicationFailure => "通信障害",
+        ProblemKind::PowerOutage => "停電",
+        ProblemKind::DeviceFailure => "機器故障",
+        ProblemKind::NoEligibilityData => "資格情報なし",
+        ProblemKind::EligibilityInvalid => "資格無効",
+        ProblemKind::IdentityNotConfirmed => "本人確認不可",
+    }
+}
+
+/// Audit action and detail of a flow event.
+fn audit_of(kind: &AuditKind) -> (&'static str, Option<String>) {
+    match kind {
+        AuditKind::ModeChanged(m) => (
+            "reader.mode_changed",
+            Some(
+                match m {
+                    ReaderMode::Unattended => "unattended",
+                    ReaderMode::VisualCheck => "visual_check",
+                }
+                .into(),
+            ),
+        ),
+        AuditKind::VisualCheck(ok) => (
+            "identity.visual_check",
+            Some(if *ok { "confirmed" } else { "not_confirmed" }.into()),
+        ),
+        AuditKind::FallbackOpened(p) => ("fallback.opened", p.map(|p| problem_code(p).into())),
+        AuditKind::ProblemClassified(p) => ("fallback.problem_classified", Some(problem_code(*p).into())),
+        AuditKind::DocumentRefused(r) => ("document.refused", Some(refusal_code(*r).into())),
+        AuditKind::HotlineShown => ("hotline.shown", None),
+        AuditKind::OperatorSet(o) => (
+            "operator.set",
+            Some(
+                match o {
+                    Operator::Patient => "patient",
+                    Operator::Proxy => "proxy",
+                    Operator::StaffAssisted => "staff_assisted",
+                }
+                .into(),
+            ),
+        ),
+    }
+}
+
+fn refusal_code(r: PaperRefusal) -> &'static str {
+    match r {
+        PaperRefusal::QualificationCertificateExpired => "qualification_certificate_expired",
+        PaperRefusal::QualificationCertificateNotYetValid => "qualification_certificate_not_yet_valid",
+        PaperRefusal::QualificationCertificateValidityTooLong => {
+            "qualification_certificate_validity_too_long"
+        }
+        PaperRefusal::LegacyCardAbolished => "legacy_card_abolished",
+        PaperRefusal::LegacyCardExpired => "legacy_card_expired",
+        PaperRefusal::NoticeRequiresCard => "notice_requires_card",
+        PaperRefusal::NotConfirmedOnline => "not_confirmed_online",
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// The store's patient id from a 診察券番号 as typed (ASCII or full-width digits, surrounding spaces).
+fn parse_patient_id(text: &str) -> Option<PatientId> {
+    let digits: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().map(PatientId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_patient_id;
+    use crate::model::PatientId;
+
+    #[test]
+    fn clinic_patient_ids_parse_from_ascii_or_full_width_digits_only() {
+        assert_eq!(parse_patient_id(" 42 "), Some(PatientId(42)));
+        assert_eq!(parse_patient_id("４２"), Some(PatientId(42)));
+        assert_eq!(parse_patient_id("A-42"), None);
+        assert_eq!(parse_patient_id("-1"), None);
+        assert_eq!(parse_patient_id(""), None);
+    }
+}

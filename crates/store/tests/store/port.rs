@@ -1,0 +1,607 @@
+//! The reception flow's `Store` port: what the flow hands over is what the desk reads back, patients are
+//! found again whichever way their kana was written, and 再診 look-ups find only the right person.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use reception::flow::{AuditEvent, AuditKind};
+use reception::model::{
+    ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
+    QualificationValidity, Relationship as RxRelationship, ReturnedConsent,
+};
+use reception::paper::{
+    AcceptedDocument, Basis, Billing, Declaration as RxDeclaration, DocumentKind as RxDocumentKind,
+    GroupSetting, InsuranceType as RxInsuranceType, ProblemKind, ReceptionRecord, RefundTask as RxRefundTask,
+    Sex as RxSex,
+};
+use reception::rules::CertStatus;
+use reception::validate::Numbers;
+use reception::Store as _;
+
+use crate::common::{date, time};
+use store::reception_port::{StorePort, AMOUNT_NOT_YET_BILLED_YEN, UNIDENTIFIED_NAME};
+use store::{
+    ConsentScope, DocumentKind, EligibilityReference, Fallback, IdentityMethod, InsuranceType, Mode, Outcome,
+    PatientId, PrescriptionFormat, Presenter, ReceptionFilter, RefundRoute, Sex, Store, StoredReception,
+    TaskStatus, Validity, VisitKind,
+};
+
+fn port() -> StorePort {
+    StorePort::new(Store::in_memory(Mode::Live).unwrap())
+}
+
+/// What OQS returns for the sample patient: half-width kana, no sex.
+fn oqs_answer() -> EligibilityRecord {
+    EligibilityRecord {
+        insurer_number: "06133946".into(),
+        insurer_name: "見本健康保険組合".into(),
+        symbol: Some("000".into()),
+        number: "0012345".into(),
+        branch: Some("01".into()),
+        name: "見本 花子".into(),
+        name_kana: "ﾐﾎﾝ ﾊﾅｺ".into(),
+        birthdate: date(1988, 4, 2),
+        relationship: Some(RxRelationship::Dependant),
+        copay_percent: Some(30),
+        valid_from: Some(date(2020, 4, 1)),
+        valid_until: Some(date(2030, 3, 31)),
+        consent: ReturnedConsent::default(),
+        medical_viewing_suspended: false,
+    }
+}
+
+/// A record with nothing established yet; each test fills in its path.
+fn bare(at: NaiveDateTime, basis: Basis, billing: Billing) -> ReceptionRecord {
+    ReceptionRecord {
+        completed_at: at,
+        basis,
+        billing,
+        operator: Operator::Patient,
+        method: None,
+        cert_serial: None,
+        cert_status: None,
+        consent: None,
+        prescription: None,
+        medical_info_available: false,
+        validity: None,
+        eligibility: None,
+        confirmed_on: None,
+        document: None,
+        declaration: None,
+        problem: None,
+        refund_task: None,
+    }
+}
+
+/// マイナ保険証 + PIN, 個別 consent (診療・お薬 and 健診), electronic prescription.
+fn card_with_pin(at: NaiveDateTime) -> ReceptionRecord {
+    ReceptionRecord {
+        method: Some(Method::Pin),
+        cert_serial: Some("0A1B2C".into()),
+        cert_status: Some(CertStatus::Valid),
+        consent: Some(ConsentRecord {
+            treatment_and_medicine: true,
+            surgery: false,
+            health_checkup: true,
+            limit_info: true,
+            given_at: at - Duration::minutes(1),
+            valid_until: at - Duration::minutes(1) + Duration::hours(24),
+        }),
+        prescription: Some(PrescriptionForm::Electronic),
+        medical_info_available: true,
+        validity: Some(QualificationValidity::Valid),
+        eligibility: Some(oqs_answer()),
+        confirmed_on: Some(at.date()),
+        ..bare(at, Basis::OnlineCard, Billing::NormalShare)
+    }
+}
+
+fn numbers() -> Numbers {
+    Numbers {
+        insurer_number: "06133946".into(),
+        symbol: Some("000".into()),
+        number: "0012345".into(),
+        branch: Some("01".into()),
+        birthdate: date(1988, 4, 2),
+    }
+}
+
+fn qualification_certificate() -> AcceptedDocument {
+    AcceptedDocument {
+        kind: RxDocumentKind::QualificationCertificate,
+        numbers: numbers(),
+        valid_until: Some(date(2030, 11, 30)),
+        issued_on: Some(date(2025, 8, 18)),
+        group: None,
+        relationship: Some(RxRelationship::Dependant),
+        name: Some("見本 花子".into()),
+        insurer_name: Some("見本健康保険組合".into()),
+    }
+}
+
+fn declaration(day: NaiveDate) -> RxDeclaration {
+    RxDeclaration {
+        visit_date: day,
+        filled_on: day,
+        name: "見本 花子".into(),
+        name_kana: "ミホン ハナコ".into(),
+        birthdate: date(1988, 4, 2),
+        sex: RxSex::Female,
+        address: "東京都千代田区見本町1-2-3".into(),
+        phone: Some("090-0000-0000".into()),
+        insurance_type: RxInsuranceType::Employee,
+        insurer_name: Some("見本健康保険組合".into()),
+        insurer_number: Some("06133946".into()),
+        symbol: None,
+        number: None,
+        branch: None,
+        employer: Some("見本商事株式会社".into()),
+        relationship: RxRelationship::Dependant,
+        staff_note: Some("停電のため申立書".into()),
+    }
+}
+
+fn saved(p: &mut StorePort, r: &ReceptionRecord) -> StoredReception {
+    p.save_reception(r).unwrap();
+    let visit = p.last_visit().unwrap();
+    p.db().reception(visit).unwrap().unwrap()
+}
+
+fn patient_count(p: &StorePort, birthdate: NaiveDate) -> usize {
+    p.db().find_patients(None, Some(birthdate)).unwrap().len()
+}
+
+#[test]
+fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_consent_expiry_and_copay() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 9, 15);
+    let stored = saved(&mut p, &card_with_pin(at));
+
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(day.len(), 1);
+    let line = &day[0];
+    assert_eq!(line.outcome, Outcome::Confirmed);
+    assert_eq!(line.fallback, None);
+    assert_eq!(line.identity, IdentityMethod::Pin);
+    assert_eq!(line.presenter, Presenter::Patient);
+    assert_eq!(
+        line.kind,
+        VisitKind::First,
+        "a patient new to this file is a 初診"
+    );
+    assert_eq!(line.copay_percent, Some(30));
+    assert_eq!(line.insurer_number.as_deref(), Some("06133946"));
+    assert_eq!(line.consent_expires_at, Some(time(2026, 2, 4, 9, 14)));
+    assert!(!line.refund_open);
+    assert_eq!(line.name, "見本 花子");
+
+    let consent = stored.consent.unwrap();
+    assert_eq!(consent.given_at, time(2026, 2, 3, 9, 14));
+    assert_eq!(consent.scope, ConsentScope::Individual);
+    assert!(consent.medical_and_drugs && !consent.surgery && consent.checkups);
+    assert_eq!(consent.prescription_format, Some(PrescriptionFormat::Electronic));
+    let e = stored.eligibility.unwrap();
+    assert_eq!(e.validity, Validity::Valid);
+    assert_eq!(e.reference, EligibilityReference::Card);
+    assert_eq!(e.confirmation_date, at.date());
+    assert_eq!(e.card_symbol.as_deref(), Some("000"));
+    assert_eq!(e.branch_number.as_deref(), Some("01"));
+    assert_eq!(e.valid_until, Some(date(2030, 3, 31)));
+    assert!(stored.documents.is_empty() && stored.declaration.is_none() && stored.full_payment.is_none());
+    let completed = &stored.audit[0];
+    assert_eq!(completed.action, "reception.completed");
+    assert!(completed.detail.as_deref().unwrap().contains("basis=online_card"));
+}
+
+#[test]
+fn all_three_consent_items_are_saved_as_comprehensive_consent() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 9, 15);
+    let mut r = card_with_pin(at);
+    if let Some(c) = r.consent.as_mut() {
+        c.surgery = true;
+    }
+    let consent = saved(&mut p, &r).consent.unwrap();
+    assert_eq!(consent.scope, ConsentScope::Comprehensive);
+}
+
+#[test]
+fn a_return_visit_during_an_outage_reuses_the_previous_eligibility_with_its_confirmation_date() {
+    let mut p = port();
+    let first = saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
+
+    // Staff type the kana full-width during the outage; OQS had sent it half-width.
+    let previous = p
+        .last_eligibility(&PatientLookup::KanaAndBirthdate {
+            kana: "ミホン　ハナコ".into(),
+            birthdate: date(1988, 4, 2),
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(previous.confirmed_on, date(2026, 1, 10));
+
+    let at = time(2026, 2, 3, 10, 0);
+    let revisit = ReceptionRecord {
+        operator: Operator::StaffAssisted,
+        eligibility: Some(previous.record.clone()),
+        confirmed_on: Some(previous.confirmed_on),
+        problem: Some(ProblemKind::CommunicationFailure),
+        ..bare(
+            at,
+            Basis::PreviousVisit {
+                confirmed_on: previous.confirmed_on,
+            },
+            Billing::NormalShare,
+        )
+    };
+    let stored = saved(&mut p, &revisit);
+    assert_eq!(stored.patient.id, first.patient.id);
+    assert_eq!(stored.visit.kind, VisitKind::Return);
+    assert_eq!(stored.visit.outcome, Outcome::HistoryUsed);
+    assert_eq!(stored.visit.fallback, Some(Fallback::RevisitHistory));
+    assert_eq!(stored.visit.identity, IdentityMethod::NoCard);
+    assert_eq!(stored.visit.presenter, Presenter::StaffAssisted);
+    let note = stored.visit.note.unwrap();
+    assert!(note.contains("通信障害") && note.contains("2026-01-10"), "{note}");
+    let e = stored.eligibility.unwrap();
+    assert_eq!(
+        e.confirmation_date,
+        date(2026, 1, 10),
+        "the reused answer keeps its own date"
+    );
+    assert_eq!(e.insurer_number, "06133946");
+    assert!(stored.consent.is_none());
+    assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
+}
+
+#[test]
+fn a_first_visit_declaration_is_saved_with_the_declared_patient() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 11, 0);
+    let r = ReceptionRecord {
+        declaration: Some(declaration(at.date())),
+        problem: Some(ProblemKind::PowerOutage),
+        ..bare(at, Basis::Declaration, Billing::NormalShare)
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.kind, VisitKind::First);
+    assert_eq!(stored.visit.outcome, Outcome::Declaration);
+    assert_eq!(stored.visit.fallback, Some(Fallback::Declaration));
+    assert_eq!(stored.patient.name_kana, "ミホン ハナコ");
+    assert_eq!(stored.patient.sex, Sex::Female);
+    let d = stored.declaration.unwrap();
+    assert!(d.attested);
+    assert_eq!(d.insurance_type, InsuranceType::Employee);
+    assert_eq!(d.employer_name.as_deref(), Some("見本商事株式会社"));
+    assert_eq!(d.address.as_deref(), Some("東京都千代田区見本町1-2-3"));
+    assert_eq!(d.relationship, Some(store::Relationship::Dependant));
+    assert_eq!(d.staff_note.as_deref(), Some("停電のため申立書"));
+    assert!(stored.eligibility.is_none() && stored.full_payment.is_none());
+}
+
+#[test]
+fn a_card_reception_after_a_declaration_finds_the_declared_patient_although_oqs_gives_no_sex() {
+    let mut p = port();
+    let day = date(2026, 2, 3);
+    let r = ReceptionRecord {
+        declaration: Some(declaration(day)),
+        ..bare(time(2026, 2, 3, 11, 0), Basis::Declaration, Billing::NormalShare)
+    };
+    let declared = saved(&mut p, &r);
+    let card = saved(&mut p, &card_with_pin(time(2026, 2, 10, 9, 0)));
+    assert_eq!(card.patient.id, declared.patient.id);
+    assert_eq!(card.visit.kind, VisitKind::Return);
+    assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
+}
+
+#[test]
+fn a_full_charge_reception_without_any_identity_is_saved_with_an_open_refund_task() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 12, 0);
+    let r = ReceptionRecord {
+        method: Some(Method::Face),
+        problem: Some(ProblemKind::NoEligibilityData),
+        refund_task: Some(RxRefundTask {
+            visit_on: at.date(),
+            recheck_on: date(2026, 2, 8),
+            problem: Some(ProblemKind::NoEligibilityData),
+            numbers: None,
+        }),
+        ..bare(at, Basis::Unconfirmed, Billing::FullCharge)
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::FullPayment);
+    assert_eq!(stored.visit.fallback, Some(Fallback::FullPayment));
+    assert_eq!(stored.patient.name, UNIDENTIFIED_NAME);
+    assert!(stored.visit.note.unwrap().contains("患者未特定"));
+
+    let tasks = p.db().open_refund_tasks().unwrap();
+    assert_eq!(tasks.len(), 1);
+    let task = &tasks[0];
+    assert_eq!(task.status, TaskStatus::Open);
+    assert_eq!(task.visit_id, stored.visit_id);
+    assert_eq!(task.payment.recheck_on, Some(date(2026, 2, 8)));
+    assert_eq!(task.payment.route, RefundRoute::ClinicRefund);
+    assert_eq!(task.payment.amount_yen, AMOUNT_NOT_YET_BILLED_YEN);
+    assert!(
+        task.payment.reason.contains("資格情報なし"),
+        "{}",
+        task.payment.reason
+    );
+
+    let pending = ReceptionFilter {
+        outcomes: vec![],
+        pending_task_only: true,
+    };
+    let listed = p.db().receptions_on(at.date(), &pending).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].refund_open);
+}
+
+#[test]
+fn two_unidentified_receptions_are_never_merged_into_one_patient() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 12, 0);
+    let r = bare(at, Basis::Unconfirmed, Billing::FullCharge);
+    let a = saved(&mut p, &r);
+    let b = saved(&mut p, &r);
+    assert_ne!(a.patient.id, b.patient.id);
+}
+
+#[test]
+fn a_paper_qualification_certificate_reception_is_saved_with_its_document() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 14, 0);
+    let r = ReceptionRecord {
+        document: Some(qualification_certificate()),
+        ..bare(
+            at,
+            Basis::Document(RxDocumentKind::QualificationCertificate),
+            Billing::NormalShare,
+        )
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::PaperDocument);
+    assert_eq!(stored.visit.fallback, Some(Fallback::QualificationCertificate));
+    assert_eq!(stored.visit.identity, IdentityMethod::NoCard);
+    assert_eq!(stored.patient.name, "見本 花子");
+    assert_eq!(stored.patient.birthdate, date(1988, 4, 2));
+    assert_eq!(stored.documents.len(), 1);
+    let d = &stored.documents[0];
+    assert_eq!(d.kind, DocumentKind::QualificationCertificate);
+    assert_eq!(d.card_number, "0012345");
+    assert_eq!(d.card_symbol.as_deref(), Some("000"));
+    assert_eq!(d.issued_on, Some(date(2025, 8, 18)));
+    assert_eq!(d.expires_on, Some(date(2030, 11, 30)));
+    assert_eq!(d.birthdate, Some(date(1988, 4, 2)));
+    assert_eq!(d.relationship, Some(store::Relationship::Dependant));
+    assert!(d.with_card && d.chaperone.is_none());
+    assert!(stored.eligibility.is_none());
+}
+
+#[test]
+fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 15, 0);
+    let doc = AcceptedDocument {
+        kind: RxDocumentKind::PortalPdf,
+        group: Some((GroupSetting::SchoolTrip, "引率 教員".into())),
+        valid_until: None,
+        issued_on: None,
+        relationship: None,
+        name: None,
+        insurer_name: None,
+        numbers: numbers(),
+    };
+    let r = ReceptionRecord {
+        document: Some(doc),
+        ..bare(
+            at,
+            Basis::Document(RxDocumentKind::PortalPdf),
+            Billing::NormalShare,
+        )
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.fallback, Some(Fallback::SchoolTrip));
+    let d = &stored.documents[0];
+    assert_eq!(d.kind, DocumentKind::PortalPdf);
+    assert!(!d.with_card);
+    assert_eq!(d.chaperone.as_deref(), Some("引率 教員"));
+    // A PDF names nobody: the child is kept as an unidentified patient with the printed birthdate.
+    assert_eq!(stored.patient.name, UNIDENTIFIED_NAME);
+    assert_eq!(stored.patient.birthdate, date(1988, 4, 2));
+}
+
+#[test]
+fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_fallback() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 16, 0);
+    let doc = AcceptedDocument {
+        kind: RxDocumentKind::Notice,
+        group: None,
+        valid_until: None,
+        issued_on: None,
+        relationship: None,
+        name: None,
+        insurer_name: None,
+        numbers: numbers(),
+    };
+    let r = ReceptionRecord {
+        document: Some(doc),
+        validity: Some(QualificationValidity::Valid),
+        eligibility: Some(oqs_answer()),
+        confirmed_on: Some(at.date()),
+        ..bare(
+            at,
+            Basis::OnlineNumbers(RxDocumentKind::Notice),
+            Billing::NormalShare,
+        )
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::Confirmed);
+    assert_eq!(stored.visit.fallback, Some(Fallback::CardWithNotice));
+    assert_eq!(
+        stored.eligibility.unwrap().reference,
+        EligibilityReference::InsuranceNumbers
+    );
+    assert_eq!(stored.documents[0].kind, DocumentKind::EligibilityNotice);
+    assert_eq!(stored.patient.name, "見本 花子");
+}
+
+#[test]
+fn saving_the_same_record_twice_makes_two_visits_of_one_patient() {
+    let mut p = port();
+    let r = card_with_pin(time(2026, 2, 3, 9, 15));
+    let a = saved(&mut p, &r);
+    let b = saved(&mut p, &r);
+    assert_ne!(a.visit_id, b.visit_id);
+    assert_ne!(a.visit.session_id, b.visit.session_id);
+    assert_eq!(a.patient.id, b.patient.id);
+    assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
+}
+
+#[test]
+fn a_session_id_left_by_an_earlier_run_is_skipped_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sqlite");
+    let r = card_with_pin(time(2026, 2, 3, 9, 15));
+    let mut first = StorePort::new(Store::create(&path, Mode::Live).unwrap());
+    first.save_reception(&r).unwrap();
+    drop(first);
+    // A restart in the same second starts the counter again.
+    let mut second = StorePort::new(Store::open(&path, Mode::Live).unwrap());
+    second.save_reception(&r).unwrap();
+    assert_eq!(second.db().session_ids().unwrap().len(), 2);
+}
+
+#[test]
+fn last_eligibility_by_kana_and_birthdate_matches_any_kana_width_but_not_a_prefix_or_another_birthdate() {
+    let mut p = port();
+    saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
+    let look = |p: &mut StorePort, kana: &str, birthdate| {
+        p.last_eligibility(&PatientLookup::KanaAndBirthdate {
+            kana: kana.into(),
+            birthdate,
+        })
+        .unwrap()
+    };
+    for kana in ["ミホン ハナコ", "みほん　はなこ", "ﾐﾎﾝﾊﾅｺ"] {
+        let found = look(&mut p, kana, date(1988, 4, 2)).unwrap_or_else(|| panic!("{kana} not found"));
+        assert_eq!(found.record.insurer_number, "06133946");
+        assert_eq!(found.record.insurer_name, "見本健康保険組合");
+        assert_eq!(found.record.copay_percent, Some(30));
+        assert_eq!(found.record.relationship, Some(RxRelationship::Dependant));
+        assert_eq!(found.confirmed_on, date(2026, 1, 10));
+    }
+    assert_eq!(look(&mut p, "ミホン", date(1988, 4, 2)), None);
+    assert_eq!(look(&mut p, "ミホン ハナコ", date(1988, 4, 3)), None);
+}
+
+#[test]
+fn last_eligibility_returns_the_latest_valid_answer_and_ignores_invalid_ones() {
+    let mut p = port();
+    saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
+    let mut newer = card_with_pin(time(2026, 1, 20, 9, 0));
+    if let Some(e) = newer.eligibility.as_mut() {
+        e.copay_percent = Some(20);
+    }
+    saved(&mut p, &newer);
+    let mut invalid = card_with_pin(time(2026, 1, 30, 9, 0));
+    invalid.validity = Some(QualificationValidity::Invalid);
+    saved(&mut p, &invalid);
+
+    let found = p
+        .last_eligibility(&PatientLookup::KanaAndBirthdate {
+            kana: "ミホンハナコ".into(),
+            birthdate: date(1988, 4, 2),
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.confirmed_on, date(2026, 1, 20));
+    assert_eq!(found.record.copay_percent, Some(20));
+}
+
+#[test]
+fn last_eligibility_by_clinic_patient_id_uses_the_stores_patient_id() {
+    let mut p = port();
+    let stored = saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
+    let PatientId(id) = stored.patient.id;
+    let found = p
+        .last_eligibility(&PatientLookup::ClinicPatientId(format!(" {id} ")))
+        .unwrap();
+    assert_eq!(found.map(|f| f.confirmed_on), Some(date(2026, 1, 10)));
+    assert_eq!(
+        p.last_eligibility(&PatientLookup::ClinicPatientId("12-AB".into()))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        p.last_eligibility(&PatientLookup::ClinicPatientId((id + 1).to_string()))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        p.last_eligibility(&PatientLookup::CertSerial("0A1B2C".into()))
+            .unwrap(),
+        None,
+        "certificate serials are not kept"
+    );
+}
+
+#[test]
+fn a_consent_expiring_before_it_was_given_is_refused_with_a_clear_error_and_nothing_is_saved() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 9, 15);
+    let mut r = card_with_pin(at);
+    if let Some(c) = r.consent.as_mut() {
+        c.valid_until = c.given_at;
+    }
+    let err = p.save_reception(&r).unwrap_err();
+    assert!(err.0.contains("could not save the reception"), "{}", err.0);
+    assert!(err.0.contains("consent_expiry_after_consent"), "{}", err.0);
+    assert!(p.db().session_ids().unwrap().is_empty());
+    assert_eq!(patient_count(&p, date(1988, 4, 2)), 0);
+}
+
+#[test]
+fn a_training_port_saves_into_its_training_file() {
+    let mut p = StorePort::new(Store::in_memory(Mode::Training).unwrap());
+    let stored = saved(&mut p, &card_with_pin(time(2026, 2, 3, 9, 15)));
+    assert_eq!(stored.mode, Mode::Training);
+}
+
+#[test]
+fn flow_audit_events_are_appended_to_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.sqlite");
+    let mut p = StorePort::new(Store::create(&path, Mode::Live).unwrap());
+    let at = time(2026, 2, 3, 9, 0);
+    p.audit(&AuditEvent {
+        at,
+        kind: AuditKind::FallbackOpened(Some(ProblemKind::DeviceFailure)),
+    })
+    .unwrap();
+    p.audit(&AuditEvent {
+        at,
+        kind: AuditKind::HotlineShown,
+    })
+    .unwrap();
+    drop(p.into_inner());
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: Vec<(String, String, String, Option<String>)> = conn
+        .prepare("SELECT at, actor, action, detail FROM audit_log WHERE visit_id IS NULL ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].1, "reception");
+    assert_eq!(rows[0].2, "fallback.opened");
+    assert_eq!(rows[0].3.as_deref(), Some("device_failure"));
+    assert!(rows[0].0.starts_with("2026-02-03"));
+    assert_eq!(rows[1].2, "hotline.shown");
+    assert_eq!(rows[1].3, None);
+}
