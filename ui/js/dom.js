@@ -1,0 +1,52 @@
+// Tiny DOM builder. Text always goes through textContent (never innerHTML), so names and messages
+// from the backend cannot inject markup. No framework, no virtual DOM: panes rebuild what changed.
+
+/**
+ * h('button', { class: 'big', testid: 'pin-submit', on: { click } }, 'text', child, [more])
+ * Attributes: `class`, `testid` (→ data-testid), `screen` (→ data-screen), `on` (event map),
+ * `dataset` (object), booleans (`disabled`, `checked`, `hidden`), `value`, anything else as attribute.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = Array.isArray(v) ? v.filter(Boolean).join(' ') : v;
+    else if (k === 'testid') el.dataset.testid = v;
+    else if (k === 'screen') el.dataset.screen = v;
+    else if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k === 'value') el.value = v;
+    else if (k === 'checked') el.checked = true;
+    else if (v === true) el.setAttribute(k, '');
+    else el.setAttribute(k, String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    if (Array.isArray(c)) append(el, c);
+    else if (c instanceof Node) el.appendChild(c);
+    else el.appendChild(document.createTextNode(String(c)));
+  }
+}
+
+/** Replace all children of `root`. */
+export function mount(root, ...children) {
+  root.replaceChildren();
+  append(root, children);
+  return root;
+}
+
+/**
+ * Re-render `root` only when `key` changed. Staff forms keep focus and typed text while snapshots
+ * stream in (e.g. the elapsed seconds of a query), because unrelated pushes do not rebuild them.
+ */
+export function keyed(root, key, render) {
+  if (root.dataset.key === key) return;
+  root.dataset.key = key;
+  root.replaceChildren();
+  render(root);
+}

@@ -1,0 +1,17 @@
+// WaitingForCard: 「マイナンバーカードを置いてください」 plus the smartphone path on the first screen,
+// as on current readers (SMAPHO-NEWS).
+
+import { mount } from '../dom.js';
+import { screen, title, lead, big, picture, footer } from './reader-parts.js';
+
+export function render(root, snap, ctx) {
+  const { t } = ctx;
+  mount(root, screen('WaitingForCard',
+    title(t('reader.waiting.title')),
+    picture('card'),
+    lead(t('reader.waiting.lead')),
+    lead(t('reader.waiting.cover'), 'small'),
+    footer(
+      big('reader-smartphone', t('reader.waiting.smartphone'), () => ctx.send({ kind: 'ChooseSmartphone' }),
+        'secondary', t('reader.waiting.smartphone_sub')))));
+}

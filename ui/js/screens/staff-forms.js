@@ -1,0 +1,118 @@
+// Form helpers for the staff console. Typed values live in plain objects (ctx.local.forms.*) so a
+// re-render never loses them; validation errors come only from snapshot.validation (the flow
+// validates), shown next to the field they name.
+
+import { h } from '../dom.js';
+import { errorsFor, snake } from '../view.js';
+
+/** The form object `name` in the pane's local state (created with `init` on first use). */
+export function form(ctx, name, init) {
+  const forms = (ctx.local.forms ||= {});
+  if (!forms[name]) forms[name] = JSON.parse(JSON.stringify(init));
+  return forms[name];
+}
+
+/** Validation messages for snapshot Field names, only when `formName` was the last one submitted. */
+export function fieldErrors(ctx, snap, formName, fields) {
+  if (!fields || !fields.length || formName !== (ctx.local.lastForm || formOfStep(snap))) return null;
+  const errs = errorsFor(snap, ...fields);
+  if (!errs.length) return null;
+  return h('ul', { class: 'field-errors', role: 'alert' },
+    errs.map((e) => h('li', { testid: `error-${snake(e.field).replace(/_/g, '-')}-${snake(e.problem).replace(/_/g, '-')}` }, validationText(ctx, e))));
+}
+
+/** Message for a ValidationError (same wording scheme as validate.rs message_ja / message_en). */
+export function validationText(ctx, e) {
+  return ctx.t('validation.template', { field: ctx.t(`vfield.${snake(e.field)}`), problem: ctx.t(`vproblem.${snake(e.problem)}`) });
+}
+
+/** Before anything was submitted from this pane (e.g. a restart), errors belong to the step's form. */
+function formOfStep(snap) {
+  const step = snap && snap.fallback && snap.fallback.step;
+  return { CardWithNotice: 'notice', PreviousVisit: 'previous', Declaration: 'declaration' }[step] || 'paper';
+}
+
+/**
+ * Labelled text input bound to `obj[key]`.
+ * opts: { testid, label, type, placeholder, fields (snapshot Field names for errors), formName, hint, wide }
+ */
+export function input(ctx, snap, obj, key, opts) {
+  const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
+  const el = h('input', {
+    type: opts.type || 'text', testid: opts.testid, value: obj[key] ?? '', placeholder: opts.placeholder || (opts.type === 'date' ? 'YYYY-MM-DD' : null),
+    inputmode: opts.inputmode, autocomplete: 'off', class: errs ? 'invalid' : null,
+    'aria-invalid': errs ? 'true' : null,
+    on: { input: (e) => { obj[key] = e.target.value; } },
+  });
+  return h('label', { class: ['field', opts.wide ? 'wide' : ''] },
+    h('span', { class: 'field-label' }, opts.label),
+    el,
+    opts.hint ? h('span', { class: 'field-hint' }, opts.hint) : null,
+    errs);
+}
+
+/** Checkbox bound to `obj[key]` (boolean). */
+export function checkbox(ctx, snap, obj, key, opts) {
+  const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
+  return h('label', { class: ['field', 'check', opts.wide ? 'wide' : ''] },
+    h('input', { type: 'checkbox', testid: opts.testid, checked: !!obj[key], on: { change: (e) => { obj[key] = e.target.checked; } } }),
+    h('span', {}, opts.label),
+    errs);
+}
+
+/**
+ * Segmented choice bound to `obj[key]`: options [[value, label, testid]]. Re-renders via `onChange`
+ * when the choice changes the form's shape (e.g. the paper document kind).
+ */
+export function segmented(obj, key, options, onChange, label) {
+  const group = h('div', { class: 'segmented', role: 'radiogroup' },
+    options.map(([value, text, testid]) => h('button', {
+      type: 'button', role: 'radio', testid, 'aria-checked': String(obj[key] === value),
+      class: obj[key] === value ? 'on' : '',
+      on: {
+        click: (e) => {
+          obj[key] = value;
+          for (const b of group.children) {
+            const on = b === e.currentTarget;
+            b.classList.toggle('on', on);
+            b.setAttribute('aria-checked', String(on));
+          }
+          if (onChange) onChange(value);
+        },
+      },
+    }, text)));
+  return h('div', { class: ['segmented-wrap', options.length > 3 ? 'wide' : ''] }, label ? h('span', { class: 'field-label' }, label) : null, group);
+}
+
+/** Staff button. */
+export function button(testid, label, onClick, variant = 'primary', extra = {}) {
+  return h('button', { type: 'button', class: ['s-btn', variant], testid, on: { click: onClick }, ...extra }, label);
+}
+
+/** The five number fields of NumberEntry (保険者番号・記号・番号・枝番・生年月日). */
+export function numberFields(ctx, snap, obj, prefix, formName) {
+  const { t } = ctx;
+  return [
+    input(ctx, snap, obj, 'insurer_number', { testid: `${prefix}-insurer-number`, label: t('field.insurer_number'), inputmode: 'numeric', fields: ['InsurerNumber'], formName, placeholder: '06133946' }),
+    input(ctx, snap, obj, 'symbol', { testid: `${prefix}-symbol`, label: t('field.symbol'), fields: ['Symbol'], formName }),
+    input(ctx, snap, obj, 'number', { testid: `${prefix}-number`, label: t('field.number'), fields: ['Number'], formName }),
+    input(ctx, snap, obj, 'branch', { testid: `${prefix}-branch`, label: t('field.branch'), inputmode: 'numeric', fields: ['Branch'], formName, placeholder: '01' }),
+    input(ctx, snap, obj, 'birthdate', { testid: `${prefix}-birthdate`, label: t('field.birthdate'), type: 'date', fields: ['Birthdate'], formName }),
+  ];
+}
+
+export const EMPTY_NUMBERS = { insurer_number: '', symbol: '', number: '', branch: '', birthdate: '' };
+
+/** NumberEntry JSON from a form object (all strings, as the flow expects). */
+export function numbersOf(obj) {
+  return {
+    insurer_number: obj.insurer_number.trim(), symbol: obj.symbol.trim(), number: obj.number.trim(),
+    branch: obj.branch.trim(), birthdate: obj.birthdate.trim(),
+  };
+}
+
+/** Send a staff action and remember which form it came from (for placing validation errors). */
+export function sendStaff(ctx, formName, action) {
+  ctx.local.lastForm = formName;
+  return ctx.send({ kind: 'Staff', value: action });
+}

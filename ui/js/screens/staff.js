@@ -1,0 +1,184 @@
+// The staff console (職員用): live reader status, 目視確認 switch and panel, operator, eligibility with
+// consent badges, the fallback wizard, paper documents, today's list, patient search, CSV export,
+// settings and the hotline sheet. Sections re-render only when their inputs change (keyed), so
+// typing in a form survives the snapshots streaming in.
+
+import { h, mount, keyed } from '../dom.js';
+import { screenOf, errorKey, kebab } from '../view.js';
+import { hasKey } from '../i18n/index.js';
+import { paneHeader, noticeBanners } from './common.js';
+import { button, sendStaff } from './staff-forms.js';
+import { eligibilityCard, consentBadges } from './staff-eligibility.js';
+import * as fallback from './staff-fallback.js';
+import * as paper from './staff-paper.js';
+import * as today from './staff-today.js';
+import * as search from './staff-search.js';
+import * as exporter from './staff-export.js';
+import * as settings from './staff-settings.js';
+
+const TABS = ['reception', 'paper', 'today', 'search', 'export', 'settings'];
+const OPERATORS = [['Patient', 'patient'], ['Proxy', 'proxy'], ['StaffAssisted', 'staff']];
+const AFTER_DONE = ['Completed', 'RemoveCard', 'Fallback', 'Error'];
+
+function skeleton(root) {
+  if (root.querySelector(':scope > .staff-console')) return root.querySelector(':scope > .staff-console');
+  const parts = ['header', 'tabs', 'content', 'overlay'].map((p) => h('div', { class: `staff-${p}` }));
+  const console_ = h('div', { class: 'staff-console', screen: 'StaffConsole', testid: 'staff-root' }, parts);
+  mount(root, console_);
+  return console_;
+}
+
+export function render(root, snap, ctx) {
+  const { t, lang, local } = ctx;
+  const el = skeleton(root);
+  const [header, tabs, content, overlay] = el.children;
+  const [screen, data] = screenOf(snap);
+  local.tab ||= 'reception';
+  el.dataset.readerScreen = screen || '';
+
+  // Side effects tied to what the flow did: refresh today's list after each completed reception,
+  // fetch the card photo when 目視 starts (never stored; dropped when the check ends).
+  const sig = JSON.stringify(snap.screen);
+  if (sig !== local.lastScreen) {
+    const entering = local.lastScreen !== undefined;
+    local.lastScreen = sig;
+    if (screen === 'Completed' || !entering) today.load(ctx);
+    if (screen === 'VisualCheck') loadPhoto(ctx);
+    else if (local.photo) { local.photo = null; local.photoVersion = (local.photoVersion || 0) + 1; }
+  }
+
+  keyed(header, JSON.stringify([lang, ctx.info.mode, screen, snap.mode]), (r) => r.appendChild(
+    paneHeader(ctx, 'staff', t('staff.header'),
+      h('span', { class: ['pill', `reader-${kebab(snap.mode)}`], testid: 'staff-reader-mode' }, t(`readermode.${snap.mode}`)),
+      button('staff-hotline-open', t('staff.hotline.open'), () => sendStaff(ctx, null, { Hotline: true }), 'ghost small'))));
+
+  keyed(tabs, JSON.stringify([lang, local.tab]), (r) => r.appendChild(
+    h('nav', { class: 'tabs', role: 'tablist' }, TABS.map((k) => h('button', {
+      type: 'button', role: 'tab', class: local.tab === k ? 'on' : '', testid: `staff-tab-${k}`, 'aria-selected': String(local.tab === k),
+      on: { click: () => { local.tab = k; if (k === 'today') today.load(ctx); if (k === 'settings') settings.load(ctx); ctx.rerender(); } },
+    }, t(`staff.tab.${k}`))))));
+
+  const tab = local.tab;
+  const formKey = local.formVersion || 0;
+  const contentKey = tab === 'reception'
+    ? [snap, local.photoVersion, formKey, local.pdfPath]
+    : tab === 'paper' ? [screen, snap.validation, formKey]
+      : tab === 'today' ? [local.todayVersion, local.todayFilter]
+        : tab === 'search' ? [local.searchVersion]
+          : tab === 'export' ? [local.exportVersion]
+            : [local.settingsVersion];
+  keyed(content, JSON.stringify([lang, tab, contentKey, ctx.info.today]), (r) => {
+    r.dataset.tab = tab;
+    if (tab === 'reception') reception(r, snap, ctx, screen, data);
+    else if (tab === 'paper') paper.render(r, snap, ctx);
+    else if (tab === 'today') today.render(r, snap, ctx);
+    else if (tab === 'search') search.render(r, snap, ctx);
+    else if (tab === 'export') exporter.render(r, snap, ctx);
+    else settings.render(r, snap, ctx);
+  });
+
+  keyed(overlay, JSON.stringify([lang, snap.hotline]), (r) => {
+    if (snap.hotline) r.appendChild(hotlineSheet(ctx, snap.hotline));
+  });
+}
+
+async function loadPhoto(ctx) {
+  const res = await ctx.call('card_photo');
+  ctx.local.photo = res && res.data_url ? res : null;
+  ctx.local.photoVersion = (ctx.local.photoVersion || 0) + 1;
+  ctx.rerender();
+}
+
+/** The 受付 tab: status, 目視, error explanation, notices, eligibility, fallback wizard. */
+function reception(root, snap, ctx, screen, data) {
+  const { t } = ctx;
+  const visualOn = snap.mode === 'VisualCheck';
+  const elapsed = screen === 'Querying' ? (data && data.elapsed_secs) || 0 : null;
+  root.appendChild(h('section', { class: 'card status', testid: 'staff-status' },
+    h('div', { class: 'status-line' },
+      h('span', { class: 'field-label' }, t('staff.status.reader')),
+      h('strong', { class: 'status-screen', testid: 'staff-reader-screen' }, t(`screen.${screen}`)),
+      elapsed !== null ? h('span', { class: 'pill busy', testid: 'staff-query-elapsed' }, t('staff.status.elapsed', { n: elapsed })) : null,
+      screen === 'Completed' ? h('span', { class: ['pill', data.billing === 'FullCharge' ? 'warn' : 'ok'], testid: 'staff-completed-basis' },
+        basisText(ctx, data.basis), ' · ', t(`billing.${data.billing}`)) : null),
+    h('div', { class: 'status-controls' },
+      h('div', { class: 'switch-wrap' },
+        h('button', {
+          type: 'button', role: 'switch', class: ['switch', visualOn ? 'on' : ''], 'aria-checked': String(visualOn), testid: 'staff-visual-toggle',
+          on: { click: () => sendStaff(ctx, null, { SetVisualMode: !visualOn }) },
+        }, h('span', { class: 'knob' })),
+        h('span', {}, t('staff.visual.switch'), h('span', { class: 'small muted' }, ' ', t(visualOn ? 'readermode.VisualCheck' : 'readermode.Unattended')))),
+      h('div', { class: 'segmented-wrap' },
+        h('span', { class: 'field-label' }, t('staff.operator.label')),
+        h('div', { class: 'segmented', role: 'radiogroup' }, OPERATORS.map(([op, id]) => h('button', {
+          type: 'button', role: 'radio', testid: `staff-operator-${id}`, class: snap.operator === op ? 'on' : '', 'aria-checked': String(snap.operator === op),
+          on: { click: () => sendStaff(ctx, null, { SetOperator: op }) },
+        }, t(`operator.${op}`)))))),
+    h('div', { class: 'button-row' },
+      screen === 'Querying' ? button('staff-query-cancel', t('staff.status.cancel_query'), () => sendStaff(ctx, null, 'OpenFallback'), 'danger') : null,
+      screen !== 'Fallback' && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
+      AFTER_DONE.includes(screen) ? button('staff-next-patient', t('staff.status.next_patient'), () => sendStaff(ctx, null, 'NextPatient'), 'secondary') : null,
+      screen === 'Completed' && data.basis === 'Declaration' ? fallback.pdfButton(ctx) : null)));
+
+  if (screen === 'VisualCheck' || visualOn) root.appendChild(visualPanel(ctx, screen));
+  if (screen === 'Error') {
+    const k = errorKey(data && data.code);
+    root.appendChild(h('section', { class: 'card error', testid: 'staff-error' },
+      h('h3', {}, t('staff.error.title'), ' ', h('code', { testid: 'staff-error-code' }, k)),
+      h('p', {}, hasKey(`error.staff.${k}`) ? t(`error.staff.${k}`) : t('error.staff.Unknown')),
+      h('p', { class: 'muted small' }, t('staff.error.next'))));
+  }
+  const notes = noticeBanners(ctx, snap, 'staff');
+  if (notes) root.appendChild(notes);
+  const elig = eligibilityCard(ctx, snap.eligibility, snap.consent, snap.consent_valid);
+  if (elig) root.appendChild(elig);
+  else if (snap.consent) {
+    root.appendChild(h('section', { class: 'card consent', testid: 'staff-consent-card' },
+      h('header', { class: 'card-head' }, h('h3', {}, t('staff.consent.title'))),
+      consentBadges(ctx, snap.consent, snap.consent_valid, 'staff-consent')));
+  }
+  if (snap.fallback) fallback.render(root, snap, ctx);
+}
+
+/** 目視確認: the card photo (from card_photo, while the card is present) and the buttons. */
+function visualPanel(ctx, screen) {
+  const { t } = ctx;
+  const p = ctx.local.photo;
+  const active = screen === 'VisualCheck';
+  const details = p ? ['name', 'birthdate', 'sex', 'address'].filter((k) => p[k]).map((k) => h('div', { class: 'kv' },
+    h('dt', {}, t(`field.${k}`)), h('dd', { testid: `staff-visual-${k}` }, k === 'birthdate' ? ctx.fmtDate(p[k]) : p[k]))) : [];
+  return h('section', { class: 'card visual', testid: 'staff-visual-panel' },
+    h('header', { class: 'card-head' }, h('h3', {}, t('staff.visual.title'))),
+    active ? h('div', { class: 'visual-body' },
+      h('div', { class: 'photo-frame' }, p
+        ? h('img', { src: p.data_url, alt: t('staff.visual.photo_alt'), testid: 'staff-visual-photo' })
+        : h('span', { class: 'muted' }, t('staff.visual.no_photo'))),
+      h('div', { class: 'visual-side' },
+        details.length ? h('dl', { class: 'kv-grid' }, details) : null,
+        h('p', {}, t('staff.visual.how')),
+        h('p', { class: 'muted small' }, t('staff.visual.no_reset')),
+        h('div', { class: 'button-row' },
+          button('staff-visual-confirm', t('staff.visual.confirm'), () => sendStaff(ctx, null, { VisualCheckResult: true }), 'positive'),
+          button('staff-visual-reject', t('staff.visual.reject'), () => sendStaff(ctx, null, { VisualCheckResult: false }), 'danger'))))
+      : h('p', { class: 'muted' }, t('staff.visual.waiting_card')));
+}
+
+function basisText(ctx, basis) {
+  const [k, d] = typeof basis === 'string' ? [basis, null] : [Object.keys(basis)[0], Object.values(basis)[0]];
+  const base = ctx.t(`basis.${k}`);
+  if (typeof d === 'string') return `${base}（${ctx.t(`doc.${d}`)}）`;
+  if (d && d.confirmed_on) return `${base}（${ctx.fmtDate(d.confirmed_on)}）`;
+  return base;
+}
+
+/** Hotline sheet (another person's data shown, S000 2-28; S002 Q5). */
+function hotlineSheet(ctx, hotline) {
+  const { t } = ctx;
+  return h('div', { class: 'sheet-backdrop' },
+    h('section', { class: 'sheet', role: 'dialog', 'aria-modal': 'true', testid: 'staff-hotline-sheet' },
+      h('h3', {}, t('staff.hotline.title')),
+      h('p', { class: 'hotline-number', testid: 'staff-hotline-number' }, hotline.number),
+      h('p', { class: 'hotline-guidance', testid: 'staff-hotline-guidance' }, t('staff.hotline.guidance', { n: hotline.guidance_option })),
+      h('ul', { class: 'plain' }, h('li', {}, t('staff.hotline.when')), h('li', {}, t('staff.hotline.also_insurer')), h('li', {}, t('staff.hotline.do_not_use'))),
+      h('div', { class: 'button-row' }, button('staff-hotline-close', t('common.close'), () => sendStaff(ctx, null, { Hotline: false })))));
+}
