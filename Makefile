@@ -19,8 +19,7 @@ build: deps
 test: build
 	$(CARGO) test --workspace --locked
 
-# Until the desktop window lands (issue #6), `make run` serves the training persona's virtual card to a real
-# pcscd and runs the mock OQS service on 127.0.0.1; see README "What runs today".
+# Opens the app in training mode (virtual cards through the real pcscd + vpcd, mock OQS on 127.0.0.1).
 run: build
 	@scripts/run-training.sh
 

@@ -1,6 +1,110 @@
-//! Uketsuke desktop shell (skeleton; wired to the domain crates by issue #6).
+//! Uketsuke desktop app: the only crate that imports tauri.
+//!
+//! Wiring only: settings and mode ([`config`]), the driver thread ([`session`]), the ports that connect the
+//! reception flow to the card, face, OQS and store crates ([`app`], [`face_port`]), training controls
+//! ([`training`], [`reader`]), and thin commands ([`commands`]). Reception rules live in `crates/reception`.
+//! Training mode (the default) opens one window with the reader screen, the staff console and the trainer
+//! panel side by side; live mode opens the reader screen and the staff console as two windows.
 
-/// Runs the app.
+pub mod app;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod face_port;
+pub mod pdf;
+pub mod photo;
+pub mod reader;
+pub mod session;
+pub mod training;
+
+use tauri::{Builder, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
+
+use crate::app::{App, FnSink};
+use crate::config::{Mode, Paths, Settings};
+
+/// Register the commands on any builder (the real Wry builder or `tauri::test::mock_builder()`).
+pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::snapshot,
+        commands::send,
+        commands::app_info,
+        commands::today_list,
+        commands::patient_search,
+        commands::export_csv,
+        commands::settings_get,
+        commands::settings_set,
+        commands::declaration_pdf,
+        commands::card_photo,
+        commands::trainer_personas,
+        commands::trainer_place_card,
+        commands::trainer_remove_card,
+        commands::trainer_camera,
+        commands::trainer_oqs_fault,
+        commands::trainer_reader_fault,
+    ])
+}
+
+/// Start the app state and manage it; `emit` publishes snapshots to the windows.
+pub fn start_state<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    paths: Paths,
+    settings: Settings,
+) -> Result<Mode, String> {
+    let handle = app.clone();
+    let sink = FnSink(move |s: &reception::Snapshot| {
+        let _ = handle.emit("snapshot", s);
+    });
+    let mode = settings.mode;
+    let state = App::start(paths, settings, Box::new(sink))?;
+    app.manage(state);
+    Ok(mode)
+}
+
+fn open_windows<R: Runtime>(app: &tauri::AppHandle<R>, mode: Mode) -> tauri::Result<()> {
+    match mode {
+        Mode::Training => {
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title("【練習モード】Uketsuke マイナ受付")
+                .inner_size(1600.0, 900.0)
+                .build()?;
+        }
+        Mode::Live => {
+            WebviewWindowBuilder::new(app, "reader", WebviewUrl::App("reader.html".into()))
+                .title("【本番】Uketsuke 受付（患者用）")
+                .inner_size(1024.0, 768.0)
+                .build()?;
+            WebviewWindowBuilder::new(app, "staff", WebviewUrl::App("staff.html".into()))
+                .title("【本番】Uketsuke 職員用")
+                .inner_size(1280.0, 800.0)
+                .build()?;
+        }
+    }
+    Ok(())
+}
+
+/// Run the desktop app.
 pub fn run() {
-    let _ = tauri::Builder::default().run(tauri::generate_context!());
+    let paths = Paths::from_env();
+    let settings = match Settings::load(&paths) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("uketsuke: {e}");
+            std::process::exit(2);
+        }
+    };
+    let result = setup(tauri::Builder::default())
+        .setup(move |app| {
+            let mode = start_state(app.handle(), paths, settings).map_err(|e| {
+                eprintln!("uketsuke: cannot start: {e}");
+                e
+            })?;
+            open_windows(app.handle(), mode)?;
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("uketsuke: {e}");
+        std::process::exit(1);
+    }
 }

@@ -38,6 +38,12 @@ pub trait CheckCodeSource: Send {
     fn check_code(&self, cert_serial_hex: &str) -> Option<CheckCodeB>;
 }
 
+impl<T: CheckCodeSource + ?Sized> CheckCodeSource for Box<T> {
+    fn check_code(&self, cert_serial_hex: &str) -> Option<CheckCodeB> {
+        (**self).check_code(cert_serial_hex)
+    }
+}
+
 /// No 照合番号B source (live mode with a real card).
 pub struct NoCheckCodes;
 

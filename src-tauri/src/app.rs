@@ -1,0 +1,494 @@
+//! Building the app: settings, mode, the driver thread with its ports, the trainer, the embedded mock OQS,
+//! and the staff queries the console makes. `App` is the Tauri-managed state the commands use.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use chrono::NaiveDate;
+use mynacard::reception_port::{
+    CardPort, CardSource, CertBook, CheckCodeSource, NoCheckCodes, PersonaCheckCodes,
+};
+use mynacard::{CardError, PcscContext, Transport};
+use reception::paper::{Declaration, ReceptionRecord};
+use reception::{Clock as _, SnapshotSink};
+use serde::Serialize;
+
+use crate::clock::SystemClock;
+use crate::config::{Encoding, Mode, Paths, Settings};
+use crate::error::{Code, UiError, UiResult};
+use crate::face_port::{Camera, FacePort, SharedModels};
+use crate::reader::{Pcscd, VPCD_READER};
+use crate::session::Session;
+use crate::training::Trainer;
+
+/// A PC/SC source that (re)connects to the daemon on demand, so a restarted pcscd is picked up.
+pub struct LazyPcsc {
+    reader: String,
+    ctx: Option<PcscContext>,
+}
+
+impl LazyPcsc {
+    fn ctx(&mut self) -> Result<&PcscContext, CardError> {
+        if self.ctx.is_none() {
+            self.ctx = Some(PcscContext::establish()?);
+        }
+        self.ctx
+            .as_ref()
+            .ok_or_else(|| CardError::Service("no PC/SC context".into()))
+    }
+    fn reset_on_service_error<T>(&mut self, r: Result<T, CardError>) -> Result<T, CardError> {
+        if matches!(r, Err(CardError::Service(_))) {
+            self.ctx = None;
+        }
+        r
+    }
+}
+
+impl CardSource for LazyPcsc {
+    fn present(&mut self) -> Result<bool, CardError> {
+        let reader = self.reader.clone();
+        let r = self
+            .ctx()
+            .and_then(|c| c.card_present(&reader))
+            .map(|a| a.is_some());
+        self.reset_on_service_error(r)
+    }
+    fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError> {
+        let reader = self.reader.clone();
+        let r = self.ctx().and_then(|c| c.connect(&reader));
+        self.reset_on_service_error(r)
+            .map(|t| Box::new(t) as Box<dyn Transport + Send>)
+    }
+}
+
+/// The store port, remembering the last 申立書 so the console can print it as a PDF.
+pub struct RecordingStore {
+    inner: store::reception_port::StorePort,
+    last_declaration: Arc<Mutex<Option<Declaration>>>,
+}
+
+impl reception::Store for RecordingStore {
+    fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), reception::model::StoreError> {
+        self.inner.save_reception(record)?;
+        if let Some(d) = &record.declaration {
+            *lock(&self.last_declaration) = Some(d.clone());
+        }
+        Ok(())
+    }
+    fn last_eligibility(
+        &mut self,
+        who: &reception::model::PatientLookup,
+    ) -> Result<Option<reception::model::StoredEligibility>, reception::model::StoreError> {
+        self.inner.last_eligibility(who)
+    }
+    fn audit(&mut self, event: &reception::flow::AuditEvent) -> Result<(), reception::model::StoreError> {
+        self.inner.audit(event)
+    }
+}
+
+/// Every port of the running app.
+pub struct AppPorts {
+    /// Card reader (through pcscd: a real reader, or vpcd with the virtual cards).
+    pub card: CardPort<LazyPcsc, Box<dyn CheckCodeSource>>,
+    /// Face matcher.
+    pub face: FacePort,
+    /// Eligibility service (mock on 127.0.0.1 in training).
+    pub eligibility: oqs::reception_port::EligibilityPort,
+    /// The one clock.
+    pub clock: SystemClock,
+    /// SQLite record.
+    pub store: RecordingStore,
+    /// Where snapshots go (Tauri events).
+    pub sink: Box<dyn SnapshotSink + Send>,
+}
+
+impl reception::Ports for AppPorts {
+    fn card(&mut self) -> &mut dyn reception::CardReader {
+        &mut self.card
+    }
+    fn face(&mut self) -> &mut dyn reception::FaceMatcher {
+        &mut self.face
+    }
+    fn eligibility(&mut self) -> &mut dyn reception::OnlineEligibility {
+        &mut self.eligibility
+    }
+    fn clock(&self) -> &dyn reception::Clock {
+        &self.clock
+    }
+    fn store(&mut self) -> &mut dyn reception::Store {
+        &mut self.store
+    }
+    fn sink(&mut self) -> &mut dyn SnapshotSink {
+        self.sink.as_mut()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A row of today's list as the staff console shows it.
+pub type StaffRow = store::ReceptionSummary;
+
+/// The app state the commands use.
+pub struct App {
+    /// The driver thread.
+    pub session: Session,
+    paths: Paths,
+    settings: Mutex<Settings>,
+    clock: SystemClock,
+    trainer: Option<Mutex<Trainer>>,
+    mock: Option<oqs::MockOqs>,
+    reader_name: String,
+    oqs_url: String,
+    last_declaration: Arc<Mutex<Option<Declaration>>>,
+    monitor_stop: Arc<AtomicBool>,
+}
+
+impl App {
+    /// Build everything for `settings.mode`; `sink` receives every snapshot.
+    pub fn start(
+        paths: Paths,
+        settings: Settings,
+        sink: Box<dyn SnapshotSink + Send>,
+    ) -> Result<App, String> {
+        let clock = SystemClock::default();
+        let mode = settings.mode;
+        let dir = paths
+            .mode_dir(mode)
+            .map_err(|e| format!("data folder {}: {e}", paths.root.display()))?;
+        let db_path = dir.join("uketsuke.sqlite3");
+        let store_mode = match mode {
+            Mode::Training => store::Mode::Training,
+            Mode::Live => store::Mode::Live,
+        };
+        let db = if db_path.exists() {
+            store::Store::open(&db_path, store_mode)
+        } else {
+            store::Store::create(&db_path, store_mode)
+        }
+        .map_err(|e| format!("database {}: {e}", db_path.display()))?;
+
+        let models: SharedModels = Arc::new(OnceLock::new());
+        {
+            let models = Arc::clone(&models);
+            std::thread::Builder::new()
+                .name("face-models".into())
+                .spawn(move || {
+                    let _ = models.set(face::FaceModels::load().map_err(|e| e.to_string()));
+                })
+                .map_err(|e| e.to_string())?;
+        }
+
+        let (trainer, mock, reader_name, oqs_url, camera, codes): (_, _, _, _, _, Box<dyn CheckCodeSource>) =
+            match mode {
+                Mode::Training => {
+                    let pcscd = Pcscd::ensure()?;
+                    let trainer = Trainer::new(pcscd, dir.join("pin-counters.toml"));
+                    let camera = Camera::Training {
+                        input: Arc::clone(&trainer.camera),
+                        placed: Arc::clone(&trainer.placed),
+                    };
+                    let oqs_clock = clock.clone();
+                    let config = oqs::MockConfig::from_assets(
+                        &crate::training::assets_dir(),
+                        Arc::new(move || reception::Clock::now(&oqs_clock)),
+                    )
+                    .map_err(|e| format!("mock OQS data: {e}"))?;
+                    let mock = oqs::MockOqs::start(config).map_err(|e| format!("mock OQS: {e}"))?;
+                    let url = mock.url();
+                    (
+                        Some(Mutex::new(trainer)),
+                        Some(mock),
+                        VPCD_READER.to_owned(),
+                        url,
+                        camera,
+                        Box::new(PersonaCheckCodes),
+                    )
+                }
+                Mode::Live => {
+                    let reader = if settings.reader_name.is_empty() {
+                        PcscContext::establish()
+                            .and_then(|c| c.readers())
+                            .ok()
+                            .and_then(|r| r.into_iter().find(|n| !n.starts_with("Virtual PCD")))
+                            .unwrap_or_default()
+                    } else {
+                        settings.reader_name.clone()
+                    };
+                    (
+                        None,
+                        None,
+                        reader,
+                        settings.oqs_endpoint.clone(),
+                        Camera::None,
+                        Box::new(NoCheckCodes),
+                    )
+                }
+            };
+
+        let book = CertBook::default();
+        let card = CardPort::new(
+            LazyPcsc {
+                reader: reader_name.clone(),
+                ctx: None,
+            },
+            codes,
+        )
+        .with_cert_book(book.clone());
+        let lookup_book = book.clone();
+        let face_dir = settings.face_dir(&paths).map_err(|e| e.to_string())?;
+        let charset = match settings.encoding {
+            Encoding::Utf8 => oqs::Charset::Utf8,
+            Encoding::ShiftJis => oqs::Charset::ShiftJis,
+        };
+        let file_clock = clock.clone();
+        let eligibility = oqs::reception_port::EligibilityPort::new(
+            oqs::OqsClient::new(oqs::ClientConfig::new(oqs_url.clone())),
+            Box::new(move |serial: &str| lock(&lookup_book).get(serial).cloned()),
+            Box::new(move || reception::Clock::now(&file_clock)),
+        )
+        .with_face_output(face_dir, charset);
+        let last_declaration = Arc::new(Mutex::new(None));
+        let ports = AppPorts {
+            card,
+            face: FacePort::new(models, camera, settings.face_threshold),
+            eligibility,
+            clock: clock.clone(),
+            store: RecordingStore {
+                inner: store::reception_port::StorePort::new(db),
+                last_declaration: Arc::clone(&last_declaration),
+            },
+            sink,
+        };
+        let (session, _thread) = Session::start(settings.site(), ports);
+        let monitor_stop = Arc::new(AtomicBool::new(false));
+        if !reader_name.is_empty() {
+            crate::reader::spawn_monitor(reader_name.clone(), session.clone(), Arc::clone(&monitor_stop))
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(App {
+            session,
+            paths,
+            settings: Mutex::new(settings),
+            clock,
+            trainer,
+            mock,
+            reader_name,
+            oqs_url,
+            last_declaration,
+            monitor_stop,
+        })
+    }
+
+    /// Today on the clinic clock.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.now().date()
+    }
+
+    /// App facts for the UI.
+    pub fn info(&self) -> crate::commands::AppInfo {
+        crate::commands::AppInfo {
+            mode: lock(&self.settings).mode,
+            version: env!("CARGO_PKG_VERSION"),
+            reader_name: self.reader_name.clone(),
+            oqs_endpoint: self.oqs_url.clone(),
+            today: self.today(),
+        }
+    }
+
+    /// The trainer (training mode only).
+    pub fn trainer(&self) -> UiResult<MutexGuard<'_, Trainer>> {
+        self.trainer.as_ref().map(lock).ok_or_else(|| {
+            UiError::new(
+                Code::NotAvailable,
+                "the trainer panel exists in training mode only",
+            )
+        })
+    }
+
+    /// Current settings.
+    pub fn settings(&self) -> Settings {
+        lock(&self.settings).clone()
+    }
+
+    /// Save settings; the mode and the site switches take effect at the next start.
+    pub fn set_settings(&self, s: Settings) -> UiResult<Settings> {
+        s.save(&self.paths).map_err(|e| UiError::new(Code::Io, e))?;
+        *lock(&self.settings) = s.clone();
+        Ok(s)
+    }
+
+    /// Today's receptions.
+    pub fn today_list(&self, filter: &str) -> UiResult<Vec<StaffRow>> {
+        let f = match filter {
+            "all" => store::ReceptionFilter::default(),
+            "pending" | "refund" => store::ReceptionFilter {
+                pending_task_only: true,
+                ..Default::default()
+            },
+            other => {
+                return Err(UiError::new(
+                    Code::InvalidInput,
+                    format!("unknown filter {other}"),
+                ))
+            }
+        };
+        let today = self.today();
+        self.session
+            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().receptions_on(today, &f))?
+            .map_err(|e| UiError::new(Code::Store, e))
+    }
+
+    /// Patient search by kana and/or birthdate.
+    pub fn patient_search(
+        &self,
+        kana: Option<&str>,
+        birthdate: Option<&str>,
+    ) -> UiResult<Vec<serde_json::Value>> {
+        let birth =
+            match birthdate.filter(|b| !b.is_empty()) {
+                Some(b) => Some(NaiveDate::parse_from_str(b, "%Y-%m-%d").map_err(|_| {
+                    UiError::new(Code::InvalidInput, "生年月日は YYYY-MM-DD で入力してください")
+                })?),
+                None => None,
+            };
+        let kana = kana.filter(|k| !k.is_empty()).map(str::to_owned);
+        let rows = self
+            .session
+            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().find_patients(kana.as_deref(), birth))?
+            .map_err(|e| UiError::new(Code::Store, e))?;
+        rows.into_iter()
+            .map(|r| serde_json::to_value(r).map_err(|e| UiError::new(Code::Internal, e)))
+            .collect()
+    }
+
+    /// Export a day's receptions as CSV into `<data>/<mode>/exports/`.
+    pub fn export_csv(&self, date: &str, encoding: &str) -> UiResult<PathBuf> {
+        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| UiError::new(Code::InvalidInput, "日付は YYYY-MM-DD で入力してください"))?;
+        let enc = match encoding {
+            "utf8bom" => store::CsvEncoding::Utf8Bom,
+            "sjis" => store::CsvEncoding::ShiftJis,
+            other => {
+                return Err(UiError::new(
+                    Code::InvalidInput,
+                    format!("unknown encoding {other}"),
+                ))
+            }
+        };
+        let bytes = self
+            .session
+            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().export_day_csv(day, enc))?
+            .map_err(|e| UiError::new(Code::Store, e))?;
+        let mode = lock(&self.settings).mode;
+        let dir = self
+            .paths
+            .mode_dir(mode)
+            .map_err(|e| UiError::new(Code::Io, e))?
+            .join("exports");
+        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
+        let path = dir.join(format!("receptions-{day}-{encoding}.csv"));
+        std::fs::write(&path, bytes).map_err(|e| UiError::new(Code::Io, e))?;
+        Ok(path)
+    }
+
+    /// Print the last 申立書 as a PDF into `<data>/<mode>/documents/`.
+    pub fn declaration_pdf(&self) -> UiResult<PathBuf> {
+        let d = lock(&self.last_declaration)
+            .clone()
+            .ok_or_else(|| UiError::new(Code::NotAvailable, "まだ申立書が保存されていません"))?;
+        let mode = lock(&self.settings).mode;
+        let dir = self
+            .paths
+            .mode_dir(mode)
+            .map_err(|e| UiError::new(Code::Io, e))?
+            .join("documents");
+        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
+        let path = dir.join(format!(
+            "shikaku-moushitate-{}.pdf",
+            self.clock.now().format("%Y%m%d-%H%M%S")
+        ));
+        crate::pdf::write_declaration(&d, std::path::Path::new(crate::pdf::DEFAULT_FONT), &path)
+            .map_err(|e| UiError::new(Code::Io, e))?;
+        Ok(path)
+    }
+
+    /// The chip photo of the card on the reader as a PNG data URL, for 目視. Read on demand, never stored.
+    pub fn card_photo(&self) -> UiResult<String> {
+        let jp2 = self
+            .session
+            .with_ports::<AppPorts, _>(|p| reception::CardReader::read_card_photo(&mut p.card))?
+            .map_err(|e| UiError::new(Code::Card, e))?;
+        crate::photo::png_data_url(&jp2.0).map_err(|e| UiError::new(Code::Card, e))
+    }
+
+    /// Trainer: inject an OQS fault (or "none").
+    pub fn oqs_fault(&self, fault: &str) -> UiResult<()> {
+        drop(self.trainer()?); // training mode only
+        let mock = self
+            .mock
+            .as_ref()
+            .ok_or_else(|| UiError::new(Code::NotAvailable, "no mock OQS"))?;
+        mock.clear_faults();
+        let _ = mock.resume_listening();
+        let rule = |fault| oqs::FaultRule {
+            fault,
+            person: None,
+            count: None,
+        };
+        match fault {
+            "none" => {}
+            "latency" => {
+                mock.inject(rule(oqs::Fault::Latency { millis: 3000 }));
+            }
+            "timeout" => {
+                mock.inject(rule(oqs::Fault::Timeout));
+            }
+            "http500" => {
+                mock.inject(rule(oqs::Fault::Http500));
+            }
+            "malformed" => {
+                mock.inject(rule(oqs::Fault::Malformed));
+            }
+            "processing" => {
+                mock.inject(rule(oqs::Fault::Processing));
+            }
+            "error" => {
+                mock.inject(rule(oqs::Fault::Error));
+            }
+            "refused" => mock
+                .stop_listening()
+                .map_err(|e| UiError::new(Code::Eligibility, e))?,
+            other => {
+                return Err(UiError::new(
+                    Code::InvalidInput,
+                    format!("unknown OQS fault {other}"),
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.monitor_stop
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.session.stop();
+    }
+}
+
+/// A sink that forwards snapshots to a closure (Tauri's emit in the app, a recorder in tests).
+pub struct FnSink<F: FnMut(&reception::Snapshot) + Send>(pub F);
+
+impl<F: FnMut(&reception::Snapshot) + Send> SnapshotSink for FnSink<F> {
+    fn publish(&mut self, snapshot: &reception::Snapshot) {
+        (self.0)(snapshot)
+    }
+}
+
+/// Serialisable unit for commands that return nothing.
+#[derive(Serialize)]
+pub struct Done;

@@ -1,0 +1,123 @@
+//! Tauri commands: each deserialises, forwards to the driver thread or the trainer, and maps the error.
+//! A command that needs an `if` about reception rules is a bug: the rule belongs in `reception`.
+
+use reception::{Snapshot, UserInput};
+use serde::Serialize;
+use tauri::State;
+
+use crate::app::{App, StaffRow};
+use crate::config::Settings;
+use crate::error::{Code, UiError, UiResult};
+use crate::training::{CameraInput, PersonaRow};
+
+/// What the UI needs to know about the app.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    /// "training" / "live".
+    pub mode: crate::config::Mode,
+    /// Package version.
+    pub version: &'static str,
+    /// The reader the flow watches.
+    pub reader_name: String,
+    /// The eligibility endpoint in use.
+    pub oqs_endpoint: String,
+    /// Today (clinic clock).
+    pub today: chrono::NaiveDate,
+}
+
+#[tauri::command]
+pub fn snapshot(app: State<'_, App>) -> UiResult<Snapshot> {
+    app.session.snapshot()
+}
+
+#[tauri::command]
+pub fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
+    app.session.input(event)
+}
+
+#[tauri::command]
+pub fn app_info(app: State<'_, App>) -> UiResult<AppInfo> {
+    Ok(app.info())
+}
+
+#[tauri::command]
+pub fn today_list(app: State<'_, App>, filter: Option<String>) -> UiResult<Vec<StaffRow>> {
+    app.today_list(filter.as_deref().unwrap_or("all"))
+}
+
+#[tauri::command]
+pub fn patient_search(
+    app: State<'_, App>,
+    kana: Option<String>,
+    birthdate: Option<String>,
+) -> UiResult<Vec<serde_json::Value>> {
+    app.patient_search(kana.as_deref(), birthdate.as_deref())
+}
+
+#[tauri::command]
+pub fn export_csv(app: State<'_, App>, date: String, encoding: String) -> UiResult<serde_json::Value> {
+    app.export_csv(&date, &encoding)
+        .map(|p| serde_json::json!({ "path": p }))
+}
+
+#[tauri::command]
+pub fn settings_get(app: State<'_, App>) -> UiResult<Settings> {
+    Ok(app.settings())
+}
+
+#[tauri::command]
+pub fn settings_set(app: State<'_, App>, settings: Settings) -> UiResult<Settings> {
+    app.set_settings(settings)
+}
+
+#[tauri::command]
+pub fn declaration_pdf(app: State<'_, App>) -> UiResult<serde_json::Value> {
+    app.declaration_pdf().map(|p| serde_json::json!({ "path": p }))
+}
+
+#[tauri::command]
+pub fn card_photo(app: State<'_, App>) -> UiResult<serde_json::Value> {
+    app.card_photo().map(|url| serde_json::json!({ "data_url": url }))
+}
+
+#[tauri::command]
+pub fn trainer_personas(app: State<'_, App>) -> UiResult<Vec<PersonaRow>> {
+    app.trainer().map(|_| crate::training::personas())
+}
+
+#[tauri::command]
+pub fn trainer_place_card(app: State<'_, App>, persona: String) -> UiResult<()> {
+    let today = app.today();
+    app.trainer()?.place(&persona, today)
+}
+
+#[tauri::command]
+pub fn trainer_remove_card(app: State<'_, App>) -> UiResult<()> {
+    app.trainer()?.remove();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn trainer_camera(app: State<'_, App>, input: CameraInput) -> UiResult<()> {
+    app.trainer()?.set_camera(input);
+    Ok(())
+}
+
+#[tauri::command]
+pub fn trainer_oqs_fault(app: State<'_, App>, fault: String) -> UiResult<()> {
+    app.oqs_fault(&fault)
+}
+
+#[tauri::command]
+pub fn trainer_reader_fault(app: State<'_, App>, fault: String) -> UiResult<()> {
+    let mut t = app.trainer()?;
+    match fault.as_str() {
+        "none" => t.restart_pcscd(),
+        "pcscd_stopped" => t.stop_pcscd(),
+        "card_pulled" => t.pull_after(1),
+        other => Err(UiError::new(
+            Code::InvalidInput,
+            format!("unknown reader fault {other}"),
+        )),
+    }
+}

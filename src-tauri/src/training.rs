@@ -1,0 +1,159 @@
+//! Training mode's side of the world: the virtual card slot (served to the real pcscd through vpcd), the
+//! camera input the trainer picks, and the persona list the trainer panel shows.
+//!
+//! Deliberately not here: anything the reception flow decides. Placing a card here only connects the virtual
+//! card to vpcd; the flow learns about it the way it learns about a real card, from the PC/SC monitor.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
+use mynacard::{Persona, VirtualCard};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Code, UiError, UiResult};
+use crate::reader::Pcscd;
+
+/// What the camera sees in training (同一人物 / 別人 / 顔なし).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CameraInput {
+    /// The card holder (a different photo of the same person where the test set has one).
+    #[default]
+    Same,
+    /// Somebody else.
+    Other,
+    /// Nobody (a cat, a cup of coffee).
+    Noface,
+}
+
+/// A persona as the trainer panel lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonaRow {
+    /// File stem, e.g. `p01-yamada-hanako`.
+    pub id: String,
+    /// 氏名.
+    pub name: String,
+    /// カナ.
+    pub kana: String,
+    /// 生年月日.
+    pub birthdate: NaiveDate,
+    /// normal / face_only / smartphone.
+    pub kind: &'static str,
+    /// One line about what this persona teaches (from the persona file's header comment).
+    pub story: String,
+}
+
+/// The repository's `assets/` (compile-time path: training runs from a checkout).
+pub fn assets_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("assets")
+}
+
+/// Every persona, in file order.
+pub fn personas() -> Vec<PersonaRow> {
+    Persona::builtin_ids()
+        .filter_map(|id| Persona::builtin(id).ok())
+        .map(|p| {
+            let header = std::fs::read_to_string(assets_dir().join("cards").join(format!("{}.toml", p.id)))
+                .ok()
+                .and_then(|t| {
+                    t.lines()
+                        .nth(1)
+                        .map(|l| l.trim_start_matches('#').trim().to_owned())
+                })
+                .unwrap_or_default();
+            PersonaRow {
+                kind: match p.card_kind {
+                    mynacard::CardKind::Normal => "normal",
+                    mynacard::CardKind::FaceOnly => "face_only",
+                    mynacard::CardKind::Smartphone => "smartphone",
+                },
+                id: p.id,
+                name: p.name,
+                kana: p.kana,
+                birthdate: p.birth_date,
+                story: header,
+            }
+        })
+        .collect()
+}
+
+/// The trainer's controls.
+pub struct Trainer {
+    slot: VpcdCard,
+    pcscd: Option<Pcscd>,
+    /// PIN counters survive a restart (a locked card stays locked), per persona.
+    pin_state: PathBuf,
+    /// Shared with the face adapter.
+    pub camera: Arc<Mutex<CameraInput>>,
+    /// Persona of the card in the slot.
+    pub placed: Arc<Mutex<Option<String>>>,
+}
+
+impl Trainer {
+    /// A trainer over vpcd slot 0 with `pcscd` (owned when the app started it).
+    pub fn new(pcscd: Pcscd, pin_state: PathBuf) -> Trainer {
+        Trainer {
+            slot: VpcdCard::new(DEFAULT_PORT),
+            pcscd: Some(pcscd),
+            pin_state,
+            camera: Arc::default(),
+            placed: Arc::default(),
+        }
+    }
+
+    /// Place `persona`'s card (issued for `today`) on the virtual reader.
+    pub fn place(&mut self, persona: &str, today: NaiveDate) -> UiResult<()> {
+        self.remove();
+        let card = VirtualCard::builtin(persona, today, Some(self.pin_state.clone()))
+            .map_err(|e| UiError::new(Code::InvalidInput, format!("persona {persona}: {e}")))?;
+        self.slot.insert(card).map_err(|e| UiError::new(Code::Card, e))?;
+        *self.placed.lock().unwrap_or_else(|p| p.into_inner()) = Some(persona.to_owned());
+        Ok(())
+    }
+
+    /// Take the card off the reader.
+    pub fn remove(&mut self) {
+        self.slot.remove();
+        *self.placed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Trainer fault "card pulled": the card vanishes after `n` more APDUs (mid-read), as if yanked.
+    pub fn pull_after(&mut self, n: u64) -> UiResult<()> {
+        match self.slot.card() {
+            Some(mut card) => {
+                card.vanish_after(n);
+                Ok(())
+            }
+            None => Err(UiError::new(Code::NotAvailable, "no card on the reader")),
+        }
+    }
+
+    /// Trainer fault "pcscd stopped" (only when this app started pcscd).
+    pub fn stop_pcscd(&mut self) -> UiResult<()> {
+        match self.pcscd.as_mut() {
+            Some(p) if p.owned() => {
+                self.slot.remove();
+                p.stop();
+                Ok(())
+            }
+            _ => Err(UiError::new(
+                Code::NotAvailable,
+                "pcscd was not started by Uketsuke; stop it by hand",
+            )),
+        }
+    }
+
+    /// Bring pcscd back after the fault.
+    pub fn restart_pcscd(&mut self) -> UiResult<()> {
+        let p = Pcscd::ensure().map_err(|e| UiError::new(Code::Card, e))?;
+        self.pcscd = Some(p);
+        Ok(())
+    }
+
+    /// Set the camera input.
+    pub fn set_camera(&self, input: CameraInput) {
+        *self.camera.lock().unwrap_or_else(|p| p.into_inner()) = input;
+    }
+}
