@@ -53,10 +53,10 @@ impl Page<'_> {
 
     /// A labelled row of the form: label cell + value cell, 10 mm high, top edge at `top`.
     fn row(&self, top: f32, label: &str, value: &str) {
-        self.rect(20.0, top - 10.0, 45.0, 10.0);
-        self.rect(65.0, top - 10.0, 125.0, 10.0);
-        self.text(label, 10.0, 22.0, top - 6.5);
-        self.text(value, 11.0, 67.0, top - 6.5);
+        self.rect(20.0, top - 10.0, 52.0, 10.0);
+        self.rect(72.0, top - 10.0, 118.0, 10.0);
+        self.text(label, 9.5, 22.0, top - 6.5);
+        self.text(value, 11.0, 74.0, top - 6.5);
     }
 }
 
