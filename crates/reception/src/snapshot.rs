@@ -257,7 +257,8 @@ impl Snapshot {
             mode: state.mode,
             operator: state.operator,
             training: state.settings.training,
-            methods: if state.phase == Phase::MethodChoice {
+            // Also on a failed face check, so the reader can offer 「暗証番号で確認する」 directly.
+            methods: if matches!(state.phase, Phase::MethodChoice | Phase::FaceFailed(_)) {
                 state.method_options()
             } else {
                 Vec::new()

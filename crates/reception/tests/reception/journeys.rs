@@ -211,6 +211,11 @@ fn no_face_detected_switches_to_pin() {
             reason: FaceFailure::NoFace
         }
     );
+    assert_eq!(
+        h.snap().methods,
+        vec![Method::Face, Method::Pin],
+        "the failed-face screen offers the PIN directly"
+    );
     h.send(Event::ChooseMethod(Method::Pin))
         .pin("4711")
         .send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
