@@ -93,8 +93,8 @@ pub struct AppPorts {
     pub card: CardPort<LazyPcsc, Box<dyn CheckCodeSource>>,
     /// Face matcher.
     pub face: FacePort,
-    /// Eligibility service (mock on 127.0.0.1 in training).
-    pub eligibility: oqs::reception_port::EligibilityPort,
+    /// Eligibility service (mock on 127.0.0.1 in training); staff can cancel a pending query.
+    pub eligibility: crate::cancel::Cancellable<oqs::reception_port::EligibilityPort>,
     /// The one clock.
     pub clock: SystemClock,
     /// SQLite record.
@@ -144,6 +144,7 @@ pub struct App {
     oqs_url: String,
     last_declaration: Arc<Mutex<Option<Declaration>>>,
     monitor_stop: Arc<AtomicBool>,
+    cancel_query: Arc<AtomicBool>,
 }
 
 impl App {
@@ -244,12 +245,18 @@ impl App {
             Encoding::ShiftJis => oqs::Charset::ShiftJis,
         };
         let file_clock = clock.clone();
+        let mut client_config = oqs::ClientConfig::new(oqs_url.clone());
+        if let Some(total) = crate::config::oqs_timeout_override() {
+            client_config.total_timeout = total;
+        }
         let eligibility = oqs::reception_port::EligibilityPort::new(
-            oqs::OqsClient::new(oqs::ClientConfig::new(oqs_url.clone())),
+            oqs::OqsClient::new(client_config),
             Box::new(move |serial: &str| lock(&lookup_book).get(serial).cloned()),
             Box::new(move || reception::Clock::now(&file_clock)),
         )
         .with_face_output(face_dir, charset);
+        let cancel_query = Arc::new(AtomicBool::new(false));
+        let eligibility = crate::cancel::Cancellable::new(eligibility, Arc::clone(&cancel_query));
         let last_declaration = Arc::new(Mutex::new(None));
         let ports = AppPorts {
             card,
@@ -279,7 +286,13 @@ impl App {
             oqs_url,
             last_declaration,
             monitor_stop,
+            cancel_query,
         })
+    }
+
+    /// Staff cancel of the eligibility query in flight (the flow then offers the fallbacks).
+    pub fn cancel_query(&self) {
+        self.cancel_query.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Today on the clinic clock.

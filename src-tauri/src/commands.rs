@@ -35,6 +35,13 @@ pub fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
     app.session.input(event)
 }
 
+/// Staff: stop waiting for the eligibility service (then the flow shows the fallbacks).
+#[tauri::command]
+pub fn cancel_query(app: State<'_, App>) -> UiResult<()> {
+    app.cancel_query();
+    Ok(())
+}
+
 #[tauri::command]
 pub fn app_info(app: State<'_, App>) -> UiResult<AppInfo> {
     Ok(app.info())

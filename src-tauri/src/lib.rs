@@ -7,6 +7,7 @@
 //! panel side by side; live mode opens the reader screen and the staff console as two windows.
 
 pub mod app;
+pub mod cancel;
 pub mod clock;
 pub mod commands;
 pub mod config;
@@ -29,6 +30,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::snapshot,
         commands::send,
         commands::app_info,
+        commands::cancel_query,
         commands::today_list,
         commands::patient_search,
         commands::export_csv,

@@ -115,7 +115,7 @@ function reception(root, snap, ctx, screen, data) {
           on: { click: () => sendStaff(ctx, null, { SetOperator: op }) },
         }, t(`operator.${op}`)))))),
     h('div', { class: 'button-row' },
-      screen === 'Querying' ? button('staff-query-cancel', t('staff.status.cancel_query'), () => sendStaff(ctx, null, 'OpenFallback'), 'danger') : null,
+      screen === 'Querying' ? button('staff-query-cancel', t('staff.status.cancel_query'), () => ctx.call('cancel_query').finally(() => sendStaff(ctx, null, 'OpenFallback')), 'danger') : null,
       screen !== 'Fallback' && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
       AFTER_DONE.includes(screen) ? button('staff-next-patient', t('staff.status.next_patient'), () => sendStaff(ctx, null, 'NextPatient'), 'secondary') : null,
       screen === 'Completed' && data.basis === 'Declaration' ? fallback.pdfButton(ctx) : null)));
