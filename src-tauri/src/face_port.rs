@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use face::{CameraFrame, Conclusion, Decision, FaceModels, Step, Verifier, VerifyConfig};
+use face::{CameraFrame, Conclusion, Decision, FaceModels, QualityIssue, Step, Verifier, VerifyConfig};
 use reception::model::{FaceError, FaceVerdict};
 use reception::ports::CardPhoto;
 
@@ -112,6 +112,9 @@ fn verdict(c: Conclusion) -> FaceVerdict {
             Decision::Match => FaceVerdict::Match { score: v.score },
             Decision::NoMatch => FaceVerdict::NoMatch { score: v.score },
         },
-        Conclusion::Inconclusive { .. } => FaceVerdict::NoFace,
+        // No run of good frames: "no face" when the camera never saw one, else a failed match (too blurry,
+        // turned away…) so the patient is offered a retry or the PIN.
+        Conclusion::Inconclusive { last_issue: None | Some(QualityIssue::NoFace), .. } => FaceVerdict::NoFace,
+        Conclusion::Inconclusive { .. } => FaceVerdict::NoMatch { score: 0.0 },
     }
 }

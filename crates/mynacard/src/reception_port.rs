@@ -73,6 +73,48 @@ impl CheckCodeSource for PersonaCheckCodes {
     }
 }
 
+/// A reader slot in this process holding at most one virtual card (headless training, tests): place and pull
+/// cards with [`InProcessSlot::place`] / [`InProcessSlot::pull`]; a pulled card answers like a removed one.
+#[derive(Clone, Default)]
+pub struct InProcessSlot(Arc<Mutex<Option<crate::VirtualCard>>>);
+
+impl InProcessSlot {
+    /// Put `card` in the slot (replacing any card there).
+    pub fn place(&self, card: crate::VirtualCard) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(card);
+    }
+    /// Take the card out.
+    pub fn pull(&self) -> Option<crate::VirtualCard> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+}
+
+struct SlotTransport(InProcessSlot);
+
+impl Transport for SlotTransport {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
+        match self.0 .0.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            Some(card) => Ok(card.process(command)),
+            None => Err(CardError::Removed),
+        }
+    }
+    fn transaction(&mut self, body: crate::transport::TxBody<'_>) -> Result<(), CardError> {
+        body(self)
+    }
+}
+
+impl CardSource for InProcessSlot {
+    fn present(&mut self) -> Result<bool, CardError> {
+        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).is_some())
+    }
+    fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError> {
+        if self.0.lock().unwrap_or_else(|p| p.into_inner()).is_none() {
+            return Err(CardError::NoCard);
+        }
+        Ok(Box::new(SlotTransport(self.clone())))
+    }
+}
+
 /// PC/SC reader by name (a real USB reader, or vpcd's "Virtual PCD 00 00").
 #[cfg(feature = "pcsc")]
 pub struct PcscSource {

@@ -1,10 +1,7 @@
 //! The `reception::CardReader` adapter against the in-process virtual card: what the reception flow sees.
 
-use std::sync::{Arc, Mutex};
-
-use mynacard::reception_port::{CardPort, CardSource, NoCheckCodes, PersonaCheckCodes};
-use mynacard::transport::TxBody;
-use mynacard::{CardError, Transport, VirtualCard};
+use mynacard::reception_port::{CardPort, InProcessSlot, NoCheckCodes, PersonaCheckCodes};
+use mynacard::VirtualCard;
 use reception::model::{CardError as PortError, CardKind, PhonePlatform, PhoneReadOutcome, PinVerdict};
 use reception::ports::Presence;
 use reception::CardReader;
@@ -14,39 +11,9 @@ use sha2::{Digest, Sha256};
 
 use crate::today;
 
-/// The reader slot: holds at most one virtual card; tests place and pull it.
-#[derive(Clone, Default)]
-struct Slot(Arc<Mutex<Option<VirtualCard>>>);
-
-struct SlotTransport(Slot);
-
-impl Transport for SlotTransport {
-    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, CardError> {
-        match self.0 .0.lock().unwrap().as_mut() {
-            Some(card) => Ok(card.process(command)),
-            None => Err(CardError::Removed),
-        }
-    }
-    fn transaction(&mut self, body: TxBody<'_>) -> Result<(), CardError> {
-        body(self)
-    }
-}
-
-impl CardSource for Slot {
-    fn present(&mut self) -> Result<bool, CardError> {
-        Ok(self.0.lock().unwrap().is_some())
-    }
-    fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError> {
-        if self.0.lock().unwrap().is_none() {
-            return Err(CardError::NoCard);
-        }
-        Ok(Box::new(SlotTransport(self.clone())))
-    }
-}
-
-fn placed(id: &str) -> Slot {
-    let slot = Slot::default();
-    *slot.0.lock().unwrap() = Some(VirtualCard::builtin(id, today(), None).unwrap());
+fn placed(id: &str) -> InProcessSlot {
+    let slot = InProcessSlot::default();
+    slot.place(VirtualCard::builtin(id, today(), None).unwrap());
     slot
 }
 
@@ -147,7 +114,7 @@ fn a_card_pulled_between_effects_is_reported_as_removed() {
     let slot = placed("p01-yamada-hanako");
     let mut port = CardPort::new(slot.clone(), NoCheckCodes);
     port.read_auth_cert().unwrap();
-    *slot.0.lock().unwrap() = None;
+    slot.pull();
     assert_eq!(port.verify_pin(&pin("1234")).unwrap_err(), PortError::Removed);
     assert_eq!(port.presence().unwrap(), Presence::Absent);
 }
