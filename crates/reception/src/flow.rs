@@ -505,6 +505,9 @@ pub enum StaffAction {
     RetryReader,
     /// A paper document is presented (any fallback step, or at the start).
     PresentPaper(Box<PaperDocument>),
+    /// Staff decline a presented document without keying it in (e.g. an expired 資格確認書 at a glance);
+    /// same outcome as `assess` refusing it. Training scores this judgement.
+    RefuseDocument(PaperRefusal),
     /// Step 3: look up the last stored eligibility.
     LookupPrevious(PatientLookup),
     /// Step 4: 申立書 filled in.
@@ -1819,6 +1822,15 @@ fn on_staff(tx: &mut Tx, a: StaffAction) {
             }
         }
         StaffAction::PresentPaper(doc) => on_paper(tx, *doc),
+        StaffAction::RefuseDocument(r) => {
+            if matches!(
+                tx.st.phase,
+                Phase::WaitingForCard | Phase::Fallback(_) | Phase::Error(_)
+            ) {
+                tx.audit(AuditKind::DocumentRefused(r));
+                tx.error(ErrorCode::Paper(r));
+            }
+        }
         StaffAction::LookupPrevious(l) => {
             if tx.st.phase == Phase::Fallback(FallbackStep::PreviousVisit) {
                 tx.go(Phase::LookingUpPrevious);

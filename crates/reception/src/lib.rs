@@ -8,6 +8,7 @@
 //! - [`paper`], [`validate`]: documents presented at the desk, the 申立書, input validation.
 //! - [`input`]: `UserInput`, the only events a page may send (never a port result).
 //! - [`snapshot`]: the UI view model (codes, never texts; never a PIN, My Number or face frame).
+//! - [`training`]: scenario curriculum, staff decisions, scoring + debrief, headless runner (issue #8).
 //!
 //! Deliberately not here: any I/O crate (pcsc, rusqlite, tokio, axum, tract, tauri, reqwest).
 
@@ -20,6 +21,7 @@ pub mod pin;
 pub mod ports;
 pub mod rules;
 pub mod snapshot;
+pub mod training;
 pub mod validate;
 
 pub use driver::{Driver, PendingTimer, TraceLine};

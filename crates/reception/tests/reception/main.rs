@@ -9,4 +9,5 @@ mod journeys;
 mod paper_docs;
 mod props;
 mod rules_table;
+mod training;
 mod validation;

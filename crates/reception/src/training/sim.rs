@@ -1,0 +1,694 @@
+//! Headless scenario runner: drives the real `Driver` + `step` with in-memory ports configured from
+//! the scenario (persona card, faults, 再診 history) and a clock pinned to the scenario's "today".
+//!
+//! The patient's own moves (placing the card, typing the PIN, consent, prescription form) are played
+//! by an autopilot; each staff decision is turned into the `UserInput`s a trainee would send, with
+//! the fallback-wizard navigation (open the wizard, "next step") done for them.
+//! Deliberately not here: any real port, file or clock; timing (timers fire when the runner asks).
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+
+use crate::driver::Driver;
+use crate::flow::{AuditEvent, FallbackStep, Phase, SiteSettings, StaffAction, State};
+use crate::input::UserInput;
+use crate::model::{
+    CardError, CardKind, CertInfo, CertQuery, CertRef, ConsentItem, EligibilityError, EligibilityRecord,
+    EligibilityResponse, FaceError, FaceVerdict, Method, NumberQuery, PatientLookup, PhoneCertInfo,
+    PhonePlatform, PhoneReadOutcome, PinVerdict, PrescriptionForm, QualificationValidity, Registration,
+    Relationship, ReturnedConsent, Segment, StoreError, StoredEligibility,
+};
+use crate::paper::{
+    Basis, Billing, DeclarationEntry, InsuranceType, LegacyCardEntry, PaperDocument,
+    QualificationCertificateEntry, ReceptionRecord,
+};
+use crate::pin::Pin;
+use crate::ports::{
+    CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, Presence, SnapshotSink, Store,
+};
+use crate::snapshot::Snapshot;
+use crate::training::decision::{DocumentUse, StaffDecision};
+use crate::training::personas::PersonaFacts;
+use crate::training::scenario::{BroughtDocument, Fault, Scenario};
+use crate::validate::NumberEntry;
+
+/// The simulated world of one scenario.
+pub struct SimPorts {
+    card: SimCard,
+    face: SimFace,
+    elig: SimEligibility,
+    clock: SimClock,
+    store: SimStore,
+    sink: NullSink,
+}
+
+struct SimCard {
+    cert: Result<CertInfo, CardError>,
+    pin: String,
+    tries_left: u8,
+}
+
+impl CardReader for SimCard {
+    fn presence(&mut self) -> Result<Presence, CardError> {
+        Ok(Presence::Present)
+    }
+    fn read_auth_cert(&mut self) -> Result<CertInfo, CardError> {
+        self.cert.clone()
+    }
+    fn pin_tries_left(&mut self) -> Result<u8, CardError> {
+        Ok(self.tries_left)
+    }
+    fn verify_pin(&mut self, pin: &Pin) -> Result<PinVerdict, CardError> {
+        if self.tries_left == 0 {
+            return Ok(PinVerdict::Locked);
+        }
+        if pin.expose() == self.pin {
+            self.tries_left = crate::rules::pin_tries();
+            Ok(PinVerdict::Ok)
+        } else {
+            self.tries_left = self.tries_left.saturating_sub(1);
+            Ok(PinVerdict::Wrong {
+                tries_left: self.tries_left,
+            })
+        }
+    }
+    fn sign_challenge(&mut self, challenge: &[u8]) -> Result<Vec<u8>, CardError> {
+        // A stand-in signature: the simulated service does not verify it.
+        Ok(challenge.iter().rev().take(8).copied().collect())
+    }
+    fn read_card_photo(&mut self) -> Result<CardPhoto, CardError> {
+        self.cert
+            .as_ref()
+            .map(|_| CardPhoto(vec![0; 4]))
+            .map_err(Clone::clone)
+    }
+    fn read_smartphone(
+        &mut self,
+        _p: PhonePlatform,
+        pin: Option<&Pin>,
+    ) -> Result<PhoneReadOutcome, CardError> {
+        if pin.is_some_and(|p| p.expose() != self.pin) {
+            return Ok(PhoneReadOutcome::WrongPin { tries_left: 2 });
+        }
+        let card_not_after = match &self.cert {
+            Ok(c) => c.not_after,
+            Err(e) => return Err(e.clone()),
+        };
+        Ok(PhoneReadOutcome::Read(PhoneCertInfo {
+            serial: "PHONE".into(),
+            not_after: card_not_after,
+            card_cert_not_after: card_not_after,
+        }))
+    }
+}
+
+struct SimFace {
+    verdicts: VecDeque<Result<FaceVerdict, FaceError>>,
+    otherwise: Result<FaceVerdict, FaceError>,
+}
+
+impl FaceMatcher for SimFace {
+    fn verify(&mut self, _photo: &CardPhoto) -> Result<FaceVerdict, FaceError> {
+        self.verdicts
+            .pop_front()
+            .unwrap_or_else(|| self.otherwise.clone())
+    }
+}
+
+struct SimEligibility {
+    /// Error every call returns (outage, timeout).
+    down: Option<EligibilityError>,
+    /// Segment of every query (processing / error faults).
+    segment: Segment,
+    registered: bool,
+    by_cert: (QualificationValidity, Option<EligibilityRecord>),
+    by_numbers: (QualificationValidity, Option<EligibilityRecord>),
+}
+
+impl SimEligibility {
+    fn answer(
+        &self,
+        a: &(QualificationValidity, Option<EligibilityRecord>),
+        on: NaiveDate,
+    ) -> EligibilityResponse {
+        EligibilityResponse {
+            segment: self.segment.clone(),
+            validity: (self.segment == Segment::Normal).then_some(a.0),
+            record: if self.segment == Segment::Normal {
+                a.1.clone()
+            } else {
+                None
+            },
+            confirmed_on: on,
+        }
+    }
+}
+
+impl OnlineEligibility for SimEligibility {
+    fn registration_status(&mut self, _c: &CertRef) -> Result<Registration, EligibilityError> {
+        match &self.down {
+            Some(e) => Err(e.clone()),
+            None if self.registered => Ok(Registration::Registered),
+            None => Ok(Registration::NotRegistered),
+        }
+    }
+    fn register(&mut self, _c: &CertRef) -> Result<Registration, EligibilityError> {
+        match &self.down {
+            Some(e) => Err(e.clone()),
+            None => {
+                self.registered = true;
+                Ok(Registration::Registered)
+            }
+        }
+    }
+    fn query_by_certificate(&mut self, q: &CertQuery) -> Result<EligibilityResponse, EligibilityError> {
+        match &self.down {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.answer(&self.by_cert, q.date)),
+        }
+    }
+    fn query_by_numbers(&mut self, q: &NumberQuery) -> Result<EligibilityResponse, EligibilityError> {
+        match &self.down {
+            Some(e) => Err(e.clone()),
+            None => Ok(self.answer(&self.by_numbers, q.date)),
+        }
+    }
+}
+
+struct SimClock(Cell<NaiveDateTime>);
+
+impl Clock for SimClock {
+    fn now(&self) -> NaiveDateTime {
+        self.0.get()
+    }
+}
+
+#[derive(Default)]
+struct SimStore {
+    saved: Vec<ReceptionRecord>,
+    previous: Option<StoredEligibility>,
+}
+
+impl Store for SimStore {
+    fn save_reception(&mut self, r: &ReceptionRecord) -> Result<(), StoreError> {
+        self.saved.push(r.clone());
+        Ok(())
+    }
+    fn last_eligibility(&mut self, _w: &PatientLookup) -> Result<Option<StoredEligibility>, StoreError> {
+        Ok(self.previous.clone())
+    }
+    fn audit(&mut self, _e: &AuditEvent) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+struct NullSink;
+
+impl SnapshotSink for NullSink {
+    fn publish(&mut self, _s: &Snapshot) {}
+}
+
+impl Ports for SimPorts {
+    fn card(&mut self) -> &mut dyn CardReader {
+        &mut self.card
+    }
+    fn face(&mut self) -> &mut dyn FaceMatcher {
+        &mut self.face
+    }
+    fn eligibility(&mut self) -> &mut dyn OnlineEligibility {
+        &mut self.elig
+    }
+    fn clock(&self) -> &dyn Clock {
+        &self.clock
+    }
+    fn store(&mut self) -> &mut dyn Store {
+        &mut self.store
+    }
+    fn sink(&mut self) -> &mut dyn SnapshotSink {
+        &mut self.sink
+    }
+}
+
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// The eligibility record the simulated service returns for a persona (or a paper-only patient's
+/// first document).
+fn record_of(s: &Scenario) -> Option<EligibilityRecord> {
+    let (insurer_number, insurer_name, symbol, number, name, birthdate, relationship, copay) =
+        match (s.persona_facts(), s.brings.documents.first()) {
+            (Some(p), _) => (
+                p.insurer_number.to_owned(),
+                p.insurer_name.to_owned(),
+                p.symbol.to_owned(),
+                p.number.to_owned(),
+                p.name.to_owned(),
+                parse_day(p.birthdate)?,
+                p.relationship,
+                p.copay_percent,
+            ),
+            (None, Some(d)) => (
+                d.insurer_number.clone(),
+                d.insurer_name.clone(),
+                d.symbol.clone(),
+                d.number.clone(),
+                d.name.clone(),
+                parse_day(&d.birthdate)?,
+                if d.dependant {
+                    Relationship::Dependant
+                } else {
+                    Relationship::Insured
+                },
+                30,
+            ),
+            (None, None) => return None,
+        };
+    Some(EligibilityRecord {
+        insurer_number,
+        insurer_name,
+        symbol: (!symbol.is_empty()).then_some(symbol),
+        number,
+        branch: Some("00".into()),
+        name,
+        name_kana: String::new(),
+        birthdate,
+        relationship: Some(relationship),
+        copay_percent: Some(copay),
+        valid_from: NaiveDate::from_ymd_opt(2020, 4, 1),
+        valid_until: None,
+        consent: ReturnedConsent::default(),
+        medical_viewing_suspended: s.persona_facts().is_some_and(|p| p.suspended),
+    })
+}
+
+fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
+    let today = s.today;
+    let persona = s.persona_facts();
+    let reader_down = s.has(Fault::ReaderStopped) || s.has(Fault::PowerOutage);
+    let cert = match persona {
+        _ if reader_down => Err(CardError::Reader("reader not responding".into())),
+        _ if s.has(Fault::CardUnreadable) => Err(CardError::Unreadable),
+        Some(p) => {
+            let (not_before, not_after) = p.cert.dates(today);
+            Ok(CertInfo {
+                serial: p.cert_serial(),
+                not_before,
+                not_after,
+                kind: p.kind,
+            })
+        }
+        None => Err(CardError::NotMyNumberCard),
+    };
+    let pin = persona.map(|p| p.pin.to_owned()).unwrap_or_default();
+    let tries_left = persona.map_or(0, |p| if p.kind == CardKind::FaceOnly { 0 } else { p.tries });
+    let no_match = Ok(FaceVerdict::NoMatch { score: 0.2 });
+    let matched = Ok(FaceVerdict::Match { score: 0.9 });
+    let (verdicts, otherwise) = if s.has(Fault::FaceNoMatch) {
+        (VecDeque::new(), no_match)
+    } else if s.has(Fault::FaceNoMatchOnce) {
+        (VecDeque::from([no_match]), matched)
+    } else if s.has(Fault::CameraError) {
+        (VecDeque::new(), Err(FaceError::Camera("camera not found".into())))
+    } else {
+        (VecDeque::new(), matched)
+    };
+    let down = if s.has(Fault::OqsOutage) || s.has(Fault::PowerOutage) {
+        Some(EligibilityError::Unavailable)
+    } else if s.has(Fault::OqsTimeout) {
+        Some(EligibilityError::Timeout)
+    } else {
+        None
+    };
+    let segment = if s.has(Fault::OqsProcessing) {
+        Segment::Processing
+    } else if s.has(Fault::OqsError) {
+        Segment::Error {
+            code: "SIM-E99".into(),
+        }
+    } else {
+        Segment::Normal
+    };
+    let record = record_of(s);
+    let validity = persona.map_or(QualificationValidity::Valid, |p| p.validity);
+    // The certificate answer follows the persona; a record is only sent with the codes that carry one.
+    let cert_record = match validity {
+        QualificationValidity::Valid
+        | QualificationValidity::ValidUnregistered
+        | QualificationValidity::InvalidNewerExists => record.clone(),
+        QualificationValidity::Invalid
+        | QualificationValidity::NotFound
+        | QualificationValidity::MultipleMatches => None,
+    };
+    let cert_record = if s.has(Fault::OtherPersonsData) {
+        cert_record.map(|mut r| {
+            r.name = "模擬 別人".into();
+            r.birthdate = NaiveDate::from_ymd_opt(1962, 2, 2).unwrap_or(r.birthdate);
+            r
+        })
+    } else {
+        cert_record
+    };
+    // By numbers, the current insurer's data is found even when it is not yet linked to the card
+    // (資格情報なし / 新しい資格あり / 複数該当); a lost eligibility stays invalid.
+    let by_numbers = match validity {
+        QualificationValidity::Invalid => (QualificationValidity::Invalid, None),
+        QualificationValidity::Valid
+        | QualificationValidity::ValidUnregistered
+        | QualificationValidity::InvalidNewerExists
+        | QualificationValidity::NotFound
+        | QualificationValidity::MultipleMatches => (QualificationValidity::Valid, record.clone()),
+    };
+    let previous = if s.patient.previous_visit {
+        record.map(|r| StoredEligibility {
+            record: r,
+            confirmed_on: today - TimeDelta::days(28),
+        })
+    } else {
+        None
+    };
+    SimPorts {
+        card: SimCard {
+            cert,
+            pin,
+            tries_left,
+        },
+        face: SimFace { verdicts, otherwise },
+        elig: SimEligibility {
+            down,
+            segment,
+            registered: persona.is_none_or(|p| p.registered),
+            by_cert: (validity, cert_record),
+            by_numbers,
+        },
+        clock: SimClock(Cell::new(start)),
+        store: SimStore {
+            saved: Vec::new(),
+            previous,
+        },
+        sink: NullSink,
+    }
+}
+
+/// What happened when a decision list was played.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    /// Each decision and whether the flow accepted it (changed state or issued an effect).
+    pub steps: Vec<(StaffDecision, bool)>,
+    /// Basis and billing of the last completed reception, if any.
+    pub end: Option<(Basis, Billing)>,
+    /// Receptions saved.
+    pub saved: usize,
+    /// Phase at the end (Debug text).
+    pub final_phase: String,
+}
+
+impl RunReport {
+    /// Every decision was accepted by the flow.
+    pub fn all_accepted(&self) -> bool {
+        self.steps.iter().all(|(_, ok)| *ok)
+    }
+}
+
+struct Runner<'a> {
+    d: Driver<SimPorts>,
+    s: &'a Scenario,
+    pins: VecDeque<String>,
+}
+
+impl Runner<'_> {
+    fn state(&self) -> &State {
+        self.d.state()
+    }
+
+    /// Send one input; report whether the flow did anything with it.
+    fn send(&mut self, input: UserInput) -> bool {
+        let before = self.state().clone();
+        let from = self.d.trace().len();
+        self.d.send(input.into());
+        let effects = self
+            .d
+            .trace()
+            .get(from)
+            .is_some_and(|l| !l.effect_names.is_empty());
+        *self.state() != before || effects
+    }
+
+    fn fire_timer(&mut self) -> bool {
+        match self.d.pending_timer() {
+            Some(t) => {
+                self.d.ports().clock.0.set(t.due);
+                self.d.fire_due_timer()
+            }
+            None => false,
+        }
+    }
+
+    /// Play the patient's side until a staff decision is needed.
+    fn autopilot(&mut self) {
+        for _ in 0..32 {
+            let input = match &self.state().phase {
+                Phase::PinEntry { .. } | Phase::SmartphonePin { .. } => match self.pins.pop_front() {
+                    Some(p) => UserInput::PinEntered(Pin::new(p)),
+                    None => return,
+                },
+                Phase::SmartphonePlatform => {
+                    UserInput::ChoosePlatform(self.s.brings.phone.unwrap_or(PhonePlatform::Android))
+                }
+                Phase::ConsentMode => UserInput::ChooseConsentMode(self.s.patient.consent),
+                Phase::ConsentItem(
+                    ConsentItem::TreatmentAndMedicine | ConsentItem::Surgery | ConsentItem::HealthCheckup,
+                ) => UserInput::AnswerConsent(true),
+                Phase::LimitConsent => UserInput::AnswerLimit(true),
+                Phase::PrescriptionForm => UserInput::ChoosePrescription(PrescriptionForm::Paper),
+                Phase::Querying {
+                    waiting_poll: true, ..
+                } => {
+                    if self.fire_timer() {
+                        continue;
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            if !self.send(input) {
+                return;
+            }
+        }
+    }
+
+    fn ensure_fallback(&mut self) {
+        if !matches!(self.state().phase, Phase::Fallback(_)) {
+            self.send(UserInput::Staff(StaffAction::OpenFallback));
+        }
+    }
+
+    /// Move the wizard forward to `target` if the problem class lets it get there.
+    fn reach(&mut self, target: FallbackStep) -> bool {
+        self.ensure_fallback();
+        for _ in 0..FallbackStep::ALL.len() {
+            match self.state().phase {
+                Phase::Fallback(s) if s == target => return true,
+                Phase::Fallback(s) if s < target => {
+                    self.send(UserInput::Staff(StaffAction::FallbackNext));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    fn apply(&mut self, d: StaffDecision) -> bool {
+        match d {
+            StaffDecision::Identify(Method::Smartphone) => self.send(UserInput::ChooseSmartphone),
+            StaffDecision::Identify(m) => self.send(UserInput::ChooseMethod(m)),
+            StaffDecision::RetryFace => self.send(UserInput::RetryFace),
+            StaffDecision::SwitchVisualMode => self.send(UserInput::Staff(StaffAction::SetVisualMode(true))),
+            StaffDecision::ReturnUnattendedMode => {
+                self.send(UserInput::Staff(StaffAction::SetVisualMode(false)))
+            }
+            StaffDecision::ConfirmVisual(ok) => {
+                self.send(UserInput::Staff(StaffAction::VisualCheckResult(ok)))
+            }
+            StaffDecision::SetOperator(op) => self.send(UserInput::Staff(StaffAction::SetOperator(op))),
+            StaffDecision::ContinueAfterCertAlert => self.send(UserInput::Continue),
+            StaffDecision::Registration(yes) => self.send(UserInput::RegistrationAnswer(yes)),
+            StaffDecision::ClassifyProblem(k) => {
+                self.ensure_fallback();
+                self.send(UserInput::Staff(StaffAction::ClassifyProblem(k)))
+            }
+            StaffDecision::RetryReader => {
+                self.reach(FallbackStep::RetryOrSwitch)
+                    && self.send(UserInput::Staff(StaffAction::RetryReader))
+            }
+            StaffDecision::AcceptDocument(u) => match paper_for(self.s, u) {
+                Some(doc) => {
+                    if !matches!(self.state().phase, Phase::WaitingForCard | Phase::Error(_)) {
+                        self.ensure_fallback();
+                    }
+                    self.send(UserInput::Staff(StaffAction::PresentPaper(Box::new(doc))))
+                }
+                None => false,
+            },
+            StaffDecision::RefuseDocument(r) => self.send(UserInput::Staff(StaffAction::RefuseDocument(r))),
+            StaffDecision::UsePreviousVisit => {
+                let who = PatientLookup::CertSerial(
+                    self.s
+                        .persona_facts()
+                        .map(PersonaFacts::cert_serial)
+                        .unwrap_or_default(),
+                );
+                self.reach(FallbackStep::PreviousVisit)
+                    && self.send(UserInput::Staff(StaffAction::LookupPrevious(who)))
+            }
+            StaffDecision::TakeDeclaration => match declaration_for(self.s) {
+                Some(entry) => {
+                    self.reach(FallbackStep::Declaration)
+                        && self.send(UserInput::Staff(StaffAction::SubmitDeclaration(Box::new(entry))))
+                }
+                None => false,
+            },
+            StaffDecision::ChargeFull => {
+                self.reach(FallbackStep::FullCharge)
+                    && self.send(UserInput::Staff(StaffAction::ConfirmFullCharge))
+            }
+            StaffDecision::ShowHotline => self.send(UserInput::Staff(StaffAction::Hotline(true))),
+        }
+    }
+}
+
+fn numbers(d: &BroughtDocument) -> NumberEntry {
+    NumberEntry {
+        insurer_number: d.insurer_number.clone(),
+        symbol: d.symbol.clone(),
+        number: d.number.clone(),
+        branch: d.branch.clone(),
+        birthdate: d.birthdate.clone(),
+    }
+}
+
+/// The `PaperDocument` a decision keys in, from what the patient brought.
+fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
+    let docs = &s.brings.documents;
+    let doc = match u {
+        DocumentUse::QualificationCertificate => {
+            let d = docs
+                .iter()
+                .find(|d| d.kind == crate::paper::DocumentKind::QualificationCertificate)?;
+            PaperDocument::QualificationCertificate(QualificationCertificateEntry {
+                numbers: numbers(d),
+                dependant: d.dependant,
+                name: d.name.clone(),
+                sex: None,
+                recognized_on: String::new(),
+                insured_person_name: d.name.clone(),
+                issued_on: d.issued_on.clone(),
+                valid_until: d.valid_until.clone(),
+                insurer_name: d.insurer_name.clone(),
+                copay_percent: None,
+                limit_class: None,
+            })
+        }
+        DocumentUse::LegacyCard => {
+            let d = docs
+                .iter()
+                .find(|d| d.kind == crate::paper::DocumentKind::LegacyCard)?;
+            PaperDocument::LegacyCard(LegacyCardEntry {
+                numbers: numbers(d),
+                valid_until: d.valid_until.clone(),
+            })
+        }
+        DocumentUse::NoticeWithCard(k) | DocumentUse::NoticeAlone(k) => {
+            let d = docs.iter().find(|d| d.kind == k && d.group.is_none())?;
+            PaperDocument::Notice {
+                kind: k,
+                numbers: numbers(d),
+                with_card: matches!(u, DocumentUse::NoticeWithCard(_)),
+            }
+        }
+        DocumentUse::Group(g) => {
+            let d = docs.iter().find(|d| d.group == Some(g))?;
+            PaperDocument::Group {
+                setting: g,
+                kind: d.kind,
+                numbers: numbers(d),
+                chaperone_name: d.chaperone.clone(),
+            }
+        }
+    };
+    Some(doc)
+}
+
+/// A 申立書 as the persona would fill it in.
+fn declaration_for(s: &Scenario) -> Option<DeclarationEntry> {
+    let p = s.persona_facts()?;
+    let day = s.today.format("%Y-%m-%d").to_string();
+    Some(DeclarationEntry {
+        visit_date: day.clone(),
+        filled_on: day,
+        name: p.name.to_owned(),
+        name_kana: p.kana.to_owned(),
+        birthdate: p.birthdate.to_owned(),
+        sex: p.sex,
+        address: "東京都千代田区千代田9-9-9 ＊test".into(),
+        phone: String::new(),
+        insurance_type: p.insurance,
+        insurer_name: p.insurer_name.to_owned(),
+        insurer_number: p.insurer_number.to_owned(),
+        symbol: p.symbol.to_owned(),
+        number: p.number.to_owned(),
+        branch: String::new(),
+        employer: if p.insurance == InsuranceType::Employee {
+            "模擬商事株式会社".into()
+        } else {
+            String::new()
+        },
+        dependant: p.relationship == Relationship::Dependant,
+        declared_true: true,
+        staff_note: String::new(),
+    })
+}
+
+/// Play `decisions` through the real flow in the scenario's world, starting at 10:00 on its "today".
+pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
+    let start = s
+        .today
+        .and_hms_opt(10, 0, 0)
+        .unwrap_or_else(|| s.today.and_time(chrono::NaiveTime::MIN));
+    let settings = SiteSettings {
+        temporary_rule: s.temporary_rule,
+        training: true,
+        ..SiteSettings::default()
+    };
+    let mut pins: VecDeque<String> = s.patient.pins.iter().cloned().collect();
+    if pins.is_empty() {
+        if let Some(p) = s.persona_facts() {
+            pins.push_back(p.pin.to_owned());
+        }
+    }
+    let mut r = Runner {
+        d: Driver::new(settings, build_ports(s, start)),
+        s,
+        pins,
+    };
+    // The patient places the card (a phone user starts from the smartphone button instead).
+    if s.brings.card && s.brings.phone.is_none() {
+        r.d.send(crate::flow::Event::CardPlaced);
+        r.autopilot();
+    }
+    let mut steps = Vec::new();
+    for d in decisions {
+        let ok = r.apply(*d);
+        r.autopilot();
+        steps.push((*d, ok));
+    }
+    let saved = &r.d.ports().store.saved;
+    RunReport {
+        steps,
+        end: saved.last().map(|rec| (rec.basis.clone(), rec.billing)),
+        saved: saved.len(),
+        final_phase: format!("{:?}", r.state().phase),
+    }
+}

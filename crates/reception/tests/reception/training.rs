@@ -1,0 +1,491 @@
+//! Training curriculum (issue #8): every scenario loads, its expected decisions score 100 % and are
+//! accepted by the real flow, a wrong decision is caught naming the right rule, decisions derive from
+//! the UI's input stream, and the `uketsuke-train` binary checks a decision file.
+
+use std::collections::{HashSet, VecDeque};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use reception::model::*;
+use reception::paper::{Billing, DocumentKind, ProblemKind};
+use reception::rules::{rule_date, RuleId};
+use reception::training::scenario::{EndBasis, BUILTIN};
+use reception::training::{self, decision_of, DocumentUse, Grade, Lang, StaffDecision};
+use reception::*;
+
+use crate::fakes::*;
+
+fn expected(s: &training::Scenario) -> Vec<StaffDecision> {
+    s.expect.iter().map(|e| e.decision).collect()
+}
+
+#[test]
+fn the_curriculum_has_at_least_25_scenarios_that_all_load_with_unique_ids() {
+    let all = training::load_all().unwrap();
+    assert!(all.len() >= 25, "only {} scenarios", all.len());
+    assert_eq!(all.len(), BUILTIN.len());
+    let ids: HashSet<_> = all.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids.len(), all.len(), "ids are unique");
+    for s in &all {
+        assert!(
+            s.story_ja.chars().any(|c| ('\u{3040}'..='\u{30FF}').contains(&c)),
+            "{}: story in Japanese",
+            s.id
+        );
+        assert!(
+            s.persona == "none" || s.persona_facts().is_some(),
+            "{}: persona",
+            s.id
+        );
+        if s.persona == "none" {
+            assert!(!s.brings.card, "{}: a paper-only patient has no card", s.id);
+        }
+        assert!(
+            s.expect.iter().any(|e| !e.wrong.is_empty()),
+            "{}: at least one plausible wrong answer to test",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn the_curriculum_covers_every_situation_the_issue_lists() {
+    let all = training::load_all().unwrap();
+    let has = |pred: &dyn Fn(&training::Scenario) -> bool| all.iter().any(pred);
+    let expects = |s: &training::Scenario, d: StaffDecision| s.expect.iter().any(|e| e.decision == d);
+    assert!(has(
+        &|s| s.id.contains("pin-ordinary") && expects(s, StaffDecision::Identify(Method::Pin))
+    ));
+    assert!(has(
+        &|s| s.id.contains("face-ordinary") && expects(s, StaffDecision::Identify(Method::Face))
+    ));
+    assert!(has(
+        &|s| s.persona == "p02-sato-kenji" && expects(s, StaffDecision::SwitchVisualMode)
+    ));
+    assert!(has(&|s| expects(s, StaffDecision::SetOperator(Operator::Proxy))));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::SetOperator(Operator::StaffAssisted)
+    )));
+    assert!(has(&|s| s.persona == "p04-takahashi-yoshiko"));
+    for p in ["p05-tanaka-makoto", "p06-ito-akira", "p07-watanabe-mei"] {
+        assert!(has(&|s| s.persona == p), "certificate persona {p}");
+    }
+    assert!(has(&|s| expects(s, StaffDecision::Registration(true))));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::ClassifyProblem(ProblemKind::NoEligibilityData)
+    )));
+    assert!(has(&|s| s.persona == "p14-yamamoto-daichi"));
+    assert!(has(&|s| s.persona == "p16-inoue-ken"));
+    assert!(has(&|s| expects(s, StaffDecision::UsePreviousVisit)));
+    assert!(has(&|s| expects(s, StaffDecision::TakeDeclaration)));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::AcceptDocument(DocumentUse::NoticeWithCard(DocumentKind::Notice))
+    )));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::AcceptDocument(DocumentUse::NoticeWithCard(DocumentKind::PortalPdf))
+    )));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::AcceptDocument(DocumentUse::Group(reception::paper::GroupSetting::SchoolTrip))
+    )));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::AcceptDocument(DocumentUse::QualificationCertificate)
+    )));
+    assert!(has(&|s| expects(
+        s,
+        StaffDecision::RefuseDocument(reception::paper::PaperRefusal::QualificationCertificateExpired)
+    )));
+    assert!(has(&|s| expects(s, StaffDecision::ChargeFull)));
+    assert!(has(&|s| expects(s, StaffDecision::ShowHotline)));
+    assert!(has(
+        &|s| s.id.contains("no-face-photo") && expects(s, StaffDecision::Identify(Method::Pin))
+    ));
+}
+
+#[test]
+fn legacy_card_and_temporary_rule_scenarios_pin_the_days_around_the_rule_dates() {
+    let last = rule_date(RuleId::LegacyCardLastDay);
+    let temp = rule_date(RuleId::TemporaryRuleLastDay);
+    let before = training::load("s28-legacy-card-before").unwrap();
+    let after = training::load("s29-legacy-card-after").unwrap();
+    assert!(before.today <= last && after.today == last.succ_opt().unwrap());
+    let on_last = training::load("s31-temporary-rule-notice-alone").unwrap();
+    let day_after = training::load("s32-after-temporary-rule").unwrap();
+    assert_eq!(on_last.today, temp);
+    assert_eq!(day_after.today, temp.succ_opt().unwrap());
+    assert!(on_last.temporary_rule && !after.temporary_rule);
+}
+
+#[test]
+fn every_scenario_scores_100_percent_with_its_expected_decisions() {
+    for s in training::load_all().unwrap() {
+        let d = training::score(&s, &expected(&s), 95);
+        assert_eq!(d.score_percent, 100, "{}:\n{}", s.id, d.render(Lang::En));
+        assert!(d.passed);
+        assert_eq!(d.count(Grade::Correct), s.expect.len());
+        assert_eq!(d.elapsed_secs, 95);
+    }
+}
+
+#[test]
+fn every_scenarios_expected_decisions_are_accepted_by_the_real_flow_and_end_as_declared() {
+    for s in training::load_all().unwrap() {
+        let report = training::run(&s, &expected(&s));
+        for (d, ok) in &report.steps {
+            assert!(
+                ok,
+                "{}: the flow ignored {:?} (ended in {})",
+                s.id, d, report.final_phase
+            );
+        }
+        let (basis, billing) = report
+            .end
+            .clone()
+            .unwrap_or_else(|| panic!("{}: no reception completed ({})", s.id, report.final_phase));
+        assert!(
+            s.end.basis.matches(&basis),
+            "{}: ended on {basis:?}, expected {:?}",
+            s.id,
+            s.end.basis
+        );
+        assert_eq!(billing, s.end.billing, "{}", s.id);
+    }
+}
+
+#[test]
+fn a_plausible_wrong_decision_in_each_scenario_is_caught_and_names_the_right_rule() {
+    for s in training::load_all().unwrap() {
+        let (k, e) = s
+            .expect
+            .iter()
+            .enumerate()
+            .find(|(_, e)| !e.wrong.is_empty())
+            .unwrap();
+        let bad = e.wrong[0].decision;
+        let mut decisions = expected(&s);
+        decisions[k] = bad;
+        let d = training::score(&s, &decisions, 0);
+        assert!(
+            d.score_percent < 100 && !d.passed,
+            "{}: wrong decision not penalised",
+            s.id
+        );
+        let item = d.items.iter().find(|i| i.expected == Some(e.decision)).unwrap();
+        assert_eq!(item.grade, Grade::Wrong, "{}: {:?}", s.id, item);
+        assert_eq!(item.done, Some(bad));
+        assert_eq!(
+            item.source,
+            e.citation(),
+            "{}: names the rule of the right decision",
+            s.id
+        );
+        assert!(item.source.contains(&e.source));
+        assert!(
+            d.render(Lang::Ja).contains(&e.source),
+            "{}: debrief shows the source",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn a_pin_attempt_on_a_locked_card_is_wrong_and_cites_the_pin_tries_rule() {
+    let s = training::load("s05-pin-locked-visual").unwrap();
+    let d = training::score(
+        &s,
+        &[
+            StaffDecision::Identify(Method::Pin),
+            StaffDecision::SwitchVisualMode,
+            StaffDecision::ConfirmVisual(true),
+        ],
+        0,
+    );
+    let first = &d.items[0];
+    assert_eq!(first.grade, Grade::Wrong);
+    assert!(
+        first.source.contains("S000 2-23") && first.source.contains("PinTries"),
+        "{}",
+        first.source
+    );
+    assert_eq!(d.score_percent, 66, "2 of 3 decisions right");
+}
+
+#[test]
+fn charging_100_percent_when_return_visit_history_was_possible_is_wrong_even_as_an_extra() {
+    let s = training::load("s18-outage-return-visit").unwrap();
+    let mut decisions = expected(&s);
+    decisions.push(StaffDecision::ChargeFull);
+    let d = training::score(&s, &decisions, 0);
+    let extra = d.items.iter().find(|i| i.expected.is_none()).unwrap();
+    assert_eq!(extra.grade, Grade::Wrong);
+    assert!(extra.source.contains("S000 2-38"));
+    assert!(!d.passed);
+    assert_eq!(
+        d.score_percent, 75,
+        "6 of 8 points: three right, one harmful extra"
+    );
+}
+
+#[test]
+fn an_acceptable_alternative_earns_half_credit_and_a_missing_decision_none() {
+    let s = training::load("s01-pin-ordinary").unwrap();
+    let d = training::score(&s, &[StaffDecision::Identify(Method::Face)], 0);
+    assert_eq!(d.items[0].grade, Grade::Acceptable);
+    assert_eq!(d.score_percent, 50);
+    let d = training::score(&s, &[], 0);
+    assert_eq!(d.items[0].grade, Grade::Missing);
+    assert_eq!(d.score_percent, 0);
+}
+
+#[test]
+fn harmless_extra_decisions_are_listed_but_not_scored() {
+    let s = training::load("s01-pin-ordinary").unwrap();
+    let d = training::score(
+        &s,
+        &[StaffDecision::ShowHotline, StaffDecision::Identify(Method::Pin)],
+        0,
+    );
+    assert_eq!(d.score_percent, 100);
+    assert_eq!(d.count(Grade::Extra), 1);
+}
+
+#[test]
+fn the_order_of_decisions_does_not_change_the_score() {
+    let s = training::load("s18-outage-return-visit").unwrap();
+    let mut decisions = expected(&s);
+    decisions.reverse();
+    assert_eq!(training::score(&s, &decisions, 0).score_percent, 100);
+}
+
+#[test]
+fn a_wrong_run_through_the_flow_ends_differently_from_the_expected_one() {
+    // 10割 on an outage day still "works" in the flow — which is exactly why scoring must catch it.
+    let s = training::load("s18-outage-return-visit").unwrap();
+    let r = training::run(
+        &s,
+        &[
+            StaffDecision::Identify(Method::Face),
+            StaffDecision::ClassifyProblem(ProblemKind::CommunicationFailure),
+            StaffDecision::ChargeFull,
+        ],
+    );
+    assert_eq!(r.end.as_ref().map(|e| e.1), Some(Billing::FullCharge));
+    assert!(!s.end.basis.matches(&r.end.unwrap().0));
+    assert_eq!(s.end.basis, EndBasis::PreviousVisit);
+}
+
+/// Drive the real driver with the inputs a trainee would send, recording `decision_of` before each.
+fn record(h: &mut H, inputs: Vec<UserInput>) -> Vec<StaffDecision> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if let Some(d) = decision_of(&input, h.d.state()) {
+            out.push(d);
+        }
+        h.send(input.into());
+    }
+    out
+}
+
+#[test]
+fn decisions_derived_from_the_ui_input_stream_score_the_locked_pin_scenario_at_100_percent() {
+    let mut h = H::with(|p| {
+        p.card.tries_left = 0;
+        p.face.verdicts = VecDeque::from([Ok(FaceVerdict::NoMatch { score: 0.1 })]);
+    });
+    h.send(Event::CardPlaced);
+    let decisions = record(
+        &mut h,
+        vec![
+            UserInput::ChooseMethod(Method::Pin), // not offered on a locked card: ignored, not scored
+            UserInput::ChooseMethod(Method::Face),
+            UserInput::Staff(StaffAction::SetVisualMode(true)),
+            UserInput::Staff(StaffAction::SetVisualMode(true)), // already on: no new decision
+            UserInput::Staff(StaffAction::VisualCheckResult(true)),
+            UserInput::ChooseConsentMode(ConsentMode::Comprehensive), // the patient's choice
+        ],
+    );
+    assert_eq!(
+        decisions,
+        vec![
+            StaffDecision::Identify(Method::Face),
+            StaffDecision::SwitchVisualMode,
+            StaffDecision::ConfirmVisual(true),
+        ]
+    );
+    let s = training::load("s05-pin-locked-visual").unwrap();
+    assert_eq!(training::score(&s, &decisions, 0).score_percent, 100);
+}
+
+#[test]
+fn fallback_actions_map_to_decisions_and_navigation_does_not() {
+    let mut h = H::with(|p| p.elig.answers = VecDeque::from([Err(EligibilityError::Unavailable)]));
+    h.send(Event::CardPlaced);
+    let decisions = record(
+        &mut h,
+        vec![
+            UserInput::ChooseMethod(Method::Face),
+            UserInput::ChooseConsentMode(ConsentMode::Comprehensive),
+            UserInput::Staff(StaffAction::OpenFallback),
+            UserInput::Staff(StaffAction::ClassifyProblem(ProblemKind::CommunicationFailure)),
+            UserInput::Staff(StaffAction::FallbackNext),
+            UserInput::Staff(StaffAction::ConfirmFullCharge),
+            UserInput::Staff(StaffAction::Hotline(true)),
+            UserInput::Staff(StaffAction::Hotline(false)),
+            UserInput::Staff(StaffAction::NextPatient),
+        ],
+    );
+    assert_eq!(
+        decisions,
+        vec![
+            StaffDecision::Identify(Method::Face),
+            StaffDecision::ClassifyProblem(ProblemKind::CommunicationFailure),
+            StaffDecision::ChargeFull,
+            StaffDecision::ShowHotline,
+        ]
+    );
+}
+
+#[test]
+fn staff_refusing_a_document_is_a_decision_and_shows_the_refusal() {
+    let mut h = H::default();
+    let d = record(
+        &mut h,
+        vec![UserInput::Staff(StaffAction::RefuseDocument(
+            reception::paper::PaperRefusal::LegacyCardAbolished,
+        ))],
+    );
+    assert_eq!(
+        d,
+        vec![StaffDecision::RefuseDocument(
+            reception::paper::PaperRefusal::LegacyCardAbolished
+        )]
+    );
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::Paper(reception::paper::PaperRefusal::LegacyCardAbolished)
+        }
+    );
+}
+
+#[test]
+fn decisions_round_trip_through_the_json_the_ui_and_the_bin_use() {
+    let d = StaffDecision::AcceptDocument(DocumentUse::NoticeWithCard(DocumentKind::PortalPdf));
+    let json = serde_json::to_string(&d).unwrap();
+    assert_eq!(
+        json,
+        r#"{"kind":"AcceptDocument","value":{"kind":"NoticeWithCard","value":"PortalPdf"}}"#
+    );
+    assert_eq!(serde_json::from_str::<StaffDecision>(&json).unwrap(), d);
+    let unit: StaffDecision = serde_json::from_str(r#"{"kind":"ChargeFull"}"#).unwrap();
+    assert_eq!(unit, StaffDecision::ChargeFull);
+}
+
+// ---------- the binary ----------
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_uketsuke-train"))
+}
+
+#[test]
+fn the_bin_lists_every_scenario() {
+    let out = bin().arg("--list").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), BUILTIN.len());
+    assert!(text.contains("s05-pin-locked-visual"));
+}
+
+#[test]
+fn the_bin_passes_a_correct_decision_file_and_fails_a_wrong_one_naming_the_rule() {
+    let dir = std::env::temp_dir().join(format!("uketsuke-train-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.toml");
+    std::fs::write(
+        &good,
+        r#"decisions = [
+  { kind = "Identify", value = "Face" },
+  { kind = "ClassifyProblem", value = "CommunicationFailure" },
+  { kind = "UsePreviousVisit" },
+]
+"#,
+    )
+    .unwrap();
+    let out = bin()
+        .args(["--scenario", "s18-outage-return-visit", "--decisions"])
+        .arg(&good)
+        .args(["--seconds", "75", "--simulate"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("得点: 100 %") && text.contains("1分15秒") && text.contains("合格"),
+        "{text}"
+    );
+    assert!(text.contains("flow end: PreviousVisit"), "{text}");
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "decisions = [{ kind = \"Identify\", value = \"Face\" }, { kind = \"ChargeFull\" }]\n",
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "--scenario",
+            "s18-outage-return-visit",
+            "--lang",
+            "en",
+            "--decisions",
+        ])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("NOT PASSED") && text.contains("X  wrong") && text.contains("S000 2-38"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_bin_reads_json_from_stdin_and_rejects_an_unknown_scenario() {
+    let mut child = bin()
+        .args([
+            "--scenario",
+            "s01-pin-ordinary",
+            "--decisions",
+            "-",
+            "--lang",
+            "en",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"[{"kind":"Identify","value":"Pin"}]"#)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("Score: 100 %"));
+
+    let out = bin()
+        .args(["--scenario", "s99-nope", "--decisions", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("s99-nope"));
+}
