@@ -18,6 +18,7 @@ build: deps
 
 test: build
 	$(CARGO) test --workspace --locked
+	node tests/ui-preview/check-i18n.mjs
 
 # Opens the app in training mode (virtual cards through the real pcscd + vpcd, mock OQS on 127.0.0.1).
 run: build
@@ -26,8 +27,9 @@ run: build
 bench: build
 	@scripts/bench.sh
 
+# The WebDriver journeys through the real window (also part of `make test`).
 e2e: build
-	$(CARGO) test --workspace --locked -- --ignored e2e_
+	$(CARGO) test --workspace --locked -p uketsuke-tests
 
 fmt:
 	$(CARGO) fmt --all

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Uketsuke needs, and only those that are missing.
-# Usage: scripts/install-deps.sh [test|run]   (both sets are the same today; kept apart for the app window)
 # Runs apt as root, or through sudo when not root. Says what it installs.
 set -euo pipefail
 
@@ -22,6 +21,14 @@ for p in "${packages[@]}"; do
   fi
 done
 
+install_node() {
+  # The UI copy check (tests/ui-preview/check-i18n.mjs) runs on Node; the machine image usually has it.
+  if ! command -v node >/dev/null; then
+    echo "install-deps: installing nodejs (Debian)"
+    "${SUDO[@]}" apt-get install -y -q --no-install-recommends nodejs >/dev/null
+  fi
+}
+
 install_tauri_driver() {
   # tauri-driver bridges WebDriver to WebKitWebDriver for the end-to-end tests (pinned: build-notes.md §3).
   if ! command -v tauri-driver >/dev/null; then
@@ -30,13 +37,16 @@ install_tauri_driver() {
   fi
 }
 
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else SUDO=(false); fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} Debian packages present"
+  install_node
   install_tauri_driver
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else
+if [ "${SUDO[0]:-}" = false ]; then
   echo "install-deps: missing ${missing[*]} and neither root nor sudo is available" >&2; exit 1
 fi
 echo "install-deps: installing ${missing[*]}"
@@ -44,4 +54,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q >/dev/null
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+install_node
 install_tauri_driver
