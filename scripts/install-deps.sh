@@ -10,8 +10,8 @@ packages=(
   opensc pcsc-tools
   # the desktop window (Tauri 2 on WebKitGTK 4.1) and a Japanese font for it and for PDFs
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev fonts-ipafont-gothic
-  # end-to-end tests: a virtual X server and WebKit's WebDriver
-  xvfb xauth webkit2gtk-driver
+  # end-to-end tests: a virtual X server, WebKit's WebDriver, pdftotext to read the printed 申立書
+  xvfb xauth webkit2gtk-driver poppler-utils
 )
 
 missing=()

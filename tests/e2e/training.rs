@@ -1,0 +1,131 @@
+//! Scenario training through the real window (issue #8): one scenario passed (100 %, the debrief shows every
+//! decision correct) and one failed (a wrong decision; the debrief names the rule that was broken). Both
+//! end with the run kept in the training database.
+
+use anyhow::{ensure, Result};
+use uketsuke_tests::{run, Journey};
+
+const TRAINEE: &str = "研修 太郎";
+
+/// Open the scenario tab, name the trainee and start `id`; the clinic clock then reads the scenario's day.
+async fn start(j: &mut Journey, id: &str, day: &str) -> Result<()> {
+    j.click("trainer-tab-scenario").await?;
+    j.fill("scenario-trainee", TRAINEE).await?;
+    j.click(&format!("scenario-item-{id}")).await?;
+    j.wait_attr(&format!("scenario-item-{id}"), "aria-pressed", "true")
+        .await?;
+    j.click("scenario-start").await?;
+    j.wait_exists("scenario-story").await?;
+    let today = j.today().await?;
+    ensure!(
+        today.to_string() == day,
+        "the scenario pins the clinic day to {day}, the app says {today}"
+    );
+    Ok(())
+}
+
+/// 「終了して採点」 and wait for the debrief.
+async fn finish(j: &mut Journey) -> Result<String> {
+    j.click("scenario-finish").await?;
+    j.wait_exists("debrief").await?;
+    j.shoot().await?;
+    j.text("debrief").await
+}
+
+/// The one run kept for the trainee: (scenario id, score).
+fn kept_run(j: &Journey) -> Result<(String, u32)> {
+    let runs = j.db()?.training_runs(TRAINEE)?;
+    ensure!(runs.len() == 1, "one run kept, found {runs:#?}");
+    Ok((runs[0].run.scenario_id.clone(), runs[0].run.score_percent))
+}
+
+#[test]
+fn a_valid_qualification_certificate_scenario_is_passed_with_100_percent_and_the_debrief_shows() {
+    run("training-01-passed", |j| Box::pin(passed(j)));
+}
+
+async fn passed(j: &mut Journey) -> Result<()> {
+    start(j, "s26-qualification-cert-valid", "2025-12-10").await?;
+    // The patient hands over a valid 資格確認書: key it in.
+    j.click("staff-tab-paper").await?;
+    j.click("paper-kind-certificate").await?;
+    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
+        .await?;
+    for (id, v) in [
+        ("paper-insurer-number", "01139997"),
+        ("paper-symbol", "31010101"),
+        ("paper-number", "101"),
+        ("paper-branch", "00"),
+        ("paper-birthdate", "1954-11-03"),
+        ("paper-name", "近藤 幸子"),
+        ("paper-issued-on", "2025-12-02"),
+        ("paper-valid-until", "2030-11-30"),
+        ("paper-insurer-name", "全国健康保険協会 模擬支部"),
+    ] {
+        j.fill(id, v).await?;
+    }
+    j.click("paper-submit").await?;
+    finish(j).await?;
+    let score = j.text("debrief-score").await?;
+    ensure!(score == "100 %", "score {score}");
+    let item = j.attr("debrief-item-1", "data-grade").await?;
+    ensure!(
+        item.as_deref() == Some("Correct"),
+        "first decision graded {item:?}"
+    );
+    ensure!(
+        !j.exists("debrief-item-2").await?,
+        "one expected decision, no extra"
+    );
+    let (id, pct) = kept_run(j)?;
+    ensure!(
+        id == "s26-qualification-cert-valid" && pct == 100,
+        "kept {id} {pct}"
+    );
+    Ok(())
+}
+
+#[test]
+fn accepting_a_legacy_card_after_december_2025_fails_and_the_debrief_names_the_rule() {
+    run("training-02-failed", |j| Box::pin(failed(j)));
+}
+
+async fn failed(j: &mut Journey) -> Result<()> {
+    start(j, "s29-legacy-card-after", "2025-12-02").await?;
+    // The wrong decision: key the legacy card in as if it were still valid.
+    j.click("staff-tab-paper").await?;
+    j.click("paper-kind-legacy").await?;
+    j.wait_attr("paper-form", "data-kind", "LegacyCard").await?;
+    for (id, v) in [
+        ("paper-insurer-number", "01139997"),
+        ("paper-symbol", "31010101"),
+        ("paper-number", "101"),
+        ("paper-branch", "00"),
+        ("paper-birthdate", "1954-11-03"),
+    ] {
+        j.fill(id, v).await?;
+    }
+    j.click("paper-submit").await?;
+    let debrief = finish(j).await?;
+    let score = j.text("debrief-score").await?;
+    ensure!(score != "100 %", "a wrong decision cannot score 100 %: {score}");
+    let verdict = j.text("debrief-verdict").await?;
+    ensure!(verdict == "不合格", "verdict {verdict}");
+    let grade = j.attr("debrief-item-1", "data-grade").await?;
+    ensure!(
+        grade.as_deref() == Some("Wrong"),
+        "first decision graded {grade:?}"
+    );
+    let source = j.text("debrief-source-1").await?;
+    ensure!(
+        source.contains("S000 3-1"),
+        "the debrief names the rule: {source}"
+    );
+    ensure!(
+        debrief.contains("経過措置は12月1日で終わっています"),
+        "and explains it: {debrief}"
+    );
+    let (id, pct) = kept_run(j)?;
+    ensure!(id == "s29-legacy-card-after" && pct < 100, "kept {id} {pct}");
+    Ok(())
+}

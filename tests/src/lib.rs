@@ -1,0 +1,687 @@
+//! End-to-end harness: drives the real Uketsuke window (training mode) through tauri-driver +
+//! WebKitWebDriver, one journey at a time, and reads what the journey left in the SQLite database.
+//!
+//! Each [`Journey`] gets its own X display (an `Xvfb` started here when `DISPLAY` is unset), its own
+//! tauri-driver ports, its own temporary `UKETSUKE_DATA_DIR` and (unless one is already running) its own
+//! pcscd; there is only one vpcd slot ("Virtual PCD 00 00"), so [`run`] serialises them with a
+//! process-wide lock. Waiting is always
+//! "poll the DOM until a condition holds, or fail after a timeout" — never a fixed sleep for logic.
+//! Every distinct screen seen while waiting is saved as `target/e2e-artifacts/<journey>/NN-<screen>.png`.
+//!
+//! Deliberately not here: any assertion about reception rules (the journeys in `e2e/` make those), and any
+//! skipping: a missing tool fails with install advice, because a skipped e2e suite looks green.
+
+use std::future::Future;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long a condition may take before the journey fails (OQS answers, card reads, face matching).
+pub const WAIT: Duration = Duration::from_secs(25);
+/// DOM polling interval (not a logic sleep: the condition is re-checked until it holds).
+const POLL: Duration = Duration::from_millis(60);
+/// The OQS client timeout the app runs with in the suite (`UKETSUKE_OQS_TIMEOUT_SECS`), so the timeout
+/// journey waits 2 s instead of the production 10 s.
+pub const OQS_TIMEOUT_SECS: u64 = 2;
+/// The vpcd slot the training cards use (same as `uketsuke::reader::VPCD_READER`).
+const VPCD_READER: &str = "Virtual PCD 00 00";
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The app binary built by `cargo build --workspace --all-targets`.
+pub fn app_binary() -> Result<PathBuf> {
+    let p = target_dir().join("debug").join("uketsuke");
+    if p.is_file() {
+        Ok(p)
+    } else {
+        bail!(
+            "the app binary {} is missing: run `cargo build --workspace --all-targets` (or `make test`) first",
+            p.display()
+        )
+    }
+}
+
+/// Find `name` on PATH (and in ~/.cargo/bin, where `cargo install` puts tauri-driver).
+fn find_tool(name: &str, advice: &str) -> Result<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo/bin"));
+    }
+    dirs.into_iter()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            anyhow!("`{name}` not found: {advice} (`make test` installs it via scripts/install-deps.sh)")
+        })
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Send SIGTERM (tauri-driver only stops its WebKitWebDriver on TERM/INT/QUIT, not on SIGKILL) and reap.
+fn terminate(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return;
+    }
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .stderr(Stdio::null())
+        .status();
+    let _ = child.wait();
+}
+
+/// An X server for one journey: ours (killed on drop) or the caller's `DISPLAY`.
+struct Display {
+    name: String,
+    xvfb: Option<Child>,
+}
+
+impl Display {
+    fn start() -> Result<Display> {
+        if let Some(d) = std::env::var_os("DISPLAY").filter(|d| !d.is_empty()) {
+            return Ok(Display {
+                name: d.to_string_lossy().into_owned(),
+                xvfb: None,
+            });
+        }
+        let xvfb = find_tool("Xvfb", "install the Debian packages `xvfb xauth`")?;
+        // -displayfd 1: Xvfb picks a free display itself and prints its number once it accepts clients.
+        let mut child = Command::new(xvfb)
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1600x900x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start Xvfb")?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            BufReader::new(out).read_line(&mut line)?;
+        }
+        let n = line.trim();
+        if n.is_empty() || !n.chars().all(|c| c.is_ascii_digit()) {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("Xvfb did not report a display number (got {line:?})");
+        }
+        Ok(Display {
+            name: format!(":{n}"),
+            xvfb: Some(child),
+        })
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.xvfb.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A pcscd this journey started (SIGTERM and reaped on drop), or `None` when one already answered.
+struct Pcscd(Option<Child>);
+
+impl Drop for Pcscd {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            terminate(c);
+        }
+    }
+}
+
+/// Make sure a pcscd with the vpcd reader answers. If none does, start `pcscd --foreground` for this
+/// journey and stop it afterwards, so every journey starts with a fresh daemon and a free vpcd slot, and
+/// the suite leaves no daemon behind. (The app would start one itself, but could not stop it when the
+/// WebDriver session ends the process.)
+async fn ensure_pcscd() -> Result<Pcscd> {
+    let answers = || {
+        mynacard::PcscContext::establish()
+            .and_then(|c| c.readers())
+            .is_ok_and(|r| r.iter().any(|n| n == VPCD_READER))
+    };
+    if answers() {
+        return Ok(Pcscd(None));
+    }
+    let child = Command::new("/usr/sbin/pcscd")
+        .arg("--foreground")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start /usr/sbin/pcscd: install the Debian packages `pcscd vsmartcard-vpcd`")?;
+    let daemon = Pcscd(Some(child));
+    poll(Duration::from_secs(10), "pcscd with the vpcd reader", || async {
+        Ok(answers().then_some(()))
+    })
+    .await?;
+    Ok(daemon)
+}
+
+/// Re-check `cond` every [`POLL`] until it yields `Some`, or fail after `limit` naming `what`.
+pub async fn poll<T, F, Fut>(limit: Duration, what: &str, mut cond: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>>>,
+{
+    let mut last: Option<String> = None;
+    let waiting = async {
+        loop {
+            match cond().await {
+                Ok(Some(v)) => return v,
+                Ok(None) => {}
+                Err(e) => last = Some(format!("{e:#}")),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    };
+    let r = tokio::time::timeout(limit, waiting).await;
+    r.map_err(|_| match &last {
+        Some(e) => anyhow!(
+            "timed out after {} s waiting for {what} (last error: {e})",
+            limit.as_secs()
+        ),
+        None => anyhow!("timed out after {} s waiting for {what}", limit.as_secs()),
+    })
+}
+
+/// tauri-driver with its own ports; SIGTERM on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        terminate(&mut self.child);
+    }
+}
+
+/// One journey through the real window.
+pub struct Journey {
+    /// Journey name (artefact folder).
+    pub name: String,
+    client: Client,
+    session_id: Option<String>,
+    data: tempfile::TempDir,
+    artifacts: PathBuf,
+    shots: u32,
+    last_shot: String,
+    // Field order is drop order: the session goes first (Drop below), then the driver, pcscd, the display.
+    driver: Driver,
+    _pcscd: Pcscd,
+    _display: Display,
+}
+
+/// A journey body: borrows the journey, returns when done.
+pub type Body = for<'a> fn(&'a mut Journey) -> Pin<Box<dyn Future<Output = Result<()>> + 'a>>;
+
+/// Run one journey: take the lock, start display + driver + app, run `body`, save failure evidence, close.
+/// Panics (fails the test) with the journey's error and where its artefacts are.
+pub fn run(name: &str, body: Body) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| {
+            rt.block_on(async {
+                let mut j = Journey::start(name).await?;
+                let r = body(&mut j).await;
+                if r.is_err() {
+                    j.evidence().await;
+                }
+                j.close().await;
+                r
+            })
+        });
+    if let Err(e) = outcome {
+        let dir = target_dir().join("e2e-artifacts").join(name);
+        panic!(
+            "journey {name} failed: {e:#}\n(artefacts and driver.log in {})",
+            dir.display()
+        );
+    }
+}
+
+impl Journey {
+    async fn start(name: &str) -> Result<Journey> {
+        let app = app_binary()?;
+        let tauri_driver = find_tool(
+            "tauri-driver",
+            "install it with `cargo install tauri-driver --locked --version 2.1.0`",
+        )?;
+        let native = find_tool(
+            "WebKitWebDriver",
+            "install the Debian package `webkit2gtk-driver`",
+        )?;
+        let artifacts = target_dir().join("e2e-artifacts").join(name);
+        if artifacts.exists() {
+            std::fs::remove_dir_all(&artifacts)?;
+        }
+        std::fs::create_dir_all(&artifacts)?;
+        let pcscd = ensure_pcscd().await?;
+        let display = Display::start()?;
+        let data = tempfile::Builder::new().prefix("uketsuke-e2e-").tempdir()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let log = std::fs::File::create(artifacts.join("driver.log"))?;
+        let child = Command::new(tauri_driver)
+            .arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
+            .arg("--native-driver")
+            .arg(native)
+            .env("DISPLAY", &display.name)
+            .env("UKETSUKE_DATA_DIR", data.path())
+            .env("UKETSUKE_MODE", "training")
+            .env("UKETSUKE_OQS_TIMEOUT_SECS", OQS_TIMEOUT_SECS.to_string())
+            .env_remove("XDG_DATA_HOME")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("cannot start tauri-driver")?;
+        let driver = Driver { child, port };
+        poll(Duration::from_secs(15), "tauri-driver to listen", || async move {
+            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .ok()
+                .map(|_| ()))
+        })
+        .await?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .map_err(|_| anyhow!("WebDriver session did not start within 60 s (see driver.log)"))?
+        .context("WebDriver session (see driver.log)")?;
+        let session_id = client.session_id().await.ok().flatten();
+        let mut j = Journey {
+            name: name.to_owned(),
+            client,
+            session_id,
+            data,
+            artifacts,
+            shots: 0,
+            last_shot: String::new(),
+            driver,
+            _pcscd: pcscd,
+            _display: display,
+        };
+        j.wait_screen("WaitingForCard").await?;
+        // The trainer panel loads its persona list asynchronously.
+        j.wait_exists("trainer-persona-p01-yamada-hanako").await?;
+        Ok(j)
+    }
+
+    /// End the WebDriver session (closes the app); the driver and display go on drop.
+    async fn close(mut self) {
+        let client = self.client.clone();
+        if client.close().await.is_ok() {
+            self.session_id = None;
+        }
+    }
+
+    /// After a failure: a screenshot and the visible state, for the report.
+    async fn evidence(&mut self) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(self.artifacts.join("99-failure.png"), png);
+        }
+        if let Ok(state) = self.state_dump().await {
+            let _ = std::fs::write(self.artifacts.join("99-failure.txt"), state);
+        }
+    }
+
+    /// The visible reader screen, staff error code and toasts, for error messages.
+    pub async fn state_dump(&self) -> Result<String> {
+        let v = self
+            .js(
+                "const q=(t)=>document.querySelector(`[data-testid=\"${t}\"]`);
+                 const tx=(t)=>{const e=q(t);return e&&!e.hidden?e.textContent.trim():null};
+                 const r=q('reader-root');
+                 return JSON.stringify({reader:r&&r.dataset.current, staff_error:tx('staff-error-code'),
+                   reader_toast:tx('reader-toast'), staff_toast:tx('staff-toast'), trainer_toast:tx('trainer-toast'),
+                   status:tx('staff-reader-screen'), fallback:(q('fallback-wizard')||{dataset:{}}).dataset.step});",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Run a script in the page (`return …` gives the value).
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// The temporary data dir the app runs with.
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// Today on the app's clock (from `app_info`), so database checks use the same day the app used.
+    pub async fn today(&self) -> Result<NaiveDate> {
+        let v = self
+            .client
+            .execute_async(
+                "const done=arguments[arguments.length-1];
+                 window.__TAURI__.core.invoke('app_info').then((i)=>done(i.today),(e)=>done('ERR '+JSON.stringify(e)));",
+                vec![],
+            )
+            .await?;
+        let s = v.as_str().unwrap_or_default();
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").with_context(|| format!("app_info.today = {v}"))
+    }
+
+    /// The training database, opened with the store crate (after the app wrote to it).
+    pub fn db(&self) -> Result<store::Store> {
+        let path = self.data.path().join("training").join("uketsuke.sqlite3");
+        Ok(store::Store::open(&path, store::Mode::Training)?)
+    }
+
+    /// The reader screen id (`reader-root[data-current]`), plus the fallback step when on Fallback.
+    pub async fn screen(&self) -> Result<String> {
+        let v = self
+            .js(
+                "const r=document.querySelector('[data-testid=\"reader-root\"]');
+                 if(!r) return '';
+                 const f=document.querySelector('[data-testid=\"fallback-wizard\"]');
+                 return r.dataset.current + (r.dataset.current==='Fallback'&&f ? '-'+f.dataset.step : '');",
+                vec![],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Save a screenshot named after the screen shown (two animation frames first, else it is stale).
+    pub async fn shoot(&mut self) -> Result<()> {
+        self.client
+            .execute_async(
+                "const d=arguments[arguments.length-1];requestAnimationFrame(()=>requestAnimationFrame(()=>d(null)));",
+                vec![],
+            )
+            .await?;
+        let label = self.screen().await?;
+        let png = self.client.screenshot().await?;
+        self.shots += 1;
+        let file = self.artifacts.join(format!("{:02}-{}.png", self.shots, label));
+        std::fs::write(&file, png).with_context(|| format!("writing {}", file.display()))?;
+        self.last_shot = label;
+        Ok(())
+    }
+
+    async fn shoot_if_new(&mut self, label: &str) -> Result<()> {
+        if !label.is_empty() && label != self.last_shot {
+            self.shoot().await?;
+        }
+        Ok(())
+    }
+
+    /// Wait until the reader shows one of `ids` (screen ids, or `Fallback-<Step>`); screenshots every
+    /// distinct screen seen on the way. Returns the one reached.
+    pub async fn wait_screen_any(&mut self, ids: &[&str]) -> Result<String> {
+        let waiting = async {
+            loop {
+                let now = self.screen().await?;
+                self.shoot_if_new(&now).await?;
+                if ids.contains(&now.as_str()) {
+                    return Ok::<_, anyhow::Error>(now);
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        };
+        match tokio::time::timeout(WAIT, waiting).await {
+            Ok(r) => r,
+            Err(_) => bail!(
+                "timed out after {} s waiting for screen {ids:?}; visible: {}",
+                WAIT.as_secs(),
+                self.state_dump().await.unwrap_or_default()
+            ),
+        }
+    }
+
+    /// Wait for one screen.
+    pub async fn wait_screen(&mut self, id: &str) -> Result<()> {
+        self.wait_screen_any(&[id]).await.map(|_| ())
+    }
+
+    fn css(testid: &str) -> String {
+        format!("[data-testid=\"{testid}\"]")
+    }
+
+    /// Wait until an element with `testid` exists.
+    pub async fn wait_exists(&self, testid: &str) -> Result<()> {
+        let sel = Self::css(testid);
+        let client = &self.client;
+        poll(WAIT, &format!("element {testid}"), || {
+            let sel = sel.clone();
+            async move { Ok(client.find(Locator::Css(&sel)).await.ok().map(|_| ())) }
+        })
+        .await
+    }
+
+    /// Whether an element with `testid` is present now.
+    pub async fn exists(&self, testid: &str) -> Result<bool> {
+        Ok(self
+            .js(
+                "return !!document.querySelector(arguments[0]);",
+                vec![json!(Self::css(testid))],
+            )
+            .await?
+            .as_bool()
+            .unwrap_or(false))
+    }
+
+    /// Click `testid` as a user would (WebDriver element click), retrying while the pane re-renders
+    /// (a snapshot push can replace the element between find and click) or the button is still disabled.
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        let sel = Self::css(testid);
+        let client = &self.client;
+        let mut last = String::from("not found");
+        let waiting = async {
+            loop {
+                match client.find(Locator::Css(&sel)).await {
+                    Ok(el) => match el.is_enabled().await {
+                        Ok(true) => match el.click().await {
+                            Ok(()) => return,
+                            Err(e) => last = format!("{e:?}"),
+                        },
+                        Ok(false) => last = "disabled".into(),
+                        Err(e) => last = format!("{e:?}"),
+                    },
+                    Err(e) => last = format!("{e:?}"),
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        };
+        match tokio::time::timeout(WAIT, waiting).await {
+            Ok(()) => Ok(()),
+            Err(_) => bail!(
+                "could not click {testid} within {} s ({last}); visible: {}",
+                WAIT.as_secs(),
+                self.state_dump().await.unwrap_or_default()
+            ),
+        }
+    }
+
+    /// The trimmed text of `testid` (waits for it to exist).
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        self.wait_exists(testid).await?;
+        let v = self
+            .js(
+                "const e=document.querySelector(arguments[0]);return e?e.textContent.trim():null;",
+                vec![json!(Self::css(testid))],
+            )
+            .await?;
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("{testid} vanished"))
+    }
+
+    /// An attribute of `testid` (waits for the element).
+    pub async fn attr(&self, testid: &str, name: &str) -> Result<Option<String>> {
+        self.wait_exists(testid).await?;
+        let v = self
+            .js(
+                "const e=document.querySelector(arguments[0]);return e?e.getAttribute(arguments[1]):null;",
+                vec![json!(Self::css(testid)), json!(name)],
+            )
+            .await?;
+        Ok(v.as_str().map(str::to_owned))
+    }
+
+    /// Wait until the text of `testid` contains `needle`; returns the text.
+    pub async fn wait_text(&self, testid: &str, needle: &str) -> Result<String> {
+        let sel = Self::css(testid);
+        let found = poll(WAIT, &format!("{testid} to contain {needle:?}"), || {
+            let sel = sel.clone();
+            async move {
+                let v = self
+                    .js(
+                        "const e=document.querySelector(arguments[0]);return e?e.textContent.trim():'';",
+                        vec![json!(sel)],
+                    )
+                    .await?;
+                let t = v.as_str().unwrap_or_default().to_owned();
+                Ok(t.contains(needle).then_some(t))
+            }
+        })
+        .await;
+        match found {
+            Ok(t) => Ok(t),
+            Err(e) => bail!("{e}; it shows {:?}", self.text(testid).await.unwrap_or_default()),
+        }
+    }
+
+    /// Wait until attribute `name` of `testid` equals `value`.
+    pub async fn wait_attr(&self, testid: &str, name: &str, value: &str) -> Result<()> {
+        poll(WAIT, &format!("{testid}[{name}={value:?}]"), || async move {
+            Ok((self.attr(testid, name).await?.as_deref() == Some(value)).then_some(()))
+        })
+        .await
+    }
+
+    /// Fill a staff form field: scroll it into view, set its value and fire the `input` event the form
+    /// binds to. (WebKitWebDriver refuses `clear`/`send_keys` on fields below the fold of a scrolled pane
+    /// and cannot type into native date pickers, so the harness fills every field the same way.)
+    pub async fn fill(&self, testid: &str, value: &str) -> Result<()> {
+        self.wait_exists(testid).await?;
+        let now = self
+            .js(
+                "const e=document.querySelector(arguments[0]);e.scrollIntoView({block:'center'});e.focus();
+                 e.value=arguments[1];e.dispatchEvent(new Event('input',{bubbles:true}));
+                 e.dispatchEvent(new Event('change',{bubbles:true}));return e.value;",
+                vec![json!(Self::css(testid)), json!(value)],
+            )
+            .await?;
+        if now.as_str() != Some(value) {
+            bail!("{testid} holds {now} after filling in {value:?}");
+        }
+        Ok(())
+    }
+
+    /// Trainer: select `persona` and place its card on the virtual reader.
+    pub async fn place_card(&mut self, persona: &str) -> Result<()> {
+        self.click(&format!("trainer-persona-{persona}")).await?;
+        let me = &*self;
+        poll(WAIT, "the persona to be selected", || async move {
+            Ok((me
+                .attr(&format!("trainer-persona-{persona}"), "aria-pressed")
+                .await?
+                .as_deref()
+                == Some("true"))
+            .then_some(()))
+        })
+        .await?;
+        self.click("trainer-place-card").await
+    }
+
+    /// Trainer: take the card off the reader.
+    pub async fn remove_card(&mut self) -> Result<()> {
+        self.click("trainer-remove-card").await
+    }
+
+    /// Type `pin` on the reader's pad and press 確定.
+    pub async fn enter_pin(&mut self, pin: &str) -> Result<()> {
+        for d in pin.chars() {
+            self.click(&format!("pin-key-{d}")).await?;
+        }
+        let n = pin.chars().count().to_string();
+        let me = &*self;
+        poll(WAIT, "the PIN dots to fill", || {
+            let n = n.clone();
+            async move {
+                let label = me.attr("pin-display", "aria-label").await?.unwrap_or_default();
+                Ok(label.contains(&n).then_some(()))
+            }
+        })
+        .await?;
+        self.shoot().await?;
+        self.click("pin-submit").await
+    }
+
+    /// Where this journey's artefacts go.
+    pub fn artifacts(&self) -> &Path {
+        &self.artifacts
+    }
+}
+
+impl Drop for Journey {
+    /// A journey that panicked still ends its session (so the app quits) before the driver is terminated.
+    fn drop(&mut self) {
+        if let Some(id) = self.session_id.take() {
+            let _ = delete_session(self.driver.port, &id);
+        }
+    }
+}
+
+/// `DELETE /session/<id>` over a plain blocking socket (usable from `Drop`, outside any async context).
+fn delete_session(port: u16, id: &str) -> std::io::Result<()> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "DELETE /session/{id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut sink = Vec::new();
+    let _ = s.read_to_end(&mut sink);
+    Ok(())
+}
