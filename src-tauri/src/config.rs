@@ -111,6 +111,18 @@ impl Paths {
     }
 }
 
+/// `UKETSUKE_OQS_TIMEOUT_SECS`: the OQS client's whole-request timeout per attempt, in seconds (default 10 s,
+/// from `oqs::ClientConfig`). An environment override, not a setting: the e2e suite lowers it so the
+/// "OQS timeout" journey does not wait 10 s; a kiosk behind a slow line may raise it. Unset, empty, zero or
+/// unparsable → `None` (keep the default).
+pub fn oqs_timeout_override() -> Option<std::time::Duration> {
+    std::env::var("UKETSUKE_OQS_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&secs| secs > 0)
+        .map(std::time::Duration::from_secs)
+}
+
 impl Settings {
     /// Load `settings.json`; a missing file gives the defaults, a broken one is an error (never silently reset).
     /// `UKETSUKE_MODE=live|training` overrides the mode (for tests and kiosk setups).
