@@ -9,3 +9,5 @@ for crate in mynacard oqs store face; do
 done
 echo "== bench: uketsuke (whole reception)"
 cargo bench --locked -p uketsuke --bench reception
+echo "== bench: the desktop app (cold start, memory)"
+cargo bench --locked -p uketsuke-tests --bench app

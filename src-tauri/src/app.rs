@@ -68,6 +68,18 @@ pub struct RecordingStore {
     last_declaration: Arc<Mutex<Option<Declaration>>>,
 }
 
+impl RecordingStore {
+    /// The database (staff queries, training history).
+    pub fn db(&self) -> &store::Store {
+        self.inner.db()
+    }
+
+    /// The database for writes outside a reception (training history).
+    pub fn db_mut(&mut self) -> &mut store::Store {
+        self.inner.db_mut()
+    }
+}
+
 impl reception::Store for RecordingStore {
     fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), reception::model::StoreError> {
         self.inner.save_reception(record)?;
@@ -309,6 +321,23 @@ impl App {
             oqs_endpoint: self.oqs_url.clone(),
             today: self.today(),
         }
+    }
+
+    /// The one clock (training scenarios pin it to their day).
+    pub fn clock(&self) -> &SystemClock {
+        &self.clock
+    }
+
+    /// `<data>/<mode>/documents/` (PDFs), created on demand.
+    pub fn documents_dir(&self) -> UiResult<PathBuf> {
+        let mode = lock(&self.settings).mode;
+        let dir = self
+            .paths
+            .mode_dir(mode)
+            .map_err(|e| UiError::new(Code::Io, e))?
+            .join("documents");
+        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
+        Ok(dir)
     }
 
     /// The trainer (training mode only).

@@ -20,8 +20,9 @@ impl SystemClock {
         self.offset_secs.store(delta.num_seconds(), Ordering::Relaxed);
     }
 
+    /// The unshifted wall clock (a training certificate is dated by the real day, not a scenario's).
     #[allow(clippy::disallowed_methods)] // the one clock adapter: reading the real clock is its job
-    fn real_now() -> NaiveDateTime {
+    pub fn real_now() -> NaiveDateTime {
         // JST has no daylight saving: UTC+9 all year.
         (chrono::Utc::now() + TimeDelta::hours(9)).naive_utc()
     }

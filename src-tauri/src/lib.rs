@@ -2,12 +2,13 @@
 //!
 //! Wiring only: settings and mode ([`config`]), the driver thread ([`session`]), the ports that connect the
 //! reception flow to the card, face, OQS and store crates ([`app`], [`face_port`]), training controls
-//! ([`training`], [`reader`]), and thin commands ([`commands`]). Reception rules live in `crates/reception`.
+//! ([`training`], [`reader`], scored scenarios in [`scenario`] with the [`certificate`]), and thin commands ([`commands`]). Reception rules live in `crates/reception`.
 //! Training mode (the default) opens one window with the reader screen, the staff console and the trainer
 //! panel side by side; live mode opens the reader screen and the staff console as two windows.
 
 pub mod app;
 pub mod cancel;
+pub mod certificate;
 pub mod clock;
 pub mod commands;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod face_port;
 pub mod pdf;
 pub mod photo;
 pub mod reader;
+pub mod scenario;
 pub mod session;
 pub mod training;
 
@@ -44,6 +46,11 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::trainer_camera,
         commands::trainer_oqs_fault,
         commands::trainer_reader_fault,
+        scenario::scenario_list,
+        scenario::scenario_start,
+        scenario::scenario_finish,
+        scenario::training_history,
+        scenario::training_certificate_pdf,
     ])
 }
 
@@ -60,6 +67,7 @@ pub fn start_state<R: Runtime>(
     let mode = settings.mode;
     let state = App::start(paths, settings, Box::new(sink))?;
     app.manage(state);
+    app.manage(scenario::ScenarioControl::default());
     Ok(mode)
 }
 

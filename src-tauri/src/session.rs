@@ -8,7 +8,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use reception::{Driver, Event, Ports, SiteSettings, Snapshot, UserInput};
+use reception::{Driver, Event, Ports, SiteSettings, Snapshot, State, UserInput};
 
 use crate::error::{Code, UiError, UiResult};
 
@@ -21,10 +21,20 @@ pub enum Msg {
     /// Ask for the current snapshot.
     Snapshot(Sender<Snapshot>),
     /// Run a closure against the ports (trainer and staff commands that need the adapters).
-    WithPorts(Box<dyn FnOnce(&mut dyn std::any::Any) + Send>),
+    WithPorts(PortsFn),
+    /// Start over (waiting for a card) with these site settings; the reply carries the fresh snapshot.
+    Reset(SiteSettings, Sender<Snapshot>),
+    /// Install (or remove) the observer that sees every person's action before it is applied.
+    Recorder(Option<Recorder>),
     /// Stop the thread.
     Stop,
 }
+
+/// A closure run on the driver thread against the ports (downcast to the concrete type).
+pub type PortsFn = Box<dyn FnOnce(&mut dyn std::any::Any) + Send>;
+
+/// Sees each `UserInput` with the state *before* it is applied (training records staff decisions).
+pub type Recorder = Box<dyn FnMut(&UserInput, &State) + Send>;
 
 /// Handle to the driver thread.
 #[derive(Clone)]
@@ -80,6 +90,18 @@ impl Session {
             .map_err(|_| UiError::new(Code::Internal, "ports of another type"))
     }
 
+    /// Start the reception over with `settings` and wait for the fresh snapshot.
+    pub fn reset(&self, settings: SiteSettings) -> UiResult<Snapshot> {
+        let (reply, rx) = mpsc::channel();
+        self.post(Msg::Reset(settings, reply))?;
+        rx.recv().map_err(|_| stopped())
+    }
+
+    /// Install or remove the input observer; inputs posted after this call see the new one.
+    pub fn set_recorder(&self, recorder: Option<Recorder>) -> UiResult<()> {
+        self.post(Msg::Recorder(recorder))
+    }
+
     /// Ask the thread to stop.
     pub fn stop(&self) {
         let _ = self.tx.send(Msg::Stop);
@@ -102,6 +124,7 @@ fn current<P: Ports>(driver: &Driver<P>) -> Snapshot {
 }
 
 fn run<P: Ports + 'static>(mut driver: Driver<P>, rx: Receiver<Msg>) {
+    let mut recorder: Option<Recorder> = None;
     loop {
         // Wait until the next message or the pending timer's due time, whichever is first.
         let wait = match driver.pending_timer() {
@@ -113,6 +136,9 @@ fn run<P: Ports + 'static>(mut driver: Driver<P>, rx: Receiver<Msg>) {
         };
         match rx.recv_timeout(wait) {
             Ok(Msg::Input(input, reply)) => {
+                if let Some(observe) = recorder.as_mut() {
+                    observe(&input, driver.state());
+                }
                 driver.send(Event::from(input));
                 let _ = reply.send(current(&driver));
             }
@@ -120,6 +146,11 @@ fn run<P: Ports + 'static>(mut driver: Driver<P>, rx: Receiver<Msg>) {
             Ok(Msg::Snapshot(reply)) => {
                 let _ = reply.send(current(&driver));
             }
+            Ok(Msg::Reset(settings, reply)) => {
+                driver.reset(settings);
+                let _ = reply.send(current(&driver));
+            }
+            Ok(Msg::Recorder(r)) => recorder = r,
             Ok(Msg::WithPorts(f)) => f(driver.ports_mut() as &mut dyn std::any::Any),
             Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
             Err(RecvTimeoutError::Timeout) => while driver.fire_due_timer() {},

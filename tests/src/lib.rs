@@ -235,14 +235,11 @@ pub struct Journey {
     pub name: String,
     client: Client,
     session_id: Option<String>,
-    data: tempfile::TempDir,
     artifacts: PathBuf,
     shots: u32,
     last_shot: String,
-    // Field order is drop order: the session goes first (Drop below), then the driver, pcscd, the display.
-    driver: Driver,
-    _pcscd: Pcscd,
-    _display: Display,
+    // Dropped after the session (Drop below): driver, pcscd, display, data dir.
+    launched: Launched,
 }
 
 /// A journey body: borrows the journey, returns when done.
@@ -276,76 +273,144 @@ pub fn run(name: &str, body: Body) {
     }
 }
 
+/// A Tauri binary started through tauri-driver on its own display, with its own data dir (and a pcscd).
+pub struct Launched {
+    /// The WebDriver client of the session.
+    pub client: Client,
+    data: tempfile::TempDir,
+    // Field order is drop order: the driver goes first, then pcscd, then the display.
+    driver: Driver,
+    _pcscd: Pcscd,
+    _display: Display,
+}
+
+impl Launched {
+    /// The app's data dir (`UKETSUKE_DATA_DIR`).
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    /// Resident memory (KiB) of every process the WebDriver session started: the app and its WebKit
+    /// web and network processes (tauri-driver and WebKitWebDriver themselves excluded).
+    pub fn resident_kib(&self) -> u64 {
+        let procs: Vec<(u32, u32, String, u64)> = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter_map(|pid| {
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+                let field = |k: &str| status.lines().find(|l| l.starts_with(k)).map(|l| l[k.len()..].trim().to_owned());
+                let ppid = field("PPid:")?.parse().ok()?;
+                let name = field("Name:")?;
+                let rss = field("VmRSS:").and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0);
+                Some((pid, ppid, name, rss))
+            })
+            .collect();
+        let mut tree = vec![self.driver.child.id()];
+        let mut total = 0;
+        let mut i = 0;
+        while i < tree.len() {
+            for (pid, ppid, name, rss) in &procs {
+                if *ppid == tree[i] && !tree.contains(pid) {
+                    tree.push(*pid);
+                    if !name.starts_with("WebKitWebDriver") && !name.starts_with("tauri-driver") {
+                        total += rss;
+                    }
+                }
+            }
+            i += 1;
+        }
+        total
+    }
+}
+
+/// Start `binary` (a Tauri app) through tauri-driver in training mode with `env`, and wait until the page
+/// shows `ready_css`. Returns when the window is interactive.
+pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launched> {
+    let tauri_driver = find_tool(
+        "tauri-driver",
+        "install it with `cargo install tauri-driver --locked --version 2.1.0`",
+    )?;
+    let native = find_tool(
+        "WebKitWebDriver",
+        "install the Debian package `webkit2gtk-driver`",
+    )?;
+    let pcscd = ensure_pcscd().await?;
+    let display = Display::start()?;
+    let data = tempfile::Builder::new().prefix("uketsuke-e2e-").tempdir()?;
+    let port = free_port()?;
+    let native_port = free_port()?;
+    let log = std::fs::File::create(log)?;
+    let child = Command::new(tauri_driver)
+        .arg("--port")
+        .arg(port.to_string())
+        .arg("--native-port")
+        .arg(native_port.to_string())
+        .arg("--native-driver")
+        .arg(native)
+        .env("DISPLAY", &display.name)
+        .env("UKETSUKE_DATA_DIR", data.path())
+        .env("UKETSUKE_MODE", "training")
+        .env("UKETSUKE_OQS_TIMEOUT_SECS", OQS_TIMEOUT_SECS.to_string())
+        .env_remove("XDG_DATA_HOME")
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("cannot start tauri-driver")?;
+    let driver = Driver { child, port };
+    poll(Duration::from_secs(15), "tauri-driver to listen", || async move {
+        Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .ok()
+            .map(|_| ()))
+    })
+    .await?;
+    let mut caps = serde_json::Map::new();
+    caps.insert("tauri:options".into(), json!({ "application": binary }));
+    let client = tokio::time::timeout(
+        Duration::from_secs(60),
+        ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}")),
+    )
+    .await
+    .map_err(|_| anyhow!("WebDriver session did not start within 60 s (see driver.log)"))?
+    .context("WebDriver session (see driver.log)")?;
+    let c = client.clone();
+    poll(WAIT, ready_css, || {
+        let c = c.clone();
+        async move { Ok(c.find(Locator::Css(ready_css)).await.ok().map(|_| ())) }
+    })
+    .await?;
+    Ok(Launched {
+        client,
+        data,
+        driver,
+        _pcscd: pcscd,
+        _display: display,
+    })
+}
+
 impl Journey {
     async fn start(name: &str) -> Result<Journey> {
         let app = app_binary()?;
-        let tauri_driver = find_tool(
-            "tauri-driver",
-            "install it with `cargo install tauri-driver --locked --version 2.1.0`",
-        )?;
-        let native = find_tool(
-            "WebKitWebDriver",
-            "install the Debian package `webkit2gtk-driver`",
-        )?;
         let artifacts = target_dir().join("e2e-artifacts").join(name);
         if artifacts.exists() {
             std::fs::remove_dir_all(&artifacts)?;
         }
         std::fs::create_dir_all(&artifacts)?;
-        let pcscd = ensure_pcscd().await?;
-        let display = Display::start()?;
-        let data = tempfile::Builder::new().prefix("uketsuke-e2e-").tempdir()?;
-        let port = free_port()?;
-        let native_port = free_port()?;
-        let log = std::fs::File::create(artifacts.join("driver.log"))?;
-        let child = Command::new(tauri_driver)
-            .arg("--port")
-            .arg(port.to_string())
-            .arg("--native-port")
-            .arg(native_port.to_string())
-            .arg("--native-driver")
-            .arg(native)
-            .env("DISPLAY", &display.name)
-            .env("UKETSUKE_DATA_DIR", data.path())
-            .env("UKETSUKE_MODE", "training")
-            .env("UKETSUKE_OQS_TIMEOUT_SECS", OQS_TIMEOUT_SECS.to_string())
-            .env_remove("XDG_DATA_HOME")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("cannot start tauri-driver")?;
-        let driver = Driver { child, port };
-        poll(Duration::from_secs(15), "tauri-driver to listen", || async move {
-            Ok(tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .ok()
-                .map(|_| ()))
-        })
-        .await?;
-        let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), json!({ "application": app }));
-        let client = tokio::time::timeout(
-            Duration::from_secs(60),
-            ClientBuilder::native()
-                .capabilities(caps)
-                .connect(&format!("http://127.0.0.1:{port}")),
-        )
-        .await
-        .map_err(|_| anyhow!("WebDriver session did not start within 60 s (see driver.log)"))?
-        .context("WebDriver session (see driver.log)")?;
-        let session_id = client.session_id().await.ok().flatten();
+        let launched = launch(&app, "[data-screen]", &artifacts.join("driver.log")).await?;
+        let session_id = launched.client.session_id().await.ok().flatten();
         let mut j = Journey {
             name: name.to_owned(),
-            client,
+            client: launched.client.clone(),
             session_id,
-            data,
             artifacts,
             shots: 0,
             last_shot: String::new(),
-            driver,
-            _pcscd: pcscd,
-            _display: display,
+            launched,
         };
         j.wait_screen("WaitingForCard").await?;
         // The trainer panel loads its persona list asynchronously.
@@ -394,7 +459,7 @@ impl Journey {
 
     /// The temporary data dir the app runs with.
     pub fn data_dir(&self) -> &Path {
-        self.data.path()
+        self.launched.data_dir()
     }
 
     /// Today on the app's clock (from `app_info`), so database checks use the same day the app used.
@@ -413,7 +478,7 @@ impl Journey {
 
     /// The training database, opened with the store crate (after the app wrote to it).
     pub fn db(&self) -> Result<store::Store> {
-        let path = self.data.path().join("training").join("uketsuke.sqlite3");
+        let path = self.data_dir().join("training").join("uketsuke.sqlite3");
         Ok(store::Store::open(&path, store::Mode::Training)?)
     }
 
@@ -668,7 +733,7 @@ impl Drop for Journey {
     /// A journey that panicked still ends its session (so the app quits) before the driver is terminated.
     fn drop(&mut self) {
         if let Some(id) = self.session_id.take() {
-            let _ = delete_session(self.driver.port, &id);
+            let _ = delete_session(self.launched.driver.port, &id);
         }
     }
 }

@@ -142,6 +142,16 @@ impl<P: Ports> Driver<P> {
         self.last = Some(snap);
     }
 
+    /// Start over from "waiting for a card" with new site settings (training: a scenario switches the
+    /// temporary rule). The pending timer is dropped, the trace is kept, and the fresh state is published.
+    pub fn reset(&mut self, settings: SiteSettings) {
+        self.state = State::new(settings);
+        self.timer = None;
+        let snap = Snapshot::of(&self.state, self.ports.clock().now());
+        self.ports.sink().publish(&snap);
+        self.last = Some(snap);
+    }
+
     /// Fire the pending timer if it is due at the clock's `now`. Returns whether it fired.
     pub fn fire_due_timer(&mut self) -> bool {
         let now = self.ports.clock().now();

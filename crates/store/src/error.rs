@@ -41,6 +41,10 @@ pub enum StoreError {
     #[error("a {reception} reception cannot be saved into the {database} database")]
     WrongMode { reception: Mode, database: Mode },
 
+    /// Trainee history offered to a live file (it is kept in training files only).
+    #[error("trainee history is kept in training database files only; this file holds {database} data")]
+    TrainingOnly { database: Mode },
+
     #[error("database schema version {found} is newer than this program supports ({supported}); update the program")]
     TooNew { found: i64, supported: i64 },
 

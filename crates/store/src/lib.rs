@@ -33,6 +33,7 @@ mod read;
 pub mod reception_port;
 pub mod sample;
 mod schema;
+mod training;
 mod write;
 
 pub use codec::contains_twelve_digit_run;
@@ -42,3 +43,4 @@ pub use export::{CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
 pub use schema::LATEST_VERSION;
+pub use training::{StoredTrainingRun, TrainingRun};

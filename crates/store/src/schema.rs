@@ -17,8 +17,11 @@ pub(crate) enum Step {
 }
 
 /// `MIGRATIONS[i]` takes a file from version `i` to version `i + 1`.
-pub(crate) const MIGRATIONS: &[&[Step]] =
-    &[&[Step::Sql(V1)], &[Step::Sql(V2), Step::Rust(backfill_kana_key)]];
+pub(crate) const MIGRATIONS: &[&[Step]] = &[
+    &[Step::Sql(V1)],
+    &[Step::Sql(V2), Step::Rust(backfill_kana_key)],
+    &[Step::Sql(V3)],
+];
 
 /// The version this program writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -231,6 +234,32 @@ DROP INDEX consents_by_patient;
 CREATE INDEX consents_by_patient_time ON consents(patient_id, given_at);
 ALTER TABLE consents ADD COLUMN prescription_format TEXT
     CONSTRAINT consent_prescription_format_code CHECK (prescription_format IN ('electronic', 'paper'));
+"#;
+
+/// v3: trainee history (issue #8) — one row per finished training scenario run. Training files only, by
+/// trigger: a live file never holds a trainee's name or score. The decisions and the debrief are JSON text
+/// generated from closed vocabularies (no free text a person typed except the trainee's name).
+const V3: &str = r#"
+CREATE TABLE training_runs (
+    id             INTEGER PRIMARY KEY,
+    trainee        TEXT NOT NULL CONSTRAINT training_trainee_length CHECK (length(trim(trainee)) BETWEEN 1 AND 100),
+    scenario_id    TEXT NOT NULL CONSTRAINT training_scenario_length CHECK (length(scenario_id) BETWEEN 1 AND 100),
+    score_percent  INTEGER NOT NULL CONSTRAINT training_score_percent CHECK (score_percent BETWEEN 0 AND 100),
+    points         INTEGER NOT NULL CONSTRAINT training_points_positive CHECK (points >= 0),
+    max_points     INTEGER NOT NULL CONSTRAINT training_points_within_max CHECK (max_points >= points),
+    elapsed_secs   INTEGER NOT NULL CONSTRAINT training_elapsed_positive CHECK (elapsed_secs >= 0),
+    decisions_json TEXT NOT NULL CONSTRAINT training_decisions_json CHECK (json_valid(decisions_json)),
+    debrief_json   TEXT NOT NULL CONSTRAINT training_debrief_json CHECK (json_valid(debrief_json)),
+    finished_at    TEXT NOT NULL CONSTRAINT training_finished_is_time CHECK (finished_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]')
+) STRICT;
+CREATE INDEX training_runs_by_trainee ON training_runs(trainee, finished_at);
+
+-- Trainee history belongs to training files: even raw SQL cannot put it into a live file.
+CREATE TRIGGER training_runs_training_files_only BEFORE INSERT ON training_runs
+WHEN (SELECT value FROM meta WHERE key = 'mode') IS NOT 'training'
+BEGIN
+    SELECT RAISE(ABORT, 'trainee history is kept in training database files only');
+END;
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ import { kebab } from '../view.js';
 import { formatDate } from '../format.js';
 import { paneHeader } from './common.js';
 import { button } from './staff-forms.js';
+import * as scenario from './trainer-scenario.js';
 
 const CAMERA = ['same', 'other', 'noface'];
 const OQS_FAULTS = ['none', 'latency', 'timeout', 'http500', 'refused', 'malformed', 'processing', 'error'];
@@ -40,6 +41,15 @@ function group(ctx, title, key, values, command, argName, prefix) {
     }, t(`${title}.${v}`)))));
 }
 
+// Tabs: the manual controls (default) and the scored scenarios (trainer-scenario.js).
+function tabs(ctx) {
+  const tab = ctx.local.tab || 'controls';
+  return h('div', { class: 'chips trainer-tabs', role: 'tablist' }, ['controls', 'scenario'].map((v) => h('button', {
+    type: 'button', role: 'tab', class: ['chip', tab === v ? 'on' : ''], testid: `trainer-tab-${v}`, 'aria-selected': String(tab === v),
+    on: { click: () => { ctx.local.tab = v; ctx.rerender(); } },
+  }, ctx.t(`trainer.tab.${v}`))));
+}
+
 export function render(root, snap, ctx) {
   const { t, local } = ctx;
   if (ctx.info.mode === 'live') {
@@ -52,11 +62,16 @@ export function render(root, snap, ctx) {
   }
   if (!root.querySelector(':scope > .trainer')) mount(root, h('div', { class: 'trainer', screen: 'TrainerPanel', testid: 'trainer-root' }));
   const el = root.querySelector(':scope > .trainer');
-  keyed(el, JSON.stringify([ctx.lang, local.version, local.selected]), (r) => {
+  keyed(el, JSON.stringify([ctx.lang, local.version, local.selected, local.tab, scenario.key(ctx)]), (r) => {
+    if (local.tab === 'scenario') {
+      r.append(paneHeader(ctx, 'trainer', t('trainer.header')), tabs(ctx), scenario.view(ctx));
+      return;
+    }
     const personas = local.personas || [];
     const sel = personas.find((p) => p.id === local.selected);
     r.append(
       paneHeader(ctx, 'trainer', t('trainer.header')),
+      tabs(ctx),
       h('section', { class: 'card personas' },
         h('h3', {}, t('trainer.personas')),
         personas.length === 0 ? h('p', { class: 'muted' }, t('common.loading')) : null,

@@ -14,3 +14,4 @@ mod port;
 mod privacy;
 mod queries;
 mod roundtrip;
+mod training;

@@ -7,8 +7,22 @@ use store::*;
 fn fill_old_file(path: &std::path::Path, version: i64) {
     let c = rusqlite::Connection::open(path).unwrap();
     match version {
-        1 => c
-            .execute_batch(
+        // v2 and later write the same rows; from v2 on the kana search key is written with the patient.
+        2 => {
+            fill_v1_rows(&c);
+            c.execute(
+                "UPDATE patients SET kana_key = ?1 WHERE id = 1",
+                [kana_search_key("ｷｭｳﾊﾞﾝ ｲﾁﾛｳ")],
+            )
+            .unwrap();
+        }
+        1 => fill_v1_rows(&c),
+        v => panic!("no fixture for schema version {v}: add one when a migration is added"),
+    }
+}
+
+fn fill_v1_rows(c: &rusqlite::Connection) {
+    c.execute_batch(
                 "INSERT INTO patients (id, name, name_kana, birthdate, sex) VALUES (1, '旧版 一郎', 'ｷｭｳﾊﾞﾝ ｲﾁﾛｳ', '1950-05-05', 'male');
                  INSERT INTO visits (id, session_id, patient_id, mode, at, kind, identity, presenter, outcome)
                    VALUES (1, 'old-1', 1, 'live', '2025-06-02 09:00:00', 'return', 'pin', 'patient', 'confirmed');
@@ -20,9 +34,7 @@ fn fill_old_file(path: &std::path::Path, version: i64) {
                    VALUES (1, 1, '2025-06-02 09:00:00', '2025-06-03 09:00:00', 'comprehensive', 1, 1, 1, 1, 1, 1, 1, 1);
                  INSERT INTO audit_log (at, visit_id, actor, action) VALUES ('2025-06-02 09:00:00', 1, 'reader', 'reception.completed');",
             )
-            .unwrap(),
-        v => panic!("no fixture for schema version {v}: add one when a migration is added"),
-    }
+    .unwrap();
 }
 
 #[test]

@@ -1,0 +1,520 @@
+//! Training scenarios in the app (issue #8): start a scenario (its day, site switch, card and faults), record
+//! the trainee's staff decisions while it runs, score it, keep the run in the training database, and issue
+//! the certificate of completion once every curriculum scenario has been passed.
+//!
+//! Recording hooks the driver thread ([`Session::set_recorder`](crate::session::Session::set_recorder)): each
+//! `UserInput` is turned into a `StaffDecision` with `decision_of(&input, state_before)` *before* the flow
+//! applies it, so the decision is judged on the screen the trainee saw.
+//! Deliberately not here: what is right or wrong (`reception::training` grades), any reception rule, and
+//! the headless runner (`uketsuke-train`).
+//!
+//! Faults the app cannot play are left out and listed in [`ScenarioStarted::unplayed`]: another person's data
+//! (the mock OQS answers per persona), and 再診 history that only exists if the trainee received the
+//! persona before.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use reception::training::{self, Debrief, Fault, Lang, Scenario, StaffDecision, Text};
+use reception::{Clock as _, Snapshot, State, UserInput};
+use serde::Serialize;
+
+use crate::app::{App, AppPorts};
+use crate::error::{Code, UiError, UiResult};
+use crate::training::CameraInput;
+
+/// Longest trainee name kept (the store's limit).
+const MAX_TRAINEE_CHARS: usize = 100;
+
+/// A scenario as the trainer panel lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioRow {
+    /// Id, e.g. `s05-pin-locked-visual`.
+    pub id: String,
+    /// Title (ja / en).
+    pub title: Text,
+    /// The patient's story, in Japanese.
+    pub story_ja: String,
+    /// Topic tags.
+    pub tags: Vec<String>,
+    /// Persona id, or "none" for a paper-only patient.
+    pub persona: String,
+    /// The scenario's "today".
+    pub today: NaiveDate,
+    /// Whether the MHLW temporary rule is switched on.
+    pub temporary_rule: bool,
+    /// Faults in play.
+    pub faults: Vec<Fault>,
+}
+
+impl ScenarioRow {
+    fn of(s: &Scenario) -> ScenarioRow {
+        ScenarioRow {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            story_ja: s.story_ja.clone(),
+            tags: s.tags.clone(),
+            persona: s.persona.clone(),
+            today: s.today,
+            temporary_rule: s.temporary_rule,
+            faults: s.faults.clone(),
+        }
+    }
+}
+
+/// The curriculum, in teaching order.
+pub fn curriculum() -> UiResult<Vec<Scenario>> {
+    training::load_all().map_err(|e| UiError::new(Code::Internal, e))
+}
+
+/// The curriculum as the panel lists it.
+pub fn list() -> UiResult<Vec<ScenarioRow>> {
+    Ok(curriculum()?.iter().map(ScenarioRow::of).collect())
+}
+
+/// A trainee name as kept: trimmed, 1–100 characters.
+pub fn trainee_name(raw: &str) -> UiResult<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(UiError::new(Code::InvalidInput, "研修者の名前を入力してください"));
+    }
+    if name.chars().count() > MAX_TRAINEE_CHARS {
+        return Err(UiError::new(Code::InvalidInput, "研修者の名前は100文字までです"));
+    }
+    Ok(name.to_owned())
+}
+
+/// One scenario being played: what was recorded so far.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Who plays it.
+    pub trainee: String,
+    /// Clinic clock at the start (the scenario's day).
+    pub started_at: NaiveDateTime,
+    /// Staff decisions in the order made.
+    pub decisions: Vec<StaffDecision>,
+}
+
+impl Recording {
+    /// Start recording `scenario` for `trainee` at `started_at`.
+    pub fn new(scenario: Scenario, trainee: &str, started_at: NaiveDateTime) -> UiResult<Recording> {
+        Ok(Recording {
+            scenario,
+            trainee: trainee_name(trainee)?,
+            started_at,
+            decisions: Vec::new(),
+        })
+    }
+
+    /// Record the decision behind `input` (judged on the state before it); returns it.
+    pub fn observe(&mut self, input: &UserInput, before: &State) -> Option<StaffDecision> {
+        let d = training::decision_of(input, before)?;
+        self.decisions.push(d);
+        Some(d)
+    }
+
+    /// Score at `now` and build the run to keep.
+    pub fn finish(&self, now: NaiveDateTime) -> UiResult<(DebriefView, store::TrainingRun)> {
+        let elapsed = u64::try_from((now - self.started_at).num_seconds()).unwrap_or(0);
+        let view = DebriefView::of(training::score(&self.scenario, &self.decisions, elapsed));
+        let run = store::TrainingRun {
+            trainee: self.trainee.clone(),
+            scenario_id: self.scenario.id.clone(),
+            score_percent: view.debrief.score_percent,
+            points: view.debrief.points,
+            max_points: view.debrief.max_points,
+            elapsed_secs: elapsed,
+            decisions_json: to_json(&self.decisions)?,
+            debrief_json: to_json(&view)?,
+            finished_at: now,
+        };
+        Ok((view, run))
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> UiResult<String> {
+    serde_json::to_string(v).map_err(|e| UiError::new(Code::Internal, e))
+}
+
+/// Labels of one debrief line, in both languages (the UI shows the pane's language).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ItemLabels {
+    /// What was expected ("" for an extra decision).
+    pub expected: Text,
+    /// What was done ("" when missing).
+    pub done: Text,
+}
+
+/// The debrief plus the labels the UI shows (the same JSON is kept in the history).
+#[derive(Debug, Clone, Serialize)]
+pub struct DebriefView {
+    /// The graded debrief.
+    #[serde(flatten)]
+    pub debrief: Debrief,
+    /// `labels[n]` labels `debrief.items[n]`.
+    pub labels: Vec<ItemLabels>,
+}
+
+impl DebriefView {
+    /// Add the labels.
+    pub fn of(debrief: Debrief) -> DebriefView {
+        let text = |d: Option<StaffDecision>| Text {
+            ja: d.map(|d| d.label(Lang::Ja)).unwrap_or_default(),
+            en: d.map(|d| d.label(Lang::En)).unwrap_or_default(),
+        };
+        let labels = debrief
+            .items
+            .iter()
+            .map(|i| ItemLabels {
+                expected: text(i.expected),
+                done: text(i.done),
+            })
+            .collect();
+        DebriefView { debrief, labels }
+    }
+}
+
+/// What `scenario_start` answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioStarted {
+    /// The scenario.
+    pub scenario: ScenarioRow,
+    /// The trainee (as kept).
+    pub trainee: String,
+    /// Faults of the scenario this app cannot play (the trainee is told).
+    pub unplayed: Vec<Fault>,
+    /// The reception after the reset.
+    pub snapshot: Snapshot,
+}
+
+/// The OQS fault the trainer panel injects for a scenario fault, if any.
+pub fn oqs_fault_of(f: Fault) -> Option<&'static str> {
+    match f {
+        Fault::OqsTimeout => Some("timeout"),
+        Fault::OqsOutage | Fault::PowerOutage => Some("refused"),
+        Fault::OqsProcessing => Some("processing"),
+        Fault::OqsError => Some("error"),
+        Fault::CardUnreadable
+        | Fault::ReaderStopped
+        | Fault::FaceNoMatch
+        | Fault::FaceNoMatchOnce
+        | Fault::CameraError
+        | Fault::OtherPersonsData => None,
+    }
+}
+
+/// What the training camera shows for a scenario (faces that do not match, or no face for a broken camera).
+pub fn camera_of(s: &Scenario) -> CameraInput {
+    if s.has(Fault::FaceNoMatch) || s.has(Fault::FaceNoMatchOnce) {
+        CameraInput::Other
+    } else if s.has(Fault::CameraError) {
+        CameraInput::Noface
+    } else {
+        CameraInput::Same
+    }
+}
+
+/// Faults this app cannot reproduce (see the module docs).
+pub fn unplayed(s: &Scenario) -> Vec<Fault> {
+    s.faults
+        .iter()
+        .copied()
+        .filter(|f| *f == Fault::OtherPersonsData)
+        .collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The scenario controller (Tauri-managed state next to [`App`]).
+#[derive(Default)]
+pub struct ScenarioControl {
+    current: Arc<Mutex<Option<Recording>>>,
+    /// This controller stopped pcscd for a "reader stopped" scenario and must bring it back.
+    stopped_pcscd: Mutex<bool>,
+}
+
+impl ScenarioControl {
+    /// The scenario being played, if any (id, trainee).
+    pub fn running(&self) -> Option<(String, String)> {
+        lock(&self.current)
+            .as_ref()
+            .map(|r| (r.scenario.id.clone(), r.trainee.clone()))
+    }
+
+    /// Start `id` for `trainee`: pin the clock to the scenario's day (10:00), apply its site switch, reset
+    /// the reception, place the persona's card (nothing for a paper-only patient), set the camera and the
+    /// OQS / reader faults, and start recording. A scenario already running is dropped unscored.
+    pub fn start(&self, app: &App, trainee: &str, id: &str) -> UiResult<ScenarioStarted> {
+        let trainee = trainee_name(trainee)?;
+        let scenario = training::load(id).map_err(|e| UiError::new(Code::InvalidInput, e))?;
+        drop(app.trainer()?); // training mode only
+        *lock(&self.current) = None;
+        app.session.set_recorder(None)?;
+
+        // Back to a clean world: no card, camera on the holder, no OQS fault, pcscd running.
+        {
+            let mut t = app.trainer()?;
+            t.remove();
+            t.set_camera(CameraInput::Same);
+            let mut stopped = lock(&self.stopped_pcscd);
+            if *stopped {
+                t.restart_pcscd()?;
+                *stopped = false;
+            }
+        }
+        app.oqs_fault("none")?;
+
+        let start = scenario
+            .today
+            .and_hms_opt(10, 0, 0)
+            .unwrap_or_else(|| scenario.today.and_time(chrono::NaiveTime::MIN));
+        app.clock().pin_to(start);
+        let mut site = app.settings().site();
+        site.temporary_rule = scenario.temporary_rule;
+        let snapshot = app.session.reset(site)?;
+
+        // The scenario's world.
+        if let Some(fault) = scenario.faults.iter().find_map(|f| oqs_fault_of(*f)) {
+            app.oqs_fault(fault)?;
+        }
+        {
+            let mut t = app.trainer()?;
+            t.set_camera(camera_of(&scenario));
+            let reader_down = scenario.has(Fault::ReaderStopped) || scenario.has(Fault::PowerOutage);
+            let brings_card = scenario.brings.card || scenario.brings.phone.is_some();
+            if scenario.persona != "none" && brings_card && !reader_down {
+                t.place(&scenario.persona, scenario.today)?;
+                if scenario.has(Fault::CardUnreadable) {
+                    // The chip answers the first command and then goes silent, as a worn card does.
+                    t.pull_after(1)?;
+                }
+            }
+            if reader_down {
+                t.stop_pcscd()?;
+                *lock(&self.stopped_pcscd) = true;
+            }
+        }
+
+        let recording = Recording::new(scenario.clone(), &trainee, app.clock().now())?;
+        *lock(&self.current) = Some(recording);
+        let current = Arc::clone(&self.current);
+        let camera = app.trainer()?.camera.clone();
+        app.session.set_recorder(Some(Box::new(move |input, before| {
+            let mut guard = lock(&current);
+            let Some(rec) = guard.as_mut() else { return };
+            let made = rec.observe(input, before);
+            // "Face fails once": the retry the trainee chose sees the holder again.
+            if made == Some(StaffDecision::RetryFace) && rec.scenario.has(Fault::FaceNoMatchOnce) {
+                *lock(&camera) = CameraInput::Same;
+            }
+        })))?;
+        Ok(ScenarioStarted {
+            scenario: ScenarioRow::of(&scenario),
+            trainee,
+            unplayed: unplayed(&scenario),
+            snapshot,
+        })
+    }
+
+    /// Stop recording, score, keep the run in the training database and return the debrief.
+    pub fn finish(&self, app: &App) -> UiResult<DebriefView> {
+        app.session.set_recorder(None)?;
+        let rec = lock(&self.current)
+            .take()
+            .ok_or_else(|| UiError::new(Code::NotAvailable, "練習シナリオが開始されていません"))?;
+        let (view, run) = rec.finish(app.clock().now())?;
+        app.session
+            .with_ports::<AppPorts, _>(move |p| p.store.db_mut().save_training_run(&run))?
+            .map_err(|e| UiError::new(Code::Store, e))?;
+        Ok(view)
+    }
+}
+
+/// One run in a trainee's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryRow {
+    /// Row id.
+    pub id: i64,
+    /// Scenario id.
+    pub scenario_id: String,
+    /// Scenario title (empty when the scenario left the curriculum).
+    pub title: Text,
+    /// Score.
+    pub score_percent: u32,
+    /// 100 %.
+    pub passed: bool,
+    /// Time taken, seconds.
+    pub elapsed_secs: u64,
+    /// When.
+    pub finished_at: NaiveDateTime,
+}
+
+/// A trainee's history, and who else has one.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    /// Every trainee with a run.
+    pub trainees: Vec<String>,
+    /// This trainee's runs, oldest first.
+    pub runs: Vec<HistoryRow>,
+    /// Curriculum scenarios not passed yet.
+    pub remaining: Vec<String>,
+}
+
+fn runs_of(app: &App, trainee: &str) -> UiResult<(Vec<String>, Vec<store::StoredTrainingRun>)> {
+    drop(app.trainer()?); // the history lives in the training file
+    let who = trainee.trim().to_owned();
+    app.session
+        .with_ports::<AppPorts, _>(move |p| {
+            let db = p.store.db();
+            Ok::<_, store::StoreError>((db.trainees()?, db.training_runs(&who)?))
+        })?
+        .map_err(|e| UiError::new(Code::Store, e))
+}
+
+/// `trainee`'s history (an empty name lists the trainees only).
+pub fn history(app: &App, trainee: &str) -> UiResult<History> {
+    let curriculum = curriculum()?;
+    let (trainees, runs) = runs_of(app, trainee)?;
+    let title = |id: &str| {
+        curriculum
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.title.clone())
+            .unwrap_or_default()
+    };
+    let remaining = match certificate_lines(&curriculum, &runs) {
+        Ok(_) => Vec::new(),
+        Err(missing) => missing,
+    };
+    Ok(History {
+        trainees,
+        runs: runs
+            .iter()
+            .map(|r| HistoryRow {
+                id: r.id,
+                title: title(&r.run.scenario_id),
+                scenario_id: r.run.scenario_id.clone(),
+                score_percent: r.run.score_percent,
+                passed: r.run.passed(),
+                elapsed_secs: r.run.elapsed_secs,
+                finished_at: r.run.finished_at,
+            })
+            .collect(),
+        remaining,
+    })
+}
+
+/// One line of the certificate: a curriculum scenario and the trainee's first passing run of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateLine {
+    /// Scenario id.
+    pub scenario_id: String,
+    /// Japanese title.
+    pub title_ja: String,
+    /// Score of the passing run (100).
+    pub score_percent: u32,
+    /// Day it was passed (the scenario's clock).
+    pub passed_on: NaiveDate,
+}
+
+/// Certificate lines when every curriculum scenario has a passing run, else the ids still missing. Pure.
+pub fn certificate_lines(
+    curriculum: &[Scenario],
+    runs: &[store::StoredTrainingRun],
+) -> Result<Vec<CertificateLine>, Vec<String>> {
+    let mut lines = Vec::new();
+    let mut missing = Vec::new();
+    for s in curriculum {
+        match runs.iter().find(|r| r.run.scenario_id == s.id && r.run.passed()) {
+            Some(r) => lines.push(CertificateLine {
+                scenario_id: s.id.clone(),
+                title_ja: s.title.ja.clone(),
+                score_percent: r.run.score_percent,
+                passed_on: r.run.finished_at.date(),
+            }),
+            None => missing.push(s.id.clone()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(lines)
+    } else {
+        Err(missing)
+    }
+}
+
+/// Write the certificate of completion for `trainee` into `<data>/training/documents/`.
+pub fn certificate_pdf(app: &App, trainee: &str) -> UiResult<PathBuf> {
+    let name = trainee_name(trainee)?;
+    let curriculum = curriculum()?;
+    let (_, runs) = runs_of(app, &name)?;
+    let lines = certificate_lines(&curriculum, &runs).map_err(|missing| {
+        UiError::new(
+            Code::NotAvailable,
+            format!(
+                "修了証はすべてのシナリオに合格すると発行できます（未合格 {} 件: {}）",
+                missing.len(),
+                missing.join(", ")
+            ),
+        )
+    })?;
+    // Dated by the real day, not a scenario's pinned one.
+    let today = crate::clock::SystemClock::real_now().date();
+    let dir = app.documents_dir()?;
+    let path = dir.join(format!(
+        "training-certificate-{}.pdf",
+        crate::clock::SystemClock::real_now().format("%Y%m%d-%H%M%S")
+    ));
+    let cert = crate::certificate::Certificate {
+        trainee: name,
+        issued_on: today,
+        lines,
+    };
+    crate::certificate::write_certificate(&cert, std::path::Path::new(crate::pdf::DEFAULT_FONT), &path)
+        .map_err(|e| UiError::new(Code::Io, e))?;
+    Ok(path)
+}
+
+// ---- Tauri commands (thin: deserialise, forward, map the error) ----
+
+/// The curriculum.
+#[tauri::command]
+pub fn scenario_list() -> UiResult<Vec<ScenarioRow>> {
+    list()
+}
+
+/// Start a scenario for a trainee.
+#[tauri::command]
+pub fn scenario_start(
+    app: tauri::State<'_, App>,
+    control: tauri::State<'_, ScenarioControl>,
+    trainee: String,
+    id: String,
+) -> UiResult<ScenarioStarted> {
+    control.start(&app, &trainee, &id)
+}
+
+/// 終了して採点: score the running scenario and keep the run.
+#[tauri::command]
+pub fn scenario_finish(
+    app: tauri::State<'_, App>,
+    control: tauri::State<'_, ScenarioControl>,
+) -> UiResult<DebriefView> {
+    control.finish(&app)
+}
+
+/// A trainee's history.
+#[tauri::command]
+pub fn training_history(app: tauri::State<'_, App>, trainee: Option<String>) -> UiResult<History> {
+    history(&app, trainee.as_deref().unwrap_or(""))
+}
+
+/// The certificate of completion as a PDF (only when every scenario is passed).
+#[tauri::command]
+pub fn training_certificate_pdf(app: tauri::State<'_, App>, trainee: String) -> UiResult<serde_json::Value> {
+    certificate_pdf(&app, &trainee).map(|p| serde_json::json!({ "path": p }))
+}

@@ -1,0 +1,320 @@
+//! Training scenarios in the app (issue #8): the recording of staff decisions, scoring and the kept run, the
+//! certificate rule and PDF, and the scenario commands through Tauri's mock runtime in training mode (the
+//! real `App`: pcscd + vpcd, the mock OQS on 127.0.0.1, a SQLite file in a temp dir).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use reception::paper::{PaperDocument, PaperRefusal, QualificationCertificateEntry};
+use reception::training::{self, DocumentUse, Grade, StaffDecision};
+use reception::validate::NumberEntry;
+use reception::{SiteSettings, StaffAction, State, UserInput};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+use uketsuke::config::{Mode, Paths, Settings};
+use uketsuke::scenario::{certificate_lines, trainee_name, Recording};
+
+const PAPER: &str = "s26-qualification-cert-valid";
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap()
+}
+
+/// The 資格確認書 of scenario s26, keyed in as the staff console does.
+fn s26_certificate() -> StaffAction {
+    StaffAction::PresentPaper(Box::new(PaperDocument::QualificationCertificate(
+        QualificationCertificateEntry {
+            numbers: NumberEntry {
+                insurer_number: "01139997".into(),
+                symbol: "31010101".into(),
+                number: "101".into(),
+                branch: "00".into(),
+                birthdate: "1954-11-03".into(),
+            },
+            name: "近藤 幸子".into(),
+            issued_on: "2025-12-02".into(),
+            valid_until: "2030-11-30".into(),
+            insurer_name: "全国健康保険協会　模擬支部".into(),
+            ..Default::default()
+        },
+    )))
+}
+
+fn staff(action: &StaffAction) -> Value {
+    json!({"kind": "Staff", "value": serde_json::to_value(action).unwrap()})
+}
+
+fn input(action: &StaffAction) -> UserInput {
+    serde_json::from_value(staff(action)).unwrap()
+}
+
+fn waiting() -> State {
+    State::new(SiteSettings::default())
+}
+
+#[test]
+fn playing_a_scenarios_expected_decision_scores_100_and_keeps_the_run_with_its_time() {
+    let start = at(2025, 12, 10, 10, 0);
+    let mut rec = Recording::new(training::load(PAPER).unwrap(), " 研修 太郎 ", start).unwrap();
+    let made = rec.observe(&input(&s26_certificate()), &waiting());
+    assert_eq!(
+        made,
+        Some(StaffDecision::AcceptDocument(
+            DocumentUse::QualificationCertificate
+        ))
+    );
+    let (view, run) = rec.finish(start + TimeDelta::seconds(95)).unwrap();
+    assert_eq!(view.debrief.score_percent, 100);
+    assert!(view.debrief.passed);
+    assert_eq!(view.labels.len(), view.debrief.items.len());
+    assert_eq!(view.labels[0].expected.ja, "資格確認書で受付");
+    assert_eq!(
+        (run.trainee.as_str(), run.scenario_id.as_str()),
+        ("研修 太郎", PAPER)
+    );
+    assert_eq!((run.score_percent, run.elapsed_secs), (100, 95));
+    let decisions: Vec<StaffDecision> = serde_json::from_str(&run.decisions_json).unwrap();
+    assert_eq!(decisions, rec.decisions);
+    let debrief: Value = serde_json::from_str(&run.debrief_json).unwrap();
+    assert_eq!(debrief["score_percent"], json!(100));
+    assert_eq!(
+        debrief["labels"][0]["done"]["en"],
+        json!("accept the qualification certificate")
+    );
+}
+
+#[test]
+fn a_wrong_refusal_is_graded_wrong_and_names_the_rule_that_was_broken() {
+    let start = at(2025, 12, 10, 10, 0);
+    let mut rec = Recording::new(training::load(PAPER).unwrap(), "研修 太郎", start).unwrap();
+    rec.observe(
+        &input(&StaffAction::RefuseDocument(PaperRefusal::LegacyCardAbolished)),
+        &waiting(),
+    );
+    let (view, run) = rec.finish(start + TimeDelta::seconds(30)).unwrap();
+    assert_eq!(view.debrief.score_percent, 0);
+    assert!(!run.passed());
+    let item = &view.debrief.items[0];
+    assert_eq!(item.grade, Grade::Wrong);
+    assert!(item.source.contains("S001"), "cites the seed: {}", item.source);
+    assert_eq!(
+        view.labels[0].done.ja,
+        "書類を受け付けない（健康保険証は使用期限後）"
+    );
+}
+
+#[test]
+fn navigation_and_patient_choices_are_not_recorded_as_decisions() {
+    let mut rec = Recording::new(
+        training::load(PAPER).unwrap(),
+        "研修 太郎",
+        at(2025, 12, 10, 10, 0),
+    )
+    .unwrap();
+    assert_eq!(rec.observe(&input(&StaffAction::NextPatient), &waiting()), None);
+    assert_eq!(rec.observe(&input(&StaffAction::OpenFallback), &waiting()), None);
+    let cancel: UserInput = serde_json::from_value(json!({"kind": "Cancel"})).unwrap();
+    assert_eq!(rec.observe(&cancel, &waiting()), None);
+    assert!(rec.decisions.is_empty());
+}
+
+#[test]
+fn a_trainee_needs_a_name_of_at_most_100_characters() {
+    assert_eq!(trainee_name("  研修 太郎　").unwrap(), "研修 太郎");
+    assert!(trainee_name("   ").is_err());
+    assert!(trainee_name(&"あ".repeat(101)).is_err());
+    assert!(Recording::new(training::load(PAPER).unwrap(), "", at(2025, 12, 10, 10, 0)).is_err());
+}
+
+fn passing_run(id: i64, scenario: &str, score: u32) -> store::StoredTrainingRun {
+    store::StoredTrainingRun {
+        id,
+        run: store::TrainingRun {
+            trainee: "研修 太郎".into(),
+            scenario_id: scenario.into(),
+            score_percent: score,
+            points: score / 50,
+            max_points: 2,
+            elapsed_secs: 60,
+            decisions_json: "[]".into(),
+            debrief_json: "{}".into(),
+            finished_at: at(2025, 12, 10, 10, 1),
+        },
+    }
+}
+
+#[test]
+fn the_certificate_needs_a_passing_run_of_every_curriculum_scenario() {
+    let curriculum = training::load_all().unwrap();
+    let mut runs: Vec<_> = curriculum
+        .iter()
+        .enumerate()
+        .map(|(i, s)| passing_run(i as i64, &s.id, 100))
+        .collect();
+    let lines = certificate_lines(&curriculum, &runs).unwrap();
+    assert_eq!(lines.len(), curriculum.len());
+    assert_eq!(lines[0].scenario_id, curriculum[0].id, "curriculum order");
+
+    // The last scenario only failed: it is named as missing, the others are not.
+    let last = curriculum.last().unwrap().id.clone();
+    runs.retain(|r| r.run.scenario_id != last);
+    runs.push(passing_run(99, &last, 50));
+    assert_eq!(certificate_lines(&curriculum, &runs).unwrap_err(), vec![last]);
+}
+
+#[test]
+fn the_certificate_is_an_a4_pdf_with_an_embedded_japanese_font() {
+    let curriculum = training::load_all().unwrap();
+    let runs: Vec<_> = curriculum
+        .iter()
+        .enumerate()
+        .map(|(i, s)| passing_run(i as i64, &s.id, 100))
+        .collect();
+    let cert = uketsuke::certificate::Certificate {
+        trainee: "研修 太郎".into(),
+        issued_on: NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+        lines: certificate_lines(&curriculum, &runs).unwrap(),
+    };
+    // Kept in the target's test temp dir so a person can open it after the run.
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("training-certificate-sample.pdf");
+    uketsuke::certificate::write_certificate(&cert, std::path::Path::new(uketsuke::pdf::DEFAULT_FONT), &out)
+        .expect("fonts-ipafont-gothic is installed by make test");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/FontFile2"), "the font is embedded");
+    assert!(text.contains("/MediaBox[0 0 595.27563 841.88983]"), "A4 portrait");
+    assert!(bytes.len() < 1_500_000, "the font is subset");
+}
+
+// ---- The commands through the mock runtime, in training mode ----
+
+struct Fixture {
+    dir: tempfile::TempDir,
+    _app: tauri::App<tauri::test::MockRuntime>,
+    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+}
+
+fn fixture(mode: Mode) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        root: dir.path().to_path_buf(),
+    };
+    let settings = Settings {
+        mode,
+        // Live mode: an unreachable endpoint and no reader (nothing is queried); training ignores both.
+        oqs_endpoint: "http://127.0.0.1:9/".into(),
+        reader_name: "No Such Reader 00".into(),
+        ..Settings::default()
+    };
+    let app = uketsuke::setup(mock_builder())
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    uketsuke::start_state(app.handle(), paths, settings)
+        .expect("the app state starts (training mode needs pcscd and vpcd: make test installs them)");
+    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Fixture {
+        dir,
+        _app: app,
+        webview,
+    }
+}
+
+fn call(f: &Fixture, cmd: &str, body: Value) -> Result<Value, Value> {
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&f.webview, req).map(|r| r.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towards_the_certificate() {
+    let f = fixture(Mode::Training);
+    let list = call(&f, "scenario_list", json!({})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), training::scenario::BUILTIN.len());
+
+    let started = call(&f, "scenario_start", json!({"trainee": "研修 太郎", "id": PAPER})).unwrap();
+    assert_eq!(started["scenario"]["id"], json!(PAPER));
+    assert_eq!(started["snapshot"]["screen"], json!("WaitingForCard"));
+    // The clinic clock now reads the scenario's day.
+    let info = call(&f, "app_info", json!({})).unwrap();
+    assert_eq!(info["today"], json!("2025-12-10"));
+
+    // The trainee keys in the 資格確認書: the decision is recorded before the flow applies it.
+    call(&f, "send", json!({"event": staff(&s26_certificate())})).unwrap();
+    let debrief = call(&f, "scenario_finish", json!({})).unwrap();
+    assert_eq!(debrief["score_percent"], json!(100), "{debrief}");
+    assert_eq!(debrief["items"][0]["grade"], json!("Correct"));
+
+    // Finishing twice is refused: nothing is running any more.
+    let err = call(&f, "scenario_finish", json!({})).unwrap_err();
+    assert_eq!(err["code"], json!("not_available"));
+
+    // A second run, failed: a wrong refusal.
+    call(&f, "scenario_start", json!({"trainee": "研修 太郎", "id": PAPER})).unwrap();
+    let refuse = StaffAction::RefuseDocument(PaperRefusal::LegacyCardAbolished);
+    call(&f, "send", json!({"event": staff(&refuse)})).unwrap();
+    let failed = call(&f, "scenario_finish", json!({})).unwrap();
+    assert_eq!(failed["items"][0]["grade"], json!("Wrong"));
+    assert!(failed["items"][0]["source"].as_str().unwrap().contains("S001"));
+
+    let history = call(&f, "training_history", json!({"trainee": "研修 太郎"})).unwrap();
+    assert_eq!(history["trainees"], json!(["研修 太郎"]));
+    let runs = history["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        (runs[0]["passed"].clone(), runs[1]["passed"].clone()),
+        (json!(true), json!(false))
+    );
+    let remaining = history["remaining"].as_array().unwrap();
+    assert_eq!(remaining.len(), training::scenario::BUILTIN.len() - 1);
+    assert!(!remaining.contains(&json!(PAPER)));
+
+    // One scenario passed is not the curriculum: no certificate, and the file says why.
+    let err = call(&f, "training_certificate_pdf", json!({"trainee": "研修 太郎"})).unwrap_err();
+    assert_eq!(err["code"], json!("not_available"));
+    assert!(err["message"].as_str().unwrap().contains("s01-pin-ordinary"));
+    let docs = f.dir.path().join("training").join("documents");
+    assert!(!docs.exists() || std::fs::read_dir(docs).unwrap().next().is_none());
+}
+
+#[test]
+fn an_unknown_scenario_or_a_missing_name_is_invalid_input() {
+    let f = fixture(Mode::Training);
+    let err = call(
+        &f,
+        "scenario_start",
+        json!({"trainee": "研修 太郎", "id": "s99-nope"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    let err = call(&f, "scenario_start", json!({"trainee": " ", "id": PAPER})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+}
+
+#[test]
+fn scenarios_and_trainee_history_are_not_available_in_live_mode() {
+    let f = fixture(Mode::Live);
+    for (cmd, body) in [
+        ("scenario_start", json!({"trainee": "研修 太郎", "id": PAPER})),
+        ("scenario_finish", json!({})),
+        ("training_history", json!({"trainee": "研修 太郎"})),
+        ("training_certificate_pdf", json!({"trainee": "研修 太郎"})),
+    ] {
+        let err = call(&f, cmd, body).unwrap_err();
+        assert_eq!(err["code"], json!("not_available"), "{cmd}: {err}");
+    }
+}

@@ -1,0 +1,168 @@
+// Trainer panel, シナリオ tab (issue #8): the trainee's name, the curriculum, start a scenario (the backend pins
+// its day, places the card, sets the faults and records every staff decision), 「終了して採点」, the debrief
+// (each decision: expected / done / grade / why / source), the trainee's history and the certificate PDF.
+// Grading happens in the backend (reception::training); this module only shows what it answers.
+
+import { h } from '../dom.js';
+import { button } from './staff-forms.js';
+
+const GRADES = ['Correct', 'Acceptable', 'Wrong', 'Missing', 'Extra'];
+
+function state(ctx) {
+  if (!ctx.local.sc) ctx.local.sc = { trainee: '', list: null, selected: null, running: null, debrief: null, history: null, v: 0 };
+  return ctx.local.sc;
+}
+
+function bump(ctx) {
+  state(ctx).v += 1;
+  ctx.rerender();
+}
+
+/** What the trainer pane's keyed render must watch for this tab. */
+export function key(ctx) {
+  return state(ctx).v;
+}
+
+async function loadList(ctx) {
+  const sc = state(ctx);
+  const list = await ctx.call('scenario_list');
+  sc.list = Array.isArray(list) ? list : [];
+  bump(ctx);
+}
+
+async function loadHistory(ctx) {
+  const sc = state(ctx);
+  if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
+  const res = await ctx.call('training_history', { trainee: sc.trainee });
+  if (res !== undefined) { sc.history = res; bump(ctx); }
+}
+
+async function start(ctx) {
+  const sc = state(ctx);
+  if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
+  if (!sc.selected) { ctx.flash(ctx.t('scenario.pick_first')); return; }
+  const res = await ctx.call('scenario_start', { trainee: sc.trainee, id: sc.selected });
+  if (res !== undefined) {
+    sc.running = res;
+    sc.debrief = null;
+    bump(ctx);
+  }
+}
+
+async function finish(ctx) {
+  const sc = state(ctx);
+  const res = await ctx.call('scenario_finish');
+  if (res !== undefined) {
+    sc.debrief = res;
+    sc.running = null;
+    await loadHistory(ctx);
+    bump(ctx);
+  }
+}
+
+async function certificate(ctx) {
+  const sc = state(ctx);
+  if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
+  const res = await ctx.call('training_certificate_pdf', { trainee: sc.trainee });
+  if (res && res.path) ctx.flash(ctx.t('scenario.certificate_saved', { path: res.path }), 'info');
+}
+
+const text = (ctx, tx) => (tx ? (ctx.lang === 'en' ? tx.en : tx.ja) || '' : '');
+const minutes = (ctx, secs) => ctx.t('scenario.time', { m: Math.floor(secs / 60), s: String(secs % 60).padStart(2, '0') });
+
+function traineeCard(ctx) {
+  const sc = state(ctx);
+  return h('section', { class: 'card' },
+    h('label', { class: 'field wide' },
+      h('span', { class: 'field-label' }, ctx.t('scenario.trainee')),
+      h('input', {
+        type: 'text', testid: 'scenario-trainee', value: sc.trainee, autocomplete: 'off', maxlength: '100',
+        on: { input: (e) => { sc.trainee = e.target.value; } },
+      })),
+    h('div', { class: 'button-row' },
+      button('scenario-history-load', ctx.t('scenario.history_load'), () => loadHistory(ctx), 'secondary'),
+      button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary')));
+}
+
+function listCard(ctx) {
+  const sc = state(ctx);
+  const list = sc.list || [];
+  const sel = list.find((s) => s.id === sc.selected);
+  return h('section', { class: 'card scenarios' },
+    h('h3', {}, ctx.t('scenario.list')),
+    list.length === 0 ? h('p', { class: 'muted' }, ctx.t('common.loading')) : null,
+    h('ul', { class: 'scenario-list' }, list.map((s) => h('li', {},
+      h('button', {
+        type: 'button', class: ['scenario', s.id === sc.selected ? 'on' : ''], testid: `scenario-item-${s.id}`, 'aria-pressed': String(s.id === sc.selected),
+        on: { click: () => { sc.selected = s.id; bump(ctx); } },
+      },
+      h('span', { class: 'scenario-title' }, text(ctx, s.title)),
+      h('span', { class: 'scenario-meta' }, [s.id, s.today].join(' · ')))))),
+    sel ? h('p', { class: 'scenario-story', testid: 'scenario-preview' }, sel.story_ja) : null,
+    h('div', { class: 'button-row' },
+      button('scenario-start', ctx.t('scenario.start'), () => start(ctx), 'primary', { disabled: !sc.selected })));
+}
+
+function runningCard(ctx) {
+  const { running } = state(ctx);
+  const s = running.scenario;
+  return h('section', { class: 'card scenario-running', testid: 'scenario-running' },
+    h('h3', {}, ctx.t('scenario.running', { title: text(ctx, s.title) })),
+    h('p', { class: 'scenario-meta' }, ctx.t('scenario.meta', { trainee: running.trainee, today: s.today })),
+    h('p', { class: 'scenario-story', testid: 'scenario-story' }, s.story_ja),
+    running.unplayed && running.unplayed.length
+      ? h('p', { class: 'muted small', testid: 'scenario-unplayed' }, ctx.t('scenario.unplayed', { faults: running.unplayed.join(', ') }))
+      : null,
+    h('p', { class: 'muted small' }, ctx.t('scenario.hint')),
+    h('div', { class: 'button-row' },
+      button('scenario-finish', ctx.t('scenario.finish'), () => finish(ctx), 'primary')));
+}
+
+function debriefCard(ctx) {
+  const d = state(ctx).debrief;
+  const labels = d.labels || [];
+  return h('section', { class: ['card', 'debrief', d.passed ? 'passed' : 'failed'], testid: 'debrief' },
+    h('h3', {}, ctx.t('scenario.debrief', { title: text(ctx, d.title) })),
+    h('p', { class: 'debrief-summary' },
+      h('strong', { testid: 'debrief-score' }, `${d.score_percent} %`),
+      ' ', ctx.t('scenario.points', { points: d.points, max: d.max_points }),
+      ' · ', minutes(ctx, d.elapsed_secs),
+      ' · ', h('span', { testid: 'debrief-verdict' }, ctx.t(d.passed ? 'scenario.passed' : 'scenario.failed'))),
+    h('ol', { class: 'debrief-items' }, (d.items || []).map((it, i) => {
+      const l = labels[i] || {};
+      const grade = GRADES.includes(it.grade) ? it.grade : 'Extra';
+      return h('li', { class: ['debrief-item', `grade-${grade.toLowerCase()}`], testid: `debrief-item-${i + 1}`, dataset: { grade } },
+        h('div', { class: 'debrief-grade' }, ctx.t(`scenario.grade.${grade}`)),
+        h('div', {}, h('span', { class: 'field-label' }, ctx.t('scenario.expected')), ' ', text(ctx, l.expected) || ctx.t('scenario.none')),
+        h('div', {}, h('span', { class: 'field-label' }, ctx.t('scenario.done')), ' ', text(ctx, l.done) || ctx.t('scenario.none')),
+        h('div', { class: 'debrief-why' }, text(ctx, it.why)),
+        it.source ? h('div', { class: 'debrief-source', testid: `debrief-source-${i + 1}` }, ctx.t('scenario.source', { source: it.source })) : null);
+    })));
+}
+
+function historyCard(ctx) {
+  const hist = state(ctx).history;
+  const runs = hist.runs || [];
+  return h('section', { class: 'card scenario-history', testid: 'scenario-history' },
+    h('h3', {}, ctx.t('scenario.history')),
+    runs.length === 0 ? h('p', { class: 'muted' }, ctx.t('scenario.history_empty')) : null,
+    h('ul', { class: 'history-list' }, runs.map((r) => h('li', { testid: `scenario-history-${r.id}`, dataset: { passed: String(r.passed) } },
+      `${r.passed ? '○' : '×'} ${text(ctx, r.title) || r.scenario_id} — ${r.score_percent} % · ${minutes(ctx, r.elapsed_secs)}`))),
+    h('p', { class: 'muted small', testid: 'scenario-remaining' },
+      ctx.t('scenario.remaining', { n: (hist.remaining || []).length })));
+}
+
+/** The tab's content (the trainer pane re-renders it when `key(ctx)` changes). */
+export function view(ctx) {
+  const sc = state(ctx);
+  if (sc.list === null) {
+    sc.list = undefined;
+    loadList(ctx);
+  }
+  return h('div', { class: 'trainer-scenario', testid: 'scenario-root' },
+    traineeCard(ctx),
+    // The debrief comes first: it is what the trainee just asked for.
+    sc.debrief ? debriefCard(ctx) : null,
+    sc.running ? runningCard(ctx) : listCard(ctx),
+    sc.history ? historyCard(ctx) : null);
+}
