@@ -457,13 +457,14 @@ impl App {
         Ok(path)
     }
 
-    /// The chip photo of the card on the reader as a PNG data URL, for 目視. Read on demand, never stored.
-    pub fn card_photo(&self) -> UiResult<String> {
-        let jp2 = self
+    /// The card front of the card on the reader, for 目視: the chip photo as a PNG data URL and the 券面事項
+    /// (name, birth date, sex, address), from the 券面AP front EF with 照合番号B. Read on demand, never stored.
+    pub fn card_photo(&self) -> UiResult<crate::photo::FrontView> {
+        let front = self
             .session
-            .with_ports::<AppPorts, _>(|p| reception::CardReader::read_card_photo(&mut p.card))?
+            .with_ports::<AppPorts, _>(|p| p.card.read_front())?
             .map_err(|e| UiError::new(Code::Card, e))?;
-        crate::photo::png_data_url(&jp2.0).map_err(|e| UiError::new(Code::Card, e))
+        crate::photo::front_view(&front).map_err(|e| UiError::new(Code::Card, e))
     }
 
     /// Trainer: inject an OQS fault (or "none").
@@ -510,6 +511,18 @@ impl App {
                 ))
             }
         }
+        Ok(())
+    }
+
+    /// Trainer: add one OQS fault rule on top of those in force (a scenario's persona-specific fault, e.g.
+    /// 紐付け誤り); [`App::oqs_fault`] with "none" clears it.
+    pub fn oqs_fault_rule(&self, rule: oqs::FaultRule) -> UiResult<()> {
+        drop(self.trainer()?); // training mode only
+        let mock = self
+            .mock
+            .as_ref()
+            .ok_or_else(|| UiError::new(Code::NotAvailable, "no mock OQS"))?;
+        mock.inject(rule);
         Ok(())
     }
 }

@@ -83,8 +83,8 @@ pub fn declaration_pdf(app: State<'_, App>) -> UiResult<serde_json::Value> {
 }
 
 #[tauri::command]
-pub fn card_photo(app: State<'_, App>) -> UiResult<serde_json::Value> {
-    app.card_photo().map(|url| serde_json::json!({ "data_url": url }))
+pub fn card_photo(app: State<'_, App>) -> UiResult<crate::photo::FrontView> {
+    app.card_photo()
 }
 
 #[tauri::command]

@@ -70,7 +70,7 @@ pub fn training_still(input: CameraInput, persona: &str) -> Option<PathBuf> {
 
 impl reception::FaceMatcher for FacePort {
     fn verify(&mut self, card_photo: &CardPhoto) -> Result<FaceVerdict, FaceError> {
-        let models = match self.models.get() {
+        let models = match loaded(&self.models) {
             Some(Ok(m)) => m,
             Some(Err(e)) => return Err(FaceError::Camera(format!("face models unavailable: {e}"))),
             None => return Err(FaceError::Camera("face models are still loading".into())),
@@ -104,6 +104,20 @@ impl reception::FaceMatcher for FacePort {
         }
         Ok(verdict(verifier.give_up()))
     }
+}
+
+/// The models, waiting (bounded) for the background load: a patient who picks 顔認証 in the first seconds after
+/// start-up should be verified, not failed. `None` when they are still not there after ~30 s.
+/// The wait is a poll, not `OnceLock::wait`, so a loader that died without a result cannot hang the driver.
+#[allow(clippy::disallowed_methods)] // I/O back-off while another thread loads files, not flow time
+fn loaded(models: &SharedModels) -> Option<&Result<FaceModels, String>> {
+    for _ in 0..300 {
+        if let Some(m) = models.get() {
+            return Some(m);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    models.get()
 }
 
 fn verdict(c: Conclusion) -> FaceVerdict {

@@ -8,14 +8,17 @@
 //! Deliberately not here: what is right or wrong (`reception::training` grades), any reception rule, and
 //! the headless runner (`uketsuke-train`).
 //!
-//! Faults the app cannot play are left out and listed in [`ScenarioStarted::unplayed`]: another person's data
-//! (the mock OQS answers per persona), and 再診 history that only exists if the trainee received the
-//! persona before.
+//! The scenario's world is built at start: a 再診 patient gets one earlier completed reception in the training
+//! database ([`seed_previous_visit`]), and 紐付け誤り ("another person's data") makes the mock OQS answer the
+//! card query with a different persona's record ([`other_person_shown`]). Faults the app cannot play would be
+//! listed in [`ScenarioStarted::unplayed`]; today every fault of the curriculum is played.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use reception::model::{Method, Operator, PatientLookup, QualificationValidity};
+use reception::paper::{Basis, Billing, ReceptionRecord};
 use reception::training::{self, Debrief, Fault, Lang, Scenario, StaffDecision, Text};
 use reception::{Clock as _, Snapshot, State, UserInput};
 use serde::Serialize;
@@ -217,13 +220,121 @@ pub fn camera_of(s: &Scenario) -> CameraInput {
     }
 }
 
+/// Faults this app cannot reproduce (none left: see the module docs).
+const UNPLAYABLE: &[Fault] = &[];
+
 /// Faults this app cannot reproduce (see the module docs).
 pub fn unplayed(s: &Scenario) -> Vec<Fault> {
     s.faults
         .iter()
         .copied()
-        .filter(|f| *f == Fault::OtherPersonsData)
+        .filter(|f| UNPLAYABLE.contains(f))
         .collect()
+}
+
+/// Whose record a 紐付け誤り shows for `persona`: 佐藤 健二 (a man born 1978, another insurer), or 山田 花子 when
+/// the patient is 佐藤 健二 himself — clearly someone else either way.
+pub fn other_person_shown(persona: &str) -> &'static str {
+    if persona == "p02-sato-kenji" {
+        "p01-yamada-hanako"
+    } else {
+        "p02-sato-kenji"
+    }
+}
+
+/// How long before the scenario's day a 再診 patient was last here (the headless runner, `training::sim`,
+/// uses the same 28 days: "last month").
+pub const PREVIOUS_VISIT_DAYS_BEFORE: i64 = 28;
+
+/// The day of a 再診 scenario's previous visit (None when the scenario has none, or no persona).
+pub fn previous_visit_day(s: &Scenario) -> Option<NaiveDate> {
+    (s.patient.previous_visit && s.persona != "none")
+        .then(|| s.today - TimeDelta::days(PREVIOUS_VISIT_DAYS_BEFORE))
+}
+
+/// 再診 history for a scenario: one completed reception of the persona on [`previous_visit_day`], with the
+/// eligibility the mock OQS gives for the persona's 記号番号 on that day, saved through the store port like any
+/// reception (online check, face authentication, normal share). Returns the day when a record was written.
+///
+/// Idempotent: nothing is written when the 再診 look-up (kana + birthdate) already finds a record confirmed on
+/// or after that day — a previous start of the scenario, or a later run of the persona — so starting the
+/// scenario again never changes what the look-up answers. Call it before any OQS fault is injected.
+pub fn seed_previous_visit(app: &App, s: &Scenario) -> UiResult<Option<NaiveDate>> {
+    let Some(day) = previous_visit_day(s) else {
+        return Ok(None);
+    };
+    let internal = |what: &str| UiError::new(Code::Internal, format!("{}: {what}", s.id));
+    let data = oqs::data::Eligibility::load_dir(&crate::training::assets_dir().join("eligibility"))
+        .map_err(|e| UiError::new(Code::Internal, e))?;
+    let q = data
+        .people
+        .get(&s.persona)
+        .and_then(|p| p.qualifications.first())
+        .ok_or_else(|| internal("the persona has no eligibility record"))?;
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let optional = |v: &Option<String>| Some(text(v)).filter(|t| !t.is_empty());
+    let query = oqs::NumberQuery {
+        insurer_number: text(&q.insurer_number),
+        symbol: optional(&q.insured_card_symbol),
+        number: text(&q.insured_identification_number),
+        branch: optional(&q.insured_branch_number),
+        birthdate: q
+            .birthdate
+            .as_deref()
+            .and_then(oqs::derived::parse_yyyymmdd)
+            .ok_or_else(|| internal("the persona's record has no birthdate"))?,
+        limit_consent: false,
+        confirmation_date: day,
+    };
+    // Ask the embedded mock, so the history holds exactly what the service answers for that day.
+    let client = oqs::OqsClient::new(oqs::ClientConfig::new(app.info().oqs_endpoint));
+    let msg = client
+        .query_by_numbers(&query)
+        .map_err(|e| UiError::new(Code::Eligibility, e))?;
+    let answer =
+        oqs::reception_port::response_from_msg(&msg, day).map_err(|e| UiError::new(Code::Eligibility, e))?;
+    let record = match (answer.validity, answer.record) {
+        (Some(QualificationValidity::Valid), Some(r)) => r,
+        _ => return Err(internal("the mock OQS has no valid eligibility for the persona")),
+    };
+    let lookup = PatientLookup::KanaAndBirthdate {
+        kana: record.name_kana.clone(),
+        birthdate: record.birthdate,
+    };
+    let completed_at = day
+        .and_hms_opt(10, 0, 0)
+        .unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN));
+    let visit = ReceptionRecord {
+        completed_at,
+        basis: Basis::OnlineCard,
+        billing: Billing::NormalShare,
+        operator: Operator::Patient,
+        method: Some(Method::Face),
+        cert_serial: None,
+        cert_status: None,
+        consent: None,
+        prescription: None,
+        medical_info_available: false,
+        validity: Some(QualificationValidity::Valid),
+        eligibility: Some(record),
+        confirmed_on: Some(answer.confirmed_on),
+        document: None,
+        declaration: None,
+        problem: None,
+        refund_task: None,
+    };
+    app.session
+        .with_ports::<AppPorts, _>(move |p| {
+            let store: &mut dyn reception::Store = &mut p.store;
+            if let Some(known) = store.last_eligibility(&lookup)? {
+                if known.confirmed_on >= day {
+                    return Ok(None);
+                }
+            }
+            store.save_reception(&visit)?;
+            Ok::<_, reception::model::StoreError>(Some(day))
+        })?
+        .map_err(|e| UiError::new(Code::Store, e))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -278,9 +389,19 @@ impl ScenarioControl {
         site.temporary_rule = scenario.temporary_rule;
         let snapshot = app.session.reset(site)?;
 
-        // The scenario's world.
+        // The scenario's world. 再診 history first: it asks the mock OQS, which a fault may then break.
+        seed_previous_visit(app, &scenario)?;
         if let Some(fault) = scenario.faults.iter().find_map(|f| oqs_fault_of(*f)) {
             app.oqs_fault(fault)?;
+        }
+        if scenario.has(Fault::OtherPersonsData) {
+            app.oqs_fault_rule(oqs::FaultRule {
+                fault: oqs::Fault::OtherPerson {
+                    shown: other_person_shown(&scenario.persona).to_owned(),
+                },
+                person: Some(scenario.persona.clone()),
+                count: None,
+            })?;
         }
         {
             let mut t = app.trainer()?;

@@ -198,9 +198,15 @@ struct Fixture {
     dir: tempfile::TempDir,
     _app: tauri::App<tauri::test::MockRuntime>,
     webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    // Last: released after the app (and its pcscd and vpcd card) are gone.
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
 
+/// Training-mode apps share one pcscd and the single vpcd slot: one fixture at a time in this binary.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn fixture(mode: Mode) -> Fixture {
+    let one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths {
         root: dir.path().to_path_buf(),
@@ -224,6 +230,7 @@ fn fixture(mode: Mode) -> Fixture {
         dir,
         _app: app,
         webview,
+        _one_at_a_time: one_at_a_time,
     }
 }
 

@@ -128,6 +128,13 @@ async fn pin_locked(j: &mut Journey) -> Result<()> {
     j.wait_screen("VisualCheck").await?;
     j.wait_text("staff-reader-mode", "目視確認").await?;
     j.wait_exists("staff-visual-photo").await?;
+    // The card front's 券面事項 sit next to the photo for the comparison (issue #6): p02's name and birth date.
+    j.wait_text("staff-visual-name", "佐藤 健二").await?;
+    let born = j.text("staff-visual-birthdate").await?;
+    ensure!(
+        born.contains("昭和53年5月12日") && born.contains("1978-05-12"),
+        "birthdate {born}"
+    );
     j.shoot().await?;
     j.click("staff-visual-confirm").await?;
     // One 目視 use only: the reader is back in unattended mode as soon as staff confirm.

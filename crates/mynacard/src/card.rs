@@ -1,5 +1,6 @@
 //! Card operations the app uses: read the 利用者証明用電子証明書 (and its CA), PIN tries left, VERIFY, sign, read
-//! the token EF, and read the face photo from the 券面AP with 照合番号B.
+//! the token EF, and read the card front (券面事項: face photo, birth date, sex, name and address) from the 券面AP
+//! with 照合番号B — the only 券面AP file this crate reads.
 //!
 //! Every operation runs in one transaction and through the `Guarded` allow-list. Certificates and the front EF are
 //! read with the fewest APDUs the card allows: a header read, then one extended READ BINARY for the rest, falling
@@ -120,6 +121,97 @@ pub enum SignOutcome {
 pub enum PhotoOutcome {
     /// The JPEG 2000 face photo (DF27).
     Photo(Vec<u8>),
+    Refused(VerifyOutcome),
+}
+
+/// Name or address as the card front carries it: a real card stores PNG images of the printed lines, the virtual
+/// card stores UTF-8 text. Told apart by the PNG signature, not by guessing from the card kind.
+#[derive(Clone, PartialEq, Eq)]
+pub enum FrontText {
+    Text(String),
+    Png(Vec<u8>),
+}
+
+/// The PNG file signature (ISO/IEC 15948 §5.2).
+pub const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+impl FrontText {
+    /// Classify one DF25/DF26 value; `None` when it is empty or neither a PNG nor UTF-8 text.
+    fn from_value(value: &[u8]) -> Option<FrontText> {
+        if value.starts_with(&PNG_SIGNATURE) {
+            return Some(FrontText::Png(value.to_vec()));
+        }
+        let text = std::str::from_utf8(value).ok()?.trim_end_matches(['\0', ' ']);
+        (!text.is_empty()).then(|| FrontText::Text(text.to_owned()))
+    }
+}
+
+// Debug shows the kind and size only: the front is personal data and must never end up in a log by accident.
+impl std::fmt::Debug for FrontText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrontText::Text(t) => write!(f, "Text({} chars)", t.chars().count()),
+            FrontText::Png(b) => write!(f, "Png({} bytes)", b.len()),
+        }
+    }
+}
+
+/// 券面事項 — what the card front shows, for the staff's 目視確認: parsed from the front EF `0002` only.
+/// Fields other than the photo are optional because a card may lack them; nothing here is the My Number.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CardFront {
+    /// The JPEG 2000 face photo (DF27).
+    pub photo: Vec<u8>,
+    /// 生年月日 as the card writes it (DF22, e.g. `19900101`).
+    pub birth_date: Option<String>,
+    /// 性別 as the card writes it (DF23: `1` male, `2` female).
+    pub sex: Option<String>,
+    /// 氏名 (DF25).
+    pub name: Option<FrontText>,
+    /// 住所 (DF26).
+    pub address: Option<FrontText>,
+}
+
+impl std::fmt::Debug for CardFront {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let len = |o: &Option<String>| o.as_ref().map(|s| s.chars().count());
+        f.debug_struct("CardFront")
+            .field("photo_bytes", &self.photo.len())
+            .field("birth_date_chars", &len(&self.birth_date))
+            .field("sex_chars", &len(&self.sex))
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+impl CardFront {
+    /// Parse the front EF `FF 20 82 HH LL { … }`. The photo is required (no photo → [`CardError::NoPhoto`]); the
+    /// other records are taken when present and readable.
+    pub fn parse(ef: &[u8]) -> Result<CardFront, CardError> {
+        let (outer, _) = tlv::parse(ef)?;
+        let records = tlv::parse_all(outer.value)?;
+        let get = |tag: u32| records.iter().find(|r| r.tag == tag).map(|r| r.value);
+        let text = |tag: u32| {
+            get(tag)
+                .and_then(|v| std::str::from_utf8(v).ok())
+                .map(|s| s.trim_end_matches(['\0', ' ']).to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        Ok(CardFront {
+            photo: get(0xDF27).ok_or(CardError::NoPhoto)?.to_vec(),
+            birth_date: text(0xDF22),
+            sex: text(0xDF23),
+            name: get(0xDF25).and_then(FrontText::from_value),
+            address: get(0xDF26).and_then(FrontText::from_value),
+        })
+    }
+}
+
+/// Outcome of the front read with 照合番号B.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrontOutcome {
+    Front(CardFront),
     Refused(VerifyOutcome),
 }
 
@@ -275,6 +367,15 @@ impl<T: Transport> MynaCard<T> {
 
     /// VERIFY 照合番号B on the 券面AP and read the JPEG 2000 face photo (DF27) from the front EF.
     pub fn read_photo(&mut self, code: &CheckCodeB) -> Result<PhotoOutcome, CardError> {
+        Ok(match self.read_front(code)? {
+            FrontOutcome::Front(front) => PhotoOutcome::Photo(front.photo),
+            FrontOutcome::Refused(refused) => PhotoOutcome::Refused(refused),
+        })
+    }
+
+    /// VERIFY 照合番号B on the 券面AP and read the front EF `0002` once: photo, birth date, sex, name, address.
+    /// The same APDUs as [`MynaCard::read_photo`] — no other 券面AP file, never 照合番号A.
+    pub fn read_front(&mut self, code: &CheckCodeB) -> Result<FrontOutcome, CardError> {
         let front = in_transaction(&mut self.t, |t| {
             let r = send(t, &Command::select_df(&KENKAKU_AID))?;
             match r.sw {
@@ -295,8 +396,8 @@ impl<T: Transport> MynaCard<T> {
             Ok(Ok(read_ef(t, ef::FRONT, "read front EF")?))
         })?;
         match front {
-            Err(refused) => Ok(PhotoOutcome::Refused(refused)),
-            Ok(bytes) => Ok(PhotoOutcome::Photo(photo_from_front_ef(&bytes)?)),
+            Err(refused) => Ok(FrontOutcome::Refused(refused)),
+            Ok(bytes) => Ok(FrontOutcome::Front(CardFront::parse(&bytes)?)),
         }
     }
 }

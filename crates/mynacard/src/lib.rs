@@ -1,6 +1,6 @@
 //! mynacard — the My Number card (マイナンバーカード) layer of Uketsuke.
 //!
-//! APDU types, the JPKI AP (利用者証明用電子証明書, auth PIN, signing), the 券面AP face photo, the outgoing-APDU
+//! APDU types, the JPKI AP (利用者証明用電子証明書, auth PIN, signing), the 券面AP front (photo and 券面事項), the outgoing-APDU
 //! privacy allow-list, PC/SC transport, and a virtual card that can be served to pcscd through vpcd.
 //! Deliberately not here: reception rules (certificate expiry policy, method choice) — see `reception`.
 //! Nothing in this crate reads, stores or shows the 12-digit My Number.
@@ -22,7 +22,10 @@ pub mod virtual_card;
 pub mod vpcd;
 
 pub use apdu::{Command, Response, StatusWord};
-pub use card::{AuthCert, MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome};
+pub use card::{
+    AuthCert, CardFront, FrontOutcome, FrontText, MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind,
+    VerifyOutcome,
+};
 #[cfg(feature = "pcsc")]
 pub use pcsc_transport::{CardEvent, PcscContext, PcscTransport};
 pub use persona::{CardKind, Persona};

@@ -20,7 +20,9 @@ use reception::ports::{CardPhoto, Presence};
 use sha2::{Digest, Sha256};
 
 use crate::apdu::StatusWord;
-use crate::card::{MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome};
+use crate::card::{
+    CardFront, FrontOutcome, MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome,
+};
 use crate::pin::{CheckCodeB, Pin};
 use crate::transport::{CardError, Transport};
 
@@ -208,6 +210,28 @@ impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
     }
 }
 
+impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
+    /// 券面事項 of the card on the reader (photo, name, birth date, sex, address) for the staff's 目視確認, read
+    /// with 照合番号B exactly like [`reception::CardReader::read_card_photo`]. Not part of the flow's port: only
+    /// the staff console asks, on demand, and the caller must not keep or log the result.
+    pub fn read_front(&mut self) -> Result<CardFront, PortError> {
+        let code = self.check_code_b()?;
+        match self.with_card(|c| c.read_front(&code))? {
+            FrontOutcome::Front(front) => Ok(front),
+            FrontOutcome::Refused(_) => Err(PortError::Unreadable),
+        }
+    }
+
+    /// 照合番号B for the card on the reader, looked up by its certificate serial (read first if needed).
+    fn check_code_b(&mut self) -> Result<CheckCodeB, PortError> {
+        let serial = match &self.serial {
+            Some(s) => s.clone(),
+            None => reception::CardReader::read_auth_cert(self)?.serial,
+        };
+        self.codes.check_code(&serial).ok_or(PortError::Unreadable)
+    }
+}
+
 /// The card layer's errors in the flow's terms (001 unreadable, 002 not a My Number card, removed, reader).
 pub fn to_port(e: CardError) -> PortError {
     match e {
@@ -292,11 +316,7 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
     }
 
     fn read_card_photo(&mut self) -> Result<CardPhoto, PortError> {
-        let serial = match &self.serial {
-            Some(s) => s.clone(),
-            None => self.read_auth_cert()?.serial,
-        };
-        let code = self.codes.check_code(&serial).ok_or(PortError::Unreadable)?;
+        let code = self.check_code_b()?;
         match self.with_card(|c| c.read_photo(&code))? {
             PhotoOutcome::Photo(jp2) => Ok(CardPhoto(jp2)),
             PhotoOutcome::Refused(_) => Err(PortError::Unreadable),

@@ -345,6 +345,39 @@ pub fn answer_registration(
     }
 }
 
+/// 紐付け誤り: turns a card query's `answer` into one showing persona `shown`'s first record instead, with
+/// 資格有効性 1 and no error code, as a mis-linked card does in the field (the name and birthdate are someone
+/// else's). No consent flags or 限度額 information flow with a stranger's record. The header (date, file id)
+/// is kept. Returns false, leaving `answer` untouched, when `shown` is unknown or has no record.
+pub fn show_other_person(state: &ServiceState, answer: &mut XmlMsg, shown: &str, now: NaiveDateTime) -> bool {
+    let Some(q) = state
+        .data
+        .people
+        .get(shown)
+        .and_then(|p| p.qualifications.first())
+    else {
+        return false;
+    };
+    let consents = Consents {
+        limit: false,
+        disease: false,
+        medical: Medical::Omitted,
+        at: now,
+    };
+    let body = &mut answer.body;
+    body.processing_result_status = Some(ProcessingResultStatus::Normal);
+    body.processing_result_code = None;
+    body.processing_result_message = None;
+    body.qualification_validity = Some(QualificationValidity::Valid);
+    body.result_list = Some(ResultList {
+        results: vec![fill_result(q, &consents)],
+    });
+    answer.header.segment_of_result = Some(SegmentOfResult::Normal);
+    answer.header.error_code = None;
+    answer.header.error_message = None;
+    true
+}
+
 /// What to do with the medical-information consent fields.
 enum Medical<'a> {
     /// No consent step happened (generic reader, or nothing recorded): omit the fields.

@@ -7,9 +7,10 @@
 //! Deliberately not here: answering logic (`answer`), TLS, any address other than 127.0.0.1.
 
 use crate::answer::{
-    answer_query, answer_registration, answer_unreadable, ConsentRecord, Prepared, ServiceState,
+    answer_query, answer_registration, answer_unreadable, show_other_person, ConsentRecord, Prepared,
+    ServiceState,
 };
-use crate::codes::{SegmentOfResult, SimulatedCode};
+use crate::codes::{ReferenceClassification, SegmentOfResult, SimulatedCode};
 use crate::data::{DataError, Eligibility};
 use crate::trust::{AnchorError, TrustAnchor};
 use crate::xml::{Charset, MessageBody, XmlMsg};
@@ -50,6 +51,11 @@ pub enum Fault {
     Processing,
     /// `SegmentOfResult` 9 (異常終了).
     Error,
+    /// 紐付け誤り — a card query answers with another person's record (validity 1), as when a card was linked
+    /// to the wrong insurer record. Only card queries: a 記号番号 query still finds the right person, and a
+    /// registration request is answered normally (and does not use up the rule). `shown` is a persona id;
+    /// an unknown one answers 異常終了 so a mistyped rule is noticed.
+    OtherPerson { shown: String },
 }
 
 /// A fault with its scope: all requests or one person's, forever or for the next `count` matching requests.
@@ -149,13 +155,14 @@ impl Shared {
         self.faults.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Picks the first rule matching `person` and consumes one use of it.
-    fn take_fault(&self, person: Option<&str>) -> Option<Fault> {
+    /// Picks the first rule matching `person` and consumes one use of it. `card_query` tells whether the
+    /// request is a card query: an `OtherPerson` rule applies to nothing else.
+    fn take_fault(&self, person: Option<&str>, card_query: bool) -> Option<Fault> {
         let mut table = self.faults();
-        let idx = table
-            .rules
-            .iter()
-            .position(|r| r.rule.person.as_deref().is_none_or(|p| Some(p) == person))?;
+        let idx = table.rules.iter().position(|r| {
+            r.rule.person.as_deref().is_none_or(|p| Some(p) == person)
+                && (card_query || !matches!(r.rule.fault, Fault::OtherPerson { .. }))
+        })?;
         let rule = table.rules.get_mut(idx)?;
         let fault = rule.rule.fault.clone();
         if let Some(n) = rule.rule.count.as_mut() {
@@ -404,20 +411,37 @@ enum Kind {
 
 async fn handle(shared: Arc<Shared>, body: Bytes, kind: Kind) -> Response {
     let now = (shared.clock)();
-    let (prepared, charset) = match XmlMsg::from_bytes(&body) {
+    let (prepared, charset, card_query) = match XmlMsg::from_bytes(&body) {
         Ok(decoded) => {
             let state = shared.state();
             let p = match kind {
                 Kind::Query => answer_query(&state, &shared.anchor, &decoded.msg, now),
                 Kind::Registration => answer_registration(&state, &shared.anchor, &decoded.msg, now),
             };
-            (p, decoded.charset)
+            let card_query = matches!(kind, Kind::Query)
+                && decoded.msg.header.reference_classification == Some(ReferenceClassification::MyNumberCard);
+            (p, decoded.charset, card_query)
         }
-        Err(_) => (answer_unreadable(now), Charset::Utf8),
+        Err(_) => (answer_unreadable(now), Charset::Utf8, false),
     };
-    let fault = shared.take_fault(prepared.person.as_deref());
+    let fault = shared.take_fault(prepared.person.as_deref(), card_query);
     match fault {
         None => deliver(&shared, prepared, charset),
+        Some(Fault::OtherPerson { shown }) => {
+            let mut prepared = prepared;
+            let swapped = show_other_person(&shared.state(), &mut prepared.msg, &shown, now);
+            if swapped {
+                // The patient's own consent answers are still recorded: they did consent at the reader.
+                deliver(&shared, prepared, charset)
+            } else {
+                header_failure(
+                    prepared.msg,
+                    SegmentOfResult::Abnormal,
+                    SimulatedCode::SystemError,
+                    charset,
+                )
+            }
+        }
         Some(Fault::Latency { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
             deliver(&shared, prepared, charset)

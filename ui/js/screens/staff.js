@@ -145,8 +145,12 @@ function visualPanel(ctx, screen) {
   const { t } = ctx;
   const p = ctx.local.photo;
   const active = screen === 'VisualCheck';
-  const details = p ? ['name', 'birthdate', 'sex', 'address'].filter((k) => p[k]).map((k) => h('div', { class: 'kv' },
-    h('dt', {}, t(`field.${k}`)), h('dd', { testid: `staff-visual-${k}` }, k === 'birthdate' ? ctx.fmtDate(p[k]) : p[k]))) : [];
+  // 券面事項 to compare: text from the virtual card, PNG images (name_image / address_image) from a real card.
+  const detail = (k) => (p[`${k}_image`]
+    ? h('img', { src: p[`${k}_image`], alt: t(`field.${k}`), class: 'front-line' })
+    : k === 'birthdate' ? ctx.fmtDate(p[k]) : p[k]);
+  const details = p ? ['name', 'birthdate', 'sex', 'address'].filter((k) => p[k] || p[`${k}_image`]).map((k) => h('div', { class: 'kv' },
+    h('dt', {}, t(`field.${k}`)), h('dd', { testid: `staff-visual-${k}` }, detail(k)))) : [];
   return h('section', { class: 'card visual', testid: 'staff-visual-panel' },
     h('header', { class: 'card-head' }, h('h3', {}, t('staff.visual.title'))),
     active ? h('div', { class: 'visual-body' },

@@ -1,4 +1,7 @@
-use mynacard::card::{MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome};
+use mynacard::card::{
+    CardFront, FrontOutcome, FrontText, MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind,
+    VerifyOutcome,
+};
 use mynacard::{CardError, CheckCodeB, Persona, Pin, VirtualCard};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::signature::Verifier;
@@ -159,6 +162,146 @@ fn photo_is_read_with_check_code_b_and_is_the_persona_jp2() {
         PhotoOutcome::Photo(jp2) => assert_eq!(jp2, p.photo_jp2().unwrap()),
         other => panic!("{other:?}"),
     }
+}
+
+fn check_code(p: &Persona) -> CheckCodeB {
+    CheckCodeB::from_parts(
+        p.birth_date,
+        p.check_code_b.card_expiry_year,
+        &p.check_code_b.security_code,
+    )
+    .unwrap()
+}
+
+/// Records every command APDU that reaches the virtual card (below the guard).
+struct Recording(VirtualCard, Vec<Vec<u8>>);
+impl mynacard::Transport for Recording {
+    fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, CardError> {
+        self.1.push(c.to_vec());
+        self.0.transmit(c)
+    }
+    fn transaction(&mut self, body: mynacard::transport::TxBody<'_>) -> Result<(), CardError> {
+        body(self)
+    }
+}
+
+#[test]
+fn the_front_read_with_check_code_b_gives_photo_name_birth_date_sex_and_address() {
+    let p = Persona::builtin("p01-yamada-hanako").unwrap();
+    let mut c = card(&p.id);
+    let FrontOutcome::Front(front) = c.read_front(&check_code(&p)).unwrap() else {
+        panic!("front refused")
+    };
+    assert_eq!(front.name, Some(FrontText::Text("山田 花子".into())));
+    assert_eq!(
+        front.birth_date.as_deref(),
+        Some("19900101"),
+        "1990-01-01 as the card writes it"
+    );
+    assert_eq!(front.sex.as_deref(), Some("2"), "p01 is female: code 2");
+    assert_eq!(front.address, Some(FrontText::Text(p.address.clone())));
+    assert_eq!(front.photo, p.photo_jp2().unwrap());
+
+    let male = Persona::builtin("p02-sato-kenji").unwrap();
+    match card(&male.id).read_front(&check_code(&male)).unwrap() {
+        FrontOutcome::Front(f) => {
+            assert_eq!(f.name, Some(FrontText::Text("佐藤 健二".into())));
+            assert_eq!(
+                (f.birth_date.as_deref(), f.sex.as_deref()),
+                (Some("19780512"), Some("1"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_front_is_refused_with_a_wrong_check_code_b_and_nothing_of_it_is_returned() {
+    let mut c = card("p01-yamada-hanako");
+    assert_eq!(
+        c.read_front(&CheckCodeB::new("00000000000000").unwrap()).unwrap(),
+        FrontOutcome::Refused(VerifyOutcome::Wrong { tries_left: 2 })
+    );
+}
+
+#[test]
+fn the_front_read_sends_only_the_front_ap_check_code_b_and_front_ef_commands() {
+    let p = Persona::builtin("p01-yamada-hanako").unwrap();
+    let vc = VirtualCard::builtin(&p.id, crate::today(), None).unwrap();
+    let mut c = MynaCard::new(Recording(vc, Vec::new()));
+    assert!(matches!(
+        c.read_front(&check_code(&p)).unwrap(),
+        FrontOutcome::Front(_)
+    ));
+    let sent = &c.transport().1;
+    assert!(
+        sent.len() >= 5,
+        "select AP, select B, verify, select front, read: {}",
+        sent.len()
+    );
+    let kenkaku = mynacard::card::KENKAKU_AID;
+    for raw in sent {
+        let cmd = mynacard::Command::parse(raw).unwrap();
+        let allowed = match (cmd.cla, cmd.ins, cmd.p1, cmd.p2) {
+            // SELECT by AID: only the 券面AP
+            (0x00, 0xA4, 0x04, _) => cmd.data == kenkaku,
+            // SELECT EF: only 照合番号B (0012) and the front EF (0002) — never 0013 (照合番号A) or 0005
+            (0x00, 0xA4, 0x02, _) => cmd.data == [0x00, 0x12] || cmd.data == [0x00, 0x02],
+            // VERIFY of the selected EF (照合番号B), never by short EF id
+            (0x00, 0x20, 0x00, 0x80) => true,
+            // READ BINARY of the selected EF (no short-EF-identifier form)
+            (0x00, 0xB0, p1, _) => p1 & 0x80 == 0,
+            _ => false,
+        };
+        assert!(allowed, "unexpected command sent: {}", hex::encode_upper(raw));
+    }
+    let selected_efs: Vec<_> = sent
+        .iter()
+        .filter_map(|r| mynacard::Command::parse(r).ok())
+        .filter(|c| c.ins == 0xA4 && c.p1 == 0x02)
+        .map(|c| c.data)
+        .collect();
+    assert_eq!(selected_efs, vec![vec![0x00, 0x12], vec![0x00, 0x02]]);
+}
+
+#[test]
+fn name_and_address_images_are_kept_as_png_and_debug_shows_only_sizes() {
+    let png = [&mynacard::card::PNG_SIGNATURE[..], b"IHDR rest"].concat();
+    let inner = [
+        mynacard::tlv::encode(0xDF22, b"19900101"),
+        mynacard::tlv::encode(0xDF23, b"2"),
+        mynacard::tlv::encode(0xDF25, &png),
+        mynacard::tlv::encode(0xDF26, &png),
+        mynacard::tlv::encode(0xDF27, b"jp2 bytes"),
+    ]
+    .concat();
+    let ef = mynacard::tlv::encode(0xFF20, &inner);
+    let front = CardFront::parse(&ef).unwrap();
+    assert_eq!(front.name, Some(FrontText::Png(png.clone())));
+    assert_eq!(front.address, Some(FrontText::Png(png)));
+    assert_eq!(front.photo, b"jp2 bytes");
+
+    let mut c = card("p01-yamada-hanako");
+    let p = c.transport().persona().clone();
+    let FrontOutcome::Front(text_front) = c.read_front(&check_code(&p)).unwrap() else {
+        panic!("front refused")
+    };
+    for debug in [format!("{front:?}"), format!("{text_front:?}")] {
+        assert!(
+            !debug.contains("19900101")
+                && !debug.contains("山田")
+                && !debug.contains("東京都")
+                && !debug.contains("IHDR"),
+            "{debug}"
+        );
+        assert!(debug.contains("photo_bytes"), "{debug}");
+    }
+}
+
+#[test]
+fn a_front_ef_without_a_photo_is_an_error() {
+    let ef = mynacard::tlv::encode(0xFF20, &mynacard::tlv::encode(0xDF22, b"19900101"));
+    assert!(matches!(CardFront::parse(&ef), Err(CardError::NoPhoto)));
 }
 
 #[test]

@@ -110,6 +110,30 @@ fn the_photo_is_read_with_the_personas_check_code_and_refused_without_one() {
 }
 
 #[test]
+fn the_front_for_visual_check_is_read_with_the_personas_check_code_and_refused_without_one() {
+    let mut port = CardPort::new(placed("p02-sato-kenji"), PersonaCheckCodes);
+    // No certificate read yet: the port reads it itself to find the card's 照合番号B.
+    let front = port.read_front().unwrap();
+    assert_eq!(front.name, Some(mynacard::FrontText::Text("佐藤 健二".into())));
+    assert_eq!(front.birth_date.as_deref(), Some("19780512"));
+    assert_eq!(front.sex.as_deref(), Some("1"));
+    assert_eq!(
+        front.photo,
+        mynacard::Persona::builtin("p02-sato-kenji")
+            .unwrap()
+            .photo_jp2()
+            .unwrap()
+    );
+
+    let mut live = CardPort::new(placed("p02-sato-kenji"), NoCheckCodes);
+    assert_eq!(
+        live.read_front().unwrap_err(),
+        PortError::Unreadable,
+        "no 照合番号B → no front"
+    );
+}
+
+#[test]
 fn a_card_pulled_between_effects_is_reported_as_removed() {
     let slot = placed("p01-yamada-hanako");
     let mut port = CardPort::new(slot.clone(), NoCheckCodes);

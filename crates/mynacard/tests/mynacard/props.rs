@@ -24,6 +24,7 @@ proptest! {
         let _ = tlv::parse_all(&bytes);
         let _ = tlv::total_len_from_header(&bytes);
         let _ = card::photo_from_front_ef(&bytes);
+        let _ = card::CardFront::parse(&bytes);
         let _ = card::AuthCert::parse(&bytes);
     }
 

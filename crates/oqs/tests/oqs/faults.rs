@@ -178,3 +178,82 @@ fn a_garbage_request_gets_a_typed_per_person_error_not_a_crash() {
         .msg;
     assert_eq!(msg.body.processing_result_code.as_deref(), Some("SIM-E05"));
 }
+
+/// 山田 花子's numbers as printed on her お知らせ.
+fn p01_numbers() -> oqs::NumberQuery {
+    oqs::NumberQuery {
+        insurer_number: "06139919".into(),
+        symbol: Some("1001".into()),
+        number: "1001".into(),
+        branch: Some("00".into()),
+        birthdate: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        limit_consent: false,
+        confirmation_date: today(),
+    }
+}
+
+#[test]
+fn an_other_person_fault_shows_the_other_personas_record_for_a_card_query_but_not_by_numbers() {
+    let mock = start_mock();
+    let client = client(&mock);
+    mock.inject(FaultRule {
+        fault: Fault::OtherPerson {
+            shown: "p02-sato-kenji".into(),
+        },
+        person: Some("p01-yamada-hanako".into()),
+        count: None,
+    });
+    let msg = client.query_by_card(&card_query("p01-yamada-hanako")).unwrap();
+    assert_eq!(
+        msg.body.qualification_validity,
+        Some(oqs::codes::QualificationValidity::Valid)
+    );
+    let shown = msg.first_result().unwrap();
+    assert_eq!(shown.name.as_deref(), Some("佐藤 健二"));
+    assert_eq!(shown.birthdate.as_deref(), Some("19780512"));
+    // The rule stays until cleared: the next card query is mis-linked too.
+    let again = client.query_by_card(&card_query("p01-yamada-hanako")).unwrap();
+    assert_eq!(again.first_result().unwrap().name.as_deref(), Some("佐藤 健二"));
+    // The insurer's own record is intact: by 記号番号 she is herself.
+    let by_numbers = client.query_by_numbers(&p01_numbers()).unwrap();
+    assert_eq!(
+        by_numbers.first_result().unwrap().name.as_deref(),
+        Some("山田 花子")
+    );
+    // Another card is not affected.
+    let other = client.query_by_card(&card_query("p03-suzuki-ichiro")).unwrap();
+    assert_eq!(other.first_result().unwrap().name.as_deref(), Some("鈴木 一郎"));
+}
+
+#[test]
+fn an_other_person_fault_naming_an_unknown_persona_answers_abnormal_end() {
+    let mock = start_mock();
+    mock.inject(everyone(Fault::OtherPerson {
+        shown: "p99-nobody".into(),
+    }));
+    assert!(matches!(
+        client(&mock).query_by_card(&card_query("p01-yamada-hanako")),
+        Err(QueryError::Error { .. })
+    ));
+}
+
+#[test]
+fn an_other_person_fault_is_set_through_the_admin_api_as_other_person() {
+    let mock = start_mock();
+    let admin = mock.admin_url();
+    let rule = serde_json::json!({"fault": {"kind": "other_person", "shown": "p02-sato-kenji"}});
+    ureq::post(format!("{admin}/admin/faults"))
+        .header("Content-Type", "application/json")
+        .send(serde_json::to_vec(&rule).unwrap().as_slice())
+        .unwrap();
+    assert_eq!(
+        mock.faults()[0].rule.fault,
+        Fault::OtherPerson {
+            shown: "p02-sato-kenji".into()
+        }
+    );
+    let msg = client(&mock)
+        .query_by_card(&card_query("p01-yamada-hanako"))
+        .unwrap();
+    assert_eq!(msg.first_result().unwrap().name.as_deref(), Some("佐藤 健二"));
+}
