@@ -9,53 +9,16 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use mynacard::reception_port::{CardPort, CertBook, PcscSource, PersonaCheckCodes};
 use mynacard::testing::{Pcscd, VPCD_READER};
 use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{PcscContext, VirtualCard};
 use reception::model::{ConsentMode, Method};
 use reception::{Driver, Event, Pin, Screen, SiteSettings, Snapshot};
+use uketsuke::app::{FnSink, Wiring};
+use uketsuke::clock::FixedClock;
 use uketsuke::face_port::{Camera, FacePort};
-
-struct FixedClock(NaiveDateTime);
-impl reception::Clock for FixedClock {
-    fn now(&self) -> NaiveDateTime {
-        self.0
-    }
-}
-struct NullSink;
-impl reception::SnapshotSink for NullSink {
-    fn publish(&mut self, _: &Snapshot) {}
-}
-struct Ports {
-    card: CardPort<PcscSource, PersonaCheckCodes>,
-    face: FacePort,
-    eligibility: oqs::reception_port::EligibilityPort,
-    clock: FixedClock,
-    store: store::reception_port::StorePort,
-    sink: NullSink,
-}
-impl reception::Ports for Ports {
-    fn card(&mut self) -> &mut dyn reception::CardReader {
-        &mut self.card
-    }
-    fn face(&mut self) -> &mut dyn reception::FaceMatcher {
-        &mut self.face
-    }
-    fn eligibility(&mut self) -> &mut dyn reception::OnlineEligibility {
-        &mut self.eligibility
-    }
-    fn clock(&self) -> &dyn reception::Clock {
-        &self.clock
-    }
-    fn store(&mut self) -> &mut dyn reception::Store {
-        &mut self.store
-    }
-    fn sink(&mut self) -> &mut dyn reception::SnapshotSink {
-        &mut self.sink
-    }
-}
 
 // A benchmark measures wall time; this binary's main is allowed to read the clock.
 #[allow(clippy::disallowed_methods)]
@@ -70,19 +33,25 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() {
     let _pcscd = Pcscd::ensure().unwrap_or_else(|e| panic!("{e}"));
-    let at = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let at = NaiveDate::from_ymd_opt(2026, 5, 20)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
     let mock = oqs::MockOqs::start(
         oqs::MockConfig::from_assets(&oqs::mock::repo_assets_dir(), Arc::new(move || at)).unwrap(),
     )
     .unwrap();
     let mut slot = VpcdCard::new(DEFAULT_PORT);
-    slot.insert(VirtualCard::builtin("p01-yamada-hanako", at.date(), None).unwrap()).unwrap();
+    slot.insert(VirtualCard::builtin("p01-yamada-hanako", at.date(), None).unwrap())
+        .unwrap();
     let ctx = PcscContext::establish().unwrap();
-    assert!(ctx.wait_presence(VPCD_READER, true, Duration::from_secs(5)).unwrap());
+    assert!(ctx
+        .wait_presence(VPCD_READER, true, Duration::from_secs(5))
+        .unwrap());
     let dir = tempfile::tempdir().unwrap();
     let book = CertBook::default();
     let lookup = book.clone();
-    let ports = Ports {
+    let ports = Wiring {
         card: CardPort::new(PcscSource::new(VPCD_READER).unwrap(), PersonaCheckCodes).with_cert_book(book),
         face: FacePort::new(Arc::default(), Camera::None, 0.42),
         eligibility: oqs::reception_port::EligibilityPort::new(
@@ -94,9 +63,15 @@ fn main() {
         store: store::reception_port::StorePort::new(
             store::Store::create(&dir.path().join("bench.sqlite3"), store::Mode::Training).unwrap(),
         ),
-        sink: NullSink,
+        sink: Box::new(FnSink(|_: &Snapshot| {})),
     };
-    let mut driver = Driver::new(SiteSettings { training: true, ..SiteSettings::default() }, ports);
+    let mut driver = Driver::new(
+        SiteSettings {
+            training: true,
+            ..SiteSettings::default()
+        },
+        ports,
+    );
 
     let runs = 15;
     let mut ours = Vec::new();
@@ -108,13 +83,21 @@ fn main() {
         driver.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
         let took = t.elapsed();
         let screen = driver.snapshot().unwrap().screen.clone();
-        assert!(matches!(screen, Screen::Completed { .. }), "run {i} ended on {screen:?}");
+        assert!(
+            matches!(screen, Screen::Completed { .. }),
+            "run {i} ended on {screen:?}"
+        );
         driver.send(Event::CardRemoved);
         if i > 0 {
             ours.push(took); // run 0 warms up connections and the SQLite file
         }
     }
-    let stored = driver.ports().store.db().receptions_on(at.date(), &store::ReceptionFilter::default()).unwrap();
+    let stored = driver
+        .ports()
+        .store
+        .db()
+        .receptions_on(at.date(), &store::ReceptionFilter::default())
+        .unwrap();
     assert_eq!(stored.len(), runs + 1, "every reception was stored");
     drop(driver);
 

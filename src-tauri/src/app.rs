@@ -99,23 +99,30 @@ impl reception::Store for RecordingStore {
     }
 }
 
-/// Every port of the running app.
-pub struct AppPorts {
-    /// Card reader (through pcscd: a real reader, or vpcd with the virtual cards).
-    pub card: CardPort<LazyPcsc, Box<dyn CheckCodeSource>>,
+/// The reception flow's ports, one field each. Generic so that the app, the in-process tests and the
+/// benchmark wire the same struct with their own card source, eligibility service, store and clock.
+pub struct Wiring<Card, Elig, Store, Clock> {
+    /// Card reader.
+    pub card: Card,
     /// Face matcher.
     pub face: FacePort,
-    /// Eligibility service (mock on 127.0.0.1 in training); staff can cancel a pending query.
-    pub eligibility: crate::cancel::Cancellable<oqs::reception_port::EligibilityPort>,
-    /// The one clock.
-    pub clock: SystemClock,
-    /// SQLite record.
-    pub store: RecordingStore,
-    /// Where snapshots go (Tauri events).
+    /// Eligibility service.
+    pub eligibility: Elig,
+    /// Clock.
+    pub clock: Clock,
+    /// Store.
+    pub store: Store,
+    /// Where snapshots go.
     pub sink: Box<dyn SnapshotSink + Send>,
 }
 
-impl reception::Ports for AppPorts {
+impl<Card, Elig, St, Clk> reception::Ports for Wiring<Card, Elig, St, Clk>
+where
+    Card: reception::CardReader,
+    Elig: reception::OnlineEligibility,
+    St: reception::Store,
+    Clk: reception::Clock,
+{
     fn card(&mut self) -> &mut dyn reception::CardReader {
         &mut self.card
     }
@@ -135,6 +142,15 @@ impl reception::Ports for AppPorts {
         self.sink.as_mut()
     }
 }
+
+/// Every port of the running app: the card through pcscd (a real reader, or vpcd with the virtual cards),
+/// the eligibility service (mock on 127.0.0.1 in training) which staff can cancel, SQLite, the system clock.
+pub type AppPorts = Wiring<
+    CardPort<LazyPcsc, Box<dyn CheckCodeSource>>,
+    crate::cancel::Cancellable<oqs::reception_port::EligibilityPort>,
+    RecordingStore,
+    SystemClock,
+>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -270,7 +286,7 @@ impl App {
         let cancel_query = Arc::new(AtomicBool::new(false));
         let eligibility = crate::cancel::Cancellable::new(eligibility, Arc::clone(&cancel_query));
         let last_declaration = Arc::new(Mutex::new(None));
-        let ports = AppPorts {
+        let ports: AppPorts = Wiring {
             card,
             face: FacePort::new(models, camera, settings.face_threshold),
             eligibility,
@@ -527,11 +543,26 @@ impl App {
     }
 }
 
-impl Drop for App {
-    fn drop(&mut self) {
+impl App {
+    /// Stop everything this app started: the card monitor, the driver thread, the virtual card on the vpcd
+    /// slot and the pcscd training mode started. Called at exit; the state itself may outlive it (the snapshot
+    /// sink holds an app handle), so this is explicit rather than left to `Drop`.
+    pub fn shutdown(&self) {
         self.monitor_stop
             .store(true, std::sync::atomic::Ordering::Relaxed);
         self.session.stop();
+        if let Some(t) = &self.trainer {
+            let mut t = lock(t);
+            t.remove();
+            // Not owned (someone else's pcscd) is fine: then there is nothing of ours to stop.
+            let _ = t.stop_pcscd();
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 

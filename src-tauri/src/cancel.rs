@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reception::model::{CertQuery, CertRef, EligibilityError, EligibilityResponse, NumberQuery, Registration};
+use reception::model::{
+    CertQuery, CertRef, EligibilityError, EligibilityResponse, NumberQuery, Registration,
+};
 use reception::OnlineEligibility;
 
 /// Wraps a port so that a staff cancel ends a pending call.
@@ -19,7 +21,10 @@ pub struct Cancellable<E> {
 impl<E: OnlineEligibility + Send + 'static> Cancellable<E> {
     /// Wrap `inner`; setting `cancel` ends the call in progress.
     pub fn new(inner: E, cancel: Arc<AtomicBool>) -> Self {
-        Cancellable { inner: Arc::new(Mutex::new(inner)), cancel }
+        Cancellable {
+            inner: Arc::new(Mutex::new(inner)),
+            cancel,
+        }
     }
 
     fn run<T: Send + 'static>(
@@ -29,10 +34,12 @@ impl<E: OnlineEligibility + Send + 'static> Cancellable<E> {
         self.cancel.store(false, Ordering::SeqCst);
         let (tx, rx) = mpsc::channel();
         let inner = Arc::clone(&self.inner);
-        let spawned = std::thread::Builder::new().name("oqs-query".into()).spawn(move || {
-            let mut port = inner.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = tx.send(f(&mut port));
-        });
+        let spawned = std::thread::Builder::new()
+            .name("oqs-query".into())
+            .spawn(move || {
+                let mut port = inner.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = tx.send(f(&mut port));
+            });
         if spawned.is_err() {
             return Err(EligibilityError::Unavailable);
         }
@@ -113,7 +120,9 @@ mod tests {
                 cancel.store(true, Ordering::SeqCst);
             }
         });
-        let answer = port.registration_status(&CertRef::Card { serial: "1001".into() });
+        let answer = port.registration_status(&CertRef::Card {
+            serial: "1001".into(),
+        });
         assert_eq!(answer, Err(EligibilityError::Timeout));
         canceller.join().unwrap();
     }
@@ -131,6 +140,9 @@ mod tests {
             date,
         };
         assert_eq!(port.query_by_numbers(&q).unwrap().confirmed_on, date);
-        assert_eq!(port.register(&CertRef::Card { serial: "1".into() }), Ok(Registration::Registered));
+        assert_eq!(
+            port.register(&CertRef::Card { serial: "1".into() }),
+            Ok(Registration::Registered)
+        );
     }
 }

@@ -33,3 +33,13 @@ impl reception::Clock for SystemClock {
         Self::real_now() + TimeDelta::seconds(self.offset_secs.load(Ordering::Relaxed))
     }
 }
+
+/// A clock that always reads the same time (headless runs, tests and benchmarks).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub NaiveDateTime);
+
+impl reception::Clock for FixedClock {
+    fn now(&self) -> NaiveDateTime {
+        self.0
+    }
+}

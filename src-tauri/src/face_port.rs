@@ -128,7 +128,10 @@ fn verdict(c: Conclusion) -> FaceVerdict {
         },
         // No run of good frames: "no face" when the camera never saw one, else a failed match (too blurry,
         // turned away…) so the patient is offered a retry or the PIN.
-        Conclusion::Inconclusive { last_issue: None | Some(QualityIssue::NoFace), .. } => FaceVerdict::NoFace,
+        Conclusion::Inconclusive {
+            last_issue: None | Some(QualityIssue::NoFace),
+            ..
+        } => FaceVerdict::NoFace,
         Conclusion::Inconclusive { .. } => FaceVerdict::NoMatch { score: 0.0 },
     }
 }

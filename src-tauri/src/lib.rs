@@ -93,6 +93,13 @@ fn open_windows<R: Runtime>(app: &tauri::AppHandle<R>, mode: Mode) -> tauri::Res
     Ok(())
 }
 
+/// Stop what the app state started (virtual card, pcscd, driver thread); safe to call more than once.
+pub fn shutdown<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Some(state) = app.try_state::<App>() {
+        state.shutdown();
+    }
+}
+
 /// Run the desktop app.
 pub fn run() {
     let paths = Paths::from_env();
@@ -112,7 +119,14 @@ pub fn run() {
             open_windows(app.handle(), mode)?;
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!())
+        .map(|app| {
+            app.run(|handle, event| {
+                if let tauri::RunEvent::Exit = event {
+                    shutdown(handle);
+                }
+            })
+        });
     if let Err(e) = result {
         eprintln!("uketsuke: {e}");
         std::process::exit(1);

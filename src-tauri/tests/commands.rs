@@ -4,18 +4,16 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
-use uketsuke::config::{Mode, Paths, Settings};
+use serde_json::json;
+use uketsuke::config::{Mode, Settings};
+
+mod common;
+use common::{call, mock_app, MockApp};
 
 struct Fixture {
     _dir: tempfile::TempDir,
     _mock: oqs::MockOqs,
-    app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    app: MockApp,
 }
 
 fn fixture() -> Fixture {
@@ -29,55 +27,32 @@ fn fixture() -> Fixture {
     let mock =
         oqs::MockOqs::start(oqs::MockConfig::from_assets(&oqs::mock::repo_assets_dir(), clock).unwrap())
             .unwrap();
-    let paths = Paths {
-        root: dir.path().to_path_buf(),
-    };
-    // Live mode: no trainer, no pcscd; the reader name is empty so no PC/SC monitor runs.
+    // Live mode: no trainer, no pcscd; the reader does not exist so no card event comes.
     let settings = Settings {
         mode: Mode::Live,
         oqs_endpoint: mock.url(),
         reader_name: "No Such Reader 00".into(),
         ..Settings::default()
     };
-    let app = uketsuke::setup(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("the app builds on the mock runtime");
-    uketsuke::start_state(app.handle(), paths, settings).expect("the app state starts");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let app = mock_app(dir.path(), settings);
     Fixture {
         _dir: dir,
         _mock: mock,
         app,
-        webview,
     }
-}
-
-fn call(f: &Fixture, cmd: &str, body: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&f.webview, req).map(|r| r.deserialize::<Value>().unwrap())
 }
 
 #[test]
 fn the_first_snapshot_is_the_waiting_screen_without_a_training_watermark_in_live_mode() {
     let f = fixture();
-    let snap = call(&f, "snapshot", json!({})).unwrap();
+    let snap = call(&f.app, "snapshot", json!({})).unwrap();
     assert_eq!(snap["screen"], json!("WaitingForCard"));
     assert_eq!(
         snap["training"],
         json!(false),
         "live mode shows no 練習 watermark"
     );
-    let info = call(&f, "app_info", json!({})).unwrap();
+    let info = call(&f.app, "app_info", json!({})).unwrap();
     assert_eq!(info["mode"], json!("live"));
     drop(f.app);
 }
@@ -86,14 +61,14 @@ fn the_first_snapshot_is_the_waiting_screen_without_a_training_watermark_in_live
 fn a_staff_action_sent_as_user_input_changes_the_reader_mode() {
     let f = fixture();
     let snap = call(
-        &f,
+        &f.app,
         "send",
         json!({"event": {"kind": "Staff", "value": {"SetVisualMode": true}}}),
     )
     .unwrap();
     assert_eq!(snap["mode"], json!("VisualCheck"));
     let snap = call(
-        &f,
+        &f.app,
         "send",
         json!({"event": {"kind": "Staff", "value": {"SetVisualMode": false}}}),
     )
@@ -105,7 +80,7 @@ fn a_staff_action_sent_as_user_input_changes_the_reader_mode() {
 fn a_page_cannot_send_a_port_result_as_an_event() {
     let f = fixture();
     let err = call(
-        &f,
+        &f.app,
         "send",
         json!({"event": {"kind": "CardRead", "value": {"Ok": {}}}}),
     )
@@ -114,14 +89,19 @@ fn a_page_cannot_send_a_port_result_as_an_event() {
         err.to_string().contains("CardRead") || err.is_string(),
         "rejected at deserialisation: {err}"
     );
-    let snap = call(&f, "snapshot", json!({})).unwrap();
+    let snap = call(&f.app, "snapshot", json!({})).unwrap();
     assert_eq!(snap["screen"], json!("WaitingForCard"), "nothing happened");
 }
 
 #[test]
 fn trainer_commands_answer_not_available_in_live_mode_with_a_closed_code() {
     let f = fixture();
-    let err = call(&f, "trainer_place_card", json!({"persona": "p01-yamada-hanako"})).unwrap_err();
+    let err = call(
+        &f.app,
+        "trainer_place_card",
+        json!({"persona": "p01-yamada-hanako"}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
     assert!(err["message"].as_str().unwrap().contains("training"));
 }
@@ -130,23 +110,23 @@ fn trainer_commands_answer_not_available_in_live_mode_with_a_closed_code() {
 fn bad_dates_and_unknown_filters_are_invalid_input_errors() {
     let f = fixture();
     let err = call(
-        &f,
+        &f.app,
         "export_csv",
         json!({"date": "2026-13-40", "encoding": "utf8bom"}),
     )
     .unwrap_err();
     assert_eq!(err["code"], json!("invalid_input"));
-    let err = call(&f, "today_list", json!({"filter": "everything"})).unwrap_err();
+    let err = call(&f.app, "today_list", json!({"filter": "everything"})).unwrap_err();
     assert_eq!(err["code"], json!("invalid_input"));
 }
 
 #[test]
 fn an_empty_day_lists_nothing_and_exports_a_csv_with_only_its_header() {
     let f = fixture();
-    let rows = call(&f, "today_list", json!({"filter": "all"})).unwrap();
+    let rows = call(&f.app, "today_list", json!({"filter": "all"})).unwrap();
     assert_eq!(rows, json!([]));
     let out = call(
-        &f,
+        &f.app,
         "export_csv",
         json!({"date": "2026-05-20", "encoding": "utf8bom"}),
     )
@@ -160,13 +140,13 @@ fn an_empty_day_lists_nothing_and_exports_a_csv_with_only_its_header() {
 #[test]
 fn settings_survive_a_save_and_keep_the_mode() {
     let f = fixture();
-    let mut s = call(&f, "settings_get", json!({})).unwrap();
+    let mut s = call(&f.app, "settings_get", json!({})).unwrap();
     s["temporary_rule"] = json!(true);
     s["encoding"] = json!("sjis");
-    let saved = call(&f, "settings_set", json!({"settings": s})).unwrap();
+    let saved = call(&f.app, "settings_set", json!({"settings": s})).unwrap();
     assert_eq!(saved["temporary_rule"], json!(true));
     assert_eq!(
-        call(&f, "settings_get", json!({})).unwrap()["encoding"],
+        call(&f.app, "settings_get", json!({})).unwrap()["encoding"],
         json!("sjis")
     );
 }
@@ -174,6 +154,6 @@ fn settings_survive_a_save_and_keep_the_mode() {
 #[test]
 fn no_declaration_yet_means_no_pdf() {
     let f = fixture();
-    let err = call(&f, "declaration_pdf", json!({})).unwrap_err();
+    let err = call(&f.app, "declaration_pdf", json!({})).unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
 }

@@ -6,55 +6,15 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use mynacard::reception_port::{CardPort, InProcessSlot, PersonaCheckCodes};
 use mynacard::VirtualCard;
 use reception::model::{ConsentMode, Method};
 use reception::{Driver, Event, Screen, SiteSettings, Snapshot};
+use uketsuke::app::{FnSink, Wiring};
+use uketsuke::clock::FixedClock;
 use uketsuke::face_port::{Camera, FacePort, SharedModels};
 use uketsuke::training::CameraInput;
-
-struct FixedClock(NaiveDateTime);
-impl reception::Clock for FixedClock {
-    fn now(&self) -> NaiveDateTime {
-        self.0
-    }
-}
-
-struct NullSink;
-impl reception::SnapshotSink for NullSink {
-    fn publish(&mut self, _: &Snapshot) {}
-}
-
-struct Ports {
-    card: CardPort<InProcessSlot, PersonaCheckCodes>,
-    face: FacePort,
-    eligibility: oqs::reception_port::EligibilityPort,
-    clock: FixedClock,
-    store: store::reception_port::StorePort,
-    sink: NullSink,
-}
-
-impl reception::Ports for Ports {
-    fn card(&mut self) -> &mut dyn reception::CardReader {
-        &mut self.card
-    }
-    fn face(&mut self) -> &mut dyn reception::FaceMatcher {
-        &mut self.face
-    }
-    fn eligibility(&mut self) -> &mut dyn reception::OnlineEligibility {
-        &mut self.eligibility
-    }
-    fn clock(&self) -> &dyn reception::Clock {
-        &self.clock
-    }
-    fn store(&mut self) -> &mut dyn reception::Store {
-        &mut self.store
-    }
-    fn sink(&mut self) -> &mut dyn reception::SnapshotSink {
-        &mut self.sink
-    }
-}
 
 const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF];
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -83,7 +43,10 @@ fn a_face_reception_completes_and_leaves_no_image_or_embedding_behind() {
     // Anything the libraries would write to "the temp dir" lands here, where the test can look.
     std::env::set_var("TMPDIR", tmp.path());
 
-    let now = NaiveDate::from_ymd_opt(2026, 5, 20).unwrap().and_hms_opt(9, 30, 0).unwrap();
+    let now = NaiveDate::from_ymd_opt(2026, 5, 20)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
     let mock = oqs::MockOqs::start(
         oqs::MockConfig::from_assets(&oqs::mock::repo_assets_dir(), Arc::new(move || now)).unwrap(),
     )
@@ -100,7 +63,7 @@ fn a_face_reception_completes_and_leaves_no_image_or_embedding_behind() {
         placed: Arc::new(Mutex::new(Some("p01-yamada-hanako".into()))),
     };
     let db_path = data.path().join("uketsuke.sqlite3");
-    let ports = Ports {
+    let ports = Wiring {
         card: CardPort::new(slot, PersonaCheckCodes).with_cert_book(book),
         face: FacePort::new(Arc::clone(&models), camera, 0.42),
         eligibility: oqs::reception_port::EligibilityPort::new(
@@ -113,26 +76,44 @@ fn a_face_reception_completes_and_leaves_no_image_or_embedding_behind() {
         store: store::reception_port::StorePort::new(
             store::Store::create(&db_path, store::Mode::Training).unwrap(),
         ),
-        sink: NullSink,
+        sink: Box::new(FnSink(|_: &Snapshot| {})),
     };
-    let mut driver = Driver::new(SiteSettings { training: true, ..SiteSettings::default() }, ports);
+    let mut driver = Driver::new(
+        SiteSettings {
+            training: true,
+            ..SiteSettings::default()
+        },
+        ports,
+    );
     driver.send(Event::CardPlaced);
     assert_eq!(driver.snapshot().unwrap().screen, Screen::MethodChoice);
     driver.send(Event::ChooseMethod(Method::Face));
-    assert_eq!(driver.snapshot().unwrap().screen, Screen::ConsentMode, "the live still matched the chip photo");
+    assert_eq!(
+        driver.snapshot().unwrap().screen,
+        Screen::ConsentMode,
+        "the live still matched the chip photo"
+    );
     driver.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
     assert!(
         matches!(driver.snapshot().unwrap().screen, Screen::Completed { .. }),
         "reception completed: {:?}",
         driver.snapshot().unwrap().screen
     );
-    let day = driver.ports().store.db().receptions_on(now.date(), &store::ReceptionFilter::default()).unwrap();
+    let day = driver
+        .ports()
+        .store
+        .db()
+        .receptions_on(now.date(), &store::ReceptionFilter::default())
+        .unwrap();
     assert_eq!(day.len(), 1, "one reception stored");
     drop(driver);
 
     // The card face's embedding, computed here, must not appear anywhere on disk.
     let m = models.get().unwrap().as_ref().unwrap();
-    let photo = mynacard::Persona::builtin("p01-yamada-hanako").unwrap().photo_jp2().unwrap();
+    let photo = mynacard::Persona::builtin("p01-yamada-hanako")
+        .unwrap()
+        .photo_jp2()
+        .unwrap();
     let img = face::RgbImage::from_jpeg2000(photo).unwrap();
     let found = m.detect(&img).unwrap();
     let emb = m.embed(&img, &found[0]).unwrap();
@@ -141,12 +122,28 @@ fn a_face_reception_completes_and_leaves_no_image_or_embedding_behind() {
     let mut files = Vec::new();
     files_under(data.path(), &mut files);
     files_under(tmp.path(), &mut files);
-    assert!(files.iter().any(|f| f.extension().is_some_and(|e| e == "xml")), "the face-result file exists");
+    assert!(
+        files.iter().any(|f| f.extension().is_some_and(|e| e == "xml")),
+        "the face-result file exists"
+    );
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
-        for (what, magic) in [("JPEG", JPEG), ("PNG", PNG), ("JPEG 2000", JP2), ("J2K codestream", J2K_CODESTREAM)] {
-            assert!(!contains(&bytes, magic), "{} holds {what} image bytes", f.display());
+        for (what, magic) in [
+            ("JPEG", JPEG),
+            ("PNG", PNG),
+            ("JPEG 2000", JP2),
+            ("J2K codestream", J2K_CODESTREAM),
+        ] {
+            assert!(
+                !contains(&bytes, magic),
+                "{} holds {what} image bytes",
+                f.display()
+            );
         }
-        assert!(!contains(&bytes, &emb_bytes), "{} holds face-embedding bytes", f.display());
+        assert!(
+            !contains(&bytes, &emb_bytes),
+            "{} holds face-embedding bytes",
+            f.display()
+        );
     }
 }

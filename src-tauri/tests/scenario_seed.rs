@@ -17,11 +17,10 @@ use reception::training;
 use reception::validate::NumberEntry;
 use reception::{StaffAction, Store as _};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
-use uketsuke::config::{Mode, Paths, Settings};
+use uketsuke::config::{Mode, Settings};
+
+mod common;
+use common::{call, mock_app, MockApp};
 use uketsuke::scenario::{other_person_shown, previous_visit_day, unplayed};
 
 const RETURN_VISIT: &str = "s18-outage-return-visit";
@@ -30,49 +29,21 @@ const TRAINEE: &str = "研修 花子";
 
 struct Fixture {
     dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
+    app: MockApp,
 }
 
 fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        root: dir.path().to_path_buf(),
-    };
     let settings = Settings {
         mode: Mode::Training,
         ..Settings::default()
     };
-    let app = uketsuke::setup(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("the app builds on the mock runtime");
-    uketsuke::start_state(app.handle(), paths, settings)
-        .expect("the app state starts (training mode needs pcscd and vpcd: make test installs them)");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Fixture {
-        dir,
-        _app: app,
-        webview,
-    }
-}
-
-fn call(f: &Fixture, cmd: &str, body: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&f.webview, req).map(|r| r.deserialize::<Value>().unwrap())
+    let app = mock_app(dir.path(), settings);
+    Fixture { dir, app }
 }
 
 fn send(f: &Fixture, event: Value) -> Value {
-    call(f, "send", json!({ "event": event })).unwrap()
+    call(&f.app, "send", json!({ "event": event })).unwrap()
 }
 
 fn staff(f: &Fixture, action: &StaffAction) -> Value {
@@ -95,7 +66,7 @@ fn screen_id(snap: &Value) -> String {
 /// the snapshot; fails after about a minute (card reads go through pcscd, the first face match loads models).
 fn play_patient_until(f: &Fixture, what: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..600 {
-        let snap = call(f, "snapshot", json!({})).unwrap();
+        let snap = call(&f.app, "snapshot", json!({})).unwrap();
         if done(&snap) {
             return snap;
         }
@@ -115,7 +86,7 @@ fn play_patient_until(f: &Fixture, what: &str, done: impl Fn(&Value) -> bool) ->
     }
     panic!(
         "waited for {what}; last snapshot {}",
-        call(f, "snapshot", json!({})).unwrap()
+        call(&f.app, "snapshot", json!({})).unwrap()
     );
 }
 
@@ -168,7 +139,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
     assert_eq!(training_store(&f).last_eligibility(&yamada()).unwrap(), None);
 
     let started = call(
-        &f,
+        &f.app,
         "scenario_start",
         json!({"trainee": TRAINEE, "id": RETURN_VISIT}),
     )
@@ -182,7 +153,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
 
     // Starting again (a trainee's second try) writes nothing more and the look-up answers the same.
     call(
-        &f,
+        &f.app,
         "scenario_start",
         json!({"trainee": TRAINEE, "id": RETURN_VISIT}),
     )
@@ -205,7 +176,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
     play_patient_until(&f, "the outage", |s| {
         matches!(screen_id(s).as_str(), "Error" | "Fallback")
     });
-    if screen_id(&call(&f, "snapshot", json!({})).unwrap()) != "Fallback" {
+    if screen_id(&call(&f.app, "snapshot", json!({})).unwrap()) != "Fallback" {
         staff(&f, &StaffAction::OpenFallback);
     }
     staff(
@@ -213,7 +184,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
         &StaffAction::ClassifyProblem(reception::paper::ProblemKind::CommunicationFailure),
     );
     for _ in 0..8 {
-        let snap = call(&f, "snapshot", json!({})).unwrap();
+        let snap = call(&f.app, "snapshot", json!({})).unwrap();
         if snap["screen"]["Fallback"]["step"] == json!("PreviousVisit") {
             break;
         }
@@ -227,7 +198,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
         "{done}"
     );
 
-    let debrief = call(&f, "scenario_finish", json!({})).unwrap();
+    let debrief = call(&f.app, "scenario_finish", json!({})).unwrap();
     assert_eq!(debrief["score_percent"], json!(100), "{debrief}");
 }
 
@@ -235,7 +206,7 @@ fn a_return_visit_scenario_seeds_one_previous_visit_and_its_expected_decisions_s
 fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_decisions_score_100() {
     let f = fixture();
     let started = call(
-        &f,
+        &f.app,
         "scenario_start",
         json!({"trainee": TRAINEE, "id": OTHER_PERSON}),
     )
@@ -256,7 +227,7 @@ fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_d
     // Expected: the hotline for the patient, then her own eligibility by the お知らせ's numbers.
     staff(&f, &StaffAction::Hotline(true));
     staff(&f, &StaffAction::Hotline(false));
-    let snap = call(&f, "snapshot", json!({})).unwrap();
+    let snap = call(&f.app, "snapshot", json!({})).unwrap();
     if !matches!(screen_id(&snap).as_str(), "WaitingForCard" | "Fallback" | "Error") {
         staff(&f, &StaffAction::OpenFallback);
     }
@@ -282,6 +253,6 @@ fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_d
         "{done}"
     );
 
-    let debrief = call(&f, "scenario_finish", json!({})).unwrap();
+    let debrief = call(&f.app, "scenario_finish", json!({})).unwrap();
     assert_eq!(debrief["score_percent"], json!(100), "{debrief}");
 }

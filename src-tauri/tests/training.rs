@@ -9,11 +9,10 @@ use reception::training::{self, DocumentUse, Grade, StaffDecision};
 use reception::validate::NumberEntry;
 use reception::{SiteSettings, StaffAction, State, UserInput};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
-use uketsuke::config::{Mode, Paths, Settings};
+use uketsuke::config::{Mode, Settings};
+
+mod common;
+use common::{call, mock_app, MockApp};
 use uketsuke::scenario::{certificate_lines, trainee_name, Recording};
 
 const PAPER: &str = "s26-qualification-cert-valid";
@@ -196,21 +195,11 @@ fn the_certificate_is_an_a4_pdf_with_an_embedded_japanese_font() {
 
 struct Fixture {
     dir: tempfile::TempDir,
-    _app: tauri::App<tauri::test::MockRuntime>,
-    webview: tauri::WebviewWindow<tauri::test::MockRuntime>,
-    // Last: released after the app (and its pcscd and vpcd card) are gone.
-    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
+    app: MockApp,
 }
 
-/// Training-mode apps share one pcscd and the single vpcd slot: one fixture at a time in this binary.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn fixture(mode: Mode) -> Fixture {
-    let one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
-    let paths = Paths {
-        root: dir.path().to_path_buf(),
-    };
     let settings = Settings {
         mode,
         // Live mode: an unreachable endpoint and no reader (nothing is queried); training ignores both.
@@ -218,67 +207,52 @@ fn fixture(mode: Mode) -> Fixture {
         reader_name: "No Such Reader 00".into(),
         ..Settings::default()
     };
-    let app = uketsuke::setup(mock_builder())
-        .build(mock_context(noop_assets()))
-        .expect("the app builds on the mock runtime");
-    uketsuke::start_state(app.handle(), paths, settings)
-        .expect("the app state starts (training mode needs pcscd and vpcd: make test installs them)");
-    let webview = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    Fixture {
-        dir,
-        _app: app,
-        webview,
-        _one_at_a_time: one_at_a_time,
-    }
-}
-
-fn call(f: &Fixture, cmd: &str, body: Value) -> Result<Value, Value> {
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&f.webview, req).map(|r| r.deserialize::<Value>().unwrap())
+    let app = mock_app(dir.path(), settings);
+    Fixture { dir, app }
 }
 
 #[test]
 fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towards_the_certificate() {
     let f = fixture(Mode::Training);
-    let list = call(&f, "scenario_list", json!({})).unwrap();
+    let list = call(&f.app, "scenario_list", json!({})).unwrap();
     assert_eq!(list.as_array().unwrap().len(), training::scenario::BUILTIN.len());
 
-    let started = call(&f, "scenario_start", json!({"trainee": "研修 太郎", "id": PAPER})).unwrap();
+    let started = call(
+        &f.app,
+        "scenario_start",
+        json!({"trainee": "研修 太郎", "id": PAPER}),
+    )
+    .unwrap();
     assert_eq!(started["scenario"]["id"], json!(PAPER));
     assert_eq!(started["snapshot"]["screen"], json!("WaitingForCard"));
     // The clinic clock now reads the scenario's day.
-    let info = call(&f, "app_info", json!({})).unwrap();
+    let info = call(&f.app, "app_info", json!({})).unwrap();
     assert_eq!(info["today"], json!("2025-12-10"));
 
     // The trainee keys in the 資格確認書: the decision is recorded before the flow applies it.
-    call(&f, "send", json!({"event": staff(&s26_certificate())})).unwrap();
-    let debrief = call(&f, "scenario_finish", json!({})).unwrap();
+    call(&f.app, "send", json!({"event": staff(&s26_certificate())})).unwrap();
+    let debrief = call(&f.app, "scenario_finish", json!({})).unwrap();
     assert_eq!(debrief["score_percent"], json!(100), "{debrief}");
     assert_eq!(debrief["items"][0]["grade"], json!("Correct"));
 
     // Finishing twice is refused: nothing is running any more.
-    let err = call(&f, "scenario_finish", json!({})).unwrap_err();
+    let err = call(&f.app, "scenario_finish", json!({})).unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
 
     // A second run, failed: a wrong refusal.
-    call(&f, "scenario_start", json!({"trainee": "研修 太郎", "id": PAPER})).unwrap();
+    call(
+        &f.app,
+        "scenario_start",
+        json!({"trainee": "研修 太郎", "id": PAPER}),
+    )
+    .unwrap();
     let refuse = StaffAction::RefuseDocument(PaperRefusal::LegacyCardAbolished);
-    call(&f, "send", json!({"event": staff(&refuse)})).unwrap();
-    let failed = call(&f, "scenario_finish", json!({})).unwrap();
+    call(&f.app, "send", json!({"event": staff(&refuse)})).unwrap();
+    let failed = call(&f.app, "scenario_finish", json!({})).unwrap();
     assert_eq!(failed["items"][0]["grade"], json!("Wrong"));
     assert!(failed["items"][0]["source"].as_str().unwrap().contains("S001"));
 
-    let history = call(&f, "training_history", json!({"trainee": "研修 太郎"})).unwrap();
+    let history = call(&f.app, "training_history", json!({"trainee": "研修 太郎"})).unwrap();
     assert_eq!(history["trainees"], json!(["研修 太郎"]));
     let runs = history["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
@@ -291,7 +265,12 @@ fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towar
     assert!(!remaining.contains(&json!(PAPER)));
 
     // One scenario passed is not the curriculum: no certificate, and the file says why.
-    let err = call(&f, "training_certificate_pdf", json!({"trainee": "研修 太郎"})).unwrap_err();
+    let err = call(
+        &f.app,
+        "training_certificate_pdf",
+        json!({"trainee": "研修 太郎"}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
     assert!(err["message"].as_str().unwrap().contains("s01-pin-ordinary"));
     let docs = f.dir.path().join("training").join("documents");
@@ -302,13 +281,13 @@ fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towar
 fn an_unknown_scenario_or_a_missing_name_is_invalid_input() {
     let f = fixture(Mode::Training);
     let err = call(
-        &f,
+        &f.app,
         "scenario_start",
         json!({"trainee": "研修 太郎", "id": "s99-nope"}),
     )
     .unwrap_err();
     assert_eq!(err["code"], json!("invalid_input"));
-    let err = call(&f, "scenario_start", json!({"trainee": " ", "id": PAPER})).unwrap_err();
+    let err = call(&f.app, "scenario_start", json!({"trainee": " ", "id": PAPER})).unwrap_err();
     assert_eq!(err["code"], json!("invalid_input"));
 }
 
@@ -321,7 +300,7 @@ fn scenarios_and_trainee_history_are_not_available_in_live_mode() {
         ("training_history", json!({"trainee": "研修 太郎"})),
         ("training_certificate_pdf", json!({"trainee": "研修 太郎"})),
     ] {
-        let err = call(&f, cmd, body).unwrap_err();
+        let err = call(&f.app, cmd, body).unwrap_err();
         assert_eq!(err["code"], json!("not_available"), "{cmd}: {err}");
     }
 }
