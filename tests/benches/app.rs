@@ -68,14 +68,27 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let app = app_binary().unwrap();
     let bare = app.with_file_name("examples").join("bare_window");
-    assert!(bare.is_file(), "{} missing: build with `cargo build --workspace --all-targets`", bare.display());
+    assert!(
+        bare.is_file(),
+        "{} missing: build with `cargo build --workspace --all-targets`",
+        bare.display()
+    );
     let logs = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (mut app_start, mut bare_start, mut app_mem, mut bare_mem) = (vec![], vec![], vec![], vec![]);
     rt.block_on(async {
         for round in 0..3 {
             let t = now();
-            let b = launch(&bare, "body[data-ready]", &logs.path().join(format!("bare-{round}.log"))).await.unwrap();
+            let b = launch(
+                &bare,
+                "body[data-ready]",
+                &logs.path().join(format!("bare-{round}.log")),
+            )
+            .await
+            .unwrap();
             bare_start.push(t.elapsed().as_secs_f64());
             // Let the page settle as the app's does during its reception.
             let (_tx, rx) = std::sync::mpsc::channel::<()>();
@@ -85,9 +98,13 @@ fn main() {
             drop(b);
 
             let t = now();
-            let a = launch(&app, "[data-screen=\"WaitingForCard\"]", &logs.path().join(format!("app-{round}.log")))
-                .await
-                .unwrap();
+            let a = launch(
+                &app,
+                "[data-screen=\"WaitingForCard\"]",
+                &logs.path().join(format!("app-{round}.log")),
+            )
+            .await
+            .unwrap();
             app_start.push(t.elapsed().as_secs_f64());
             one_reception(&a.client).await;
             app_mem.push(a.resident_kib() as f64);

@@ -300,10 +300,17 @@ impl Launched {
             .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
             .filter_map(|pid| {
                 let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-                let field = |k: &str| status.lines().find(|l| l.starts_with(k)).map(|l| l[k.len()..].trim().to_owned());
+                let field = |k: &str| {
+                    status
+                        .lines()
+                        .find(|l| l.starts_with(k))
+                        .map(|l| l[k.len()..].trim().to_owned())
+                };
                 let ppid = field("PPid:")?.parse().ok()?;
                 let name = field("Name:")?;
-                let rss = field("VmRSS:").and_then(|v| v.split_whitespace().next()?.parse().ok()).unwrap_or(0);
+                let rss = field("VmRSS:")
+                    .and_then(|v| v.split_whitespace().next()?.parse().ok())
+                    .unwrap_or(0);
                 Some((pid, ppid, name, rss))
             })
             .collect();
