@@ -276,6 +276,27 @@ pub enum Notice {
     RefundFollowUp,
 }
 
+impl Notice {
+    /// Shown until the patient is done, not only on the screen that raised it.
+    pub fn outlives_its_screen(&self) -> bool {
+        match self {
+            Notice::ModeReturnedToUnattended => true,
+            Notice::CertExpiresSoon { .. }
+            | Notice::CertGraceEligibilityOnly
+            | Notice::PinWrong { .. }
+            | Notice::PinLocked
+            | Notice::PinFormat
+            | Notice::ProxyOperation
+            | Notice::MedicalViewingSuspended
+            | Notice::DataReflectionPending { .. }
+            | Notice::JustRegistered
+            | Notice::PreviousVisitNotFound
+            | Notice::AcceptedOffline
+            | Notice::RefundFollowUp => false,
+        }
+    }
+}
+
 /// Which timer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimerId {
@@ -741,8 +762,15 @@ impl Tx {
     }
 
     fn go(&mut self, phase: Phase) {
+        // Notices belong to the screen they were raised on, except those staff must still see after the
+        // flow has moved on (the mode switch-back happens just before the next screens); a new patient
+        // (back to waiting) starts clean.
+        if phase == Phase::WaitingForCard {
+            self.st.notices.clear();
+        } else {
+            self.st.notices.retain(Notice::outlives_its_screen);
+        }
         self.st.phase = phase;
-        self.st.notices.clear();
         self.st.validation.clear();
     }
 

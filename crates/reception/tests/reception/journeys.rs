@@ -247,6 +247,11 @@ fn visual_check_succeeds_returns_to_unattended_and_keeps_the_pin_counter() {
         ReaderMode::Unattended,
         "mode returns to 無人運転 after use"
     );
+    assert_eq!(h.screen(), Screen::ConsentMode);
+    assert!(
+        h.snap().notices.contains(&Notice::ModeReturnedToUnattended),
+        "staff still see that the reader went back to 無人運転 on the next screen"
+    );
     h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
     assert_eq!(h.only_saved().method, Some(Method::Visual));
     assert_eq!(
