@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::clock::SystemClock;
 use crate::config::{Encoding, Mode, Paths, Settings};
 use crate::error::{Code, UiError, UiResult};
-use crate::face_port::{Camera, FacePort, SharedModels};
+use crate::face_port::{Camera, FacePort, SharedModels, WebcamFeed};
 use crate::reader::{Pcscd, VPCD_READER};
 use crate::session::Session;
 use crate::training::Trainer;
@@ -173,6 +173,9 @@ pub struct App {
     last_declaration: Arc<Mutex<Option<Declaration>>>,
     monitor_stop: Arc<AtomicBool>,
     cancel_query: Arc<AtomicBool>,
+    webcam: WebcamFeed,
+    /// The trainer's camera choice (training), read without locking the trainer.
+    training_camera: Option<Arc<Mutex<crate::training::CameraInput>>>,
 }
 
 impl App {
@@ -210,6 +213,7 @@ impl App {
                 .map_err(|e| e.to_string())?;
         }
 
+        let (webcam, webcam_frames) = WebcamFeed::channel();
         let (trainer, mock, reader_name, oqs_url, camera, codes): (_, _, _, _, _, Box<dyn CheckCodeSource>) =
             match mode {
                 Mode::Training => {
@@ -218,6 +222,7 @@ impl App {
                     let camera = Camera::Training {
                         input: Arc::clone(&trainer.camera),
                         placed: Arc::clone(&trainer.placed),
+                        webcam: Some(webcam_frames),
                     };
                     let oqs_clock = clock.clone();
                     let config = oqs::MockConfig::from_assets(
@@ -251,12 +256,15 @@ impl App {
                         None,
                         reader,
                         settings.oqs_endpoint.clone(),
-                        Camera::None,
+                        Camera::Webcam {
+                            frames: webcam_frames,
+                        },
                         Box::new(NoCheckCodes),
                     )
                 }
             };
 
+        let training_camera = trainer.as_ref().map(|t| Arc::clone(&lock(t).camera));
         let book = CertBook::default();
         let card = CardPort::new(
             LazyPcsc {
@@ -315,6 +323,8 @@ impl App {
             last_declaration,
             monitor_stop,
             cancel_query,
+            webcam,
+            training_camera,
         })
     }
 
@@ -336,7 +346,16 @@ impl App {
             reader_name: self.reader_name.clone(),
             oqs_endpoint: self.oqs_url.clone(),
             today: self.today(),
+            camera: match &self.training_camera {
+                Some(c) => *lock(c),
+                None => crate::training::CameraInput::Webcam,
+            },
         }
+    }
+
+    /// A JPEG frame from the page's webcam, for the verification in progress (dropped when there is none).
+    pub fn face_frame(&self, jpeg: Vec<u8>) -> bool {
+        self.webcam.push(jpeg)
     }
 
     /// The one clock (training scenarios pin it to their day).

@@ -23,6 +23,8 @@ pub struct AppInfo {
     pub oqs_endpoint: String,
     /// Today (clinic clock).
     pub today: chrono::NaiveDate,
+    /// What the face camera is now: `webcam` means the reader page must capture and post `face_frame`s.
+    pub camera: CameraInput,
 }
 
 #[tauri::command]
@@ -30,9 +32,25 @@ pub fn snapshot(app: State<'_, App>) -> UiResult<Snapshot> {
     app.session.snapshot()
 }
 
+/// Async (off the main thread) and blocking on a worker: 顔認証 holds the driver until the verdict, and the
+/// page's `face_frame` calls must keep flowing meanwhile.
 #[tauri::command]
-pub fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
-    app.session.input(event)
+pub async fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
+    let session = app.session.clone();
+    tauri::async_runtime::spawn_blocking(move || session.input(event))
+        .await
+        .map_err(|e| UiError::new(Code::Io, e.to_string()))?
+}
+
+/// One webcam frame (JPEG, base64) for the face verification in progress. Only forwarded, never kept:
+/// `true` when it was queued for the verifier, `false` when it was dropped (backlog full).
+#[tauri::command(rename_all = "snake_case")]
+pub fn face_frame(app: State<'_, App>, jpeg_base64: String) -> UiResult<bool> {
+    use base64::Engine as _;
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(jpeg_base64.as_bytes())
+        .map_err(|e| UiError::new(Code::InvalidInput, format!("face frame: {e}")))?;
+    Ok(app.face_frame(jpeg))
 }
 
 /// Staff: stop waiting for the eligibility service (then the flow shows the fallbacks).

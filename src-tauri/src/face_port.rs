@@ -1,12 +1,16 @@
 //! The `reception::FaceMatcher` port: the face crate's verifier fed by the camera.
 //!
 //! Training: the "camera" is a still photo the trainer picks (same person / another person / no face), taken
-//! from the persona's test-set photos, and fed as consecutive frames. Live: a webcam capture path is not wired
-//! yet, so the port answers "camera unavailable" and the flow offers the PIN or 目視.
-//! Frames, the card reference and embeddings live only inside `verify` and are dropped when it returns.
+//! from the persona's test-set photos, and fed as consecutive frames — or, when the trainer picks "webcam", the
+//! same path as live. Live: the webcam is captured by the reader page (`getUserMedia`), which posts JPEG frames
+//! to the `face_frame` command while it waits for the verdict; [`WebcamFeed`] forwards them here.
+//! Frames, the card reference and embeddings live only inside `verify` and are dropped when it returns: nothing
+//! here writes a frame anywhere, and frames that arrive while nobody is verifying are dropped.
 
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use face::{CameraFrame, Conclusion, Decision, FaceModels, QualityIssue, Step, Verifier, VerifyConfig};
 use reception::model::{FaceError, FaceVerdict};
@@ -25,9 +29,46 @@ pub enum Camera {
         input: Arc<Mutex<CameraInput>>,
         /// Persona of the card on the reader.
         placed: Arc<Mutex<Option<String>>>,
+        /// Frames from the page's webcam, used when the trainer picks [`CameraInput::Webcam`].
+        webcam: Option<Receiver<Vec<u8>>>,
+    },
+    /// The webcam, through the page: JPEG frames posted by the reader screen (fed by [`WebcamFeed`]).
+    Webcam {
+        /// Encoded frames, oldest first.
+        frames: Receiver<Vec<u8>>,
     },
     /// No camera configured.
     None,
+}
+
+/// Frames the channel holds while nobody reads them; older ones are drained as stale when `verify` starts,
+/// newer ones dropped, so a page that keeps posting cannot grow memory.
+const WEBCAM_BACKLOG: usize = 4;
+
+/// How long `verify` keeps taking webcam frames before it concludes from what it saw (~50 frames at the
+/// page's 200 ms pace, more than the verifier's `max_frames`).
+const WEBCAM_BUDGET: Duration = Duration::from_secs(10);
+
+/// The sending side of the webcam channel, held by the app for the `face_frame` command.
+#[derive(Clone)]
+pub struct WebcamFeed {
+    tx: SyncSender<Vec<u8>>,
+}
+
+impl WebcamFeed {
+    /// A feed and the receiver to give to [`Camera::Webcam`] (or the training camera).
+    pub fn channel() -> (WebcamFeed, Receiver<Vec<u8>>) {
+        let (tx, rx) = std::sync::mpsc::sync_channel(WEBCAM_BACKLOG);
+        (WebcamFeed { tx }, rx)
+    }
+
+    /// Forward one encoded frame; `false` when it was dropped (backlog full or no camera reader).
+    pub fn push(&self, jpeg: Vec<u8>) -> bool {
+        match self.tx.try_send(jpeg) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+        }
+    }
 }
 
 /// The adapter.
@@ -64,6 +105,7 @@ pub fn training_still(input: CameraInput, persona: &str) -> Option<PathBuf> {
             }
         }
         CameraInput::Noface => "chelsea.jpg",
+        CameraInput::Webcam => return None,
     };
     Some(testset.join(file))
 }
@@ -75,15 +117,32 @@ impl reception::FaceMatcher for FacePort {
             Some(Err(e)) => return Err(FaceError::Camera(format!("face models unavailable: {e}"))),
             None => return Err(FaceError::Camera("face models are still loading".into())),
         };
-        let frame = match &self.camera {
+        // A still (read before enrolling so a missing file fails fast) or the live channel.
+        let still = match &self.camera {
             Camera::None => return Err(FaceError::Camera("no camera is configured".into())),
-            Camera::Training { input, placed } => {
+            Camera::Webcam { frames } => Source::Webcam(frames),
+            Camera::Training {
+                input,
+                placed,
+                webcam,
+            } => {
                 let input = *input.lock().unwrap_or_else(|p| p.into_inner());
-                let persona = placed.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                let path = persona
-                    .and_then(|p| training_still(input, &p))
-                    .ok_or_else(|| FaceError::Camera("no training still for this card".into()))?;
-                std::fs::read(&path).map_err(|e| FaceError::Camera(format!("{}: {e}", path.display())))?
+                match (input, webcam) {
+                    (CameraInput::Webcam, Some(frames)) => Source::Webcam(frames),
+                    (CameraInput::Webcam, None) => {
+                        return Err(FaceError::Camera("no webcam is wired in training".into()))
+                    }
+                    _ => {
+                        let persona = placed.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        let path = persona
+                            .and_then(|p| training_still(input, &p))
+                            .ok_or_else(|| FaceError::Camera("no training still for this card".into()))?;
+                        Source::Still(
+                            std::fs::read(&path)
+                                .map_err(|e| FaceError::Camera(format!("{}: {e}", path.display())))?,
+                        )
+                    }
+                }
             }
         };
         let card = models
@@ -94,16 +153,66 @@ impl reception::FaceMatcher for FacePort {
             ..VerifyConfig::default()
         };
         let mut verifier = Verifier::new(card, config);
-        // A still camera shows the same picture on every frame.
-        for _ in 0..config.max_frames {
-            match verifier.submit(models, CameraFrame::Encoded(&frame)) {
-                Ok(Step::NeedMore(_)) => continue,
-                Ok(Step::Finished(_, conclusion)) => return Ok(verdict(conclusion)),
-                Err(e) => return Err(FaceError::Camera(e.to_string())),
+        match still {
+            // A still camera shows the same picture on every frame.
+            Source::Still(frame) => {
+                for _ in 0..config.max_frames {
+                    if let Some(v) = step(&mut verifier, models, &frame)? {
+                        return Ok(v);
+                    }
+                }
+                Ok(verdict(verifier.give_up()))
             }
+            Source::Webcam(frames) => webcam(&mut verifier, models, frames),
         }
-        Ok(verdict(verifier.give_up()))
     }
+}
+
+/// Where `verify` takes its frames from this time.
+enum Source<'a> {
+    /// One training picture, repeated.
+    Still(Vec<u8>),
+    /// The page's webcam frames.
+    Webcam(&'a Receiver<Vec<u8>>),
+}
+
+/// One frame into the verifier: `Some(verdict)` once it has decided (or given up by itself).
+fn step(verifier: &mut Verifier, models: &FaceModels, jpeg: &[u8]) -> Result<Option<FaceVerdict>, FaceError> {
+    match verifier.submit(models, CameraFrame::Encoded(jpeg)) {
+        Ok(Step::NeedMore(_)) => Ok(None),
+        Ok(Step::Finished(_, conclusion)) => Ok(Some(verdict(conclusion))),
+        Err(e) => Err(FaceError::Camera(e.to_string())),
+    }
+}
+
+/// Verify from the page's webcam: drop frames captured before the patient chose 顔認証, then take frames as
+/// they arrive until the verifier decides or [`WEBCAM_BUDGET`] is spent. Each frame is dropped after use.
+#[allow(clippy::disallowed_methods)] // a device I/O deadline on the driver thread, not reception flow time
+fn webcam(
+    verifier: &mut Verifier,
+    models: &FaceModels,
+    frames: &Receiver<Vec<u8>>,
+) -> Result<FaceVerdict, FaceError> {
+    // At most a backlog's worth: a producer still posting must not keep this loop going.
+    for _ in 0..WEBCAM_BACKLOG {
+        if frames.try_recv().is_err() {
+            break;
+        }
+    }
+    let deadline = std::time::Instant::now() + WEBCAM_BUDGET;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match frames.recv_timeout(left) {
+            Ok(jpeg) => {
+                // A frame the decoder rejects (a torn blob) is skipped, not fatal: the next one will do.
+                if let Ok(Some(v)) = step(verifier, models, &jpeg) {
+                    return Ok(v);
+                }
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    Ok(verdict(verifier.give_up()))
 }
 
 /// The models, waiting (bounded) for the background load: a patient who picks 顔認証 in the first seconds after
@@ -133,5 +242,53 @@ fn verdict(c: Conclusion) -> FaceVerdict {
             ..
         } => FaceVerdict::NoFace,
         Conclusion::Inconclusive { .. } => FaceVerdict::NoMatch { score: 0.0 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reception::FaceMatcher as _;
+
+    fn port(frames: Receiver<Vec<u8>>) -> (FacePort, CardPhoto) {
+        let models: SharedModels = Arc::new(OnceLock::new());
+        let _ = models.set(FaceModels::load().map_err(|e| e.to_string()));
+        let photo = mynacard::Persona::builtin("p01-yamada-hanako")
+            .unwrap()
+            .photo_jp2()
+            .unwrap();
+        (
+            FacePort::new(models, Camera::Webcam { frames }, 0.42),
+            CardPhoto(photo.to_vec()),
+        )
+    }
+
+    #[test]
+    fn webcam_frames_of_the_card_holder_match_the_card_photo() {
+        let jpeg = std::fs::read(training_still(CameraInput::Same, "p01-yamada-hanako").unwrap()).unwrap();
+        let (tx, rx) = std::sync::mpsc::sync_channel(WEBCAM_BACKLOG);
+        // The page keeps posting until the port (and its receiver) is gone.
+        let page = std::thread::spawn(move || while tx.send(jpeg.clone()).is_ok() {});
+        let (mut port, card) = port(rx);
+        let verdict = port.verify(&card).unwrap();
+        drop(port);
+        page.join().unwrap();
+        assert!(matches!(verdict, FaceVerdict::Match { .. }), "{verdict:?}");
+    }
+
+    #[test]
+    fn a_webcam_that_sends_nothing_concludes_that_no_face_was_seen() {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(WEBCAM_BACKLOG);
+        drop(tx);
+        let (mut port, card) = port(rx);
+        assert_eq!(port.verify(&card).unwrap(), FaceVerdict::NoFace);
+    }
+
+    #[test]
+    fn frames_beyond_the_backlog_are_dropped_not_queued() {
+        let (feed, rx) = WebcamFeed::channel();
+        let taken = (0..WEBCAM_BACKLOG + 3).filter(|_| feed.push(vec![0xFF])).count();
+        assert_eq!(taken, WEBCAM_BACKLOG);
+        assert_eq!(rx.try_iter().count(), WEBCAM_BACKLOG);
     }
 }

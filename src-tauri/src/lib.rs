@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod session;
 pub mod training;
 
+use tauri::webview::{PermissionKind, PermissionResponse};
 use tauri::{Builder, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 use crate::app::{App, FnSink};
@@ -31,6 +32,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::snapshot,
         commands::send,
+        commands::face_frame,
         commands::app_info,
         commands::cancel_query,
         commands::today_list,
@@ -74,16 +76,20 @@ pub fn start_state<R: Runtime>(
 fn open_windows<R: Runtime>(app: &tauri::AppHandle<R>, mode: Mode) -> tauri::Result<()> {
     match mode {
         Mode::Training => {
-            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+            let w = WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("【練習モード】Uketsuke マイナ受付")
                 .inner_size(1600.0, 900.0)
+                .on_permission_request(allow_camera)
                 .build()?;
+            enable_camera(&w)?;
         }
         Mode::Live => {
-            WebviewWindowBuilder::new(app, "reader", WebviewUrl::App("reader.html".into()))
+            let w = WebviewWindowBuilder::new(app, "reader", WebviewUrl::App("reader.html".into()))
                 .title("【本番】Uketsuke 受付（患者用）")
                 .inner_size(1024.0, 768.0)
+                .on_permission_request(allow_camera)
                 .build()?;
+            enable_camera(&w)?;
             WebviewWindowBuilder::new(app, "staff", WebviewUrl::App("staff.html".into()))
                 .title("【本番】Uketsuke 職員用")
                 .inner_size(1280.0, 800.0)
@@ -91,6 +97,36 @@ fn open_windows<R: Runtime>(app: &tauri::AppHandle<R>, mode: Mode) -> tauri::Res
         }
     }
     Ok(())
+}
+
+/// The reader page may open the camera (顔認証) without a prompt: the patient chose 顔認証 on the screen.
+/// Microphone, location and the rest keep WebKit's default (denied).
+fn allow_camera<R: Runtime>(_: tauri::Webview<R>, kind: PermissionKind) -> PermissionResponse {
+    match kind {
+        PermissionKind::Camera => PermissionResponse::Allow,
+        _ => PermissionResponse::Default,
+    }
+}
+
+/// Turn on WebKitGTK's media streams (off by default) so `getUserMedia` exists. With `UKETSUKE_MOCK_CAMERA=1`
+/// (the e2e harness), WebKit's built-in mock camera replaces real devices, so the webcam path is testable
+/// on a machine without one.
+fn enable_camera<R: Runtime>(w: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    let mock = std::env::var("UKETSUKE_MOCK_CAMERA").is_ok_and(|v| v == "1");
+    w.with_webview(move |wv| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{SettingsExt as _, WebViewExt as _};
+            if let Some(settings) = wv.inner().settings() {
+                settings.set_enable_media_stream(true);
+                if mock {
+                    settings.set_enable_mock_capture_devices(true);
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = (wv, mock);
+    })
 }
 
 /// Stop what the app state started (virtual card, pcscd, driver thread); safe to call more than once.

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Code, UiError, UiResult};
 use crate::reader::Pcscd;
 
-/// What the camera sees in training (同一人物 / 別人 / 顔なし).
+/// What the camera sees in training (同一人物 / 別人 / 顔なし / webcam).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum CameraInput {
@@ -26,6 +26,8 @@ pub enum CameraInput {
     Other,
     /// Nobody (a cat, a cup of coffee).
     Noface,
+    /// The real webcam through the page (the live path; in tests WebKit's mock camera).
+    Webcam,
 }
 
 /// A persona as the trainer panel lists it.

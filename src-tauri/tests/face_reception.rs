@@ -61,6 +61,7 @@ fn a_face_reception_completes_and_leaves_no_image_or_embedding_behind() {
     let camera = Camera::Training {
         input: Arc::new(Mutex::new(CameraInput::Same)),
         placed: Arc::new(Mutex::new(Some("p01-yamada-hanako".into()))),
+        webcam: None,
     };
     let db_path = data.path().join("uketsuke.sqlite3");
     let ports = Wiring {

@@ -2,6 +2,7 @@
 //! trainer panel) through WebDriver, asserts what the screens show, then what the SQLite database holds.
 //! One `#[test]` per journey so a failure names its journey; the harness runs them one at a time.
 
+mod camera;
 mod card;
 mod fallback;
 mod paper;

@@ -360,6 +360,8 @@ pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launch
         .env("UKETSUKE_DATA_DIR", data.path())
         .env("UKETSUKE_MODE", "training")
         .env("UKETSUKE_OQS_TIMEOUT_SECS", OQS_TIMEOUT_SECS.to_string())
+        // WebKit's mock camera instead of real devices: the webcam journey runs on machines without one.
+        .env("UKETSUKE_MOCK_CAMERA", "1")
         .env_remove("XDG_DATA_HOME")
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)

@@ -504,6 +504,7 @@ export default {
   'trainer.camera.same': 'Same person',
   'trainer.camera.other': 'Another person',
   'trainer.camera.noface': 'No face',
+  'trainer.camera.webcam': 'Webcam',
   'trainer.oqs': 'Eligibility service faults',
   'trainer.oqs.none': 'Normal',
   'trainer.oqs.latency': 'Latency',

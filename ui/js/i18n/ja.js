@@ -521,6 +521,7 @@ export default {
   'trainer.camera.same': '同一人物',
   'trainer.camera.other': '別人',
   'trainer.camera.noface': '顔なし',
+  'trainer.camera.webcam': 'Webカメラ',
   'trainer.oqs': 'オンライン資格確認の障害',
   'trainer.oqs.none': '正常',
   'trainer.oqs.latency': '遅延',

@@ -9,7 +9,7 @@ import { paneHeader } from './common.js';
 import { button } from './staff-forms.js';
 import * as scenario from './trainer-scenario.js';
 
-const CAMERA = ['same', 'other', 'noface'];
+const CAMERA = ['same', 'other', 'noface', 'webcam'];
 const OQS_FAULTS = ['none', 'latency', 'timeout', 'http500', 'refused', 'malformed', 'processing', 'error'];
 const READER_FAULTS = ['none', 'pcscd_stopped', 'card_pulled'];
 
