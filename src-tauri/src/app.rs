@@ -358,6 +358,11 @@ impl App {
         self.webcam.push(jpeg)
     }
 
+    /// The page could not open the camera: end the face step now (the flow then offers the PIN).
+    pub fn face_camera_failed(&self, reason: String) -> bool {
+        self.webcam.fail(reason)
+    }
+
     /// The one clock (training scenarios pin it to their day).
     pub fn clock(&self) -> &SystemClock {
         &self.clock

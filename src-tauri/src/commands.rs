@@ -53,6 +53,12 @@ pub fn face_frame(app: State<'_, App>, jpeg_base64: String) -> UiResult<bool> {
     Ok(app.face_frame(jpeg))
 }
 
+/// The reader page could not open the camera (no device, permission denied): ends the face step at once.
+#[tauri::command]
+pub fn face_camera_failed(app: State<'_, App>, reason: String) -> UiResult<bool> {
+    Ok(app.face_camera_failed(reason))
+}
+
 /// Staff: stop waiting for the eligibility service (then the flow shows the fallbacks).
 #[tauri::command]
 pub fn cancel_query(app: State<'_, App>) -> UiResult<()> {

@@ -21,6 +21,14 @@ use crate::training::CameraInput;
 /// Face models, loaded once in the background at start-up (about half a second).
 pub type SharedModels = Arc<OnceLock<Result<FaceModels, String>>>;
 
+/// What the page's camera sends: a JPEG frame, or the reason it cannot capture (no camera, permission denied).
+pub enum WebcamMsg {
+    /// One encoded frame.
+    Jpeg(Vec<u8>),
+    /// The camera failed; the face step ends at once with a device error (the patient is offered the PIN).
+    Failed(String),
+}
+
 /// Where frames come from.
 pub enum Camera {
     /// Training stills: the trainer's choice and the persona on the reader.
@@ -30,12 +38,12 @@ pub enum Camera {
         /// Persona of the card on the reader.
         placed: Arc<Mutex<Option<String>>>,
         /// Frames from the page's webcam, used when the trainer picks [`CameraInput::Webcam`].
-        webcam: Option<Receiver<Vec<u8>>>,
+        webcam: Option<Receiver<WebcamMsg>>,
     },
     /// The webcam, through the page: JPEG frames posted by the reader screen (fed by [`WebcamFeed`]).
     Webcam {
-        /// Encoded frames, oldest first.
-        frames: Receiver<Vec<u8>>,
+        /// Encoded frames (or a failure), oldest first.
+        frames: Receiver<WebcamMsg>,
     },
     /// No camera configured.
     None,
@@ -52,19 +60,28 @@ const WEBCAM_BUDGET: Duration = Duration::from_secs(10);
 /// The sending side of the webcam channel, held by the app for the `face_frame` command.
 #[derive(Clone)]
 pub struct WebcamFeed {
-    tx: SyncSender<Vec<u8>>,
+    tx: SyncSender<WebcamMsg>,
 }
 
 impl WebcamFeed {
     /// A feed and the receiver to give to [`Camera::Webcam`] (or the training camera).
-    pub fn channel() -> (WebcamFeed, Receiver<Vec<u8>>) {
+    pub fn channel() -> (WebcamFeed, Receiver<WebcamMsg>) {
         let (tx, rx) = std::sync::mpsc::sync_channel(WEBCAM_BACKLOG);
         (WebcamFeed { tx }, rx)
     }
 
     /// Forward one encoded frame; `false` when it was dropped (backlog full or no camera reader).
     pub fn push(&self, jpeg: Vec<u8>) -> bool {
-        match self.tx.try_send(jpeg) {
+        self.send(WebcamMsg::Jpeg(jpeg))
+    }
+
+    /// Report that the page cannot capture (`false` when nobody is listening or the backlog is full).
+    pub fn fail(&self, reason: String) -> bool {
+        self.send(WebcamMsg::Failed(reason))
+    }
+
+    fn send(&self, msg: WebcamMsg) -> bool {
+        match self.tx.try_send(msg) {
             Ok(()) => true,
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
         }
@@ -173,7 +190,7 @@ enum Source<'a> {
     /// One training picture, repeated.
     Still(Vec<u8>),
     /// The page's webcam frames.
-    Webcam(&'a Receiver<Vec<u8>>),
+    Webcam(&'a Receiver<WebcamMsg>),
 }
 
 /// One frame into the verifier: `Some(verdict)` once it has decided (or given up by itself).
@@ -191,7 +208,7 @@ fn step(verifier: &mut Verifier, models: &FaceModels, jpeg: &[u8]) -> Result<Opt
 fn webcam(
     verifier: &mut Verifier,
     models: &FaceModels,
-    frames: &Receiver<Vec<u8>>,
+    frames: &Receiver<WebcamMsg>,
 ) -> Result<FaceVerdict, FaceError> {
     // At most a backlog's worth: a producer still posting must not keep this loop going.
     for _ in 0..WEBCAM_BACKLOG {
@@ -203,12 +220,13 @@ fn webcam(
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match frames.recv_timeout(left) {
-            Ok(jpeg) => {
+            Ok(WebcamMsg::Jpeg(jpeg)) => {
                 // A frame the decoder rejects (a torn blob) is skipped, not fatal: the next one will do.
                 if let Ok(Some(v)) = step(verifier, models, &jpeg) {
                     return Ok(v);
                 }
             }
+            Ok(WebcamMsg::Failed(reason)) => return Err(FaceError::Camera(reason)),
             Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
         }
     }
@@ -250,7 +268,7 @@ mod tests {
     use super::*;
     use reception::FaceMatcher as _;
 
-    fn port(frames: Receiver<Vec<u8>>) -> (FacePort, CardPhoto) {
+    fn port(frames: Receiver<WebcamMsg>) -> (FacePort, CardPhoto) {
         let models: SharedModels = Arc::new(OnceLock::new());
         let _ = models.set(FaceModels::load().map_err(|e| e.to_string()));
         let photo = mynacard::Persona::builtin("p01-yamada-hanako")
@@ -268,7 +286,7 @@ mod tests {
         let jpeg = std::fs::read(training_still(CameraInput::Same, "p01-yamada-hanako").unwrap()).unwrap();
         let (tx, rx) = std::sync::mpsc::sync_channel(WEBCAM_BACKLOG);
         // The page keeps posting until the port (and its receiver) is gone.
-        let page = std::thread::spawn(move || while tx.send(jpeg.clone()).is_ok() {});
+        let page = std::thread::spawn(move || while tx.send(WebcamMsg::Jpeg(jpeg.clone())).is_ok() {});
         let (mut port, card) = port(rx);
         let verdict = port.verify(&card).unwrap();
         drop(port);
@@ -278,10 +296,37 @@ mod tests {
 
     #[test]
     fn a_webcam_that_sends_nothing_concludes_that_no_face_was_seen() {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(WEBCAM_BACKLOG);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<WebcamMsg>(WEBCAM_BACKLOG);
         drop(tx);
         let (mut port, card) = port(rx);
         assert_eq!(port.verify(&card).unwrap(), FaceVerdict::NoFace);
+    }
+
+    #[test]
+    fn a_camera_the_page_cannot_open_ends_the_face_step_at_once_with_a_device_error() {
+        let (feed, rx) = WebcamFeed::channel();
+        let (mut port, card) = port(rx);
+        // The page keeps reporting until the port answers (stale messages are drained when verify starts).
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let page = std::thread::spawn({
+            let done = Arc::clone(&done);
+            move || {
+                let (_keep, tick) = std::sync::mpsc::channel::<()>();
+                let mut reached = false;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    reached |= feed.fail("NotAllowedError: permission denied".into());
+                    let _ = tick.recv_timeout(Duration::from_millis(20));
+                }
+                reached
+            }
+        });
+        let err = port.verify(&card).unwrap_err();
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(page.join().unwrap(), "the failure reached the port");
+        assert_eq!(
+            err,
+            FaceError::Camera("NotAllowedError: permission denied".into())
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::face_frame,
         commands::app_info,
         commands::cancel_query,
+        commands::face_camera_failed,
         commands::today_list,
         commands::patient_search,
         commands::export_csv,

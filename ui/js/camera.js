@@ -76,9 +76,12 @@ function startCapture() {
       delete document.body.dataset.cameraError;
       tick();
     } catch (e) {
-      // The verifier times out without frames and the flow offers the PIN; the reason is kept for staff/tests.
-      document.body.dataset.cameraError = String((e && e.message) || e);
+      // Tell the verifier at once, so the flow offers the PIN instead of waiting for frames; the reason is
+      // also kept on the page for staff and tests.
+      const reason = String((e && e.name ? `${e.name}: ` : '') + ((e && e.message) || e));
+      document.body.dataset.cameraError = reason;
       release();
+      backend.call('face_camera_failed', { reason }).catch(() => {});
     }
   })();
 
