@@ -370,12 +370,17 @@ impl App {
 
     /// `<data>/<mode>/documents/` (PDFs), created on demand.
     pub fn documents_dir(&self) -> UiResult<PathBuf> {
+        self.mode_subdir("documents")
+    }
+
+    /// `<data>/<mode>/<name>/`, created on demand.
+    fn mode_subdir(&self, name: &str) -> UiResult<PathBuf> {
         let mode = lock(&self.settings).mode;
         let dir = self
             .paths
             .mode_dir(mode)
             .map_err(|e| UiError::new(Code::Io, e))?
-            .join("documents");
+            .join(name);
         std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
         Ok(dir)
     }
@@ -464,14 +469,9 @@ impl App {
             .session
             .with_ports::<AppPorts, _>(move |p| p.store.inner.db().export_day_csv(day, enc))?
             .map_err(|e| UiError::new(Code::Store, e))?;
-        let mode = lock(&self.settings).mode;
-        let dir = self
-            .paths
-            .mode_dir(mode)
-            .map_err(|e| UiError::new(Code::Io, e))?
-            .join("exports");
-        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
-        let path = dir.join(format!("receptions-{day}-{encoding}.csv"));
+        let path = self
+            .mode_subdir("exports")?
+            .join(format!("receptions-{day}-{encoding}.csv"));
         std::fs::write(&path, bytes).map_err(|e| UiError::new(Code::Io, e))?;
         Ok(path)
     }
@@ -481,14 +481,7 @@ impl App {
         let d = lock(&self.last_declaration)
             .clone()
             .ok_or_else(|| UiError::new(Code::NotAvailable, "まだ申立書が保存されていません"))?;
-        let mode = lock(&self.settings).mode;
-        let dir = self
-            .paths
-            .mode_dir(mode)
-            .map_err(|e| UiError::new(Code::Io, e))?
-            .join("documents");
-        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
-        let path = dir.join(format!(
+        let path = self.documents_dir()?.join(format!(
             "shikaku-moushitate-{}.pdf",
             self.clock.now().format("%Y%m%d-%H%M%S")
         ));

@@ -23,6 +23,7 @@ use std::time::Duration;
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::NaiveDate;
 use fantoccini::{Client, ClientBuilder, Locator};
+use mynacard::pcscd::Pcscd;
 use serde_json::{json, Value};
 
 /// How long a condition may take before the journey fails (OQS answers, card reads, face matching).
@@ -32,8 +33,6 @@ const POLL: Duration = Duration::from_millis(60);
 /// The OQS client timeout the app runs with in the suite (`UKETSUKE_OQS_TIMEOUT_SECS`), so the timeout
 /// journey waits 2 s instead of the production 10 s.
 pub const OQS_TIMEOUT_SECS: u64 = 2;
-/// The vpcd slot the training cards use (same as `uketsuke::reader::VPCD_READER`).
-const VPCD_READER: &str = "Virtual PCD 00 00";
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -151,43 +150,11 @@ impl Drop for Display {
     }
 }
 
-/// A pcscd this journey started (SIGTERM and reaped on drop), or `None` when one already answered.
-struct Pcscd(Option<Child>);
-
-impl Drop for Pcscd {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.as_mut() {
-            terminate(c);
-        }
-    }
-}
-
-/// Make sure a pcscd with the vpcd reader answers. If none does, start `pcscd --foreground` for this
-/// journey and stop it afterwards, so every journey starts with a fresh daemon and a free vpcd slot, and
-/// the suite leaves no daemon behind. (The app would start one itself, but could not stop it when the
-/// WebDriver session ends the process.)
-async fn ensure_pcscd() -> Result<Pcscd> {
-    let answers = || {
-        mynacard::PcscContext::establish()
-            .and_then(|c| c.readers())
-            .is_ok_and(|r| r.iter().any(|n| n == VPCD_READER))
-    };
-    if answers() {
-        return Ok(Pcscd(None));
-    }
-    let child = Command::new("/usr/sbin/pcscd")
-        .arg("--foreground")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("cannot start /usr/sbin/pcscd: install the Debian packages `pcscd vsmartcard-vpcd`")?;
-    let daemon = Pcscd(Some(child));
-    poll(Duration::from_secs(10), "pcscd with the vpcd reader", || async {
-        Ok(answers().then_some(()))
-    })
-    .await?;
-    Ok(daemon)
+/// Make sure a pcscd with the vpcd reader answers. If none does, one is started for this journey and stopped
+/// afterwards, so every journey starts with a fresh daemon and a free vpcd slot, and the suite leaves no daemon
+/// behind. (The app would start one itself, but could not stop it when the WebDriver session ends the process.)
+fn ensure_pcscd() -> Result<Pcscd> {
+    Pcscd::ensure().map_err(|e| anyhow!(e))
 }
 
 /// Re-check `cond` every [`POLL`] until it yields `Some`, or fail after `limit` naming `what`.
@@ -343,7 +310,7 @@ pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launch
         "WebKitWebDriver",
         "install the Debian package `webkit2gtk-driver`",
     )?;
-    let pcscd = ensure_pcscd().await?;
+    let pcscd = ensure_pcscd()?;
     let display = Display::start()?;
     let data = tempfile::Builder::new().prefix("uketsuke-e2e-").tempdir()?;
     let port = free_port()?;

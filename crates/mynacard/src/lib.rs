@@ -10,6 +10,8 @@ pub mod card;
 pub mod guard;
 #[cfg(feature = "pcsc")]
 pub mod pcsc_transport;
+#[cfg(feature = "pcsc")]
+pub mod pcscd;
 pub mod persona;
 pub mod pin;
 pub mod pki;

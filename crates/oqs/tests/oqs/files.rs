@@ -46,7 +46,7 @@ fn a_face_result_contains_no_twelve_digit_number() {
     // Structural privacy: no field can hold a My Number; check the bytes anyway for any 12-digit run.
     let mock = start_mock();
     let dir = tempfile::tempdir().unwrap();
-    for persona in PERSONAS {
+    for persona in personas() {
         let msg = client(&mock).query_by_card(&card_query(persona)).unwrap();
         let path = write_face_result(dir.path(), &msg, Charset::Utf8, now()).unwrap();
         let text = std::fs::read_to_string(path).unwrap();

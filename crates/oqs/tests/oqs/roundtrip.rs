@@ -48,7 +48,7 @@ fn assert_round_trip(msg: &XmlMsg, charset: Charset) {
 fn every_persona_answer_round_trips_in_utf8_and_shift_jis() {
     let mock = start_mock();
     let client = client(&mock);
-    for persona in PERSONAS {
+    for persona in personas() {
         let msg = client.query_by_card(&card_query(persona)).unwrap();
         for charset in [Charset::Utf8, Charset::ShiftJis] {
             assert_round_trip(&msg, charset);

@@ -93,7 +93,7 @@ fn every_persona_gets_the_answer_its_story_promises() {
     let mock = start_mock();
     let client = client(&mock);
     let table = expectations();
-    assert_eq!(table.len(), PERSONAS.len(), "one expectation per persona");
+    assert_eq!(table.len(), personas().len(), "one expectation per persona");
     for e in table {
         let msg = client
             .query_by_card(&card_query(e.persona))

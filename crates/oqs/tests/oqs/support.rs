@@ -80,25 +80,7 @@ pub fn card_query(persona: &str) -> CardQuery {
     }
 }
 
-/// Every persona id with an eligibility record and a card.
-pub const PERSONAS: [&str; 19] = [
-    "p01-yamada-hanako",
-    "p02-sato-kenji",
-    "p03-suzuki-ichiro",
-    "p04-takahashi-yoshiko",
-    "p05-tanaka-makoto",
-    "p06-ito-akira",
-    "p07-watanabe-mei",
-    "p08-nakamura-shota",
-    "p09-kobayashi-yuto",
-    "p10-yoshida-taro",
-    "p11-kato-tomiko",
-    "p12-yoshimura-kazuo",
-    "p13-matsumoto-rin",
-    "p14-yamamoto-daichi",
-    "p15-mori-aoi",
-    "p16-inoue-ken",
-    "p17-kimura-hiroshi",
-    "p18-hayashi-yui",
-    "p19-shimizu-jun",
-];
+/// Every persona id with an eligibility record and a card: the virtual cards' own list.
+pub fn personas() -> Vec<&'static str> {
+    mynacard::Persona::builtin_ids().collect()
+}
