@@ -101,11 +101,11 @@ impl reception::Store for RecordingStore {
 
 /// The reception flow's ports, one field each. Generic so that the app, the in-process tests and the
 /// benchmark wire the same struct with their own card source, eligibility service, store and clock.
-pub struct Wiring<Card, Elig, Store, Clock> {
+pub struct Wiring<Card, Elig, Store, Clock, Face = FacePort> {
     /// Card reader.
     pub card: Card,
     /// Face matcher.
-    pub face: FacePort,
+    pub face: Face,
     /// Eligibility service.
     pub eligibility: Elig,
     /// Clock.
@@ -116,9 +116,10 @@ pub struct Wiring<Card, Elig, Store, Clock> {
     pub sink: Box<dyn SnapshotSink + Send>,
 }
 
-impl<Card, Elig, St, Clk> reception::Ports for Wiring<Card, Elig, St, Clk>
+impl<Card, Elig, St, Clk, Face> reception::Adapters for Wiring<Card, Elig, St, Clk, Face>
 where
     Card: reception::CardReader,
+    Face: reception::FaceMatcher,
     Elig: reception::OnlineEligibility,
     St: reception::Store,
     Clk: reception::Clock,
@@ -132,25 +133,37 @@ where
     fn eligibility(&mut self) -> &mut dyn reception::OnlineEligibility {
         &mut self.eligibility
     }
-    fn clock(&self) -> &dyn reception::Clock {
-        &self.clock
-    }
     fn store(&mut self) -> &mut dyn reception::Store {
         &mut self.store
+    }
+}
+
+impl<Card, Elig, St, Clk, Face> reception::Ports for Wiring<Card, Elig, St, Clk, Face>
+where
+    Card: reception::CardReader,
+    Face: reception::FaceMatcher,
+    Elig: reception::OnlineEligibility,
+    St: reception::Store,
+    Clk: reception::Clock,
+{
+    fn clock(&self) -> &dyn reception::Clock {
+        &self.clock
     }
     fn sink(&mut self) -> &mut dyn SnapshotSink {
         self.sink.as_mut()
     }
 }
 
-/// Every port of the running app: the card through pcscd (a real reader, or vpcd with the virtual cards),
-/// the eligibility service (mock on 127.0.0.1 in training) which staff can cancel, SQLite, the system clock.
-pub type AppPorts = Wiring<
-    CardPort<LazyPcsc, Box<dyn CheckCodeSource>>,
-    crate::cancel::Cancellable<oqs::reception_port::EligibilityPort>,
-    RecordingStore,
-    SystemClock,
->;
+/// The card port of the running app: pcscd (a real reader, or vpcd with the virtual cards).
+pub type AppCard = CardPort<LazyPcsc, Box<dyn CheckCodeSource>>;
+/// The eligibility port of the running app (the mock on 127.0.0.1 in training).
+pub type AppEligibility = oqs::reception_port::EligibilityPort;
+
+/// Every port of the running app: the card, the eligibility service, SQLite, the system clock.
+pub type AppPorts = Wiring<AppCard, AppEligibility, RecordingStore, SystemClock>;
+
+/// The app's ports as the workers and staff commands share them.
+pub type AppLanes = crate::session::Lanes<AppCard, AppEligibility, RecordingStore>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -163,6 +176,8 @@ pub type StaffRow = store::ReceptionSummary;
 pub struct App {
     /// The driver thread.
     pub session: Session,
+    /// The ports, shared with the driver's workers (staff reads go here, not through the driver).
+    pub lanes: AppLanes,
     paths: Paths,
     settings: Mutex<Settings>,
     clock: SystemClock,
@@ -172,7 +187,6 @@ pub struct App {
     oqs_url: String,
     last_declaration: Arc<Mutex<Option<Declaration>>>,
     monitor_stop: Arc<AtomicBool>,
-    cancel_query: Arc<AtomicBool>,
     webcam: WebcamFeed,
     /// The trainer's camera choice (training), read without locking the trainer.
     training_camera: Option<Arc<Mutex<crate::training::CameraInput>>>,
@@ -291,8 +305,6 @@ impl App {
             Box::new(move || reception::Clock::now(&file_clock)),
         )
         .with_face_output(face_dir, charset);
-        let cancel_query = Arc::new(AtomicBool::new(false));
-        let eligibility = crate::cancel::Cancellable::new(eligibility, Arc::clone(&cancel_query));
         let last_declaration = Arc::new(Mutex::new(None));
         let ports: AppPorts = Wiring {
             card,
@@ -305,7 +317,8 @@ impl App {
             },
             sink,
         };
-        let (session, _thread) = Session::start(settings.site(), ports);
+        let (session, lanes, _thread) =
+            Session::start(settings.site(), ports).map_err(|e| format!("reception thread: {e}"))?;
         let monitor_stop = Arc::new(AtomicBool::new(false));
         if !reader_name.is_empty() {
             crate::reader::spawn_monitor(reader_name.clone(), session.clone(), Arc::clone(&monitor_stop))
@@ -313,6 +326,7 @@ impl App {
         }
         Ok(App {
             session,
+            lanes,
             paths,
             settings: Mutex::new(settings),
             clock,
@@ -322,15 +336,14 @@ impl App {
             oqs_url,
             last_declaration,
             monitor_stop,
-            cancel_query,
             webcam,
             training_camera,
         })
     }
 
-    /// Staff cancel of the eligibility query in flight (the flow then offers the fallbacks).
-    pub fn cancel_query(&self) {
-        self.cancel_query.store(true, std::sync::atomic::Ordering::SeqCst);
+    /// The reception database, for staff reads and training history (waits at most for a save in progress).
+    pub fn db(&self) -> MutexGuard<'_, RecordingStore> {
+        lock(&self.lanes.store)
     }
 
     /// Today on the clinic clock.
@@ -423,8 +436,9 @@ impl App {
             }
         };
         let today = self.today();
-        self.session
-            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().receptions_on(today, &f))?
+        self.db()
+            .db()
+            .receptions_on(today, &f)
             .map_err(|e| UiError::new(Code::Store, e))
     }
 
@@ -443,8 +457,9 @@ impl App {
             };
         let kana = kana.filter(|k| !k.is_empty()).map(str::to_owned);
         let rows = self
-            .session
-            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().find_patients(kana.as_deref(), birth))?
+            .db()
+            .db()
+            .find_patients(kana.as_deref(), birth)
             .map_err(|e| UiError::new(Code::Store, e))?;
         rows.into_iter()
             .map(|r| serde_json::to_value(r).map_err(|e| UiError::new(Code::Internal, e)))
@@ -466,8 +481,9 @@ impl App {
             }
         };
         let bytes = self
-            .session
-            .with_ports::<AppPorts, _>(move |p| p.store.inner.db().export_day_csv(day, enc))?
+            .db()
+            .db()
+            .export_day_csv(day, enc)
             .map_err(|e| UiError::new(Code::Store, e))?;
         let path = self
             .mode_subdir("exports")?
@@ -493,9 +509,8 @@ impl App {
     /// The card front of the card on the reader, for 目視: the chip photo as a PNG data URL and the 券面事項
     /// (name, birth date, sex, address), from the 券面AP front EF with 照合番号B. Read on demand, never stored.
     pub fn card_photo(&self) -> UiResult<crate::photo::FrontView> {
-        let front = self
-            .session
-            .with_ports::<AppPorts, _>(|p| p.card.read_front())?
+        let front = lock(&self.lanes.card)
+            .read_front()
             .map_err(|e| UiError::new(Code::Card, e))?;
         crate::photo::front_view(&front).map_err(|e| UiError::new(Code::Card, e))
     }

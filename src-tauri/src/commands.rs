@@ -32,14 +32,11 @@ pub fn snapshot(app: State<'_, App>) -> UiResult<Snapshot> {
     app.session.snapshot()
 }
 
-/// Async (off the main thread) and blocking on a worker: 顔認証 holds the driver until the verdict, and the
-/// page's `face_frame` calls must keep flowing meanwhile.
+/// A person's action; answers with the snapshot right after it (the driver never waits for a port here:
+/// the work it starts shows up in later snapshots).
 #[tauri::command]
-pub async fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
-    let session = app.session.clone();
-    tauri::async_runtime::spawn_blocking(move || session.input(event))
-        .await
-        .map_err(|e| UiError::new(Code::Io, e.to_string()))?
+pub fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
+    app.session.input(event)
 }
 
 /// One webcam frame (JPEG, base64) for the face verification in progress. Only forwarded, never kept:
@@ -59,11 +56,11 @@ pub fn face_camera_failed(app: State<'_, App>, reason: String) -> UiResult<bool>
     Ok(app.face_camera_failed(reason))
 }
 
-/// Staff: stop waiting for the eligibility service (then the flow shows the fallbacks).
+/// Staff: stop waiting for the eligibility service (the flow's 照会キャンセル; the fallbacks open at once).
 #[tauri::command]
-pub fn cancel_query(app: State<'_, App>) -> UiResult<()> {
-    app.cancel_query();
-    Ok(())
+pub fn cancel_query(app: State<'_, App>) -> UiResult<Snapshot> {
+    app.session
+        .input(UserInput::Staff(reception::StaffAction::CancelQuery))
 }
 
 #[tauri::command]

@@ -7,7 +7,6 @@
 //! panel side by side; live mode opens the reader screen and the staff console as two windows.
 
 pub mod app;
-pub mod cancel;
 pub mod certificate;
 pub mod clock;
 pub mod commands;

@@ -20,10 +20,10 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use reception::model::{Method, Operator, PatientLookup, QualificationValidity};
 use reception::paper::{Basis, Billing, ReceptionRecord};
 use reception::training::{self, Debrief, Fault, Lang, Scenario, StaffDecision, Text};
-use reception::{Clock as _, Snapshot, State, UserInput};
+use reception::{Clock as _, Snapshot};
 use serde::Serialize;
 
-use crate::app::{App, AppPorts};
+use crate::app::App;
 use crate::error::{Code, UiError, UiResult};
 use crate::training::CameraInput;
 
@@ -112,10 +112,19 @@ impl Recording {
         })
     }
 
-    /// Record the decision behind `input` (judged on the state before it); returns it.
-    pub fn observe(&mut self, input: &UserInput, before: &State) -> Option<StaffDecision> {
-        let d = training::decision_of(input, before)?;
+    /// Record a decision the flow accepted.
+    pub fn record(&mut self, d: StaffDecision) {
         self.decisions.push(d);
+    }
+
+    /// Record the decision behind `input`, judged on the state before it, as if the flow accepted it.
+    pub fn observe(
+        &mut self,
+        input: &reception::UserInput,
+        before: &reception::State,
+    ) -> Option<StaffDecision> {
+        let d = training::decision_of(input, before)?;
+        self.record(d);
         Some(d)
     }
 
@@ -323,18 +332,18 @@ pub fn seed_previous_visit(app: &App, s: &Scenario) -> UiResult<Option<NaiveDate
         problem: None,
         refund_task: None,
     };
-    app.session
-        .with_ports::<AppPorts, _>(move |p| {
-            let store: &mut dyn reception::Store = &mut p.store;
-            if let Some(known) = store.last_eligibility(&lookup)? {
-                if known.confirmed_on >= day {
-                    return Ok(None);
-                }
+    let seed = || {
+        let mut guard = app.db();
+        let store: &mut dyn reception::Store = &mut *guard;
+        if let Some(known) = store.last_eligibility(&lookup)? {
+            if known.confirmed_on >= day {
+                return Ok(None);
             }
-            store.save_reception(&visit)?;
-            Ok::<_, reception::model::StoreError>(Some(day))
-        })?
-        .map_err(|e| UiError::new(Code::Store, e))
+        }
+        store.save_reception(&visit)?;
+        Ok::<_, reception::model::StoreError>(Some(day))
+    };
+    seed().map_err(|e| UiError::new(Code::Store, e))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -425,12 +434,12 @@ impl ScenarioControl {
         *lock(&self.current) = Some(recording);
         let current = Arc::clone(&self.current);
         let camera = app.trainer()?.camera.clone();
-        app.session.set_recorder(Some(Box::new(move |input, before| {
+        app.session.set_recorder(Some(Box::new(move |made| {
             let mut guard = lock(&current);
             let Some(rec) = guard.as_mut() else { return };
-            let made = rec.observe(input, before);
+            rec.record(made);
             // "Face fails once": the retry the trainee chose sees the holder again.
-            if made == Some(StaffDecision::RetryFace) && rec.scenario.has(Fault::FaceNoMatchOnce) {
+            if made == StaffDecision::RetryFace && rec.scenario.has(Fault::FaceNoMatchOnce) {
                 *lock(&camera) = CameraInput::Same;
             }
         })))?;
@@ -449,8 +458,9 @@ impl ScenarioControl {
             .take()
             .ok_or_else(|| UiError::new(Code::NotAvailable, "練習シナリオが開始されていません"))?;
         let (view, run) = rec.finish(app.clock().now())?;
-        app.session
-            .with_ports::<AppPorts, _>(move |p| p.store.db_mut().save_training_run(&run))?
+        app.db()
+            .db_mut()
+            .save_training_run(&run)
             .map_err(|e| UiError::new(Code::Store, e))?;
         Ok(view)
     }
@@ -489,11 +499,9 @@ pub struct History {
 fn runs_of(app: &App, trainee: &str) -> UiResult<(Vec<String>, Vec<store::StoredTrainingRun>)> {
     drop(app.trainer()?); // the history lives in the training file
     let who = trainee.trim().to_owned();
-    app.session
-        .with_ports::<AppPorts, _>(move |p| {
-            let db = p.store.db();
-            Ok::<_, store::StoreError>((db.trainees()?, db.training_runs(&who)?))
-        })?
+    let guard = app.db();
+    let db = guard.db();
+    (|| Ok::<_, store::StoreError>((db.trainees()?, db.training_runs(&who)?)))()
         .map_err(|e| UiError::new(Code::Store, e))
 }
 

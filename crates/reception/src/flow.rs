@@ -314,13 +314,24 @@ pub enum TimerId {
     Watchdog,
 }
 
-/// The armed timer (only one at a time).
+/// An armed timer (several may run at once, one per id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArmedTimer {
     /// Which.
     pub id: TimerId,
     /// Sequence number; `TimerFired` must carry it.
     pub seq: u32,
+}
+
+/// The port call in flight that the flow waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Awaiting {
+    /// The call's sequence number.
+    pub seq: u32,
+    /// Which call (for the screen and the trace).
+    pub lane: Lane,
+    /// When it was issued (the snapshot shows the elapsed time from it).
+    pub since: NaiveDateTime,
 }
 
 /// Why the flow is querying.
@@ -462,10 +473,16 @@ pub struct State {
     pub phase: Phase,
     /// Current patient.
     pub session: Session,
-    /// Armed timer.
-    pub timer: Option<ArmedTimer>,
+    /// Armed timers, at most one per id.
+    pub timers: Vec<ArmedTimer>,
     /// Last timer sequence number used.
     pub timer_seq: u32,
+    /// Last port-call sequence number used.
+    pub call_seq: u32,
+    /// The port call the current phase waits for (its answer is taken; any other is dropped).
+    pub awaiting: Option<Awaiting>,
+    /// The save in flight: it outlives the screen (a failed save must never pass unseen).
+    pub saving: Option<u32>,
     /// Hotline overlay open (training: "another person's data is shown").
     pub hotline_open: bool,
     /// Notices for the current screen.
@@ -483,12 +500,88 @@ impl State {
             operator: Operator::Patient,
             phase: Phase::WaitingForCard,
             session: Session::default(),
-            timer: None,
+            timers: Vec::new(),
             timer_seq: 0,
+            call_seq: 0,
+            awaiting: None,
+            saving: None,
             hotline_open: false,
             notices: Vec::new(),
             validation: Vec::new(),
         }
+    }
+
+    /// The staff actions `step` takes in this state (the console shows these and no others). The guards in
+    /// `on_staff` and this list are kept together by a property test.
+    pub fn staff_actions(&self) -> Vec<StaffActionKind> {
+        use StaffActionKind as K;
+        let mut v = vec![K::SetVisualMode, K::SetOperator, K::Hotline];
+        let fallback = match self.phase {
+            Phase::Fallback(step) => Some(step),
+            Phase::WaitingForCard
+            | Phase::ReadingCard
+            | Phase::CertWarning(_)
+            | Phase::MethodChoice
+            | Phase::FaceCapture
+            | Phase::FaceFailed(_)
+            | Phase::PinEntry { .. }
+            | Phase::PinVerifying
+            | Phase::Signing
+            | Phase::VisualCheck
+            | Phase::SmartphonePlatform
+            | Phase::SmartphonePin { .. }
+            | Phase::SmartphoneHold(_)
+            | Phase::CheckingRegistration
+            | Phase::RegistrationOffer
+            | Phase::Registering
+            | Phase::ConsentMode
+            | Phase::ConsentItem(_)
+            | Phase::LimitConsent
+            | Phase::PrescriptionForm
+            | Phase::Querying { .. }
+            | Phase::LookingUpPrevious
+            | Phase::Completed { .. }
+            | Phase::RemoveCard
+            | Phase::Error(_) => None,
+        };
+        match fallback {
+            Some(step) => {
+                v.push(K::ClassifyProblem);
+                if step.next(self.session.problem) != step {
+                    v.push(K::FallbackNext);
+                }
+                v.push(match step {
+                    FallbackStep::RetryOrSwitch => K::RetryReader,
+                    FallbackStep::CardWithNotice => K::PresentPaper,
+                    FallbackStep::PreviousVisit => K::LookupPrevious,
+                    FallbackStep::Declaration => K::SubmitDeclaration,
+                    FallbackStep::FullCharge => K::ConfirmFullCharge,
+                });
+            }
+            None => v.push(K::OpenFallback),
+        }
+        if matches!(
+            self.phase,
+            Phase::WaitingForCard | Phase::Fallback(_) | Phase::Error(_)
+        ) {
+            if !v.contains(&K::PresentPaper) {
+                v.push(K::PresentPaper);
+            }
+            v.push(K::RefuseDocument);
+        }
+        if self.phase == Phase::VisualCheck {
+            v.push(K::VisualCheckResult);
+        }
+        if matches!(self.phase, Phase::Querying { .. }) {
+            v.push(K::CancelQuery);
+        }
+        if matches!(
+            self.phase,
+            Phase::Completed { .. } | Phase::RemoveCard | Phase::Fallback(_) | Phase::Error(_)
+        ) {
+            v.push(K::NextPatient);
+        }
+        v
     }
 
     /// Methods the patient may choose on `MethodChoice` (目視 is a staff switch, not listed).
@@ -537,8 +630,94 @@ pub enum StaffAction {
     ConfirmFullCharge,
     /// Show / hide the hotline sheet (0120-95-0178, guidance 5).
     Hotline(bool),
+    /// 照会キャンセル: stop waiting for the eligibility service; the fallbacks open at once.
+    CancelQuery,
     /// Done with this patient; wait for the next.
     NextPatient,
+}
+
+/// The name of a staff action, without its data: what the console may offer now
+/// ([`State::staff_actions`], `Snapshot::staff_actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StaffActionKind {
+    /// [`StaffAction::SetVisualMode`].
+    SetVisualMode,
+    /// [`StaffAction::VisualCheckResult`].
+    VisualCheckResult,
+    /// [`StaffAction::SetOperator`].
+    SetOperator,
+    /// [`StaffAction::OpenFallback`].
+    OpenFallback,
+    /// [`StaffAction::ClassifyProblem`].
+    ClassifyProblem,
+    /// [`StaffAction::FallbackNext`].
+    FallbackNext,
+    /// [`StaffAction::RetryReader`].
+    RetryReader,
+    /// [`StaffAction::PresentPaper`].
+    PresentPaper,
+    /// [`StaffAction::RefuseDocument`].
+    RefuseDocument,
+    /// [`StaffAction::LookupPrevious`].
+    LookupPrevious,
+    /// [`StaffAction::SubmitDeclaration`].
+    SubmitDeclaration,
+    /// [`StaffAction::ConfirmFullCharge`].
+    ConfirmFullCharge,
+    /// [`StaffAction::Hotline`].
+    Hotline,
+    /// [`StaffAction::CancelQuery`].
+    CancelQuery,
+    /// [`StaffAction::NextPatient`].
+    NextPatient,
+}
+
+impl StaffAction {
+    /// Its name.
+    pub fn kind(&self) -> StaffActionKind {
+        match self {
+            StaffAction::SetVisualMode(_) => StaffActionKind::SetVisualMode,
+            StaffAction::VisualCheckResult(_) => StaffActionKind::VisualCheckResult,
+            StaffAction::SetOperator(_) => StaffActionKind::SetOperator,
+            StaffAction::OpenFallback => StaffActionKind::OpenFallback,
+            StaffAction::ClassifyProblem(_) => StaffActionKind::ClassifyProblem,
+            StaffAction::FallbackNext => StaffActionKind::FallbackNext,
+            StaffAction::RetryReader => StaffActionKind::RetryReader,
+            StaffAction::PresentPaper(_) => StaffActionKind::PresentPaper,
+            StaffAction::RefuseDocument(_) => StaffActionKind::RefuseDocument,
+            StaffAction::LookupPrevious(_) => StaffActionKind::LookupPrevious,
+            StaffAction::SubmitDeclaration(_) => StaffActionKind::SubmitDeclaration,
+            StaffAction::ConfirmFullCharge => StaffActionKind::ConfirmFullCharge,
+            StaffAction::Hotline(_) => StaffActionKind::Hotline,
+            StaffAction::CancelQuery => StaffActionKind::CancelQuery,
+            StaffAction::NextPatient => StaffActionKind::NextPatient,
+        }
+    }
+}
+
+/// The answer of one port call, as the driver feeds it back.
+#[derive(Debug, Deserialize)]
+pub enum Answer {
+    /// Of `Call::ReadCard`.
+    CardRead(Result<CardSummary, CardError>),
+    /// Of `Call::VerifyPin`.
+    PinVerified(Result<PinVerdict, CardError>),
+    /// Of `Call::SignChallenge`.
+    Signed(Result<PossessionProof, CardError>),
+    /// Of `Call::MatchFace`.
+    FaceMatched(Result<FaceVerdict, FaceError>),
+    /// Of `Call::ReadSmartphone`.
+    SmartphoneRead(Result<PhoneReadOutcome, CardError>),
+    /// Of `Call::CheckRegistration`.
+    RegistrationChecked(Result<Registration, EligibilityError>),
+    /// Of `Call::Register`.
+    RegistrationDone(Result<Registration, EligibilityError>),
+    /// Of a query call.
+    EligibilityAnswered(Result<EligibilityResponse, EligibilityError>),
+    /// Of `Call::LookupPrevious`.
+    PreviousFound(Result<Option<StoredEligibility>, StoreError>),
+    /// Of `Call::SaveReception`.
+    Saved(Result<(), StoreError>),
 }
 
 /// Inputs to the machine.
@@ -548,26 +727,14 @@ pub enum Event {
     CardPlaced,
     /// The card left the reader.
     CardRemoved,
-    /// Result of `Effect::ReadCard`.
-    CardRead(Result<CardSummary, CardError>),
-    /// Result of `Effect::VerifyPin`.
-    PinVerified(Result<PinVerdict, CardError>),
-    /// Result of `Effect::SignChallenge`.
-    Signed(Result<PossessionProof, CardError>),
-    /// Result of `Effect::MatchFace`.
-    FaceMatched(Result<FaceVerdict, FaceError>),
-    /// Result of `Effect::ReadSmartphone`.
-    SmartphoneRead(Result<PhoneReadOutcome, CardError>),
-    /// Result of `Effect::CheckRegistration`.
-    RegistrationChecked(Result<Registration, EligibilityError>),
-    /// Result of `Effect::Register`.
-    RegistrationDone(Result<Registration, EligibilityError>),
-    /// Result of a query effect.
-    EligibilityAnswered(Result<EligibilityResponse, EligibilityError>),
-    /// Result of `Effect::LookupPrevious`.
-    PreviousFound(Result<Option<StoredEligibility>, StoreError>),
-    /// Result of `Effect::SaveReception`.
-    Saved(Result<(), StoreError>),
+    /// A port call answered. `seq` is the one its `Effect::Call` carried: the flow takes an answer only
+    /// for the call it is waiting for, so a late answer of a cancelled or timed-out call is dropped.
+    Answer {
+        /// The call's sequence number.
+        seq: u32,
+        /// What the port said.
+        answer: Answer,
+    },
     /// A timer fired.
     TimerFired {
         /// Which.
@@ -603,9 +770,9 @@ pub enum Event {
     Staff(StaffAction),
 }
 
-/// Work for the driver.
+/// A port call. Each runs on a worker in the app; its answer comes back as `Event::Answer`.
 #[derive(Debug)]
-pub enum Effect {
+pub enum Call {
     /// Read the auth certificate and PIN tries.
     ReadCard,
     /// VERIFY the PIN (the only place a `Pin` goes).
@@ -618,7 +785,7 @@ pub enum Effect {
         /// Challenge bytes.
         challenge: Vec<u8>,
     },
-    /// Read the card photo and match it against the camera; the photo never leaves the driver.
+    /// Read the card photo and match it against the camera; the photo never leaves the worker.
     MatchFace,
     /// Read the phone (Android: with the phone PIN).
     ReadSmartphone {
@@ -639,9 +806,69 @@ pub enum Effect {
     LookupPrevious(PatientLookup),
     /// Save everything about the reception, atomically.
     SaveReception(Box<ReceptionRecord>),
-    /// Audit line (no personal data beyond codes).
+}
+
+/// Which port a call needs: the app runs each on that port's worker, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lane {
+    /// The card reader.
+    Card,
+    /// The card photo and the camera.
+    Face,
+    /// The eligibility service.
+    Eligibility,
+    /// The database.
+    Store,
+}
+
+impl Call {
+    /// Short name for tests and traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::ReadCard => "ReadCard",
+            Call::VerifyPin { .. } => "VerifyPin",
+            Call::SignChallenge { .. } => "SignChallenge",
+            Call::MatchFace => "MatchFace",
+            Call::ReadSmartphone { .. } => "ReadSmartphone",
+            Call::CheckRegistration(_) => "CheckRegistration",
+            Call::Register(_) => "Register",
+            Call::QueryByCertificate(_) => "QueryByCertificate",
+            Call::QueryByNumbers(_) => "QueryByNumbers",
+            Call::LookupPrevious(_) => "LookupPrevious",
+            Call::SaveReception(_) => "SaveReception",
+        }
+    }
+
+    /// The port it needs.
+    pub fn lane(&self) -> Lane {
+        match self {
+            Call::ReadCard
+            | Call::VerifyPin { .. }
+            | Call::SignChallenge { .. }
+            | Call::ReadSmartphone { .. } => Lane::Card,
+            Call::MatchFace => Lane::Face,
+            Call::CheckRegistration(_)
+            | Call::Register(_)
+            | Call::QueryByCertificate(_)
+            | Call::QueryByNumbers(_) => Lane::Eligibility,
+            Call::LookupPrevious(_) | Call::SaveReception(_) => Lane::Store,
+        }
+    }
+}
+
+/// Work for the driver.
+#[derive(Debug)]
+pub enum Effect {
+    /// Call a port; answer with `Event::Answer { seq, .. }`.
+    Call {
+        /// Sequence number to echo back.
+        seq: u32,
+        /// The call.
+        call: Call,
+    },
+    /// Audit line (no personal data beyond codes); fire and forget.
     Audit(AuditEvent),
-    /// Arm the (single) timer.
+    /// Arm a timer (replacing one with the same id).
     StartTimer {
         /// Which.
         id: TimerId,
@@ -650,28 +877,21 @@ pub enum Effect {
         /// Delay.
         after_secs: u32,
     },
-    /// Disarm it.
-    CancelTimer,
+    /// Disarm a timer.
+    CancelTimer {
+        /// Which.
+        id: TimerId,
+    },
 }
 
 impl Effect {
-    /// Short name for tests and traces.
+    /// Short name for tests and traces (a call's own name).
     pub fn name(&self) -> &'static str {
         match self {
-            Effect::ReadCard => "ReadCard",
-            Effect::VerifyPin { .. } => "VerifyPin",
-            Effect::SignChallenge { .. } => "SignChallenge",
-            Effect::MatchFace => "MatchFace",
-            Effect::ReadSmartphone { .. } => "ReadSmartphone",
-            Effect::CheckRegistration(_) => "CheckRegistration",
-            Effect::Register(_) => "Register",
-            Effect::QueryByCertificate(_) => "QueryByCertificate",
-            Effect::QueryByNumbers(_) => "QueryByNumbers",
-            Effect::LookupPrevious(_) => "LookupPrevious",
-            Effect::SaveReception(_) => "SaveReception",
+            Effect::Call { call, .. } => call.name(),
             Effect::Audit(_) => "Audit",
             Effect::StartTimer { .. } => "StartTimer",
-            Effect::CancelTimer => "CancelTimer",
+            Effect::CancelTimer { .. } => "CancelTimer",
         }
     }
 }
@@ -702,6 +922,8 @@ pub enum AuditKind {
     HotlineShown,
     /// Operator recorded.
     OperatorSet(Operator),
+    /// Staff stopped waiting for the eligibility service.
+    QueryCancelled,
 }
 
 /// Output of `step`.
@@ -711,21 +933,31 @@ pub struct Step {
     pub next: State,
     /// Effects to run, in order.
     pub effects: Vec<Effect>,
+    /// The event meant something here: it changed the state or caused work. A refused input (a button
+    /// of another screen, a late answer) is not accepted, and training never scores it.
+    pub accepted: bool,
 }
 
-/// Timer a phase wants while it is shown.
-fn timer_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) -> Option<(TimerId, u32)> {
+/// Timers a phase wants while it is shown: patient inactivity on reader screens, a watchdog on port
+/// calls, the eligibility deadline (plus the poll delay after 処理中), and how long results stay.
+fn timers_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) -> Vec<(TimerId, u32)> {
     match phase {
-        Phase::WaitingForCard | Phase::Fallback(_) => None,
-        Phase::RemoveCard => None,
-        Phase::Completed { .. } => card_in_reader.then_some((TimerId::CompletedDisplay, s.completed_secs)),
-        Phase::Error(_) => Some((TimerId::ErrorDisplay, s.error_secs)),
-        Phase::Querying {
-            waiting_poll: true, ..
-        } => Some((TimerId::QueryPoll, s.poll_secs)),
-        Phase::Querying {
-            waiting_poll: false, ..
-        } => Some((TimerId::QueryTimeout, s.query_timeout_secs)),
+        Phase::WaitingForCard | Phase::Fallback(_) | Phase::RemoveCard => Vec::new(),
+        Phase::Completed { .. } => {
+            if card_in_reader {
+                vec![(TimerId::CompletedDisplay, s.completed_secs)]
+            } else {
+                Vec::new()
+            }
+        }
+        Phase::Error(_) => vec![(TimerId::ErrorDisplay, s.error_secs)],
+        Phase::Querying { waiting_poll, .. } => {
+            let mut v = vec![(TimerId::QueryTimeout, s.query_timeout_secs)];
+            if *waiting_poll {
+                v.push((TimerId::QueryPoll, s.poll_secs));
+            }
+            v
+        }
         Phase::ReadingCard
         | Phase::FaceCapture
         | Phase::PinVerifying
@@ -733,7 +965,7 @@ fn timer_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) -> Option<(T
         | Phase::SmartphoneHold(_)
         | Phase::CheckingRegistration
         | Phase::Registering
-        | Phase::LookingUpPrevious => Some((TimerId::Watchdog, s.watchdog_secs)),
+        | Phase::LookingUpPrevious => vec![(TimerId::Watchdog, s.watchdog_secs)],
         Phase::CertWarning(_)
         | Phase::MethodChoice
         | Phase::FaceFailed(_)
@@ -745,7 +977,20 @@ fn timer_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) -> Option<(T
         | Phase::ConsentMode
         | Phase::ConsentItem(_)
         | Phase::LimitConsent
-        | Phase::PrescriptionForm => Some((TimerId::Idle, s.idle_secs)),
+        | Phase::PrescriptionForm => vec![(TimerId::Idle, s.idle_secs)],
+    }
+}
+
+/// A timer that keeps its due time when the phase changes but still wants it: the overall deadline of a
+/// query survives its 処理中 polls. Every other timer restarts with its screen.
+fn keeps_due_time(id: TimerId) -> bool {
+    match id {
+        TimerId::QueryTimeout => true,
+        TimerId::Idle
+        | TimerId::QueryPoll
+        | TimerId::ErrorDisplay
+        | TimerId::CompletedDisplay
+        | TimerId::Watchdog => false,
     }
 }
 
@@ -772,6 +1017,33 @@ impl Tx {
         }
         self.st.phase = phase;
         self.st.validation.clear();
+    }
+
+    /// Issue a port call. The save is tracked on its own (it outlives its screen); any other call is the
+    /// one the phase now waits for.
+    fn call(&mut self, call: Call) {
+        self.st.call_seq = self.st.call_seq.wrapping_add(1);
+        let seq = self.st.call_seq;
+        match call {
+            Call::SaveReception(_) => self.st.saving = Some(seq),
+            Call::ReadCard
+            | Call::VerifyPin { .. }
+            | Call::SignChallenge { .. }
+            | Call::MatchFace
+            | Call::ReadSmartphone { .. }
+            | Call::CheckRegistration(_)
+            | Call::Register(_)
+            | Call::QueryByCertificate(_)
+            | Call::QueryByNumbers(_)
+            | Call::LookupPrevious(_) => {
+                self.st.awaiting = Some(Awaiting {
+                    seq,
+                    lane: call.lane(),
+                    since: self.now,
+                })
+            }
+        }
+        self.fx.push(Effect::Call { seq, call });
     }
 
     fn note(&mut self, n: Notice) {
@@ -814,27 +1086,45 @@ pub fn step(state: &State, event: Event, now: NaiveDateTime) -> Step {
         fx: Vec::new(),
         now,
     };
-    let before = state.phase.clone();
     transition(&mut tx, event);
-    // Re-arm the timer whenever the phase changed (or the phase lost its timer).
-    if tx.st.phase != before {
-        match timer_for(&tx.st.phase, &tx.st.settings, tx.st.session.card_in_reader) {
-            Some((id, after_secs)) => {
-                tx.st.timer_seq = tx.st.timer_seq.wrapping_add(1);
-                let seq = tx.st.timer_seq;
-                tx.st.timer = Some(ArmedTimer { id, seq });
-                tx.fx.push(Effect::StartTimer { id, seq, after_secs });
-            }
-            None => {
-                if tx.st.timer.take().is_some() {
-                    tx.fx.push(Effect::CancelTimer);
-                }
-            }
+    if tx.st.phase != state.phase {
+        // A screen that moved on without issuing a new call no longer waits for the old one: its late
+        // answer is dropped by sequence number (a timed-out or cancelled query never completes a reception).
+        if tx.st.awaiting == state.awaiting {
+            tx.st.awaiting = None;
         }
+        rearm_timers(&mut tx);
     }
+    let accepted = tx.st != *state || !tx.fx.is_empty();
     Step {
         next: tx.st,
         effects: tx.fx,
+        accepted,
+    }
+}
+
+/// Arm what the new phase wants, disarm the rest.
+fn rearm_timers(tx: &mut Tx) {
+    let wanted = timers_for(&tx.st.phase, &tx.st.settings, tx.st.session.card_in_reader);
+    let mut kept = Vec::new();
+    for t in std::mem::take(&mut tx.st.timers) {
+        let still_wanted = wanted.iter().any(|(id, _)| *id == t.id);
+        if still_wanted && keeps_due_time(t.id) {
+            kept.push(t);
+        } else if !still_wanted {
+            tx.fx.push(Effect::CancelTimer { id: t.id });
+        }
+        // Wanted again but restarting: the `StartTimer` below replaces it.
+    }
+    tx.st.timers = kept;
+    for (id, after_secs) in wanted {
+        if tx.st.timers.iter().any(|t| t.id == id) {
+            continue;
+        }
+        tx.st.timer_seq = tx.st.timer_seq.wrapping_add(1);
+        let seq = tx.st.timer_seq;
+        tx.st.timers.push(ArmedTimer { id, seq });
+        tx.fx.push(Effect::StartTimer { id, seq, after_secs });
     }
 }
 
@@ -842,16 +1132,7 @@ fn transition(tx: &mut Tx, event: Event) {
     match event {
         Event::CardPlaced => on_card_placed(tx),
         Event::CardRemoved => on_card_removed(tx),
-        Event::CardRead(r) => on_card_read(tx, r),
-        Event::PinVerified(r) => on_pin_verified(tx, r),
-        Event::Signed(r) => on_signed(tx, r),
-        Event::FaceMatched(r) => on_face(tx, r),
-        Event::SmartphoneRead(r) => on_phone_read(tx, r),
-        Event::RegistrationChecked(r) => on_registration(tx, r, false),
-        Event::RegistrationDone(r) => on_registration(tx, r, true),
-        Event::EligibilityAnswered(r) => on_answer(tx, r),
-        Event::PreviousFound(r) => on_previous(tx, r),
-        Event::Saved(r) => on_saved(tx, r),
+        Event::Answer { seq, answer } => on_port_answer(tx, seq, answer),
         Event::TimerFired { id, seq } => on_timer(tx, id, seq),
         Event::Continue => on_continue(tx),
         Event::Cancel => on_cancel(tx),
@@ -871,7 +1152,7 @@ fn transition(tx: &mut Tx, event: Event) {
                     // iPhone: Face ID / Touch ID happens on the phone while it is held.
                     PhonePlatform::IPhone => {
                         tx.go(Phase::SmartphoneHold(p));
-                        tx.fx.push(Effect::ReadSmartphone {
+                        tx.call(Call::ReadSmartphone {
                             platform: p,
                             pin: None,
                         });
@@ -885,7 +1166,7 @@ fn transition(tx: &mut Tx, event: Event) {
                 if yes {
                     if let Some(c) = cert_ref(&tx.st.session) {
                         tx.go(Phase::Registering);
-                        tx.fx.push(Effect::Register(c));
+                        tx.call(Call::Register(c));
                     }
                 } else {
                     tx.error(ErrorCode::RegistrationDeclined);
@@ -910,6 +1191,34 @@ fn transition(tx: &mut Tx, event: Event) {
     }
 }
 
+/// Take the answer of the call the flow waits for; drop any other (cancelled, timed out, superseded).
+fn on_port_answer(tx: &mut Tx, seq: u32, answer: Answer) {
+    if let Answer::Saved(r) = answer {
+        if tx.st.saving == Some(seq) {
+            tx.st.saving = None;
+            on_saved(tx, r);
+        }
+        return;
+    }
+    if tx.st.awaiting.map(|a| a.seq) != Some(seq) {
+        return;
+    }
+    tx.st.awaiting = None;
+    match answer {
+        Answer::CardRead(r) => on_card_read(tx, r),
+        Answer::PinVerified(r) => on_pin_verified(tx, r),
+        Answer::Signed(r) => on_signed(tx, r),
+        Answer::FaceMatched(r) => on_face(tx, r),
+        Answer::SmartphoneRead(r) => on_phone_read(tx, r),
+        Answer::RegistrationChecked(r) => on_registration(tx, r, false),
+        Answer::RegistrationDone(r) => on_registration(tx, r, true),
+        Answer::EligibilityAnswered(r) => on_answer(tx, r),
+        Answer::PreviousFound(r) => on_previous(tx, r),
+        // Handled above: the save is tracked apart from the screen's call.
+        Answer::Saved(_) => {}
+    }
+}
+
 fn on_card_placed(tx: &mut Tx) {
     match tx.st.phase {
         Phase::WaitingForCard | Phase::Fallback(FallbackStep::RetryOrSwitch) => {
@@ -922,7 +1231,7 @@ fn on_card_placed(tx: &mut Tx) {
             };
             tx.st.operator = operator;
             tx.go(Phase::ReadingCard);
-            tx.fx.push(Effect::ReadCard);
+            tx.call(Call::ReadCard);
         }
         Phase::ReadingCard
         | Phase::CertWarning(_)
@@ -1105,7 +1414,7 @@ fn on_choose_method(tx: &mut Tx, m: Method) {
     match m {
         Method::Face => {
             tx.go(Phase::FaceCapture);
-            tx.fx.push(Effect::MatchFace);
+            tx.call(Call::MatchFace);
         }
         Method::Pin => {
             let tries_left = tx.st.session.pin_tries_left.unwrap_or(0);
@@ -1129,7 +1438,7 @@ fn on_pin_entered(tx: &mut Tx, pin: Pin) {
                 return;
             }
             tx.go(Phase::PinVerifying);
-            tx.fx.push(Effect::VerifyPin { pin });
+            tx.call(Call::VerifyPin { pin });
         }
         Phase::SmartphonePin { .. } => {
             if pin.check_format().is_err() {
@@ -1137,7 +1446,7 @@ fn on_pin_entered(tx: &mut Tx, pin: Pin) {
                 return;
             }
             tx.go(Phase::SmartphoneHold(PhonePlatform::Android));
-            tx.fx.push(Effect::ReadSmartphone {
+            tx.call(Call::ReadSmartphone {
                 platform: PhonePlatform::Android,
                 pin: Some(pin),
             });
@@ -1196,7 +1505,7 @@ fn on_pin_verified(tx: &mut Tx, r: Result<PinVerdict, CardError>) {
             // The challenge only has to be fresh per reception; the service checks the signature.
             let challenge = format!("uketsuke:{serial}:{}", tx.now.format("%Y%m%d%H%M%S")).into_bytes();
             tx.go(Phase::Signing);
-            tx.fx.push(Effect::SignChallenge { challenge });
+            tx.call(Call::SignChallenge { challenge });
         }
         Ok(PinVerdict::Wrong { tries_left: 0 }) | Ok(PinVerdict::Locked) => pin_locked(tx),
         Ok(PinVerdict::Wrong { tries_left }) => {
@@ -1239,7 +1548,7 @@ fn on_face(tx: &mut Tx, r: Result<FaceVerdict, FaceError>) {
 fn on_retry_face(tx: &mut Tx) {
     if matches!(tx.st.phase, Phase::FaceFailed(_)) {
         tx.go(Phase::FaceCapture);
-        tx.fx.push(Effect::MatchFace);
+        tx.call(Call::MatchFace);
     }
 }
 
@@ -1293,7 +1602,7 @@ fn identity_confirmed(tx: &mut Tx, method: Method) {
     match cert_ref(&tx.st.session) {
         Some(c) => {
             tx.go(Phase::CheckingRegistration);
-            tx.fx.push(Effect::CheckRegistration(c));
+            tx.call(Call::CheckRegistration(c));
         }
         None => tx.error(ErrorCode::CardUnreadable),
     }
@@ -1432,7 +1741,7 @@ fn start_cert_query(tx: &mut Tx) {
         polls: 0,
         waiting_poll: false,
     });
-    tx.fx.push(Effect::QueryByCertificate(q));
+    tx.call(Call::QueryByCertificate(q));
 }
 
 fn start_number_query(tx: &mut Tx, doc: AcceptedDocument, accept_offline: bool) {
@@ -1452,13 +1761,13 @@ fn start_number_query(tx: &mut Tx, doc: AcceptedDocument, accept_offline: bool) 
         polls: 0,
         waiting_poll: false,
     });
-    tx.fx.push(Effect::QueryByNumbers(q));
+    tx.call(Call::QueryByNumbers(q));
 }
 
 fn resend_query(tx: &mut Tx) {
     match tx.st.session.query.clone() {
-        Some(PendingQuery::Cert(q)) => tx.fx.push(Effect::QueryByCertificate(q)),
-        Some(PendingQuery::Numbers(q)) => tx.fx.push(Effect::QueryByNumbers(q)),
+        Some(PendingQuery::Cert(q)) => tx.call(Call::QueryByCertificate(q)),
+        Some(PendingQuery::Numbers(q)) => tx.call(Call::QueryByNumbers(q)),
         None => tx.error(ErrorCode::ServiceError),
     }
 }
@@ -1581,7 +1890,19 @@ fn on_validity(tx: &mut Tx, resp: EligibilityResponse) {
     }
 }
 
-/// Enter `Completed` and save everything in one effect.
+/// 初診 on a 被保険者資格申立書: completed at the normal share, the declaration saved with it.
+fn complete_with_declaration(tx: &mut Tx, declaration: paper::Declaration) {
+    let record = reception_record(tx, Basis::Declaration, Billing::NormalShare, None, None, None);
+    finish(
+        tx,
+        ReceptionRecord {
+            declaration: Some(declaration),
+            ..record
+        },
+    );
+}
+
+/// Enter `Completed` and save everything in one call.
 fn complete(
     tx: &mut Tx,
     basis: Basis,
@@ -1590,6 +1911,31 @@ fn complete(
     eligibility: Option<EligibilityRecord>,
     confirmed_on: Option<NaiveDate>,
 ) {
+    let record = reception_record(tx, basis, billing, validity, eligibility, confirmed_on);
+    finish(tx, record);
+}
+
+fn finish(tx: &mut Tx, record: ReceptionRecord) {
+    tx.st.session.result = record
+        .eligibility
+        .clone()
+        .map(|e| (record.validity, e, record.confirmed_on));
+    tx.go(Phase::Completed {
+        basis: record.basis.clone(),
+        billing: record.billing,
+    });
+    tx.call(Call::SaveReception(Box::new(record)));
+}
+
+/// What is saved for this patient, from the session.
+fn reception_record(
+    tx: &Tx,
+    basis: Basis,
+    billing: Billing,
+    validity: Option<QualificationValidity>,
+    eligibility: Option<EligibilityRecord>,
+    confirmed_on: Option<NaiveDate>,
+) -> ReceptionRecord {
     let s = &tx.st.session;
     let grace = matches!(s.cert_status, Some(CertStatus::Grace { .. }));
     let suspended = eligibility.as_ref().is_some_and(|e| e.medical_viewing_suspended);
@@ -1609,9 +1955,9 @@ fn complete(
         }),
         Billing::NormalShare => None,
     };
-    let record = ReceptionRecord {
+    ReceptionRecord {
         completed_at: tx.now,
-        basis: basis.clone(),
+        basis,
         billing,
         operator: tx.st.operator,
         method: s.method,
@@ -1627,10 +1973,7 @@ fn complete(
         declaration: None,
         problem: s.problem,
         refund_task,
-    };
-    tx.st.session.result = record.eligibility.clone().map(|e| (validity, e, confirmed_on));
-    tx.go(Phase::Completed { basis, billing });
-    tx.fx.push(Effect::SaveReception(Box::new(record)));
+    }
 }
 
 fn on_previous(tx: &mut Tx, r: Result<Option<StoredEligibility>, StoreError>) {
@@ -1657,55 +2000,31 @@ fn on_previous(tx: &mut Tx, r: Result<Option<StoredEligibility>, StoreError>) {
     }
 }
 
+/// A failed save is never passed over: whatever screen is up by then, it gives way to the error.
 fn on_saved(tx: &mut Tx, r: Result<(), StoreError>) {
-    match (&tx.st.phase, r) {
-        (Phase::Completed { .. }, Err(_)) => tx.error(ErrorCode::StoreFailed),
-        (
-            Phase::WaitingForCard
-            | Phase::ReadingCard
-            | Phase::CertWarning(_)
-            | Phase::MethodChoice
-            | Phase::FaceCapture
-            | Phase::FaceFailed(_)
-            | Phase::PinEntry { .. }
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::VisualCheck
-            | Phase::SmartphonePlatform
-            | Phase::SmartphonePin { .. }
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::RegistrationOffer
-            | Phase::Registering
-            | Phase::ConsentMode
-            | Phase::ConsentItem(_)
-            | Phase::LimitConsent
-            | Phase::PrescriptionForm
-            | Phase::Querying { .. }
-            | Phase::LookingUpPrevious
-            | Phase::Completed { .. }
-            | Phase::RemoveCard
-            | Phase::Error(_)
-            | Phase::Fallback(_),
-            Ok(()) | Err(_),
-        ) => {}
+    if r.is_err() {
+        tx.error(ErrorCode::StoreFailed);
     }
 }
 
 fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
-    if tx.st.timer != Some(ArmedTimer { id, seq }) {
-        return; // stale: a newer timer replaced it
+    let armed = ArmedTimer { id, seq };
+    if !tx.st.timers.contains(&armed) {
+        return; // stale: disarmed, or a newer timer of this id replaced it
     }
-    tx.st.timer = None;
-    // The armed timer always belongs to the current phase (`timer_for`), so the phase decides.
-    match tx.st.phase.clone() {
-        Phase::Error(code) => tx.open_fallback(code.problem()),
-        Phase::Completed { .. } => tx.go(Phase::RemoveCard),
-        Phase::Querying {
-            started,
-            polls,
-            waiting_poll: true,
-        } => {
+    tx.st.timers.retain(|t| *t != armed);
+    // Armed timers always belong to the current phase (`timers_for`), so the phase and the id decide.
+    match (tx.st.phase.clone(), id) {
+        (Phase::Error(code), TimerId::ErrorDisplay) => tx.open_fallback(code.problem()),
+        (Phase::Completed { .. }, TimerId::CompletedDisplay) => tx.go(Phase::RemoveCard),
+        (
+            Phase::Querying {
+                started,
+                polls,
+                waiting_poll: true,
+            },
+            TimerId::QueryPoll,
+        ) => {
             tx.go(Phase::Querying {
                 started,
                 polls,
@@ -1713,32 +2032,39 @@ fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
             });
             resend_query(tx);
         }
-        Phase::Querying {
-            waiting_poll: false, ..
-        } => {
+        (Phase::Querying { .. }, TimerId::QueryTimeout) => {
             let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
             communication_failed(tx, ErrorCode::QueryTimeout, offline_ok);
         }
-        Phase::LookingUpPrevious => tx.error(ErrorCode::StoreFailed),
-        Phase::ReadingCard
-        | Phase::FaceCapture
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::Registering => tx.error(ErrorCode::ReaderFailure),
+        (Phase::LookingUpPrevious, TimerId::Watchdog) => tx.error(ErrorCode::StoreFailed),
+        (
+            Phase::ReadingCard
+            | Phase::FaceCapture
+            | Phase::PinVerifying
+            | Phase::Signing
+            | Phase::SmartphoneHold(_)
+            | Phase::CheckingRegistration
+            | Phase::Registering,
+            TimerId::Watchdog,
+        ) => tx.error(ErrorCode::ReaderFailure),
         // Idle: never leave a patient screen hanging; declining never blocks (domain.md §2(b) 2).
-        Phase::CertWarning(_) => after_card_ok(tx),
-        Phase::PinEntry { .. } => tx.go(Phase::MethodChoice),
-        Phase::MethodChoice | Phase::FaceFailed(_) | Phase::VisualCheck => {
+        (Phase::CertWarning(_), TimerId::Idle) => after_card_ok(tx),
+        (Phase::PinEntry { .. }, TimerId::Idle) => tx.go(Phase::MethodChoice),
+        (Phase::MethodChoice | Phase::FaceFailed(_) | Phase::VisualCheck, TimerId::Idle) => {
             tx.open_fallback(Some(ProblemKind::IdentityNotConfirmed))
         }
-        Phase::SmartphonePlatform | Phase::SmartphonePin { .. } => tx.reset_to_waiting(),
-        Phase::RegistrationOffer => tx.error(ErrorCode::RegistrationDeclined),
-        Phase::ConsentMode | Phase::ConsentItem(_) => after_items(tx),
-        Phase::LimitConsent => after_limit(tx),
-        Phase::PrescriptionForm => start_cert_query(tx),
-        Phase::WaitingForCard | Phase::RemoveCard | Phase::Fallback(_) => {}
+        (Phase::SmartphonePlatform | Phase::SmartphonePin { .. }, TimerId::Idle) => tx.reset_to_waiting(),
+        (Phase::RegistrationOffer, TimerId::Idle) => tx.error(ErrorCode::RegistrationDeclined),
+        (Phase::ConsentMode | Phase::ConsentItem(_), TimerId::Idle) => after_items(tx),
+        (Phase::LimitConsent, TimerId::Idle) => after_limit(tx),
+        (Phase::PrescriptionForm, TimerId::Idle) => start_cert_query(tx),
+        // A timer the phase does not arm cannot be armed here (`timers_for`); nothing to do.
+        (_, TimerId::Idle)
+        | (_, TimerId::QueryTimeout)
+        | (_, TimerId::QueryPoll)
+        | (_, TimerId::ErrorDisplay)
+        | (_, TimerId::CompletedDisplay)
+        | (_, TimerId::Watchdog) => {}
     }
 }
 
@@ -1862,7 +2188,7 @@ fn on_staff(tx: &mut Tx, a: StaffAction) {
         StaffAction::LookupPrevious(l) => {
             if tx.st.phase == Phase::Fallback(FallbackStep::PreviousVisit) {
                 tx.go(Phase::LookingUpPrevious);
-                tx.fx.push(Effect::LookupPrevious(l));
+                tx.call(Call::LookupPrevious(l));
             }
         }
         StaffAction::SubmitDeclaration(entry) => {
@@ -1870,12 +2196,7 @@ fn on_staff(tx: &mut Tx, a: StaffAction) {
                 return;
             }
             match entry.validate(tx.today()) {
-                Ok(decl) => {
-                    complete(tx, Basis::Declaration, Billing::NormalShare, None, None, None);
-                    if let Some(Effect::SaveReception(rec)) = tx.fx.last_mut() {
-                        rec.declaration = Some(decl);
-                    }
-                }
+                Ok(decl) => complete_with_declaration(tx, decl),
                 Err(v) => tx.st.validation = v,
             }
         }
@@ -1890,6 +2211,17 @@ fn on_staff(tx: &mut Tx, a: StaffAction) {
                 tx.audit(AuditKind::HotlineShown);
             }
             tx.st.hotline_open = open;
+        }
+        StaffAction::CancelQuery => {
+            if matches!(tx.st.phase, Phase::Querying { .. }) {
+                tx.audit(AuditKind::QueryCancelled);
+                let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
+                if offline_ok {
+                    communication_failed(tx, ErrorCode::QueryTimeout, true);
+                } else {
+                    tx.open_fallback(Some(ProblemKind::CommunicationFailure));
+                }
+            }
         }
         StaffAction::NextPatient => match tx.st.phase {
             Phase::Completed { .. } | Phase::RemoveCard | Phase::Fallback(_) | Phase::Error(_) => {

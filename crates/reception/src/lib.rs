@@ -4,7 +4,8 @@
 //! - [`flow`]: `step(&State, Event, now) -> Step { next, effects }`, pure and exhaustive.
 //! - [`ports`]: traits the driver needs (`CardReader`, `FaceMatcher`, `OnlineEligibility`, `Clock`,
 //!   `Store`, `SnapshotSink`); adapters live in the leaf crates / the app.
-//! - [`driver`]: runs effects through the ports, loops until quiet, publishes a [`Snapshot`].
+//! - [`driver`]: `Host`, the non-blocking host of `step` (timers, calls in flight by sequence number), and
+//!   `Driver`, which runs its jobs inline for tests and the headless runner.
 //! - [`paper`], [`validate`]: documents presented at the desk, the 申立書, input validation.
 //! - [`input`]: `UserInput`, the only events a page may send (never a port result).
 //! - [`snapshot`]: the UI view model (codes, never texts; never a PIN, My Number or face frame).
@@ -24,11 +25,14 @@ pub mod snapshot;
 pub mod training;
 pub mod validate;
 
-pub use driver::{Driver, PendingTimer, TraceLine};
+pub use driver::{perform, perform_job, Driver, Handled, Host, InFlight, Job, PendingTimer, TraceLine};
 pub use flow::{
-    step, Effect, ErrorCode, Event, FallbackStep, Notice, Phase, SiteSettings, StaffAction, State, Step,
+    step, Answer, Call, Effect, ErrorCode, Event, FallbackStep, Lane, Notice, Phase, SiteSettings,
+    StaffAction, StaffActionKind, State, Step,
 };
 pub use input::UserInput;
 pub use pin::Pin;
-pub use ports::{CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, SnapshotSink, Store};
+pub use ports::{
+    Adapters, CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, SnapshotSink, Store,
+};
 pub use snapshot::{Screen, Snapshot};

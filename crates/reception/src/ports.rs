@@ -2,7 +2,7 @@
 //!
 //! Adapters live elsewhere (mynacard, face, oqs, store, the Tauri shell); this crate only names the
 //! operations, in its own plain types, so it depends on no I/O crate. Every call may block; the app
-//! runs the driver on its own thread.
+//! runs each on a worker while the driver keeps going.
 //! Deliberately not here: connection setup, configuration, retries (the flow decides retries).
 
 use chrono::NaiveDateTime;
@@ -99,18 +99,22 @@ pub trait SnapshotSink {
     fn publish(&mut self, snapshot: &Snapshot);
 }
 
-/// All ports together; the driver borrows one at a time.
-pub trait Ports {
+/// The ports a call needs (see `driver::perform`); the app gives each worker a view of just its own.
+pub trait Adapters {
     /// Card reader.
     fn card(&mut self) -> &mut dyn CardReader;
     /// Face matcher.
     fn face(&mut self) -> &mut dyn FaceMatcher;
     /// Eligibility service.
     fn eligibility(&mut self) -> &mut dyn OnlineEligibility;
-    /// Clock.
-    fn clock(&self) -> &dyn Clock;
     /// Store.
     fn store(&mut self) -> &mut dyn Store;
+}
+
+/// All ports together, for the inline `Driver`: the adapters plus the clock and the snapshot sink.
+pub trait Ports: Adapters {
+    /// Clock.
+    fn clock(&self) -> &dyn Clock;
     /// Snapshot sink.
     fn sink(&mut self) -> &mut dyn SnapshotSink;
 }

@@ -8,7 +8,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::flow::{ErrorCode, FaceFailure, FallbackStep, Notice, Phase, State};
+use crate::flow::{ErrorCode, FaceFailure, FallbackStep, Lane, Notice, Phase, StaffActionKind, State};
 use crate::model::{
     ConsentItem, ConsentRecord, EligibilityRecord, Method, Operator, PhonePlatform, QualificationValidity,
     ReaderMode,
@@ -139,6 +139,15 @@ pub struct HotlineView {
     pub guidance_option: u8,
 }
 
+/// A port call the flow waits for, with the time it has taken so far (the driver's clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BusyView {
+    /// Which port is working.
+    pub lane: Lane,
+    /// Whole seconds since the call went out.
+    pub elapsed_secs: i64,
+}
+
 /// The UI's view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
@@ -166,6 +175,10 @@ pub struct Snapshot {
     pub fallback: Option<FallbackView>,
     /// Hotline sheet.
     pub hotline: Option<HotlineView>,
+    /// The staff actions the flow takes now (the console offers these and no others).
+    pub staff_actions: Vec<StaffActionKind>,
+    /// The port call in flight that the screen waits for.
+    pub busy: Option<BusyView>,
 }
 
 fn screen_of(state: &State, now: NaiveDateTime) -> Screen {
@@ -280,6 +293,11 @@ impl Snapshot {
             hotline: state.hotline_open.then_some(HotlineView {
                 number: rules::HOTLINE_NUMBER,
                 guidance_option: rules::HOTLINE_GUIDANCE_OPTION,
+            }),
+            staff_actions: state.staff_actions(),
+            busy: state.awaiting.map(|a| BusyView {
+                lane: a.lane,
+                elapsed_secs: (now - a.since).num_seconds().max(0),
             }),
         }
     }

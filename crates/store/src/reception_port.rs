@@ -757,6 +757,7 @@ fn audit_of(kind: &AuditKind) -> (&'static str, Option<String>) {
         AuditKind::ProblemClassified(p) => ("fallback.problem_classified", Some(problem_code(*p).into())),
         AuditKind::DocumentRefused(r) => ("document.refused", Some(refusal_code(*r).into())),
         AuditKind::HotlineShown => ("hotline.shown", None),
+        AuditKind::QueryCancelled => ("query.cancelled", None),
         AuditKind::OperatorSet(o) => (
             "operator.set",
             Some(

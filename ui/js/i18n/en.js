@@ -219,7 +219,7 @@ export default {
   'staff.copay': '{p} % ({n}割)',
 
   'staff.status.reader': 'Card reader',
-  'staff.status.elapsed': 'Querying {n} s',
+  'staff.status.elapsed': 'Working {n} s',
   'staff.status.cancel_query': 'Cancel query → fallback',
   'staff.status.open_fallback': 'Open fallback',
   'staff.status.next_patient': 'Next patient',

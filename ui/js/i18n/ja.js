@@ -226,7 +226,7 @@ export default {
   'staff.copay': '{n}割（{p}%）',
 
   'staff.status.reader': 'カードリーダー',
-  'staff.status.elapsed': '照会中 {n}秒',
+  'staff.status.elapsed': '処理中 {n}秒',
   'staff.status.cancel_query': '照会を中止して代替手段へ',
   'staff.status.open_fallback': '代替手段を開く',
   'staff.status.next_patient': '次の患者へ',

@@ -3,6 +3,7 @@
 // settings and the hotline sheet. Sections re-render only when their inputs change (keyed), so
 // typing in a form survives the snapshots streaming in.
 
+import { elapsedOf } from './reader-progress.js';
 import { h, mount, keyed } from '../dom.js';
 import { screenOf, errorKey, kebab } from '../view.js';
 import { hasKey } from '../i18n/index.js';
@@ -18,7 +19,6 @@ import * as settings from './staff-settings.js';
 
 const TABS = ['reception', 'paper', 'today', 'search', 'export', 'settings'];
 const OPERATORS = [['Patient', 'patient'], ['Proxy', 'proxy'], ['StaffAssisted', 'staff']];
-const AFTER_DONE = ['Completed', 'RemoveCard', 'Fallback', 'Error'];
 
 function skeleton(root) {
   if (root.querySelector(':scope > .staff-console')) return root.querySelector(':scope > .staff-console');
@@ -93,7 +93,9 @@ async function loadPhoto(ctx) {
 function reception(root, snap, ctx, screen, data) {
   const { t } = ctx;
   const visualOn = snap.mode === 'VisualCheck';
-  const elapsed = screen === 'Querying' ? (data && data.elapsed_secs) || 0 : null;
+  const elapsed = elapsedOf(snap);
+  // The flow lists what staff may do now; the console offers exactly that.
+  const can = (kind) => (snap.staff_actions || []).includes(kind);
   root.appendChild(h('section', { class: 'card status', testid: 'staff-status' },
     h('div', { class: 'status-line' },
       h('span', { class: 'field-label' }, t('staff.status.reader')),
@@ -115,9 +117,9 @@ function reception(root, snap, ctx, screen, data) {
           on: { click: () => sendStaff(ctx, null, { SetOperator: op }) },
         }, t(`operator.${op}`)))))),
     h('div', { class: 'button-row' },
-      screen === 'Querying' ? button('staff-query-cancel', t('staff.status.cancel_query'), () => ctx.call('cancel_query').finally(() => sendStaff(ctx, null, 'OpenFallback')), 'danger') : null,
-      screen !== 'Fallback' && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
-      AFTER_DONE.includes(screen) ? button('staff-next-patient', t('staff.status.next_patient'), () => sendStaff(ctx, null, 'NextPatient'), 'secondary') : null,
+      can('CancelQuery') ? button('staff-query-cancel', t('staff.status.cancel_query'), () => sendStaff(ctx, null, 'CancelQuery'), 'danger') : null,
+      can('OpenFallback') && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
+      can('NextPatient') ? button('staff-next-patient', t('staff.status.next_patient'), () => sendStaff(ctx, null, 'NextPatient'), 'secondary') : null,
       screen === 'Completed' && data.basis === 'Declaration' ? fallback.pdfButton(ctx) : null)));
 
   if (screen === 'VisualCheck' || visualOn) root.appendChild(visualPanel(ctx, screen));

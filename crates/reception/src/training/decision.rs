@@ -234,6 +234,7 @@ fn staff_decision(action: &StaffAction, before: &State) -> Option<StaffDecision>
         StaffAction::Hotline(_)
         | StaffAction::OpenFallback
         | StaffAction::FallbackNext
+        | StaffAction::CancelQuery
         | StaffAction::NextPatient => None,
     }
 }

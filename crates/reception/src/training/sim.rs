@@ -26,7 +26,8 @@ use crate::paper::{
 };
 use crate::pin::Pin;
 use crate::ports::{
-    CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, Presence, SnapshotSink, Store,
+    Adapters, CardPhoto, CardReader, Clock, FaceMatcher, OnlineEligibility, Ports, Presence, SnapshotSink,
+    Store,
 };
 use crate::snapshot::Snapshot;
 use crate::training::decision::{DocumentUse, StaffDecision};
@@ -210,7 +211,7 @@ impl SnapshotSink for NullSink {
     fn publish(&mut self, _s: &Snapshot) {}
 }
 
-impl Ports for SimPorts {
+impl Adapters for SimPorts {
     fn card(&mut self) -> &mut dyn CardReader {
         &mut self.card
     }
@@ -220,11 +221,14 @@ impl Ports for SimPorts {
     fn eligibility(&mut self) -> &mut dyn OnlineEligibility {
         &mut self.elig
     }
-    fn clock(&self) -> &dyn Clock {
-        &self.clock
-    }
     fn store(&mut self) -> &mut dyn Store {
         &mut self.store
+    }
+}
+
+impl Ports for SimPorts {
+    fn clock(&self) -> &dyn Clock {
+        &self.clock
     }
     fn sink(&mut self) -> &mut dyn SnapshotSink {
         &mut self.sink
@@ -425,15 +429,7 @@ impl Runner<'_> {
 
     /// Send one input; report whether the flow did anything with it.
     fn send(&mut self, input: UserInput) -> bool {
-        let before = self.state().clone();
-        let from = self.d.trace().len();
-        self.d.send(input.into());
-        let effects = self
-            .d
-            .trace()
-            .get(from)
-            .is_some_and(|l| !l.effect_names.is_empty());
-        *self.state() != before || effects
+        self.d.send(input.into())
     }
 
     fn fire_timer(&mut self) -> bool {

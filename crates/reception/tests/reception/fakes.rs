@@ -181,7 +181,7 @@ pub struct FakePorts {
     pub sink: RecordingSink,
 }
 
-impl Ports for FakePorts {
+impl Adapters for FakePorts {
     fn card(&mut self) -> &mut dyn CardReader {
         &mut self.card
     }
@@ -191,11 +191,14 @@ impl Ports for FakePorts {
     fn eligibility(&mut self) -> &mut dyn OnlineEligibility {
         &mut self.elig
     }
-    fn clock(&self) -> &dyn Clock {
-        &self.clock
-    }
     fn store(&mut self) -> &mut dyn Store {
         &mut self.store
+    }
+}
+
+impl Ports for FakePorts {
+    fn clock(&self) -> &dyn Clock {
+        &self.clock
     }
     fn sink(&mut self) -> &mut dyn SnapshotSink {
         &mut self.sink

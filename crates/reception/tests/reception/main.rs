@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fakes;
+mod host;
 mod journeys;
 mod paper_docs;
 mod props;

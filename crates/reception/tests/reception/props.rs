@@ -303,6 +303,73 @@ proptest! {
     }
 }
 
+/// One sample of every staff action (payload-free ones exactly, the others with a typical payload).
+fn staff_samples() -> Vec<StaffAction> {
+    vec![
+        StaffAction::SetVisualMode(true),
+        StaffAction::SetVisualMode(false),
+        StaffAction::VisualCheckResult(true),
+        StaffAction::VisualCheckResult(false),
+        StaffAction::SetOperator(Operator::Proxy),
+        StaffAction::OpenFallback,
+        StaffAction::ClassifyProblem(ProblemKind::DeviceFailure),
+        StaffAction::FallbackNext,
+        StaffAction::RetryReader,
+        StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            with_card: true,
+        })),
+        StaffAction::RefuseDocument(reception::paper::PaperRefusal::LegacyCardAbolished),
+        StaffAction::LookupPrevious(PatientLookup::ClinicPatientId("P1".into())),
+        StaffAction::ConfirmFullCharge,
+        StaffAction::Hotline(true),
+        StaffAction::CancelQuery,
+        StaffAction::NextPatient,
+    ]
+}
+
+/// Kinds whose sample has no payload: listed must mean accepted.
+fn payload_free(a: &StaffAction) -> bool {
+    matches!(
+        a,
+        StaffAction::OpenFallback
+            | StaffAction::FallbackNext
+            | StaffAction::RetryReader
+            | StaffAction::ConfirmFullCharge
+            | StaffAction::CancelQuery
+            | StaffAction::NextPatient
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The console offers exactly what the flow takes: an action `step` accepts is always listed, and a
+    /// listed payload-free action is always accepted.
+    #[test]
+    fn the_listed_staff_actions_are_the_ones_the_flow_accepts(w in world(), evs in prop::collection::vec(ev(), 0..30)) {
+        let mut h = build(&w);
+        for e in &evs {
+            apply(&mut h, e);
+            let state = h.d.state().clone();
+            let now = h.d.ports().clock.0.get();
+            let listed = state.staff_actions();
+            for a in staff_samples() {
+                let kind = a.kind();
+                let free = payload_free(&a);
+                let accepted = step(&state, Event::Staff(a), now).accepted;
+                if accepted {
+                    prop_assert!(listed.contains(&kind), "{kind:?} accepted in {:?} but not listed", state.phase);
+                }
+                if free && listed.contains(&kind) {
+                    prop_assert!(accepted, "{kind:?} listed in {:?} but refused", state.phase);
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_secret_pin_reaches_the_card_port_and_only_there() {
     let mut h = H::with(|p| p.card.pin = SECRET.into());
