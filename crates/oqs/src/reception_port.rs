@@ -189,17 +189,8 @@ impl OnlineEligibility for EligibilityPort {
     }
 
     fn query_by_numbers(&mut self, q: &NumberQuery) -> Result<EligibilityResponse, EligibilityError> {
-        let query = crate::client::NumberQuery {
-            insurer_number: q.insurer_number.clone(),
-            symbol: q.symbol.clone(),
-            number: q.number.clone(),
-            branch: q.branch.clone(),
-            birthdate: q.birthdate,
-            // The flow records no verbal 限度額 consent for document checks; assume none (domain.md §2(a)).
-            limit_consent: false,
-            confirmation_date: q.date,
-        };
-        match self.client.query_by_numbers(&query) {
+        // The flow records no verbal 限度額 consent for document checks; assume none (domain.md §2(a)).
+        match self.client.query_by_numbers(q, false) {
             Ok(msg) => response_from_msg(&msg, q.date),
             Err(e) => query_failure(e, q.date),
         }
