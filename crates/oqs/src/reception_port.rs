@@ -448,7 +448,7 @@ mod tests {
             health_checkup: c,
             limit_info: limit,
             given_at: at(10),
-            valid_until: at(10) + chrono::Duration::hours(24),
+            valid_until: reception::rules::consent_valid_until(at(10)),
         }
     }
 
