@@ -292,13 +292,12 @@ pub fn seed_previous_visit(app: &App, s: &Scenario) -> UiResult<Option<NaiveDate
             .as_deref()
             .and_then(oqs::derived::parse_yyyymmdd)
             .ok_or_else(|| internal("the persona's record has no birthdate"))?,
-        limit_consent: false,
-        confirmation_date: day,
+        date: day,
     };
     // Ask the embedded mock, so the history holds exactly what the service answers for that day.
     let client = oqs::OqsClient::new(oqs::ClientConfig::new(app.info().oqs_endpoint));
     let msg = client
-        .query_by_numbers(&query)
+        .query_by_numbers(&query, false)
         .map_err(|e| UiError::new(Code::Eligibility, e))?;
     let answer =
         oqs::reception_port::response_from_msg(&msg, day).map_err(|e| UiError::new(Code::Eligibility, e))?;

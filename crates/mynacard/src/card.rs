@@ -309,8 +309,9 @@ impl<T: Transport> MynaCard<T> {
         })
     }
 
-    /// VERIFY the auth PIN.
+    /// VERIFY the auth PIN. A PIN that is not 4 digits is refused before the card is touched (no try used).
     pub fn verify_pin(&mut self, pin: &Pin) -> Result<VerifyOutcome, CardError> {
+        pin.check_format()?;
         in_transaction(&mut self.t, |t| {
             select_jpki(t)?;
             if !select_auth_pin(t)? {
@@ -319,12 +320,13 @@ impl<T: Transport> MynaCard<T> {
                     sw: StatusWord::NotFound,
                 });
             }
-            verify(t, pin.as_bytes(), "verify auth PIN")
+            verify(t, pin.expose().as_bytes(), "verify auth PIN")
         })
     }
 
     /// VERIFY the auth PIN and sign a SHA-256 digest (as a DigestInfo) with the auth key, in one transaction.
     pub fn sign_sha256(&mut self, pin: &Pin, digest: &[u8; 32]) -> Result<SignOutcome, CardError> {
+        pin.check_format()?;
         let mut digest_info = SHA256_DIGEST_INFO_PREFIX.to_vec();
         digest_info.extend_from_slice(digest);
         in_transaction(&mut self.t, |t| {
@@ -335,7 +337,7 @@ impl<T: Transport> MynaCard<T> {
                     sw: StatusWord::NotFound,
                 });
             }
-            match verify(t, pin.as_bytes(), "verify auth PIN")? {
+            match verify(t, pin.expose().as_bytes(), "verify auth PIN")? {
                 VerifyOutcome::Ok => {}
                 refused => return Ok(SignOutcome::Refused(refused)),
             }

@@ -12,18 +12,19 @@
 //! only place (with its tests) that names the forbidden AID. Deliberately not here: a way to disable the guard.
 
 use crate::apdu::{ins, Command, Response, StatusWord};
-use crate::card::{JPKI_AID, KENKAKU_AID};
+use crate::card::{ef, JPKI_AID, KENKAKU_AID};
 use crate::transport::{CardError, Transport, TxBody};
 
 /// 券面事項入力補助AP — holds the My Number. Never selected by this app.
 const KENHOJO_AID: [u8; 10] = [0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x08];
 
-/// JPKI EFs that may be read (auth cert, auth CA cert, token info).
-const JPKI_READABLE: [u16; 3] = [0x000A, 0x000B, 0x0006];
-const JPKI_AUTH_PIN: u16 = 0x0018;
-const JPKI_AUTH_KEY: u16 = 0x0017;
-const KENKAKU_FRONT: u16 = 0x0002;
-const KENKAKU_CHECK_CODE_B: u16 = 0x0012;
+/// JPKI EFs that may be read (auth cert, auth CA cert, token info). The allowed EF ids are `card::ef`'s, the
+/// ones the card layer selects, so the allow-list cannot drift from what the app actually sends.
+const JPKI_READABLE: [u16; 3] = [ef::AUTH_CERT, ef::AUTH_CA_CERT, ef::TOKEN];
+/// 券面AP 照合番号A — forbidden (named only here, like the forbidden AID).
+const KENKAKU_CHECK_CODE_A: u16 = 0x0013;
+/// 券面AP My Number image EF — forbidden (named only here).
+const KENKAKU_MY_NUMBER_IMAGE: u16 = 0x0005;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Df {
@@ -49,7 +50,7 @@ impl Selection {
                 if cmd.p1 == 0x00
                     && cmd.p2 == 0x80
                     && self.df == Some(Df::Jpki)
-                    && self.ef == Some(JPKI_AUTH_KEY)
+                    && self.ef == Some(ef::AUTH_KEY)
                 {
                     Ok(())
                 } else {
@@ -75,10 +76,12 @@ impl Selection {
                 let fid = fid_of(&cmd.data).ok_or("SELECT EF needs a 2-byte file id")?;
                 match (self.df, fid) {
                     (Some(Df::Jpki), f) if JPKI_READABLE.contains(&f) => Ok(()),
-                    (Some(Df::Jpki), JPKI_AUTH_PIN | JPKI_AUTH_KEY) => Ok(()),
-                    (Some(Df::Kenkaku), KENKAKU_FRONT | KENKAKU_CHECK_CODE_B) => Ok(()),
-                    (Some(Df::Kenkaku), 0x0013) => Err("照合番号A (券面AP EF 0013) is forbidden"),
-                    (Some(Df::Kenkaku), 0x0005) => {
+                    (Some(Df::Jpki), ef::AUTH_PIN | ef::AUTH_KEY) => Ok(()),
+                    (Some(Df::Kenkaku), ef::FRONT | ef::CHECK_CODE_B) => Ok(()),
+                    (Some(Df::Kenkaku), KENKAKU_CHECK_CODE_A) => {
+                        Err("照合番号A (券面AP EF 0013) is forbidden")
+                    }
+                    (Some(Df::Kenkaku), KENKAKU_MY_NUMBER_IMAGE) => {
                         Err("the My Number image EF 0005 of the 券面AP is forbidden")
                     }
                     (None, _) => Err("SELECT EF before an allowed application is selected"),
@@ -98,8 +101,8 @@ impl Selection {
         };
         match (self.df, ef) {
             (Some(Df::Jpki), Some(f)) if JPKI_READABLE.contains(&f) => Ok(()),
-            (Some(Df::Kenkaku), Some(KENKAKU_FRONT)) => Ok(()),
-            (Some(Df::Kenkaku), Some(0x0005)) => {
+            (Some(Df::Kenkaku), Some(ef::FRONT)) => Ok(()),
+            (Some(Df::Kenkaku), Some(KENKAKU_MY_NUMBER_IMAGE)) => {
                 Err("the My Number image EF 0005 of the 券面AP is forbidden")
             }
             _ => Err("READ BINARY of an EF not on the allow-list"),
@@ -117,9 +120,9 @@ impl Selection {
             _ => None,
         };
         match (self.df, ef) {
-            (Some(Df::Jpki), Some(JPKI_AUTH_PIN)) => Ok(()),
-            (Some(Df::Kenkaku), Some(KENKAKU_CHECK_CODE_B)) => Ok(()),
-            (Some(Df::Kenkaku), Some(0x0013)) => Err("VERIFY of 照合番号A is forbidden"),
+            (Some(Df::Jpki), Some(ef::AUTH_PIN)) => Ok(()),
+            (Some(Df::Kenkaku), Some(ef::CHECK_CODE_B)) => Ok(()),
+            (Some(Df::Kenkaku), Some(KENKAKU_CHECK_CODE_A)) => Err("VERIFY of 照合番号A is forbidden"),
             _ => Err("VERIFY of a PIN not on the allow-list"),
         }
     }

@@ -1,44 +1,20 @@
 //! Secrets typed in by the patient: the 4-digit 利用者証明用 PIN and the 14-digit 照合番号B.
 //!
-//! Both are zeroized on drop and print as `***` in `Debug`; there is no `Display` and no serde on purpose, so a
-//! secret cannot end up in a log, a snapshot or a file. Deliberately not here: the 署名用 password and 照合番号A
-//! (this app never uses them).
+//! The PIN is reception's [`Pin`] (re-exported here): the flow creates it from patient input and the card
+//! layer sends it, so one type with one set of guarantees (zeroized on drop, redacted `Debug`, no `Clone`,
+//! no `Serialize`) travels the whole way. 照合番号B is card-layer only and lives here, with the same
+//! guarantees. Deliberately not here: the 署名用 password and 照合番号A (this app never uses them).
 
 use chrono::{Datelike, NaiveDate};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+pub use reception::pin::{Pin, PinFormatError};
+
 /// Errors of secret input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretFormatError {
-    #[error("the PIN must be exactly 4 digits")]
-    Pin,
     #[error("照合番号B must be 14 digits (birth date YYMMDD + card expiry year + 4-digit security code)")]
     CheckCodeB,
-}
-
-/// 利用者証明用電子証明書の暗証番号 — the 4-digit user-authentication PIN.
-#[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
-pub struct Pin(String);
-
-impl Pin {
-    pub fn new(digits: &str) -> Result<Self, SecretFormatError> {
-        let d = digits.trim();
-        if d.len() == 4 && d.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Pin(d.to_owned()))
-        } else {
-            Err(SecretFormatError::Pin)
-        }
-    }
-    /// The ASCII bytes sent in VERIFY.
-    pub fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
-    }
-}
-
-impl std::fmt::Debug for Pin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pin(***)")
-    }
 }
 
 /// 照合番号B — birth date (YYMMDD) + card expiry year (YYYY) + security code (4 digits) = 14 digits. Unlocks the
@@ -90,14 +66,16 @@ mod tests {
 
     #[test]
     fn debug_output_never_contains_the_secret() {
-        assert_eq!(format!("{:?}", Pin::new("1234").unwrap()), "Pin(***)");
+        assert!(!format!("{:?}", Pin::new("1234".into())).contains("1234"));
         let b = CheckCodeB::new("90010120311234").unwrap();
         assert!(!format!("{b:?}").contains("9001"));
     }
 
     #[test]
     fn malformed_secrets_are_rejected() {
-        assert!(Pin::new("123").is_err() && Pin::new("12a4").is_err() && Pin::new("12345").is_err());
+        for bad in ["123", "12a4", "12345", " 1234"] {
+            assert!(Pin::new(bad.into()).check_format().is_err(), "{bad:?}");
+        }
         assert!(CheckCodeB::new("9001012031123").is_err());
     }
 

@@ -23,7 +23,7 @@ use crate::apdu::StatusWord;
 use crate::card::{
     CardFront, FrontOutcome, MynaCard, PhotoOutcome, PinStatus, SignOutcome, TokenKind, VerifyOutcome,
 };
-use crate::pin::{CheckCodeB, Pin};
+use crate::pin::CheckCodeB;
 use crate::transport::{CardError, Transport};
 
 /// Where the adapter gets a connection to "the card in the reader".
@@ -248,7 +248,8 @@ pub fn to_port(e: CardError) -> PortError {
         other @ (CardError::NoReader(_)
         | CardError::Comm(_)
         | CardError::Service(_)
-        | CardError::Refused { .. }) => PortError::Reader(other.to_string()),
+        | CardError::Refused { .. }
+        | CardError::PinFormat(_)) => PortError::Reader(other.to_string()),
     }
 }
 
@@ -303,8 +304,8 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
 
     fn verify_pin(&mut self, pin: &reception::Pin) -> Result<PinVerdict, PortError> {
         // Wrong format never reaches the card (the flow checks it too); a malformed PIN costs no try.
-        let pin = Pin::new(pin.expose()).map_err(|_| PortError::Reader("PIN must be 4 digits".into()))?;
-        self.with_card(|c| c.verify_pin(&pin)).map(verdict)
+        pin.check_format().map_err(|e| to_port(e.into()))?;
+        self.with_card(|c| c.verify_pin(pin)).map(verdict)
     }
 
     fn sign_challenge(&mut self, challenge: &[u8]) -> Result<Vec<u8>, PortError> {
@@ -338,8 +339,8 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
             return Err(PortError::NotMyNumberCard);
         }
         if let Some(pin) = pin {
-            let pin = Pin::new(pin.expose()).map_err(|_| PortError::Reader("PIN must be 4 digits".into()))?;
-            match self.with_card(|c| c.verify_pin(&pin))? {
+            pin.check_format().map_err(|e| to_port(e.into()))?;
+            match self.with_card(|c| c.verify_pin(pin))? {
                 VerifyOutcome::Ok => {}
                 VerifyOutcome::Wrong { tries_left } => return Ok(PhoneReadOutcome::WrongPin { tries_left }),
                 VerifyOutcome::Locked => return Ok(PhoneReadOutcome::Locked),

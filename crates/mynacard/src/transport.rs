@@ -37,6 +37,9 @@ pub enum CardError {
     NoFrontAp,
     #[error("the face photo (DF27) is missing from the front EF")]
     NoPhoto,
+    /// The PIN is not 4 digits; it was not sent, so no try was used.
+    #[error(transparent)]
+    PinFormat(#[from] crate::pin::PinFormatError),
 }
 
 /// The body of a transaction: runs with exclusive access to the card.

@@ -34,9 +34,13 @@ const SIGN_PIN_EF: u16 = 0x001B;
 const SIGN_KEY_EF: u16 = 0x001A;
 const SIGN_CERT_EF: u16 = 0x0001;
 const SIGN_CA_EF: u16 = 0x0002;
-const AUTH_PIN_MAX: u8 = 3;
 const CHECK_B_MAX: u8 = 3;
 const SIGN_PIN_MAX: u8 = 5;
+
+/// The auth PIN's try counter: the published rule the real card implements (reception's rules table, S003 Q1).
+fn auth_pin_max() -> u8 {
+    reception::rules::pin_tries()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Df {
@@ -178,7 +182,7 @@ impl VirtualCard {
             token,
             pin: persona.pin.value.clone().map(zeroize::Zeroizing::new),
             check_b: zeroize::Zeroizing::new(check_b),
-            auth_tries: auth_tries.min(AUTH_PIN_MAX),
+            auth_tries: auth_tries.min(auth_pin_max()),
             b_tries: b_tries.min(CHECK_B_MAX),
             sign_tries: SIGN_PIN_MAX,
             state_path,
@@ -383,7 +387,7 @@ impl VirtualCard {
                     .as_ref()
                     .map(|p| p.as_bytes().to_vec())
                     .unwrap_or_default();
-                let (sw, tries, ok) = check_secret(&cmd.data, &expected, self.auth_tries, AUTH_PIN_MAX);
+                let (sw, tries, ok) = check_secret(&cmd.data, &expected, self.auth_tries, auth_pin_max());
                 if tries != self.auth_tries {
                     self.auth_tries = tries;
                     self.persist();

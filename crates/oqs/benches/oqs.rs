@@ -57,8 +57,7 @@ fn main() {
         number: "1001".into(),
         branch: Some("00".into()),
         birthdate: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-        limit_consent: true,
-        confirmation_date: today(),
+        date: today(),
     };
 
     // Peer: bare axum hello on its own 2-worker runtime, like the mock.
@@ -86,7 +85,7 @@ fn main() {
         .into();
 
     let mut ours_op = || {
-        let msg = client.query_by_numbers(&query).unwrap();
+        let msg = client.query_by_numbers(&query, true).unwrap();
         assert!(msg.first_result().is_some());
     };
     let mut peer_op = || {

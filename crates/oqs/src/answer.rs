@@ -8,15 +8,13 @@
 use crate::codes::*;
 use crate::data::{Eligibility, PersonRecord};
 use crate::derived::{fmt_date, fmt_timestamp, parse_yyyymmdd};
-use crate::trust::{CertError, CertPeriod, TrustAnchor};
+use crate::trust::{CertError, TrustAnchor};
 use crate::xml::*;
 use base64::Engine;
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
+use reception::rules::{self, CertStatus};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-
-/// How long a consent given at the reader stays usable (PORTAL-FAQ14).
-pub const CONSENT_VALIDITY: Duration = Duration::hours(24);
 
 /// Consent choices recorded for a person (the flags as sent, and when).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,9 +25,14 @@ pub struct ConsentRecord {
 }
 
 impl ConsentRecord {
-    /// `*AvailableTime` = ConsTime + 24 h.
+    /// `*AvailableTime`: when the consent stops being valid ([`rules::consent_valid_until`], PORTAL-FAQ14).
     pub fn available_until(&self) -> NaiveDateTime {
-        self.time + CONSENT_VALIDITY
+        rules::consent_valid_until(self.time)
+    }
+
+    /// Does the consent still apply at `now`? ([`rules::consent_is_valid`])
+    pub fn applies_at(&self, now: NaiveDateTime) -> bool {
+        rules::consent_is_valid(self.time, now)
     }
 }
 
@@ -128,7 +131,7 @@ fn resolve_card<'a>(
     anchor: &TrustAnchor,
     req: &XmlMsg,
     on: NaiveDate,
-) -> Result<(&'a PersonRecord, CertPeriod), SimulatedCode> {
+) -> Result<(&'a PersonRecord, CertStatus), SimulatedCode> {
     let b64 = req
         .body
         .card_auth_info
@@ -150,7 +153,7 @@ fn resolve_card<'a>(
         .data
         .by_serial(cert.serial)
         .ok_or(SimulatedCode::UnknownCard)?;
-    Ok((person, cert.period))
+    Ok((person, cert.status))
 }
 
 /// Answers a 資格確認 query (照会区分 1 by card, 2 by 記号番号).
@@ -175,7 +178,7 @@ fn answer_card(
     now: NaiveDateTime,
     on: NaiveDate,
 ) -> Prepared {
-    let (person, period) = match resolve_card(state, anchor, req, on) {
+    let (person, status) = match resolve_card(state, anchor, req, on) {
         Ok(found) => found,
         Err(code) => return plain(req, person_error(req, now, code)),
     };
@@ -190,13 +193,15 @@ fn answer_card(
         .as_ref()
         .and_then(|c| c.consent_selection.clone());
     // Grace-period certificates and suspended records get eligibility only (domain.md §1, §5).
-    let notice = match (period, person.suspended) {
-        (CertPeriod::Grace, _) => Some(SimulatedCode::CertGrace),
+    let grace = matches!(status, CertStatus::Grace { .. });
+    let notice = match (status, person.suspended) {
+        (CertStatus::Grace { .. }, _) => Some(SimulatedCode::CertGrace),
         (_, true) => Some(SimulatedCode::ViewingSuspended),
-        (CertPeriod::ExpiresSoon, false) => Some(SimulatedCode::CertExpiresSoon),
-        (CertPeriod::Valid, false) => None,
+        (CertStatus::ExpiresSoon { .. }, false) => Some(SimulatedCode::CertExpiresSoon),
+        // `resolve_card` answers Expired / NotYetValid with an error code, so only Valid gets here.
+        (CertStatus::Valid | CertStatus::Expired | CertStatus::NotYetValid, false) => None,
     };
-    let medical_blocked = period == CertPeriod::Grace || person.suspended;
+    let medical_blocked = grace || person.suspended;
     let consent = selection.as_ref().map(|s| ConsentRecord {
         selection: s.clone(),
         time: now,
@@ -283,7 +288,7 @@ fn answer_numbers(state: &ServiceState, req: &XmlMsg, now: NaiveDateTime, on: Na
             // A consent given at the reader within the last 24 h still applies (PORTAL-FAQ14).
             let medical = match state.consents.get(&person.id) {
                 _ if person.suspended => Medical::Blocked,
-                Some(c) if now < c.available_until() => Medical::Given(c),
+                Some(c) if c.applies_at(now) => Medical::Given(c),
                 _ => Medical::Omitted,
             };
             let limit =

@@ -76,18 +76,9 @@ pub struct CardQuery {
     pub confirmation_date: NaiveDate,
 }
 
-/// A 記号番号 query (照会区分 2): お知らせ / 再診 / paper fallbacks.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NumberQuery {
-    pub insurer_number: String,
-    pub symbol: Option<String>,
-    pub number: String,
-    pub branch: Option<String>,
-    pub birthdate: NaiveDate,
-    /// 限度額 information consent given verbally at the desk.
-    pub limit_consent: bool,
-    pub confirmation_date: NaiveDate,
-}
+/// A 記号番号 query (照会区分 2): お知らせ / 再診 / paper fallbacks. The flow's own type: the client sends
+/// exactly what the flow asks, plus the one wire-only choice (verbal 限度額 consent) as a parameter.
+pub use reception::model::NumberQuery;
 
 /// The OQS client.
 #[derive(Debug, Clone)]
@@ -118,9 +109,10 @@ impl OqsClient {
         self.post("/oqs/qualification", &self.card_request(q))
     }
 
-    /// 記号番号 query (`POST /oqs/qualification`).
-    pub fn query_by_numbers(&self, q: &NumberQuery) -> Result<XmlMsg, QueryError> {
-        self.post("/oqs/qualification", &self.number_request(q))
+    /// 記号番号 query (`POST /oqs/qualification`). `limit_consent`: 限度額 information consent given verbally
+    /// at the desk (domain.md §2(a)).
+    pub fn query_by_numbers(&self, q: &NumberQuery, limit_consent: bool) -> Result<XmlMsg, QueryError> {
+        self.post("/oqs/qualification", &self.number_request(q, limit_consent))
     }
 
     /// 保険証利用登録 (`POST /oqs/registration`) for the card's certificate.
@@ -156,10 +148,10 @@ impl OqsClient {
         }
     }
 
-    /// The request message for a 記号番号 query.
-    pub fn number_request(&self, q: &NumberQuery) -> XmlMsg {
+    /// The request message for a 記号番号 query (`limit_consent` as in [`OqsClient::query_by_numbers`]).
+    pub fn number_request(&self, q: &NumberQuery, limit_consent: bool) -> XmlMsg {
         XmlMsg {
-            header: self.request_header(ReferenceClassification::InsuranceCardInfo, q.confirmation_date),
+            header: self.request_header(ReferenceClassification::InsuranceCardInfo, q.date),
             body: MessageBody {
                 qualification_confirm_search_info: Some(QualificationConfirmSearchInfo {
                     insurer_number: Some(q.insurer_number.clone()),
@@ -167,7 +159,7 @@ impl OqsClient {
                     insured_identification_number: Some(q.number.clone()),
                     insured_branch_number: q.branch.clone(),
                     birthdate: Some(fmt_date(q.birthdate)),
-                    limit_application_certificate_related_cons_flg: Some(if q.limit_consent {
+                    limit_application_certificate_related_cons_flg: Some(if limit_consent {
                         LimitConsentFlag::Consented
                     } else {
                         LimitConsentFlag::NotConsented

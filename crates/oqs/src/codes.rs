@@ -98,7 +98,10 @@ code_enum! {
 }
 
 code_enum! {
-    /// 資格有効性 (OQSCD006).
+    /// 資格有効性 (OQSCD006) as written in the XML. This is the wire code only; what each value means to
+    /// reception is [`reception::model::QualificationValidity`], reached through the `TryFrom` / `From` pair
+    /// below (the only mapping between the two). Kept as its own type because the wire must carry an
+    /// unknown code verbatim, which the domain enum deliberately cannot.
     QualificationValidity {
         Valid = "1" => "有効",
         Invalid = "2" => "無効",
@@ -106,6 +109,42 @@ code_enum! {
         NoMatch = "4" => "該当資格なし",
         MultipleMatches = "5" => "複数該当",
         ValidUnregistered = "6" => "有効（未登録）",
+    }
+}
+
+/// A 資格有効性 code outside the known table: the answer cannot be interpreted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown QualificationValidity {0:?}")]
+pub struct UnknownValidity(pub String);
+
+impl TryFrom<&QualificationValidity> for reception::model::QualificationValidity {
+    type Error = UnknownValidity;
+
+    fn try_from(code: &QualificationValidity) -> Result<Self, UnknownValidity> {
+        use reception::model::QualificationValidity as Domain;
+        Ok(match code {
+            QualificationValidity::Valid => Domain::Valid,
+            QualificationValidity::Invalid => Domain::Invalid,
+            QualificationValidity::InvalidNewerExists => Domain::InvalidNewerExists,
+            QualificationValidity::NoMatch => Domain::NotFound,
+            QualificationValidity::MultipleMatches => Domain::MultipleMatches,
+            QualificationValidity::ValidUnregistered => Domain::ValidUnregistered,
+            QualificationValidity::Unknown(raw) => return Err(UnknownValidity(raw.clone())),
+        })
+    }
+}
+
+impl From<reception::model::QualificationValidity> for QualificationValidity {
+    fn from(v: reception::model::QualificationValidity) -> Self {
+        use reception::model::QualificationValidity as Domain;
+        match v {
+            Domain::Valid => QualificationValidity::Valid,
+            Domain::Invalid => QualificationValidity::Invalid,
+            Domain::InvalidNewerExists => QualificationValidity::InvalidNewerExists,
+            Domain::NotFound => QualificationValidity::NoMatch,
+            Domain::MultipleMatches => QualificationValidity::MultipleMatches,
+            Domain::ValidUnregistered => QualificationValidity::ValidUnregistered,
+        }
     }
 }
 
@@ -258,6 +297,19 @@ mod tests {
         let odd = InsuredCardClassification::from_code("Z9");
         assert_eq!(odd, InsuredCardClassification::Unknown("Z9".into()));
         assert_eq!(odd.code(), "Z9");
+    }
+
+    #[test]
+    fn every_known_validity_code_maps_to_one_domain_value_and_back() {
+        for code in QualificationValidity::KNOWN {
+            let domain = reception::model::QualificationValidity::try_from(code).unwrap();
+            assert_eq!(&QualificationValidity::from(domain), code);
+        }
+        let odd = QualificationValidity::from_code("7");
+        assert_eq!(
+            reception::model::QualificationValidity::try_from(&odd),
+            Err(UnknownValidity("7".into()))
+        );
     }
 
     #[test]

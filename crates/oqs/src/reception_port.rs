@@ -34,7 +34,7 @@
 use crate::client::{CardQuery, OqsClient, QueryError};
 use crate::codes::{
     ConsentFlag, LimitConsentFlag, PersonalFamilyClassification, PrescriptionIssueSelect,
-    ProcessingResultStatus, QualificationValidity as Validity, SimulatedCode,
+    ProcessingResultStatus, SimulatedCode,
 };
 use crate::derived::{burden_share, parse_timestamp, parse_yyyymmdd};
 use crate::files::write_face_result;
@@ -189,17 +189,8 @@ impl OnlineEligibility for EligibilityPort {
     }
 
     fn query_by_numbers(&mut self, q: &NumberQuery) -> Result<EligibilityResponse, EligibilityError> {
-        let query = crate::client::NumberQuery {
-            insurer_number: q.insurer_number.clone(),
-            symbol: q.symbol.clone(),
-            number: q.number.clone(),
-            branch: q.branch.clone(),
-            birthdate: q.birthdate,
-            // The flow records no verbal 限度額 consent for document checks; assume none (domain.md §2(a)).
-            limit_consent: false,
-            confirmation_date: q.date,
-        };
-        match self.client.query_by_numbers(&query) {
+        // The flow records no verbal 限度額 consent for document checks; assume none (domain.md §2(a)).
+        match self.client.query_by_numbers(q, false) {
             Ok(msg) => response_from_msg(&msg, q.date),
             Err(e) => query_failure(e, q.date),
         }
@@ -306,7 +297,7 @@ pub fn response_from_msg(
         });
     }
     let validity = match &msg.body.qualification_validity {
-        Some(v) => validity(v)?,
+        Some(v) => QualificationValidity::try_from(v).map_err(|e| malformed(&e.to_string()))?,
         None => return Err(malformed("QualificationValidity missing")),
     };
     let suspended =
@@ -325,22 +316,6 @@ pub fn response_from_msg(
 
 fn malformed(what: &str) -> EligibilityError {
     EligibilityError::Malformed(what.to_owned())
-}
-
-fn validity(v: &Validity) -> Result<QualificationValidity, EligibilityError> {
-    Ok(match v {
-        Validity::Valid => QualificationValidity::Valid,
-        Validity::Invalid => QualificationValidity::Invalid,
-        Validity::InvalidNewerExists => QualificationValidity::InvalidNewerExists,
-        Validity::NoMatch => QualificationValidity::NotFound,
-        Validity::MultipleMatches => QualificationValidity::MultipleMatches,
-        Validity::ValidUnregistered => QualificationValidity::ValidUnregistered,
-        Validity::Unknown(raw) => {
-            return Err(EligibilityError::Malformed(format!(
-                "unknown QualificationValidity {raw:?}"
-            )))
-        }
-    })
 }
 
 /// Trimmed text, `None` when absent or blank.
@@ -457,7 +432,7 @@ mod tests {
             health_checkup: c,
             limit_info: limit,
             given_at: at(10),
-            valid_until: at(10) + chrono::Duration::hours(24),
+            valid_until: reception::rules::consent_valid_until(at(10)),
         }
     }
 
@@ -524,7 +499,7 @@ mod tests {
     #[test]
     fn an_unknown_validity_code_is_malformed() {
         let mut msg = XmlMsg::default();
-        msg.body.qualification_validity = Some(Validity::Unknown("7".into()));
+        msg.body.qualification_validity = Some(crate::codes::QualificationValidity::Unknown("7".into()));
         let day = at(0).date();
         assert!(matches!(
             response_from_msg(&msg, day),

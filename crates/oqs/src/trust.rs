@@ -1,11 +1,14 @@
 //! Checking a card's 利用者証明用電子証明書 against the test CA, as the mock OQS service does.
 //!
 //! Checks: DER parses, issuer = CA subject, RSA PKCS#1 v1.5 SHA-256 signature by the CA key, and the validity
-//! window at the query date (with the 3-month post-expiry grace of domain.md §1). Revocation and the serial →
-//! person mapping are the caller's (`mock`) because they are data, not cryptography.
+//! window at the query date. The window (renewal alert before expiry, post-expiry grace, domain.md §1) is
+//! reception's [`rules::cert_status`], so the mock and the reception flow cannot disagree on a day (month ends
+//! especially). Revocation and the serial → person mapping are the caller's (`mock`) because they are data, not
+//! cryptography.
 //! Deliberately not here: OCSP/CRL formats, proof of key possession (a signed challenge), other algorithms.
 
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
+use reception::rules::{self, CertStatus};
 use rsa::pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
@@ -34,28 +37,24 @@ pub enum CertError {
     BadSignature,
     #[error("certificate not yet valid")]
     NotYetValid,
-    #[error("certificate expired more than 3 months ago")]
+    /// Past the grace window of [`rules::cert_status`].
+    #[error("certificate expired and its grace period is over")]
     Expired,
     #[error("serial number longer than 64 bits")]
     SerialTooLong,
-}
-
-/// Where the query date falls in the certificate's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CertPeriod {
-    Valid,
-    /// Valid, but expires within 3 months (reader shows a renewal alert).
-    ExpiresSoon,
-    /// Expired ≤ 3 months ago: eligibility only, no medical information.
-    Grace,
 }
 
 /// A certificate that passed the checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedCert {
     pub serial: u64,
+    /// First valid day (JST).
+    pub not_before: NaiveDate,
+    /// Last valid day (JST).
     pub not_after: NaiveDate,
-    pub period: CertPeriod,
+    /// Where the query date falls: `Valid`, `ExpiresSoon` or `Grace` — never `Expired` or `NotYetValid`,
+    /// which [`TrustAnchor::check`] returns as errors.
+    pub status: CertStatus,
 }
 
 /// Why the trust anchor could not be loaded.
@@ -109,24 +108,18 @@ impl TrustAnchor {
         };
         let not_before = jst_date(cert.validity().not_before).ok_or(CertError::NotYetValid)?;
         let not_after = jst_date(cert.validity().not_after).ok_or(CertError::Expired)?;
-        if on < not_before {
-            return Err(CertError::NotYetValid);
-        }
-        let period = if on <= not_after {
-            match on.checked_add_months(Months::new(3)) {
-                Some(limit) if not_after < limit => CertPeriod::ExpiresSoon,
-                _ => CertPeriod::Valid,
-            }
-        } else {
-            match not_after.checked_add_months(Months::new(3)) {
-                Some(limit) if on <= limit => CertPeriod::Grace,
-                _ => return Err(CertError::Expired),
+        let status = match rules::cert_status(not_before, not_after, on) {
+            CertStatus::NotYetValid => return Err(CertError::NotYetValid),
+            CertStatus::Expired => return Err(CertError::Expired),
+            usable @ (CertStatus::Valid | CertStatus::ExpiresSoon { .. } | CertStatus::Grace { .. }) => {
+                usable
             }
         };
         Ok(CheckedCert {
             serial,
+            not_before,
             not_after,
-            period,
+            status,
         })
     }
 }

@@ -146,7 +146,8 @@ fn main() -> Result<()> {
         Cmd::VerifyPin { pin_stdin } => {
             let ctx = PcscContext::establish()?;
             let mut card = connect(&ctx, reader)?;
-            let pin = Pin::new(&secret("利用者証明用 PIN (4 digits): ", pin_stdin)?)?;
+            let pin = Pin::new(secret("利用者証明用 PIN (4 digits): ", pin_stdin)?);
+            pin.check_format()?;
             match card.verify_pin(&pin)? {
                 VerifyOutcome::Ok => println!("PIN OK"),
                 VerifyOutcome::Wrong { tries_left } => bail!("wrong PIN: {tries_left} tries left"),

@@ -59,7 +59,7 @@ fn without_extended_apdus_the_cert_is_read_in_256_byte_chunks() {
 #[test]
 fn wrong_pin_reports_tries_left_and_the_third_wrong_pin_locks() {
     let mut c = card("p01-yamada-hanako");
-    let wrong = Pin::new("0000").unwrap();
+    let wrong = Pin::new("0000".into());
     assert_eq!(c.pin_status().unwrap(), PinStatus::TriesLeft(3));
     assert_eq!(
         c.verify_pin(&wrong).unwrap(),
@@ -77,20 +77,35 @@ fn wrong_pin_reports_tries_left_and_the_third_wrong_pin_locks() {
     assert_eq!(c.verify_pin(&wrong).unwrap(), VerifyOutcome::Locked);
     assert_eq!(c.pin_status().unwrap(), PinStatus::Locked);
     assert_eq!(
-        c.verify_pin(&Pin::new("1234").unwrap()).unwrap(),
+        c.verify_pin(&Pin::new("1234".into())).unwrap(),
         VerifyOutcome::Locked,
         "6984 after the block"
     );
 }
 
 #[test]
+fn a_pin_that_is_not_four_digits_never_reaches_the_card_and_costs_no_try() {
+    let mut c = card("p01-yamada-hanako");
+    c.transport_mut().reset_stats();
+    for bad in ["12", "12345", "12a4", ""] {
+        assert!(matches!(
+            c.verify_pin(&Pin::new(bad.into())),
+            Err(CardError::PinFormat(_))
+        ));
+        assert!(matches!(
+            c.sign_message(&Pin::new(bad.into()), b"x"),
+            Err(CardError::PinFormat(_))
+        ));
+    }
+    assert_eq!(c.transport().stats().verify, 0, "no VERIFY was sent");
+    assert_eq!(c.pin_status().unwrap(), PinStatus::TriesLeft(3));
+}
+
+#[test]
 fn correct_pin_resets_the_counter() {
     let mut c = card("p01-yamada-hanako");
-    c.verify_pin(&Pin::new("9999").unwrap()).unwrap();
-    assert_eq!(
-        c.verify_pin(&Pin::new("1234").unwrap()).unwrap(),
-        VerifyOutcome::Ok
-    );
+    c.verify_pin(&Pin::new("9999".into())).unwrap();
+    assert_eq!(c.verify_pin(&Pin::new("1234".into())).unwrap(), VerifyOutcome::Ok);
     assert_eq!(c.pin_status().unwrap(), PinStatus::TriesLeft(3));
 }
 
@@ -107,7 +122,7 @@ fn persona_pin_states_are_what_the_table_says() {
     );
     assert_eq!(
         card("p09-kobayashi-yuto")
-            .verify_pin(&Pin::new("0615").unwrap())
+            .verify_pin(&Pin::new("0615".into()))
             .unwrap(),
         VerifyOutcome::Ok
     );
@@ -125,7 +140,7 @@ fn persona_pin_states_are_what_the_table_says() {
 fn signature_verifies_with_the_certificate_public_key() {
     let mut c = card("p01-yamada-hanako");
     let cert = c.read_auth_cert().unwrap();
-    let SignOutcome::Signed(sig) = c.sign_message(&Pin::new("1234").unwrap(), b"challenge").unwrap() else {
+    let SignOutcome::Signed(sig) = c.sign_message(&Pin::new("1234".into()), b"challenge").unwrap() else {
         panic!("signing refused")
     };
     assert_eq!(sig.len(), 256);
@@ -136,7 +151,7 @@ fn signature_verifies_with_the_certificate_public_key() {
         &rsa::pkcs1v15::Signature::try_from(sig.as_slice()).unwrap(),
     )
     .unwrap();
-    let wrong = c.sign_message(&Pin::new("0000").unwrap(), b"x").unwrap();
+    let wrong = c.sign_message(&Pin::new("0000".into()), b"x").unwrap();
     assert_eq!(
         wrong,
         SignOutcome::Refused(VerifyOutcome::Wrong { tries_left: 2 })
@@ -341,7 +356,7 @@ fn pin_lock_survives_a_restart_through_the_state_file_and_reset_restores_it() {
     };
     let mut c = open();
     for _ in 0..3 {
-        c.verify_pin(&Pin::new("0000").unwrap()).unwrap();
+        c.verify_pin(&Pin::new("0000".into())).unwrap();
     }
     drop(c);
     assert_eq!(

@@ -187,8 +187,7 @@ fn p01_numbers() -> oqs::NumberQuery {
         number: "1001".into(),
         branch: Some("00".into()),
         birthdate: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-        limit_consent: false,
-        confirmation_date: today(),
+        date: today(),
     }
 }
 
@@ -215,7 +214,7 @@ fn an_other_person_fault_shows_the_other_personas_record_for_a_card_query_but_no
     let again = client.query_by_card(&card_query("p01-yamada-hanako")).unwrap();
     assert_eq!(again.first_result().unwrap().name.as_deref(), Some("佐藤 健二"));
     // The insurer's own record is intact: by 記号番号 she is herself.
-    let by_numbers = client.query_by_numbers(&p01_numbers()).unwrap();
+    let by_numbers = client.query_by_numbers(&p01_numbers(), false).unwrap();
     assert_eq!(
         by_numbers.first_result().unwrap().name.as_deref(),
         Some("山田 花子")

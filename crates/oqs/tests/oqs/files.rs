@@ -71,10 +71,9 @@ fn request_bytes(mock: &oqs::MockOqs, charset: Charset) -> Vec<u8> {
         number: "1004".into(),
         branch: Some("01".into()),
         birthdate: chrono::NaiveDate::from_ymd_opt(1971, 3, 3).unwrap(),
-        limit_consent: false,
-        confirmation_date: today(),
+        date: today(),
     };
-    client(mock).number_request(&q).to_bytes(charset).unwrap()
+    client(mock).number_request(&q, false).to_bytes(charset).unwrap()
 }
 
 #[test]

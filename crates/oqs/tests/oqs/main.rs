@@ -11,5 +11,6 @@ mod files;
 mod parser_props;
 mod port;
 mod roundtrip;
+mod rules;
 mod service;
 mod support;

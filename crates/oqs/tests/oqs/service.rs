@@ -330,8 +330,7 @@ fn numbers(
         number: number.into(),
         branch: branch.map(Into::into),
         birthdate: chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(),
-        limit_consent: true,
-        confirmation_date: today(),
+        date: today(),
     }
 }
 
@@ -340,13 +339,10 @@ fn numbers_query_finds_people_with_and_without_cards_and_rejects_a_wrong_birthda
     let mock = start_mock();
     let client = client(&mock);
     let p01 = client
-        .query_by_numbers(&numbers(
-            "06139919",
-            Some("1001"),
-            "1001",
-            Some("00"),
-            (1990, 1, 1),
-        ))
+        .query_by_numbers(
+            &numbers("06139919", Some("1001"), "1001", Some("00"), (1990, 1, 1)),
+            true,
+        )
         .unwrap();
     assert_eq!(
         p01.body.qualification_validity,
@@ -360,7 +356,10 @@ fn numbers_query_finds_people_with_and_without_cards_and_rejects_a_wrong_birthda
 
     // x01 has no card; 70–74 with a 3割 高齢受給者 ratio and 限度額 B02.
     let x01 = client
-        .query_by_numbers(&numbers("01139997", Some("31010101"), "101", None, (1954, 11, 3)))
+        .query_by_numbers(
+            &numbers("01139997", Some("31010101"), "101", None, (1954, 11, 3)),
+            true,
+        )
         .unwrap();
     let r = x01.first_result().unwrap();
     assert_eq!(
@@ -377,13 +376,10 @@ fn numbers_query_finds_people_with_and_without_cards_and_rejects_a_wrong_birthda
 
     // 6-digit 国保 numbers may arrive space-padded.
     let p03 = client
-        .query_by_numbers(&numbers(
-            "  139998",
-            Some("模擬01"),
-            "3003",
-            Some("00"),
-            (1965, 9, 30),
-        ))
+        .query_by_numbers(
+            &numbers("  139998", Some("模擬01"), "3003", Some("00"), (1965, 9, 30)),
+            true,
+        )
         .unwrap();
     assert_eq!(
         p03.body.qualification_validity,
@@ -391,13 +387,10 @@ fn numbers_query_finds_people_with_and_without_cards_and_rejects_a_wrong_birthda
     );
 
     let wrong = client
-        .query_by_numbers(&numbers(
-            "06139919",
-            Some("1001"),
-            "1001",
-            Some("00"),
-            (1990, 1, 2),
-        ))
+        .query_by_numbers(
+            &numbers("06139919", Some("1001"), "1001", Some("00"), (1990, 1, 2)),
+            true,
+        )
         .unwrap();
     assert_eq!(
         wrong.body.qualification_validity,
@@ -412,13 +405,10 @@ fn a_card_consent_within_24_hours_also_shows_on_a_numbers_query() {
     let client = client(&mock);
     client.query_by_card(&card_query("p01-yamada-hanako")).unwrap();
     let msg = client
-        .query_by_numbers(&numbers(
-            "06139919",
-            Some("1001"),
-            "1001",
-            Some("00"),
-            (1990, 1, 1),
-        ))
+        .query_by_numbers(
+            &numbers("06139919", Some("1001"), "1001", Some("00"), (1990, 1, 1)),
+            true,
+        )
         .unwrap();
     assert_eq!(
         msg.first_result().unwrap().pharmacists_info_cons_flg,
@@ -430,13 +420,10 @@ fn a_card_consent_within_24_hours_also_shows_on_a_numbers_query() {
 fn a_shift_jis_request_gets_a_shift_jis_answer() {
     let mock = start_mock();
     let client = client(&mock);
-    let req = client.number_request(&numbers(
-        "01139997",
-        Some("31010010"),
-        "10",
-        Some("00"),
-        (1975, 10, 10),
-    ));
+    let req = client.number_request(
+        &numbers("01139997", Some("31010010"), "10", Some("00"), (1975, 10, 10)),
+        true,
+    );
     let resp = ureq::post(format!("{}/oqs/qualification", mock.url()))
         .send(&req.to_bytes(oqs::Charset::ShiftJis).unwrap()[..])
         .unwrap();
