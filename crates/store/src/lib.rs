@@ -31,6 +31,7 @@ mod kana;
 mod model;
 mod read;
 pub mod reception_port;
+#[cfg(feature = "sample")]
 pub mod sample;
 mod schema;
 mod training;

@@ -514,28 +514,6 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
 }
 
 impl Store {
-    /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
-    pub fn part_counts(&self, visit: VisitId) -> Result<crate::sample::PartCounts, StoreError> {
-        let count = |sql: &str| -> Result<u64, StoreError> {
-            let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
-                .query_row([visit.0], |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        };
-        Ok(crate::sample::PartCounts {
-            eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,
-            consents: count("SELECT count(*) FROM consents WHERE visit_id = ?1")?,
-            documents: count("SELECT count(*) FROM paper_documents WHERE visit_id = ?1")?,
-            declarations: count("SELECT count(*) FROM declarations WHERE visit_id = ?1")?,
-            payments: count("SELECT count(*) FROM full_payments WHERE visit_id = ?1")?,
-            refund_tasks: count(
-                "SELECT count(*) FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id WHERE p.visit_id = ?1",
-            )?,
-            audit: count("SELECT count(*) FROM audit_log WHERE visit_id = ?1")?,
-        })
-    }
-
     /// Rows that belong to no reception: patients without a visit, and child rows whose visit is gone.
     /// Zero in a sound file (a partial reception would leave some).
     pub fn orphan_rows(&self) -> Result<u64, StoreError> {

@@ -1,16 +1,19 @@
 //! Deterministic sample receptions: reception `i` of a made-up clinic is always the same value.
 //!
-//! Used by the crash-safety test (a killed writer and the checker regenerate the same receptions), the
-//! benchmark fill and training demos. Names, insurers and numbers are obviously fake; there is no My Number
+//! Test and bench support only, behind the `sample` feature: used by the crash-safety test (a killed writer
+//! and the checker regenerate the same receptions), the privacy scan and the benchmark fill. The app never
+//! links it. Names, insurers and numbers are obviously fake; there is no My Number
 //! anywhere, and no number here has 12 digits.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+use crate::db::Store;
+use crate::error::StoreError;
 use crate::model::{
     AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
     DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
     InsuranceType, Mode, NewPatient, Outcome, PaperDocument, PatientRef, PrescriptionFormat, Presenter,
-    RefundRoute, Relationship, Sex, Validity, Visit, VisitKind,
+    RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
 };
 
 const FAMILY: [(&str, &str); 12] = [
@@ -332,5 +335,29 @@ impl PartCounts {
             refund_tasks: n(r.full_payment.is_some()),
             audit: r.audit.len() as u64,
         }
+    }
+}
+
+impl Store {
+    /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
+    pub fn part_counts(&self, visit: VisitId) -> Result<PartCounts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([visit.0], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(PartCounts {
+            eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,
+            consents: count("SELECT count(*) FROM consents WHERE visit_id = ?1")?,
+            documents: count("SELECT count(*) FROM paper_documents WHERE visit_id = ?1")?,
+            declarations: count("SELECT count(*) FROM declarations WHERE visit_id = ?1")?,
+            payments: count("SELECT count(*) FROM full_payments WHERE visit_id = ?1")?,
+            refund_tasks: count(
+                "SELECT count(*) FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id WHERE p.visit_id = ?1",
+            )?,
+            audit: count("SELECT count(*) FROM audit_log WHERE visit_id = ?1")?,
+        })
     }
 }
