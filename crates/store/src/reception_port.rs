@@ -21,12 +21,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use ::reception::flow::{AuditEvent, AuditKind};
 use ::reception::model::{
     ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
-    QualificationValidity, ReaderMode, Relationship as RxRelationship, ReturnedConsent,
-    StoreError as PortError, StoredEligibility,
+    QualificationValidity, ReaderMode, ReturnedConsent, StoreError as PortError, StoredEligibility,
 };
 use ::reception::paper::{
-    AcceptedDocument, Basis, Billing, Declaration as RxDeclaration, DocumentKind as RxDocumentKind,
-    GroupSetting, InsuranceType as RxInsuranceType, PaperRefusal, ProblemKind, ReceptionRecord, Sex as RxSex,
+    AcceptedDocument, Basis, Billing, DocumentKind, GroupSetting, PaperRefusal, ProblemKind, ReceptionRecord,
 };
 use ::reception::rules::CertStatus;
 
@@ -34,10 +32,10 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::kana::search_key;
 use crate::model::{
-    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
-    DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
-    InsuranceType, Mode, NewPatient, Outcome, PaperDocument, Patient, PatientId, PatientRef,
-    PrescriptionFormat, Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
+    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, EligibilityReference,
+    EligibilitySnapshot, Fallback, FullPayment, IdentityMethod, Mode, NewPatient, Outcome, Patient,
+    PatientId, PatientRef, PrescriptionFormat, Presenter, RefundRoute, Sex, Validity, Visit, VisitId,
+    VisitKind,
 };
 
 /// Name given to the placeholder patient of a reception nobody could identify (氏名未確認).
@@ -161,7 +159,7 @@ impl StorePort {
                     name_kana: String::new(),
                     name_other: None,
                     birthdate,
-                    sex: Sex::Unset,
+                    sex: Sex::Unstated,
                 };
                 // Never matched: two unidentified people must not become one patient.
                 (PatientRef::New(placeholder), false)
@@ -230,8 +228,8 @@ impl StorePort {
                 .consent
                 .as_ref()
                 .map(|c| consent_of(c, record.prescription)),
-            documents: record.document.iter().map(document_of).collect(),
-            declaration: record.declaration.as_ref().map(declaration_of),
+            documents: record.document.iter().cloned().collect(),
+            declaration: record.declaration.clone(),
             full_payment,
             audit,
         })
@@ -257,7 +255,7 @@ impl StorePort {
                     (false, false) => return None,
                 };
                 let sex_score = match (p.sex, c.sex) {
-                    (Sex::Unset, _) | (_, Sex::Unset) => 0,
+                    (Sex::Unstated, _) | (_, Sex::Unstated) => 0,
                     (a, b) if a == b => 1,
                     _ => return None,
                 };
@@ -361,15 +359,15 @@ fn port_error(what: &str, e: &StoreError) -> PortError {
 
 /// Outcome and fallback of a reception (see [`StorePort::to_completed`]).
 fn outcome_of(r: &ReceptionRecord) -> Result<(Outcome, Option<Fallback>), PortError> {
-    let doc_fallback = |kind: RxDocumentKind| {
+    let doc_fallback = |kind: DocumentKind| {
         if r.document.as_ref().is_some_and(|d| d.group.is_some()) {
             return Fallback::SchoolTrip;
         }
         match kind {
-            RxDocumentKind::QualificationCertificate => Fallback::QualificationCertificate,
-            RxDocumentKind::LegacyCard => Fallback::LegacyCard,
-            RxDocumentKind::Notice => Fallback::CardWithNotice,
-            RxDocumentKind::PortalPdf => Fallback::CardWithPortalPdf,
+            DocumentKind::QualificationCertificate => Fallback::QualificationCertificate,
+            DocumentKind::LegacyCard => Fallback::LegacyCard,
+            DocumentKind::Notice => Fallback::CardWithNotice,
+            DocumentKind::PortalPdf => Fallback::CardWithPortalPdf,
         }
     };
     if r.billing == Billing::FullCharge {
@@ -400,7 +398,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: e.name_kana.clone(),
             name_other: None,
             birthdate: e.birthdate,
-            sex: Sex::Unset,
+            sex: Sex::Unstated,
         });
     }
     if let Some(d) = &r.declaration {
@@ -409,7 +407,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: d.name_kana.clone(),
             name_other: None,
             birthdate: d.birthdate,
-            sex: sex(d.sex),
+            sex: d.sex,
         });
     }
     match &r.document {
@@ -422,7 +420,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: String::new(),
             name_other: None,
             birthdate: numbers.birthdate,
-            sex: Sex::Unset,
+            sex: Sex::Unstated,
         }),
         Some(d) => Identity::Unidentified {
             birthdate: Some(d.numbers.birthdate),
@@ -434,28 +432,6 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
 /// Name without ASCII or ideographic spaces, so 「見本 花子」 and 「見本　花子」 are the same person.
 fn squeeze(name: &str) -> String {
     name.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn sex(s: RxSex) -> Sex {
-    match s {
-        RxSex::Male => Sex::Male,
-        RxSex::Female => Sex::Female,
-        RxSex::Unstated => Sex::Unset,
-    }
-}
-
-fn relationship(r: RxRelationship) -> Relationship {
-    match r {
-        RxRelationship::Insured => Relationship::Insured,
-        RxRelationship::Dependant => Relationship::Dependant,
-    }
-}
-
-fn rx_relationship(r: Relationship) -> RxRelationship {
-    match r {
-        Relationship::Insured => RxRelationship::Insured,
-        Relationship::Dependant => RxRelationship::Dependant,
-    }
 }
 
 fn identity_method(m: Option<Method>) -> IdentityMethod {
@@ -514,11 +490,11 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         card_symbol: e.symbol.clone(),
         card_number: e.number.clone(),
         branch_number: e.branch.clone(),
-        relationship: e.relationship.map(relationship),
+        relationship: e.relationship,
         insured_name: None,
         name: e.name.clone(),
         name_kana: e.name_kana.clone(),
-        sex: Sex::Unset,
+        sex: Sex::Unstated,
         birthdate: e.birthdate,
         card_classification: None,
         valid_from: e.valid_from,
@@ -548,7 +524,7 @@ fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
             name: s.name.clone(),
             name_kana: s.name_kana.clone(),
             birthdate: s.birthdate,
-            relationship: s.relationship.map(rx_relationship),
+            relationship: s.relationship,
             copay_percent: s.copay_percent,
             valid_from: s.valid_from,
             valid_until: s.valid_until,
@@ -585,68 +561,6 @@ fn consent_of(c: &ConsentRecord, prescription: Option<PrescriptionForm>) -> Cons
             PrescriptionForm::Electronic => PrescriptionFormat::Electronic,
             PrescriptionForm::Paper => PrescriptionFormat::Paper,
         }),
-    }
-}
-
-fn document_of(d: &AcceptedDocument) -> PaperDocument {
-    PaperDocument {
-        kind: match d.kind {
-            RxDocumentKind::QualificationCertificate => DocumentKind::QualificationCertificate,
-            RxDocumentKind::LegacyCard => DocumentKind::LegacyInsuranceCard,
-            RxDocumentKind::Notice => DocumentKind::EligibilityNotice,
-            RxDocumentKind::PortalPdf => DocumentKind::PortalPdf,
-        },
-        insurer_number: d.numbers.insurer_number.clone(),
-        insurer_name: d.insurer_name.clone(),
-        card_symbol: d.numbers.symbol.clone(),
-        card_number: d.numbers.number.clone(),
-        branch_number: d.numbers.branch.clone(),
-        relationship: d.relationship.map(relationship),
-        holder_name: None,
-        name: d.name.clone(),
-        sex: None,
-        birthdate: Some(d.numbers.birthdate),
-        issued_on: d.issued_on,
-        recognized_on: None,
-        effective_from: None,
-        expires_on: d.valid_until,
-        copay_percent: None,
-        limit_class: None,
-        // Only the school-trip / nursery path accepts a document without the card (with a chaperone).
-        with_card: d.group.is_none(),
-        chaperone: d.group.as_ref().map(|(_, name)| name.clone()),
-    }
-}
-
-fn declaration_of(d: &RxDeclaration) -> Declaration {
-    Declaration {
-        visit_date: d.visit_date,
-        written_on: d.filled_on,
-        name: d.name.clone(),
-        name_kana: d.name_kana.clone(),
-        birthdate: d.birthdate,
-        sex: sex(d.sex),
-        address: non_empty(&d.address),
-        phone: d.phone.clone(),
-        insurance_type: match d.insurance_type {
-            RxInsuranceType::Employee => InsuranceType::Employee,
-            RxInsuranceType::National => InsuranceType::National,
-            RxInsuranceType::LateElderly => InsuranceType::LateElderly,
-            RxInsuranceType::Other => InsuranceType::Other,
-        },
-        insurer_name: d.insurer_name.clone(),
-        insurer_number: d.insurer_number.clone(),
-        card_symbol: d.symbol.clone(),
-        card_number: d.number.clone(),
-        branch_number: d.branch.clone(),
-        employer_name: d.employer.clone(),
-        relationship: Some(relationship(d.relationship)),
-        // A validated 申立書 exists only when the patient signed the statement.
-        attested: true,
-        // The flow's 申立書 does not record it; false = "not recorded as checked".
-        card_front_checked: false,
-        staff_name: None,
-        staff_note: d.staff_note.clone(),
     }
 }
 

@@ -10,10 +10,10 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::model::{
-    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
-    DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
-    InsuranceType, Mode, NewPatient, Outcome, PaperDocument, PatientRef, PrescriptionFormat, Presenter,
-    RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
+    AcceptedDocument, AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope,
+    Declaration, DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment,
+    IdentityMethod, InsuranceType, Mode, NewPatient, Numbers, Outcome, PatientRef, PrescriptionFormat,
+    Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
 };
 
 const FAMILY: [(&str, &str); 12] = [
@@ -205,30 +205,25 @@ impl SampleClinic {
         });
         let documents = if outcome == Outcome::PaperDocument {
             (0..1 + (h >> 20) % 2)
-                .map(|k| PaperDocument {
+                .map(|k| AcceptedDocument {
                     kind: if k == 0 {
                         DocumentKind::QualificationCertificate
                     } else {
-                        DocumentKind::EligibilityNotice
+                        DocumentKind::Notice
                     },
-                    insurer_number: insurer_number.clone(),
-                    insurer_name: Some("見本健康保険組合".into()),
-                    card_symbol: Some(format!("{}", 100 + p % 900)),
-                    card_number: card_number.clone(),
-                    branch_number: Some("00".into()),
-                    relationship: Some(Relationship::Insured),
-                    holder_name: Some(patient.name.clone()),
-                    name: Some(patient.name.clone()),
-                    sex: Some(patient.sex),
-                    birthdate: Some(patient.birthdate),
+                    numbers: Numbers {
+                        insurer_number: insurer_number.clone(),
+                        symbol: Some(format!("{}", 100 + p % 900)),
+                        number: card_number.clone(),
+                        branch: Some("00".into()),
+                        birthdate: patient.birthdate,
+                    },
+                    valid_until: NaiveDate::from_ymd_opt(2030, 11, 30),
                     issued_on: NaiveDate::from_ymd_opt(2025, 8, 18),
-                    recognized_on: None,
-                    effective_from: None,
-                    expires_on: NaiveDate::from_ymd_opt(2030, 11, 30),
-                    copay_percent: Some(30),
-                    limit_class: None,
-                    with_card: true,
-                    chaperone: None,
+                    group: None,
+                    relationship: Some(Relationship::Insured),
+                    name: Some(patient.name.clone()),
+                    insurer_name: Some("見本健康保険組合".into()),
                 })
                 .collect()
         } else {
@@ -236,24 +231,21 @@ impl SampleClinic {
         };
         let declaration = (outcome == Outcome::Declaration).then(|| Declaration {
             visit_date: at.date(),
-            written_on: at.date(),
+            filled_on: at.date(),
             name: patient.name.clone(),
             name_kana: patient.name_kana.clone(),
             birthdate: patient.birthdate,
             sex: patient.sex,
-            address: Some("東京都千代田区見本町1-2-3".into()),
+            address: "東京都千代田区見本町1-2-3".into(),
             phone: Some("03-0000-0000".into()),
             insurance_type: InsuranceType::Employee,
             insurer_name: Some("見本健康保険組合".into()),
             insurer_number: Some(insurer_number.clone()),
-            card_symbol: None,
-            card_number: None,
-            branch_number: None,
-            employer_name: Some("見本商事".into()),
-            relationship: Some(Relationship::Insured),
-            attested: true,
-            card_front_checked: h.is_multiple_of(2),
-            staff_name: Some("受付A".into()),
+            symbol: None,
+            number: None,
+            branch: None,
+            employer: Some("見本商事".into()),
+            relationship: Relationship::Insured,
             staff_note: None,
         });
         let full_payment = (outcome == Outcome::FullPayment).then(|| FullPayment {
