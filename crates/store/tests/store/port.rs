@@ -402,6 +402,31 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
 }
 
 #[test]
+fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_setting() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 15, 30);
+    let doc = AcceptedDocument {
+        kind: DocumentKind::Notice,
+        group: Some((GroupSetting::Nursery, "保育士 見本".into())),
+        valid_until: None,
+        issued_on: None,
+        relationship: None,
+        name: Some("見本 花子".into()),
+        insurer_name: None,
+        numbers: numbers(),
+    };
+    let r = ReceptionRecord {
+        document: Some(doc.clone()),
+        ..bare(at, Basis::Document(DocumentKind::Notice), Billing::NormalShare)
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::PaperDocument);
+    assert_eq!(stored.visit.fallback, Some(Fallback::SchoolTrip));
+    assert_eq!(stored.documents, vec![doc]);
+    assert!(stored.visit.note.unwrap().contains("保育所等"));
+}
+
+#[test]
 fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_fallback() {
     let mut p = port();
     let at = time(2026, 2, 3, 16, 0);
