@@ -220,7 +220,7 @@ fn guard_audit(a: &AuditEntry) -> Result<(), StoreError> {
     guard_opt("audit.detail", a.detail.as_deref())
 }
 
-fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
+pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
     let patient = resolve_patient(tx, &r.patient)?;
     let v = &r.visit;
     let visit = tx
