@@ -1,4 +1,4 @@
-//! Opening, creating, migrating and recovering a database file.
+//! Opening, creating, migrating and recovering a database file, and opening a read-only staff reader on it.
 //!
 //! A file is opened in WAL mode with foreign keys on, a busy timeout and `synchronous = FULL` (a saved
 //! reception survives a power cut, not just a crash). Before any migration the file is copied with
@@ -14,6 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::codec::TextCode;
 use crate::error::{is_corruption, StoreError};
 use crate::model::Mode;
+use crate::reader::StoreReader;
 use crate::schema::{Step, LATEST_VERSION, MIGRATIONS};
 
 /// How long a writer waits for another connection's lock before giving up.
@@ -23,6 +24,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) const CACHE_KIB: i64 = -65_536;
 /// Page cache during a bulk import: 512 MiB, released when the import ends.
 pub(crate) const BULK_CACHE_KIB: i64 = -524_288;
+/// Page cache of a staff reader: 16 MiB; its queries touch the day's rows and the search indexes.
+const READER_CACHE_KIB: i64 = -16_384;
 
 /// An open reception database of one mode.
 pub struct Store {
@@ -61,21 +64,7 @@ impl Store {
             path: Some(path.to_owned()),
         };
         store.configure().map_err(|e| classify_store(path, e))?;
-        let version = store.user_version().map_err(|e| classify_store(path, e))?;
-        if version == 0 {
-            // An empty or foreign SQLite file: nothing of ours is in it, and we do not adopt it silently.
-            return Err(StoreError::Corrupt {
-                path: path.to_owned(),
-                detail: "no Uketsuke schema in the file".into(),
-                backups: backups_of(path),
-            });
-        }
-        if version > LATEST_VERSION {
-            return Err(StoreError::TooNew {
-                found: version,
-                supported: LATEST_VERSION,
-            });
-        }
+        let version = store.known_version(path)?;
         store.check_mode().map_err(|e| classify_store(path, e))?;
         if version < LATEST_VERSION {
             let backup = store.backup_before_migration(version)?;
@@ -88,6 +77,54 @@ impl Store {
                 })?;
         }
         Ok(store)
+    }
+
+    /// Opens a second, read-only connection to the database file at `path`, for staff screens (day list,
+    /// patient search, CSV export, 再診 history, trainee history). The file is in WAL mode, so the reader
+    /// answers from the last committed state at once, even while the reception writer holds a write
+    /// transaction open; it never waits for it, and it can never write (SQLite opens the file read-only).
+    ///
+    /// Refused like [`Store::open`]: a missing file, a damaged or foreign one, a file of the other mode
+    /// ([`StoreError::ModeMismatch`]) or from a newer program. A reader never migrates: a file older than
+    /// this program is [`StoreError::NotMigrated`] until the writer ([`Store::open`]) has migrated it, and a
+    /// file not in WAL mode is [`StoreError::NotWal`] (its readers would wait for the writer).
+    pub fn open_reader(path: &Path, mode: Mode) -> Result<StoreReader, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_owned(),
+                backups: backups_of(path),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(path, e))?;
+        let store = Store {
+            conn,
+            mode,
+            path: Some(path.to_owned()),
+        };
+        store.configure_reader().map_err(|e| classify_store(path, e))?;
+        let version = store.known_version(path)?;
+        store.check_mode().map_err(|e| classify_store(path, e))?;
+        if version < LATEST_VERSION {
+            return Err(StoreError::NotMigrated {
+                found: version,
+                expected: LATEST_VERSION,
+            });
+        }
+        let journal: String = store
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(|e| classify(path, e))?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::NotWal {
+                path: path.to_owned(),
+                journal_mode: journal,
+            });
+        }
+        Ok(StoreReader::new(store))
     }
 
     /// Creates a new, empty database file for `mode`. Refuses to overwrite an existing file.
@@ -203,6 +240,34 @@ impl Store {
         // touch should stay in memory rather than spill half-written pages to the WAL.
         self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         Ok(())
+    }
+
+    /// A reader's settings: nothing that writes to the file (the connection is read-only). The busy timeout
+    /// only matters when SQLite has to rebuild the WAL index after a crash, which takes a lock for a moment.
+    fn configure_reader(&self) -> Result<(), StoreError> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        Ok(())
+    }
+
+    /// The file's schema version, refusing a file with no schema of ours or one from a newer program.
+    fn known_version(&self, path: &Path) -> Result<i64, StoreError> {
+        let version = self.user_version().map_err(|e| classify_store(path, e))?;
+        if version == 0 {
+            // An empty or foreign SQLite file: nothing of ours is in it, and we do not adopt it silently.
+            return Err(StoreError::Corrupt {
+                path: path.to_owned(),
+                detail: "no Uketsuke schema in the file".into(),
+                backups: backups_of(path),
+            });
+        }
+        if version > LATEST_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: LATEST_VERSION,
+            });
+        }
+        Ok(version)
     }
 
     fn user_version(&self) -> Result<i64, StoreError> {

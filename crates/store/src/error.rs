@@ -48,6 +48,20 @@ pub enum StoreError {
     #[error("database schema version {found} is newer than this program supports ({supported}); update the program")]
     TooNew { found: i64, supported: i64 },
 
+    /// A reader was opened on a file the writer has not migrated yet (readers never migrate).
+    #[error(
+        "database schema version {found} is older than this program's ({expected}); open it with Store::open \
+         first, which migrates it after a backup, then open the reader"
+    )]
+    NotMigrated { found: i64, expected: i64 },
+
+    /// A reader was opened on a file not in WAL mode: its reads would wait for the reception writer.
+    #[error(
+        "database file {path} is in {journal_mode} journal mode, not WAL; open it with Store::open once \
+         (which turns WAL on) before opening a reader"
+    )]
+    NotWal { path: PathBuf, journal_mode: String },
+
     #[error("backup before migration to {path} failed: {source}")]
     Backup { path: PathBuf, source: rusqlite::Error },
 

@@ -147,7 +147,7 @@ fn sex_label(s: Sex) -> &'static str {
     match s {
         Sex::Male => "男",
         Sex::Female => "女",
-        Sex::Unset => "未設定",
+        Sex::Unstated => "未設定",
     }
 }
 

@@ -9,6 +9,9 @@
 //! refused if it holds a 12-digit run), PINs, 照合番号B, face frames or embeddings, card photos (no BLOB column
 //! exists; tables are STRICT).
 //!
+//! Staff screens read on their own read-only connection ([`Store::open_reader`] → [`StoreReader`]): the file is
+//! in WAL mode, so their reads never wait for the reception writer.
+//!
 //! Training and live data live in separate files; a file records its mode and refuses the other one. Time is
 //! always an input: the store never reads the clock.
 //!
@@ -30,7 +33,9 @@ mod export;
 mod kana;
 mod model;
 mod read;
+mod reader;
 pub mod reception_port;
+#[cfg(feature = "sample")]
 pub mod sample;
 mod schema;
 mod training;
@@ -42,5 +47,6 @@ pub use error::StoreError;
 pub use export::{CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
+pub use reader::StoreReader;
 pub use schema::LATEST_VERSION;
 pub use training::{StoredTrainingRun, TrainingRun};

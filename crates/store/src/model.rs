@@ -1,7 +1,10 @@
 //! The record types the store keeps: what a completed reception is made of, and what the desk reads back.
 //!
-//! Plain data with serde, so the reception crate's `Store` port can be adapted onto them without this crate
-//! depending on it. Deliberately absent: any field for the 12-digit My Number (個人番号), PINs, 照合番号B, face
+//! Plain data with serde. The domain facts reception already decides have one home, in `reception`: the
+//! 申立書 ([`Declaration`]), an accepted paper document ([`AcceptedDocument`] with its [`DocumentKind`] and
+//! [`GroupSetting`]), [`Sex`], [`Relationship`] and [`InsuranceType`] are reception's types, re-exported here,
+//! and the store only adds their SQL text codes (one table per type, below). The types declared here are the
+//! store's own record (visits, snapshots, consents, payments, the audit log). Deliberately absent: any field for the 12-digit My Number (個人番号), PINs, 照合番号B, face
 //! frames or embeddings, and card photos. The type system is the first guard; the schema (no such columns,
 //! STRICT tables, no BLOB columns) and the text guard in `codec` are the second and third.
 
@@ -9,6 +12,23 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::text_code;
+
+pub use reception::model::Relationship;
+pub use reception::paper::{AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex};
+pub use reception::validate::Numbers;
+
+// The stored text codes of reception's types. They are the codes the schema's CHECKs list (unchanged since
+// v1, when the store still had its own copies of these enums), so existing files read back as before.
+text_code!(Sex { Male => "male", Female => "female", Unstated => "unset" });
+text_code!(Relationship { Insured => "insured", Dependant => "dependant" });
+text_code!(InsuranceType { Employee => "employee", National => "national", LateElderly => "late_elderly", Other => "other" });
+text_code!(DocumentKind {
+    QualificationCertificate => "qualification_certificate",
+    Notice => "eligibility_notice",
+    PortalPdf => "portal_pdf",
+    LegacyCard => "legacy_insurance_card",
+});
+text_code!(GroupSetting { SchoolTrip => "school_trip", Nursery => "nursery" });
 
 /// Which database file a record belongs to. 練習 (training) and live data live in separate files; the file
 /// records its mode and refuses to be opened (or written) as the other one.
@@ -37,16 +57,6 @@ pub struct VisitId(pub i64);
 /// Row id of a refund task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct RefundTaskId(pub i64);
-
-/// 性別 as on the card face (OQS `Sex1`: 1 男, 2 女, 3 未設定).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
-    Unset,
-}
-text_code!(Sex { Male => "male", Female => "female", Unset => "unset" });
 
 /// A patient as the desk knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,17 +267,6 @@ impl Validity {
     }
 }
 
-/// 本人・家族区分.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relationship {
-    /// 本人 — the insured person.
-    Insured,
-    /// 家族（被扶養者） — a dependant.
-    Dependant,
-}
-text_code!(Relationship { Insured => "insured", Dependant => "dependant" });
-
 /// The part of an オンライン資格確認 result the desk needs later (staff view, 再診 fallback, billing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilitySnapshot {
@@ -398,106 +397,6 @@ pub struct Consent {
     pub prescription_format: Option<PrescriptionFormat>,
 }
 
-/// Paper documents staff may see at the desk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    /// 資格確認書.
-    QualificationCertificate,
-    /// 資格情報のお知らせ.
-    EligibilityNotice,
-    /// マイナポータル 資格情報 screen / PDF.
-    PortalPdf,
-    /// Legacy 健康保険証.
-    LegacyInsuranceCard,
-}
-text_code!(DocumentKind {
-    QualificationCertificate => "qualification_certificate",
-    EligibilityNotice => "eligibility_notice",
-    PortalPdf => "portal_pdf",
-    LegacyInsuranceCard => "legacy_insurance_card",
-});
-
-/// A paper document seen at the desk, with the fields printed on it (資格確認書 field set per S001).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PaperDocument {
-    pub kind: DocumentKind,
-    pub insurer_number: String,
-    pub insurer_name: Option<String>,
-    pub card_symbol: Option<String>,
-    pub card_number: String,
-    pub branch_number: Option<String>,
-    pub relationship: Option<Relationship>,
-    /// 被保険者氏名.
-    pub holder_name: Option<String>,
-    pub name: Option<String>,
-    pub sex: Option<Sex>,
-    pub birthdate: Option<NaiveDate>,
-    /// 交付年月日.
-    pub issued_on: Option<NaiveDate>,
-    /// 認定年月日 (dependants).
-    pub recognized_on: Option<NaiveDate>,
-    /// 発効期日 (70+ 負担割合 line).
-    pub effective_from: Option<NaiveDate>,
-    /// 有効期限.
-    pub expires_on: Option<NaiveDate>,
-    /// 一部負担金の割合 in percent, when printed.
-    pub copay_percent: Option<u8>,
-    /// 限度区分 (任意記載事項), when printed.
-    pub limit_class: Option<String>,
-    /// Presented together with the マイナ保険証 (false in school-trip mode).
-    pub with_card: bool,
-    /// 付き添い (teacher / nursery staff) in school-trip mode.
-    pub chaperone: Option<String>,
-}
-
-/// Kind of insurance named on a 申立書.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InsuranceType {
-    /// 被用者保険.
-    Employee,
-    /// 国民健康保険.
-    National,
-    /// 後期高齢者医療.
-    LateElderly,
-    /// その他 / unknown.
-    Other,
-}
-text_code!(InsuranceType { Employee => "employee", National => "national", LateElderly => "late_elderly", Other => "other" });
-
-/// 被保険者資格申立書 — the patient's written declaration of eligibility (field set is the unverified
-/// reconstruction in domain.md §4; flagged "to be verified against MHLW 様式").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Declaration {
-    /// 受診日.
-    pub visit_date: NaiveDate,
-    /// 記入日.
-    pub written_on: NaiveDate,
-    pub name: String,
-    /// フリガナ.
-    pub name_kana: String,
-    pub birthdate: NaiveDate,
-    pub sex: Sex,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub insurance_type: InsuranceType,
-    pub insurer_name: Option<String>,
-    pub insurer_number: Option<String>,
-    pub card_symbol: Option<String>,
-    pub card_number: Option<String>,
-    pub branch_number: Option<String>,
-    /// 勤務先（事業所）名 for employee insurance.
-    pub employer_name: Option<String>,
-    pub relationship: Option<Relationship>,
-    /// The signed statement that the entries are true; a declaration without it is refused.
-    pub attested: bool,
-    /// Staff section: whether the card front was checked to complete the form (S002 Q3).
-    pub card_front_checked: bool,
-    pub staff_name: Option<String>,
-    pub staff_note: Option<String>,
-}
-
 /// How the patient gets back the amount above their normal share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -542,7 +441,9 @@ pub struct CompletedReception {
     pub visit: Visit,
     pub eligibility: Option<EligibilitySnapshot>,
     pub consent: Option<Consent>,
-    pub documents: Vec<PaperDocument>,
+    /// The documents reception accepted, as it accepted them.
+    pub documents: Vec<AcceptedDocument>,
+    /// The 申立書 as reception validated it (a `Declaration` exists only once the patient signed it).
     pub declaration: Option<Declaration>,
     pub full_payment: Option<FullPayment>,
     pub audit: Vec<AuditEntry>,
@@ -581,7 +482,7 @@ pub struct StoredReception {
     pub visit: Visit,
     pub eligibility: Option<EligibilitySnapshot>,
     pub consent: Option<Consent>,
-    pub documents: Vec<PaperDocument>,
+    pub documents: Vec<AcceptedDocument>,
     pub declaration: Option<Declaration>,
     pub full_payment: Option<FullPayment>,
     pub refund_task: Option<RefundTask>,

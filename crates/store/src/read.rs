@@ -12,9 +12,10 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::kana::search_key;
 use crate::model::{
-    AuditEntry, Consent, ConsentFlag, ConsentFlags, ConsentStatus, Declaration, EligibilitySnapshot,
-    FullPayment, LastEligibility, PaperDocument, Patient, PatientId, ReceptionFilter, ReceptionSummary,
-    RefundTask, RefundTaskId, StoredReception, TaskStatus, Validity, Visit, VisitId,
+    AcceptedDocument, AuditEntry, Consent, ConsentFlag, ConsentFlags, ConsentStatus, Declaration,
+    EligibilitySnapshot, FullPayment, GroupSetting, LastEligibility, Numbers, Patient, PatientId,
+    ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, StoredReception, TaskStatus, Validity,
+    Visit, VisitId,
 };
 
 /// Most rows a patient search returns; the desk narrows by typing more.
@@ -242,8 +243,7 @@ impl Store {
         let documents = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT kind, insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship,
-                    holder_name, name, sex, birthdate, issued_on, recognized_on, effective_from, expires_on,
-                    copay_percent, limit_class, with_card, chaperone
+                    name, birthdate, issued_on, expires_on, with_card, group_setting, chaperone
                  FROM paper_documents WHERE visit_id = ?1 ORDER BY position",
             )?;
             let mut rows = stmt.query([visit.0])?;
@@ -257,7 +257,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT visit_date, written_on, name, name_kana, birthdate, sex, address, phone, insurance_type,
                     insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
-                    relationship, attested, card_front_checked, staff_name, staff_note
+                    relationship, staff_note
                  FROM declarations WHERE visit_id = ?1",
             )?;
             let mut rows = stmt.query([visit.0])?;
@@ -418,55 +418,77 @@ fn read_consent(row: &Row<'_>, o: usize) -> Result<Consent, StoreError> {
     })
 }
 
-fn read_document(row: &Row<'_>) -> Result<PaperDocument, StoreError> {
+/// A stored document as reception accepted it. Rows the store cannot turn back into an `AcceptedDocument`
+/// without inventing a fact (no birthdate, a card-less row without its setting or chaperone) are a
+/// [`StoreError::BadValue`], never a guess.
+fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
     let date = |i: usize| -> Result<Option<NaiveDate>, StoreError> {
         parse_opt_date("paper_documents.*date*", opt_text(row, i)?)
     };
-    Ok(PaperDocument {
+    let with_card: bool = row.get(11)?;
+    let setting: Option<GroupSetting> = parse_opt_code("paper_documents.group_setting", opt_text(row, 12)?)?;
+    let chaperone = opt_text(row, 13)?;
+    let group = match (with_card, setting, chaperone) {
+        (true, None, None) => None,
+        (false, Some(setting), Some(chaperone)) => Some((setting, chaperone)),
+        (with_card, setting, chaperone) => {
+            return Err(StoreError::BadValue {
+                column: "paper_documents.with_card/group_setting/chaperone",
+                value: format!("{with_card}/{setting:?}/{chaperone:?}"),
+            })
+        }
+    };
+    let birthdate = required("paper_documents.birthdate", date(8)?)?;
+    Ok(AcceptedDocument {
         kind: parse_code("paper_documents.kind", &text(row, 0)?)?,
-        insurer_number: text(row, 1)?,
+        numbers: Numbers {
+            insurer_number: text(row, 1)?,
+            symbol: opt_text(row, 3)?,
+            number: text(row, 4)?,
+            branch: opt_text(row, 5)?,
+            birthdate,
+        },
         insurer_name: opt_text(row, 2)?,
-        card_symbol: opt_text(row, 3)?,
-        card_number: text(row, 4)?,
-        branch_number: opt_text(row, 5)?,
         relationship: parse_opt_code("paper_documents.relationship", opt_text(row, 6)?)?,
-        holder_name: opt_text(row, 7)?,
-        name: opt_text(row, 8)?,
-        sex: parse_opt_code("paper_documents.sex", opt_text(row, 9)?)?,
-        birthdate: date(10)?,
-        issued_on: date(11)?,
-        recognized_on: date(12)?,
-        effective_from: date(13)?,
-        expires_on: date(14)?,
-        copay_percent: row.get(15)?,
-        limit_class: opt_text(row, 16)?,
-        with_card: row.get(17)?,
-        chaperone: opt_text(row, 18)?,
+        name: opt_text(row, 7)?,
+        issued_on: date(9)?,
+        valid_until: date(10)?,
+        group,
     })
 }
 
+/// A stored 申立書 as reception validated it; `address` and `relationship` are required there, so a row
+/// without them is a [`StoreError::BadValue`].
 fn read_declaration(row: &Row<'_>) -> Result<Declaration, StoreError> {
     Ok(Declaration {
         visit_date: parse_date("declarations.visit_date", &text(row, 0)?)?,
-        written_on: parse_date("declarations.written_on", &text(row, 1)?)?,
+        filled_on: parse_date("declarations.written_on", &text(row, 1)?)?,
         name: text(row, 2)?,
         name_kana: text(row, 3)?,
         birthdate: parse_date("declarations.birthdate", &text(row, 4)?)?,
         sex: parse_code("declarations.sex", &text(row, 5)?)?,
-        address: opt_text(row, 6)?,
+        address: required("declarations.address", opt_text(row, 6)?)?,
         phone: opt_text(row, 7)?,
         insurance_type: parse_code("declarations.insurance_type", &text(row, 8)?)?,
         insurer_name: opt_text(row, 9)?,
         insurer_number: opt_text(row, 10)?,
-        card_symbol: opt_text(row, 11)?,
-        card_number: opt_text(row, 12)?,
-        branch_number: opt_text(row, 13)?,
-        employer_name: opt_text(row, 14)?,
-        relationship: parse_opt_code("declarations.relationship", opt_text(row, 15)?)?,
-        attested: row.get(16)?,
-        card_front_checked: row.get(17)?,
-        staff_name: opt_text(row, 18)?,
-        staff_note: opt_text(row, 19)?,
+        symbol: opt_text(row, 11)?,
+        number: opt_text(row, 12)?,
+        branch: opt_text(row, 13)?,
+        employer: opt_text(row, 14)?,
+        relationship: required(
+            "declarations.relationship",
+            parse_opt_code("declarations.relationship", opt_text(row, 15)?)?,
+        )?,
+        staff_note: opt_text(row, 16)?,
+    })
+}
+
+/// A value reception's type requires but the column left NULL.
+fn required<T>(column: &'static str, value: Option<T>) -> Result<T, StoreError> {
+    value.ok_or(StoreError::BadValue {
+        column,
+        value: "NULL".into(),
     })
 }
 
@@ -514,28 +536,6 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
 }
 
 impl Store {
-    /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
-    pub fn part_counts(&self, visit: VisitId) -> Result<crate::sample::PartCounts, StoreError> {
-        let count = |sql: &str| -> Result<u64, StoreError> {
-            let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
-                .query_row([visit.0], |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        };
-        Ok(crate::sample::PartCounts {
-            eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,
-            consents: count("SELECT count(*) FROM consents WHERE visit_id = ?1")?,
-            documents: count("SELECT count(*) FROM paper_documents WHERE visit_id = ?1")?,
-            declarations: count("SELECT count(*) FROM declarations WHERE visit_id = ?1")?,
-            payments: count("SELECT count(*) FROM full_payments WHERE visit_id = ?1")?,
-            refund_tasks: count(
-                "SELECT count(*) FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id WHERE p.visit_id = ?1",
-            )?,
-            audit: count("SELECT count(*) FROM audit_log WHERE visit_id = ?1")?,
-        })
-    }
-
     /// Rows that belong to no reception: patients without a visit, and child rows whose visit is gone.
     /// Zero in a sound file (a partial reception would leave some).
     pub fn orphan_rows(&self) -> Result<u64, StoreError> {

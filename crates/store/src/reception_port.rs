@@ -2,7 +2,9 @@
 //!
 //! [`StorePort`] turns the flow's [`ReceptionRecord`] into one [`CompletedReception`] (saved in one
 //! transaction), answers 再診 look-ups from the recorded eligibility snapshots, and writes the flow's audit
-//! events into the append-only log. It owns the [`Store`] so the app can run staff queries on the same
+//! events into the append-only log. It stores what reception decided — every reception enum variant is
+//! mapped explicitly, with no catch-all arm, so a new variant fails to compile here instead of being filed
+//! under a guess — and decides only what the record leaves open (初診/再診, see [`StorePort::to_completed`]). It owns the [`Store`] so the app can run staff queries on the same
 //! connection ([`StorePort::db`], [`StorePort::db_mut`], [`StorePort::into_inner`]).
 //!
 //! Mapping decisions worth knowing (the full list is on [`StorePort::to_completed`]):
@@ -21,12 +23,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use ::reception::flow::{AuditEvent, AuditKind};
 use ::reception::model::{
     ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
-    QualificationValidity, ReaderMode, Relationship as RxRelationship, ReturnedConsent,
-    StoreError as PortError, StoredEligibility,
+    QualificationValidity, ReaderMode, ReturnedConsent, StoreError as PortError, StoredEligibility,
 };
 use ::reception::paper::{
-    AcceptedDocument, Basis, Billing, Declaration as RxDeclaration, DocumentKind as RxDocumentKind,
-    GroupSetting, InsuranceType as RxInsuranceType, PaperRefusal, ProblemKind, ReceptionRecord, Sex as RxSex,
+    AcceptedDocument, Basis, Billing, DocumentKind, GroupSetting, PaperRefusal, ProblemKind, ReceptionRecord,
 };
 use ::reception::rules::CertStatus;
 
@@ -34,10 +34,10 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::kana::search_key;
 use crate::model::{
-    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
-    DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
-    InsuranceType, Mode, NewPatient, Outcome, PaperDocument, Patient, PatientId, PatientRef,
-    PrescriptionFormat, Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
+    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, EligibilityReference,
+    EligibilitySnapshot, Fallback, FullPayment, IdentityMethod, Mode, NewPatient, Outcome, Patient,
+    PatientId, PatientRef, PrescriptionFormat, Presenter, RefundRoute, Sex, Validity, Visit, VisitId,
+    VisitKind,
 };
 
 /// Name given to the placeholder patient of a reception nobody could identify (氏名未確認).
@@ -123,15 +123,16 @@ impl StorePort {
     ///   legacy card → `LegacyCard`, any school-trip / nursery document → `SchoolTrip`.
     /// - method → identity: face, PIN, 目視 as such; smartphone → `Pin` with a note (the store has no
     ///   smartphone method); none → `NoCard`. Operator → presenter one to one.
-    /// - kind: previous visit → 再診, 申立書 → 初診, otherwise 再診 when the patient is already in the file.
+    /// - kind: previous visit → 再診, 申立書 → 初診, otherwise 再診 when the patient is already in the file
+    ///   (reception's record has no 初診/再診 field).
     /// - consent: given_at / valid_until as recorded; all three items → 包括, else 個別 (the record does not
     ///   say which screen was used); flags 1 / 0 from the answers; prescription format as chosen.
     /// - eligibility (+ validity, confirmed_on): one snapshot; a previous visit's record keeps its original
-    ///   confirmation date and counts as valid (only valid ones are offered for 再診); sex `Unset` (OQS
+    ///   confirmation date and counts as valid (only valid ones are offered for 再診); sex `Unstated` (OQS
     ///   identity in the record has none); reference `InsuranceNumbers` for a check by a document's numbers,
     ///   else `Card`.
-    /// - document → one paper document, `with_card` false only for school trip / nursery (with the chaperone).
-    /// - 申立書 → declaration (attested: the flow only accepts a signed one; card front check not recorded).
+    /// - document, 申立書: stored as reception accepted / validated them (reception's own types), nothing
+    ///   re-decided.
     /// - problem kind, certificate status, medical-info availability → visit note and the
     ///   `reception.completed` audit entry (the store has no columns for them).
     pub fn to_completed(
@@ -161,24 +162,19 @@ impl StorePort {
                     name_kana: String::new(),
                     name_other: None,
                     birthdate,
-                    sex: Sex::Unset,
+                    sex: Sex::Unstated,
                 };
                 // Never matched: two unidentified people must not become one patient.
                 (PatientRef::New(placeholder), false)
             }
         };
-        let kind = match record.basis {
-            Basis::PreviousVisit { .. } => VisitKind::Return,
-            Basis::Declaration => VisitKind::First,
-            _ if known => VisitKind::Return,
-            _ => VisitKind::First,
-        };
+        let kind = visit_kind(&record.basis, known);
 
         if let Some(p) = record.problem {
             notes.push(format!("障害区分: {}", problem_label(p)));
         }
-        if record.method == Some(Method::Smartphone) {
-            notes.push("スマホ保険証".to_owned());
+        if let Some(note) = record.method.and_then(method_note) {
+            notes.push(note.to_owned());
         }
         if let Basis::PreviousVisit { confirmed_on } = record.basis {
             notes.push(format!("前回資格情報を使用（確認日 {confirmed_on}）"));
@@ -199,8 +195,8 @@ impl StorePort {
         {
             notes.push("医療情報の閲覧停止中".to_owned());
         }
-        if matches!(record.cert_status, Some(CertStatus::Grace { .. })) {
-            notes.push("電子証明書の有効期限切れ（猶予期間中・資格確認のみ）".to_owned());
+        if let Some(note) = record.cert_status.and_then(cert_note) {
+            notes.push(note.to_owned());
         }
 
         let full_payment = (record.billing == Billing::FullCharge).then(|| full_payment_of(record));
@@ -230,8 +226,8 @@ impl StorePort {
                 .consent
                 .as_ref()
                 .map(|c| consent_of(c, record.prescription)),
-            documents: record.document.iter().map(document_of).collect(),
-            declaration: record.declaration.as_ref().map(declaration_of),
+            documents: record.document.iter().cloned().collect(),
+            declaration: record.declaration.clone(),
             full_payment,
             audit,
         })
@@ -257,9 +253,9 @@ impl StorePort {
                     (false, false) => return None,
                 };
                 let sex_score = match (p.sex, c.sex) {
-                    (Sex::Unset, _) | (_, Sex::Unset) => 0,
-                    (a, b) if a == b => 1,
-                    _ => return None,
+                    (Sex::Unstated, _) | (_, Sex::Unstated) => 0,
+                    (Sex::Male, Sex::Male) | (Sex::Female, Sex::Female) => 1,
+                    (Sex::Male, Sex::Female) | (Sex::Female, Sex::Male) => return None,
                 };
                 Some((kana_score + sex_score, std::cmp::Reverse(c.id), c))
             })
@@ -359,37 +355,77 @@ fn port_error(what: &str, e: &StoreError) -> PortError {
     PortError(format!("could not {what}: {e}"))
 }
 
-/// Outcome and fallback of a reception (see [`StorePort::to_completed`]).
-fn outcome_of(r: &ReceptionRecord) -> Result<(Outcome, Option<Fallback>), PortError> {
-    let doc_fallback = |kind: RxDocumentKind| {
-        if r.document.as_ref().is_some_and(|d| d.group.is_some()) {
-            return Fallback::SchoolTrip;
-        }
-        match kind {
-            RxDocumentKind::QualificationCertificate => Fallback::QualificationCertificate,
-            RxDocumentKind::LegacyCard => Fallback::LegacyCard,
-            RxDocumentKind::Notice => Fallback::CardWithNotice,
-            RxDocumentKind::PortalPdf => Fallback::CardWithPortalPdf,
-        }
+/// 初診 / 再診 of a reception. Reception decides the basis but not the visit kind (its `ReceptionRecord` has
+/// no 初診/再診 field), so for the bases that do not imply one, the store's file is the only witness: a patient
+/// already in it has been here before.
+fn visit_kind(basis: &Basis, known_patient: bool) -> VisitKind {
+    let from_file = if known_patient {
+        VisitKind::Return
+    } else {
+        VisitKind::First
     };
-    if r.billing == Billing::FullCharge {
-        return Ok((Outcome::FullPayment, Some(Fallback::FullPayment)));
+    match basis {
+        // Only a 再診 may reuse the previous visit's eligibility (domain.md §4(b)).
+        Basis::PreviousVisit { .. } => VisitKind::Return,
+        // The 申立書 is the 初診 path; a 再診 during an outage uses the history instead.
+        Basis::Declaration => VisitKind::First,
+        Basis::OnlineCard
+        | Basis::OnlineSmartphone
+        | Basis::OnlineNumbers(_)
+        | Basis::Document(_)
+        | Basis::Unconfirmed => from_file,
     }
-    Ok(match r.basis {
-        Basis::OnlineCard | Basis::OnlineSmartphone => (Outcome::Confirmed, None),
-        Basis::OnlineNumbers(kind) => (Outcome::Confirmed, Some(doc_fallback(kind))),
-        Basis::Document(kind) => (Outcome::PaperDocument, Some(doc_fallback(kind))),
-        Basis::PreviousVisit { .. } => (Outcome::HistoryUsed, Some(Fallback::RevisitHistory)),
-        Basis::Declaration => (Outcome::Declaration, Some(Fallback::Declaration)),
-        Basis::Unconfirmed => {
+}
+
+/// Outcome and fallback of a reception (see [`StorePort::to_completed`]): reception's billing and basis, each
+/// variant mapped onto the store's vocabulary.
+fn outcome_of(r: &ReceptionRecord) -> Result<(Outcome, Option<Fallback>), PortError> {
+    let doc_fallback = |kind: DocumentKind| match r.document.as_ref().and_then(|d| d.group.as_ref()) {
+        // The store has one fallback for both settings; the setting itself is kept with the document.
+        Some((GroupSetting::SchoolTrip | GroupSetting::Nursery, _)) => Fallback::SchoolTrip,
+        None => match kind {
+            DocumentKind::QualificationCertificate => Fallback::QualificationCertificate,
+            DocumentKind::LegacyCard => Fallback::LegacyCard,
+            DocumentKind::Notice => Fallback::CardWithNotice,
+            DocumentKind::PortalPdf => Fallback::CardWithPortalPdf,
+        },
+    };
+    match r.billing {
+        // 10割 is billed on no confirmed eligibility, whatever the basis says was tried.
+        Billing::FullCharge => Ok((Outcome::FullPayment, Some(Fallback::FullPayment))),
+        Billing::NormalShare => match r.basis {
+            Basis::OnlineCard | Basis::OnlineSmartphone => Ok((Outcome::Confirmed, None)),
+            Basis::OnlineNumbers(kind) => Ok((Outcome::Confirmed, Some(doc_fallback(kind)))),
+            Basis::Document(kind) => Ok((Outcome::PaperDocument, Some(doc_fallback(kind)))),
+            Basis::PreviousVisit { .. } => Ok((Outcome::HistoryUsed, Some(Fallback::RevisitHistory))),
+            Basis::Declaration => Ok((Outcome::Declaration, Some(Fallback::Declaration))),
             // The flow never bills an unconfirmed reception at the normal share; saving it as such would
             // record a claim nobody can back.
-            return Err(PortError(
+            Basis::Unconfirmed => Err(PortError(
                 "refused to save: eligibility unconfirmed but billed at the normal share (expected 10割)"
                     .into(),
-            ));
-        }
-    })
+            )),
+        },
+    }
+}
+
+/// Visit-note text for an identity method the store's vocabulary has no code for.
+fn method_note(m: Method) -> Option<&'static str> {
+    match m {
+        Method::Smartphone => Some("スマホ保険証"),
+        Method::Face | Method::Pin | Method::Visual => None,
+    }
+}
+
+/// Visit-note text for a certificate status staff must see on the day list.
+fn cert_note(s: CertStatus) -> Option<&'static str> {
+    match s {
+        CertStatus::Grace { .. } => Some("電子証明書の有効期限切れ（猶予期間中・資格確認のみ）"),
+        CertStatus::Valid
+        | CertStatus::ExpiresSoon { .. }
+        | CertStatus::Expired
+        | CertStatus::NotYetValid => None,
+    }
 }
 
 /// Who the reception is for: the eligibility answer, else the 申立書, else the document.
@@ -400,7 +436,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: e.name_kana.clone(),
             name_other: None,
             birthdate: e.birthdate,
-            sex: Sex::Unset,
+            sex: Sex::Unstated,
         });
     }
     if let Some(d) = &r.declaration {
@@ -409,7 +445,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: d.name_kana.clone(),
             name_other: None,
             birthdate: d.birthdate,
-            sex: sex(d.sex),
+            sex: d.sex,
         });
     }
     match &r.document {
@@ -422,7 +458,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: String::new(),
             name_other: None,
             birthdate: numbers.birthdate,
-            sex: Sex::Unset,
+            sex: Sex::Unstated,
         }),
         Some(d) => Identity::Unidentified {
             birthdate: Some(d.numbers.birthdate),
@@ -434,28 +470,6 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
 /// Name without ASCII or ideographic spaces, so 「見本 花子」 and 「見本　花子」 are the same person.
 fn squeeze(name: &str) -> String {
     name.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-fn sex(s: RxSex) -> Sex {
-    match s {
-        RxSex::Male => Sex::Male,
-        RxSex::Female => Sex::Female,
-        RxSex::Unstated => Sex::Unset,
-    }
-}
-
-fn relationship(r: RxRelationship) -> Relationship {
-    match r {
-        RxRelationship::Insured => Relationship::Insured,
-        RxRelationship::Dependant => Relationship::Dependant,
-    }
-}
-
-fn rx_relationship(r: Relationship) -> RxRelationship {
-    match r {
-        Relationship::Insured => RxRelationship::Insured,
-        Relationship::Dependant => RxRelationship::Dependant,
-    }
 }
 
 fn identity_method(m: Option<Method>) -> IdentityMethod {
@@ -496,7 +510,12 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
             r.validity.map_or(Validity::Valid, validity),
         ),
         // Without a validity code the snapshot must never count as valid for a later 再診.
-        _ => (
+        Basis::OnlineCard
+        | Basis::OnlineSmartphone
+        | Basis::OnlineNumbers(_)
+        | Basis::Document(_)
+        | Basis::Declaration
+        | Basis::Unconfirmed => (
             r.confirmed_on.unwrap_or(r.completed_at.date()),
             r.validity.map_or_else(|| Validity::Other("-".into()), validity),
         ),
@@ -506,7 +525,13 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         processed_at: None,
         reference: match r.basis {
             Basis::OnlineNumbers(_) => EligibilityReference::InsuranceNumbers,
-            _ => EligibilityReference::Card,
+            // The card's (or the phone's card-linked) certificate keyed the check.
+            Basis::OnlineCard | Basis::OnlineSmartphone => EligibilityReference::Card,
+            // The record does not say how the check behind this answer was keyed (a previous visit's answer
+            // comes back from the store without it); `Card` as before.
+            Basis::PreviousVisit { .. } | Basis::Document(_) | Basis::Declaration | Basis::Unconfirmed => {
+                EligibilityReference::Card
+            }
         },
         validity,
         insurer_number: e.insurer_number.clone(),
@@ -514,11 +539,11 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         card_symbol: e.symbol.clone(),
         card_number: e.number.clone(),
         branch_number: e.branch.clone(),
-        relationship: e.relationship.map(relationship),
+        relationship: e.relationship,
         insured_name: None,
         name: e.name.clone(),
         name_kana: e.name_kana.clone(),
-        sex: Sex::Unset,
+        sex: Sex::Unstated,
         birthdate: e.birthdate,
         card_classification: None,
         valid_from: e.valid_from,
@@ -548,7 +573,7 @@ fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
             name: s.name.clone(),
             name_kana: s.name_kana.clone(),
             birthdate: s.birthdate,
-            relationship: s.relationship.map(rx_relationship),
+            relationship: s.relationship,
             copay_percent: s.copay_percent,
             valid_from: s.valid_from,
             valid_until: s.valid_until,
@@ -585,68 +610,6 @@ fn consent_of(c: &ConsentRecord, prescription: Option<PrescriptionForm>) -> Cons
             PrescriptionForm::Electronic => PrescriptionFormat::Electronic,
             PrescriptionForm::Paper => PrescriptionFormat::Paper,
         }),
-    }
-}
-
-fn document_of(d: &AcceptedDocument) -> PaperDocument {
-    PaperDocument {
-        kind: match d.kind {
-            RxDocumentKind::QualificationCertificate => DocumentKind::QualificationCertificate,
-            RxDocumentKind::LegacyCard => DocumentKind::LegacyInsuranceCard,
-            RxDocumentKind::Notice => DocumentKind::EligibilityNotice,
-            RxDocumentKind::PortalPdf => DocumentKind::PortalPdf,
-        },
-        insurer_number: d.numbers.insurer_number.clone(),
-        insurer_name: d.insurer_name.clone(),
-        card_symbol: d.numbers.symbol.clone(),
-        card_number: d.numbers.number.clone(),
-        branch_number: d.numbers.branch.clone(),
-        relationship: d.relationship.map(relationship),
-        holder_name: None,
-        name: d.name.clone(),
-        sex: None,
-        birthdate: Some(d.numbers.birthdate),
-        issued_on: d.issued_on,
-        recognized_on: None,
-        effective_from: None,
-        expires_on: d.valid_until,
-        copay_percent: None,
-        limit_class: None,
-        // Only the school-trip / nursery path accepts a document without the card (with a chaperone).
-        with_card: d.group.is_none(),
-        chaperone: d.group.as_ref().map(|(_, name)| name.clone()),
-    }
-}
-
-fn declaration_of(d: &RxDeclaration) -> Declaration {
-    Declaration {
-        visit_date: d.visit_date,
-        written_on: d.filled_on,
-        name: d.name.clone(),
-        name_kana: d.name_kana.clone(),
-        birthdate: d.birthdate,
-        sex: sex(d.sex),
-        address: non_empty(&d.address),
-        phone: d.phone.clone(),
-        insurance_type: match d.insurance_type {
-            RxInsuranceType::Employee => InsuranceType::Employee,
-            RxInsuranceType::National => InsuranceType::National,
-            RxInsuranceType::LateElderly => InsuranceType::LateElderly,
-            RxInsuranceType::Other => InsuranceType::Other,
-        },
-        insurer_name: d.insurer_name.clone(),
-        insurer_number: d.insurer_number.clone(),
-        card_symbol: d.symbol.clone(),
-        card_number: d.number.clone(),
-        branch_number: d.branch.clone(),
-        employer_name: d.employer.clone(),
-        relationship: Some(relationship(d.relationship)),
-        // A validated 申立書 exists only when the patient signed the statement.
-        attested: true,
-        // The flow's 申立書 does not record it; false = "not recorded as checked".
-        card_front_checked: false,
-        staff_name: None,
-        staff_note: d.staff_note.clone(),
     }
 }
 

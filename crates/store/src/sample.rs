@@ -1,16 +1,19 @@
 //! Deterministic sample receptions: reception `i` of a made-up clinic is always the same value.
 //!
-//! Used by the crash-safety test (a killed writer and the checker regenerate the same receptions), the
-//! benchmark fill and training demos. Names, insurers and numbers are obviously fake; there is no My Number
+//! Test and bench support only, behind the `sample` feature: used by the crash-safety test (a killed writer
+//! and the checker regenerate the same receptions), the privacy scan and the benchmark fill. The app never
+//! links it. Names, insurers and numbers are obviously fake; there is no My Number
 //! anywhere, and no number here has 12 digits.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+use crate::db::Store;
+use crate::error::StoreError;
 use crate::model::{
-    AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, Declaration,
-    DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment, IdentityMethod,
-    InsuranceType, Mode, NewPatient, Outcome, PaperDocument, PatientRef, PrescriptionFormat, Presenter,
-    RefundRoute, Relationship, Sex, Validity, Visit, VisitKind,
+    AcceptedDocument, AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope,
+    Declaration, DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment,
+    IdentityMethod, InsuranceType, Mode, NewPatient, Numbers, Outcome, PatientRef, PrescriptionFormat,
+    Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
 };
 
 const FAMILY: [(&str, &str); 12] = [
@@ -202,30 +205,25 @@ impl SampleClinic {
         });
         let documents = if outcome == Outcome::PaperDocument {
             (0..1 + (h >> 20) % 2)
-                .map(|k| PaperDocument {
+                .map(|k| AcceptedDocument {
                     kind: if k == 0 {
                         DocumentKind::QualificationCertificate
                     } else {
-                        DocumentKind::EligibilityNotice
+                        DocumentKind::Notice
                     },
-                    insurer_number: insurer_number.clone(),
-                    insurer_name: Some("見本健康保険組合".into()),
-                    card_symbol: Some(format!("{}", 100 + p % 900)),
-                    card_number: card_number.clone(),
-                    branch_number: Some("00".into()),
-                    relationship: Some(Relationship::Insured),
-                    holder_name: Some(patient.name.clone()),
-                    name: Some(patient.name.clone()),
-                    sex: Some(patient.sex),
-                    birthdate: Some(patient.birthdate),
+                    numbers: Numbers {
+                        insurer_number: insurer_number.clone(),
+                        symbol: Some(format!("{}", 100 + p % 900)),
+                        number: card_number.clone(),
+                        branch: Some("00".into()),
+                        birthdate: patient.birthdate,
+                    },
+                    valid_until: NaiveDate::from_ymd_opt(2030, 11, 30),
                     issued_on: NaiveDate::from_ymd_opt(2025, 8, 18),
-                    recognized_on: None,
-                    effective_from: None,
-                    expires_on: NaiveDate::from_ymd_opt(2030, 11, 30),
-                    copay_percent: Some(30),
-                    limit_class: None,
-                    with_card: true,
-                    chaperone: None,
+                    group: None,
+                    relationship: Some(Relationship::Insured),
+                    name: Some(patient.name.clone()),
+                    insurer_name: Some("見本健康保険組合".into()),
                 })
                 .collect()
         } else {
@@ -233,24 +231,21 @@ impl SampleClinic {
         };
         let declaration = (outcome == Outcome::Declaration).then(|| Declaration {
             visit_date: at.date(),
-            written_on: at.date(),
+            filled_on: at.date(),
             name: patient.name.clone(),
             name_kana: patient.name_kana.clone(),
             birthdate: patient.birthdate,
             sex: patient.sex,
-            address: Some("東京都千代田区見本町1-2-3".into()),
+            address: "東京都千代田区見本町1-2-3".into(),
             phone: Some("03-0000-0000".into()),
             insurance_type: InsuranceType::Employee,
             insurer_name: Some("見本健康保険組合".into()),
             insurer_number: Some(insurer_number.clone()),
-            card_symbol: None,
-            card_number: None,
-            branch_number: None,
-            employer_name: Some("見本商事".into()),
-            relationship: Some(Relationship::Insured),
-            attested: true,
-            card_front_checked: h.is_multiple_of(2),
-            staff_name: Some("受付A".into()),
+            symbol: None,
+            number: None,
+            branch: None,
+            employer: Some("見本商事".into()),
+            relationship: Relationship::Insured,
             staff_note: None,
         });
         let full_payment = (outcome == Outcome::FullPayment).then(|| FullPayment {
@@ -332,5 +327,29 @@ impl PartCounts {
             refund_tasks: n(r.full_payment.is_some()),
             audit: r.audit.len() as u64,
         }
+    }
+}
+
+impl Store {
+    /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
+    pub fn part_counts(&self, visit: VisitId) -> Result<PartCounts, StoreError> {
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(sql)?
+                .query_row([visit.0], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(PartCounts {
+            eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,
+            consents: count("SELECT count(*) FROM consents WHERE visit_id = ?1")?,
+            documents: count("SELECT count(*) FROM paper_documents WHERE visit_id = ?1")?,
+            declarations: count("SELECT count(*) FROM declarations WHERE visit_id = ?1")?,
+            payments: count("SELECT count(*) FROM full_payments WHERE visit_id = ?1")?,
+            refund_tasks: count(
+                "SELECT count(*) FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id WHERE p.visit_id = ?1",
+            )?,
+            audit: count("SELECT count(*) FROM audit_log WHERE visit_id = ?1")?,
+        })
     }
 }

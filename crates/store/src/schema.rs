@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(V1)],
     &[Step::Sql(V2), Step::Rust(backfill_kana_key)],
     &[Step::Sql(V3)],
+    &[Step::Sql(V4)],
 ];
 
 /// The version this program writes.
@@ -259,6 +260,31 @@ CREATE TRIGGER training_runs_training_files_only BEFORE INSERT ON training_runs
 WHEN (SELECT value FROM meta WHERE key = 'mode') IS NOT 'training'
 BEGIN
     SELECT RAISE(ABORT, 'trainee history is kept in training database files only');
+END;
+"#;
+
+/// v4: the school-trip / nursery setting of a document accepted without the card, so a stored document is
+/// reception's `AcceptedDocument` whole. Before v4 the setting was kept only in the visit note the reception
+/// adapter wrote (「修学旅行等（カードなし・付き添いあり）」 / 「保育所等（カードなし・付き添いあり）」); it is
+/// backfilled from there. A card-less row whose note names neither keeps NULL and is reported as a bad value
+/// when read, rather than given a setting nobody recorded.
+const V4: &str = r#"
+ALTER TABLE paper_documents ADD COLUMN group_setting TEXT
+    CONSTRAINT document_group_setting_code CHECK (group_setting IN ('school_trip', 'nursery'));
+
+UPDATE paper_documents SET group_setting = (
+    SELECT CASE
+        WHEN v.note LIKE '%保育所等（カードなし%' THEN 'nursery'
+        WHEN v.note LIKE '%修学旅行等（カードなし%' THEN 'school_trip'
+    END
+    FROM visits v WHERE v.id = paper_documents.visit_id)
+WHERE with_card = 0;
+
+-- A document without the card is a school-trip / nursery one and names its setting; one with the card never does.
+CREATE TRIGGER paper_documents_setting_iff_without_card BEFORE INSERT ON paper_documents
+WHEN (NEW.with_card = 0) IS NOT (NEW.group_setting IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'document_group_setting_iff_without_card: a document without the card must name its school-trip or nursery setting, and only then');
 END;
 "#;
 

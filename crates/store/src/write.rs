@@ -12,8 +12,8 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::kana::search_key;
 use crate::model::{
-    AuditEntry, CompletedReception, Consent, Declaration, EligibilitySnapshot, FullPayment, NewPatient,
-    PaperDocument, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId,
+    AcceptedDocument, AuditEntry, CompletedReception, Consent, Declaration, EligibilitySnapshot, FullPayment,
+    NewPatient, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId,
 };
 
 impl Store {
@@ -177,17 +177,18 @@ fn guard_eligibility(e: &EligibilitySnapshot) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn guard_document(d: &PaperDocument) -> Result<(), StoreError> {
+fn guard_document(d: &AcceptedDocument) -> Result<(), StoreError> {
     for (field, value) in [
-        ("document.insurer_number", Some(d.insurer_number.as_str())),
+        ("document.insurer_number", Some(d.numbers.insurer_number.as_str())),
         ("document.insurer_name", d.insurer_name.as_deref()),
-        ("document.card_symbol", d.card_symbol.as_deref()),
-        ("document.card_number", Some(d.card_number.as_str())),
-        ("document.branch_number", d.branch_number.as_deref()),
-        ("document.holder_name", d.holder_name.as_deref()),
+        ("document.card_symbol", d.numbers.symbol.as_deref()),
+        ("document.card_number", Some(d.numbers.number.as_str())),
+        ("document.branch_number", d.numbers.branch.as_deref()),
         ("document.name", d.name.as_deref()),
-        ("document.limit_class", d.limit_class.as_deref()),
-        ("document.chaperone", d.chaperone.as_deref()),
+        (
+            "document.chaperone",
+            d.group.as_ref().map(|(_, name)| name.as_str()),
+        ),
     ] {
         guard_opt(field, value)?;
     }
@@ -198,15 +199,14 @@ fn guard_declaration(d: &Declaration) -> Result<(), StoreError> {
     for (field, value) in [
         ("declaration.name", Some(d.name.as_str())),
         ("declaration.name_kana", Some(d.name_kana.as_str())),
-        ("declaration.address", d.address.as_deref()),
+        ("declaration.address", Some(d.address.as_str())),
         ("declaration.phone", d.phone.as_deref()),
         ("declaration.insurer_name", d.insurer_name.as_deref()),
         ("declaration.insurer_number", d.insurer_number.as_deref()),
-        ("declaration.card_symbol", d.card_symbol.as_deref()),
-        ("declaration.card_number", d.card_number.as_deref()),
-        ("declaration.branch_number", d.branch_number.as_deref()),
-        ("declaration.employer_name", d.employer_name.as_deref()),
-        ("declaration.staff_name", d.staff_name.as_deref()),
+        ("declaration.card_symbol", d.symbol.as_deref()),
+        ("declaration.card_number", d.number.as_deref()),
+        ("declaration.branch_number", d.branch.as_deref()),
+        ("declaration.employer_name", d.employer.as_deref()),
         ("declaration.staff_note", d.staff_note.as_deref()),
     ] {
         guard_opt(field, value)?;
@@ -220,7 +220,7 @@ fn guard_audit(a: &AuditEntry) -> Result<(), StoreError> {
     guard_opt("audit.detail", a.detail.as_deref())
 }
 
-fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
+pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
     let patient = resolve_patient(tx, &r.patient)?;
     let v = &r.visit;
     let visit = tx
@@ -394,56 +394,61 @@ fn insert_consent(
     Ok(())
 }
 
+/// One accepted document. The columns for fields reception's `AcceptedDocument` does not carry (holder name,
+/// sex, 認定年月日, 発効期日, 負担割合, 限度区分) stay NULL: the store records what reception accepted, nothing
+/// it did not.
 fn insert_document(
     tx: &Transaction<'_>,
     visit: i64,
     position: usize,
-    d: &PaperDocument,
+    d: &AcceptedDocument,
 ) -> Result<(), StoreError> {
     let date = |x: Option<chrono::NaiveDate>| x.map(date_text);
+    let (with_card, group_setting, chaperone) = match &d.group {
+        // Only the school-trip / nursery path accepts a document without the card, with a chaperone.
+        Some((setting, chaperone)) => (false, Some(setting.code()), Some(chaperone.as_str())),
+        None => (true, None, None),
+    };
     tx.prepare_cached(
         "INSERT INTO paper_documents (visit_id, position, kind, insurer_number, insurer_name, card_symbol,
-            card_number, branch_number, relationship, holder_name, name, sex, birthdate, issued_on, recognized_on,
-            effective_from, expires_on, copay_percent, limit_class, with_card, chaperone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            card_number, branch_number, relationship, name, birthdate, issued_on, expires_on, with_card,
+            group_setting, chaperone)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         visit,
         i64::try_from(position).unwrap_or(i64::MAX),
         d.kind.code(),
-        d.insurer_number,
+        d.numbers.insurer_number,
         d.insurer_name,
-        d.card_symbol,
-        d.card_number,
-        d.branch_number,
+        d.numbers.symbol,
+        d.numbers.number,
+        d.numbers.branch,
         d.relationship.map(|r| r.code()),
-        d.holder_name,
         d.name,
-        d.sex.map(|s| s.code()),
-        date(d.birthdate),
+        date_text(d.numbers.birthdate),
         date(d.issued_on),
-        date(d.recognized_on),
-        date(d.effective_from),
-        date(d.expires_on),
-        d.copay_percent,
-        d.limit_class,
-        d.with_card,
-        d.chaperone,
+        date(d.valid_until),
+        with_card,
+        group_setting,
+        chaperone,
     ])?;
     Ok(())
 }
 
+/// One 申立書. `attested` is always 1: reception only produces a `Declaration` from a signed form. The staff
+/// columns reception does not record (`card_front_checked`, `staff_name`) are written as "not recorded".
 fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Result<(), StoreError> {
     tx.prepare_cached(
         "INSERT INTO declarations (visit_id, visit_date, written_on, name, name_kana, birthdate, sex, address, phone,
             insurance_type, insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
             relationship, attested, card_front_checked, staff_name, staff_note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, 0, NULL, ?18)",
     )?
     .execute(params![
         visit,
         date_text(d.visit_date),
-        date_text(d.written_on),
+        date_text(d.filled_on),
         d.name,
         d.name_kana,
         date_text(d.birthdate),
@@ -453,14 +458,11 @@ fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Resu
         d.insurance_type.code(),
         d.insurer_name,
         d.insurer_number,
-        d.card_symbol,
-        d.card_number,
-        d.branch_number,
-        d.employer_name,
-        d.relationship.map(|r| r.code()),
-        d.attested,
-        d.card_front_checked,
-        d.staff_name,
+        d.symbol,
+        d.number,
+        d.branch,
+        d.employer,
+        d.relationship.code(),
         d.staff_note,
     ])?;
     Ok(())

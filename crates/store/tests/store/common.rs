@@ -73,64 +73,60 @@ pub fn consent(at: NaiveDateTime) -> Consent {
     }
 }
 
-pub fn certificate() -> PaperDocument {
-    PaperDocument {
-        kind: DocumentKind::QualificationCertificate,
+pub fn numbers() -> Numbers {
+    Numbers {
         insurer_number: "06133946".into(),
-        insurer_name: Some("見本健康保険組合".into()),
-        card_symbol: Some("000".into()),
-        card_number: "0012345".into(),
-        branch_number: Some("01".into()),
-        relationship: Some(Relationship::Dependant),
-        holder_name: Some("見本 太郎".into()),
-        name: Some("見本 花子".into()),
-        sex: Some(Sex::Female),
-        birthdate: Some(date(1988, 4, 2)),
-        issued_on: Some(date(2025, 8, 18)),
-        recognized_on: Some(date(2019, 4, 1)),
-        effective_from: None,
-        expires_on: Some(date(2030, 11, 30)),
-        copay_percent: Some(30),
-        limit_class: Some("A03".into()),
-        with_card: true,
-        chaperone: None,
+        symbol: Some("000".into()),
+        number: "0012345".into(),
+        branch: Some("01".into()),
+        birthdate: date(1988, 4, 2),
     }
 }
 
-pub fn school_trip_pdf() -> PaperDocument {
-    PaperDocument {
+pub fn certificate() -> AcceptedDocument {
+    AcceptedDocument {
+        kind: DocumentKind::QualificationCertificate,
+        numbers: numbers(),
+        valid_until: Some(date(2030, 11, 30)),
+        issued_on: Some(date(2025, 8, 18)),
+        group: None,
+        relationship: Some(Relationship::Dependant),
+        name: Some("見本 花子".into()),
+        insurer_name: Some("見本健康保険組合".into()),
+    }
+}
+
+pub fn school_trip_pdf() -> AcceptedDocument {
+    AcceptedDocument {
         kind: DocumentKind::PortalPdf,
-        with_card: false,
-        chaperone: Some("引率 教員".into()),
+        group: Some((GroupSetting::SchoolTrip, "引率 教員".into())),
+        valid_until: None,
         issued_on: None,
-        recognized_on: None,
-        expires_on: None,
-        limit_class: None,
-        ..certificate()
+        relationship: None,
+        name: None,
+        insurer_name: None,
+        numbers: numbers(),
     }
 }
 
 pub fn declaration(day: NaiveDate) -> Declaration {
     Declaration {
         visit_date: day,
-        written_on: day,
+        filled_on: day,
         name: "見本 花子".into(),
         name_kana: "ミホン ハナコ".into(),
         birthdate: date(1988, 4, 2),
         sex: Sex::Female,
-        address: Some("東京都千代田区見本町1-2-3".into()),
+        address: "東京都千代田区見本町1-2-3".into(),
         phone: Some("090-0000-0000".into()),
         insurance_type: InsuranceType::Employee,
         insurer_name: Some("見本健康保険組合".into()),
         insurer_number: Some("06133946".into()),
-        card_symbol: Some("000".into()),
-        card_number: Some("0012345".into()),
-        branch_number: Some("01".into()),
-        employer_name: Some("見本商事株式会社".into()),
-        relationship: Some(Relationship::Dependant),
-        attested: true,
-        card_front_checked: true,
-        staff_name: Some("受付 佐藤".into()),
+        symbol: Some("000".into()),
+        number: Some("0012345".into()),
+        branch: Some("01".into()),
+        employer: Some("見本商事株式会社".into()),
+        relationship: Relationship::Dependant,
         staff_note: Some("券面で正字確認".into()),
     }
 }

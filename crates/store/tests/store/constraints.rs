@@ -29,16 +29,18 @@ fn a_refused_reception_leaves_no_patient_visit_or_audit_row_behind() {
     let (_d, path, mut s) = file_store();
     let at = time(2026, 1, 13, 9, 0);
     let mut r = full_reception(Mode::Live, "x", at);
-    // Refused by a CHECK late in the transaction, after the patient and visit rows were inserted.
-    r.declaration.as_mut().unwrap().attested = false;
+    // Refused by a CHECK late in the transaction, after the patient, visit, document and 申立書 rows were
+    // inserted.
+    r.full_payment.as_mut().unwrap().amount_yen = 0;
     let msg = constraint_message(s.save_completed_reception(&r).unwrap_err());
-    assert!(msg.contains("declaration_must_be_attested"), "{msg}");
+    assert!(msg.contains("payment_amount_positive"), "{msg}");
     for table in [
         "patients",
         "visits",
         "eligibility_snapshots",
         "consents",
         "paper_documents",
+        "declarations",
         "audit_log",
     ] {
         assert_eq!(
@@ -92,10 +94,6 @@ fn each_record_rule_is_named_in_the_error() {
             Box::new(|r| r.full_payment.as_mut().unwrap().normal_share_yen = Some(99_999)),
         ),
         (
-            "document_without_card_needs_chaperone",
-            Box::new(|r| r.documents[1].chaperone = None),
-        ),
-        (
             "eligibility_insurer_number_length",
             Box::new(|r| r.eligibility.as_mut().unwrap().insurer_number = "123456789".into()),
         ),
@@ -120,6 +118,39 @@ fn each_record_rule_is_named_in_the_error() {
         let msg = constraint_message(s.save_completed_reception(&r).unwrap_err());
         assert!(msg.contains(name), "expected {name} in {msg:?}");
     }
+}
+
+#[test]
+fn raw_sql_cannot_store_an_unattested_declaration_or_a_card_less_document_without_its_setting_and_chaperone()
+{
+    let (_d, path, mut s) = file_store();
+    s.save_completed_reception(&full_reception(Mode::Live, "a", time(2026, 1, 13, 9, 0)))
+        .unwrap();
+    drop(s);
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let refused = |sql: &str| c.execute(sql, []).unwrap_err().to_string();
+    let unattested = refused("UPDATE declarations SET attested = 0");
+    assert!(
+        unattested.contains("declaration_must_be_attested"),
+        "{unattested}"
+    );
+    let insert = |with_card: i64, setting: &str, chaperone: &str| {
+        format!(
+            "INSERT INTO paper_documents (visit_id, position, kind, insurer_number, card_number, with_card,
+                group_setting, chaperone)
+             VALUES (1, 9, 'portal_pdf', '06133946', '0012345', {with_card}, {setting}, {chaperone})"
+        )
+    };
+    let no_chaperone = refused(&insert(0, "'nursery'", "NULL"));
+    assert!(
+        no_chaperone.contains("document_without_card_needs_chaperone"),
+        "{no_chaperone}"
+    );
+    for (with_card, setting, chaperone) in [(0, "NULL", "'引率'"), (1, "'school_trip'", "NULL")] {
+        let e = refused(&insert(with_card, setting, chaperone));
+        assert!(e.contains("document_group_setting_iff_without_card"), "{e}");
+    }
+    assert_eq!(count(&path, "paper_documents"), 2);
 }
 
 #[test]

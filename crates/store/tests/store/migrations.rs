@@ -8,7 +8,7 @@ fn fill_old_file(path: &std::path::Path, version: i64) {
     let c = rusqlite::Connection::open(path).unwrap();
     match version {
         // v2 and later write the same rows; from v2 on the kana search key is written with the patient.
-        2 => {
+        2 | 3 => {
             fill_v1_rows(&c);
             c.execute(
                 "UPDATE patients SET kana_key = ?1 WHERE id = 1",
@@ -32,7 +32,19 @@ fn fill_v1_rows(c: &rusqlite::Connection) {
                  INSERT INTO consents (visit_id, patient_id, given_at, expires_at, scope, item_medical, item_surgery,
                    item_checkups, flag_pharmacists, flag_diagnosis, flag_operation, flag_checkups, flag_limit)
                    VALUES (1, 1, '2025-06-02 09:00:00', '2025-06-03 09:00:00', 'comprehensive', 1, 1, 1, 1, 1, 1, 1, 1);
-                 INSERT INTO audit_log (at, visit_id, actor, action) VALUES ('2025-06-02 09:00:00', 1, 'reader', 'reception.completed');",
+                 INSERT INTO audit_log (at, visit_id, actor, action) VALUES ('2025-06-02 09:00:00', 1, 'reader', 'reception.completed');
+                 -- Before v4 the school-trip / nursery setting lived only in the visit note the adapter wrote.
+                 INSERT INTO visits (id, session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, note)
+                   VALUES (2, 'old-2', 1, 'live', '2025-06-03 09:00:00', 'return', 'no_card', 'proxy', 'paper_document',
+                           'school_trip', '保育所等（カードなし・付き添いあり）');
+                 INSERT INTO paper_documents (visit_id, position, kind, insurer_number, card_number, birthdate, with_card, chaperone)
+                   VALUES (2, 0, 'portal_pdf', '39131234', '7654321', '1950-05-05', 0, '保育士 見本');
+                 INSERT INTO visits (id, session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, note)
+                   VALUES (3, 'old-3', 1, 'live', '2025-06-04 09:00:00', 'return', 'no_card', 'proxy', 'paper_document',
+                           'school_trip', '障害区分: 通信障害; 修学旅行等（カードなし・付き添いあり）');
+                 INSERT INTO paper_documents (visit_id, position, kind, insurer_number, card_number, birthdate, with_card, chaperone)
+                   VALUES (3, 0, 'eligibility_notice', '39131234', '7654321', '1950-05-05', 0, '引率 見本'),
+                          (3, 1, 'legacy_insurance_card', '39131234', '7654321', '1950-05-05', 1, NULL);",
             )
     .unwrap();
 }
@@ -73,6 +85,39 @@ fn every_earlier_schema_version_migrates_to_the_latest_and_keeps_its_records() {
             "39131234"
         );
 
+        // The school-trip / nursery setting was backfilled from the note; a document with the card has none.
+        let group_of = |session: &str| -> Vec<Option<(GroupSetting, String)>> {
+            let v = s.visit_of_session(session).unwrap().unwrap();
+            s.reception(v)
+                .unwrap()
+                .unwrap()
+                .documents
+                .into_iter()
+                .map(|d| d.group)
+                .collect()
+        };
+        assert_eq!(
+            group_of("old-2"),
+            vec![Some((GroupSetting::Nursery, "保育士 見本".to_owned()))],
+            "from v{version}"
+        );
+        assert_eq!(
+            group_of("old-3"),
+            vec![Some((GroupSetting::SchoolTrip, "引率 見本".to_owned())), None],
+            "from v{version}"
+        );
+        let kinds: Vec<DocumentKind> = {
+            let v = s.visit_of_session("old-3").unwrap().unwrap();
+            s.reception(v)
+                .unwrap()
+                .unwrap()
+                .documents
+                .into_iter()
+                .map(|d| d.kind)
+                .collect()
+        };
+        assert_eq!(kinds, vec![DocumentKind::Notice, DocumentKind::LegacyCard]);
+
         // A backup of the old file was taken first, and it still is the old version.
         let backups = backups_of(&path);
         assert_eq!(backups.len(), 1, "one backup per migration: {backups:?}");
@@ -82,7 +127,7 @@ fn every_earlier_schema_version_migrates_to_the_latest_and_keeps_its_records() {
         let visits: i64 = b
             .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(visits, 1);
+        assert_eq!(visits, 3);
     }
 }
 

@@ -5,12 +5,11 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use reception::flow::{AuditEvent, AuditKind};
 use reception::model::{
     ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
-    QualificationValidity, Relationship as RxRelationship, ReturnedConsent,
+    QualificationValidity, Relationship, ReturnedConsent,
 };
 use reception::paper::{
-    AcceptedDocument, Basis, Billing, Declaration as RxDeclaration, DocumentKind as RxDocumentKind,
-    GroupSetting, InsuranceType as RxInsuranceType, ProblemKind, ReceptionRecord, RefundTask as RxRefundTask,
-    Sex as RxSex,
+    AcceptedDocument, Basis, Billing, Declaration, DocumentKind, GroupSetting, InsuranceType, ProblemKind,
+    ReceptionRecord, RefundTask as RxRefundTask, Sex,
 };
 use reception::rules::CertStatus;
 use reception::validate::Numbers;
@@ -19,9 +18,9 @@ use reception::Store as _;
 use crate::common::{date, time};
 use store::reception_port::{StorePort, AMOUNT_NOT_YET_BILLED_YEN, UNIDENTIFIED_NAME};
 use store::{
-    ConsentScope, DocumentKind, EligibilityReference, Fallback, IdentityMethod, InsuranceType, Mode, Outcome,
-    PatientId, PrescriptionFormat, Presenter, ReceptionFilter, RefundRoute, Sex, Store, StoredReception,
-    TaskStatus, Validity, VisitKind,
+    ConsentScope, EligibilityReference, Fallback, IdentityMethod, Mode, Outcome, PatientId,
+    PrescriptionFormat, Presenter, ReceptionFilter, RefundRoute, Store, StoredReception, TaskStatus,
+    Validity, VisitKind,
 };
 
 fn port() -> StorePort {
@@ -39,7 +38,7 @@ fn oqs_answer() -> EligibilityRecord {
         name: "見本 花子".into(),
         name_kana: "ﾐﾎﾝ ﾊﾅｺ".into(),
         birthdate: date(1988, 4, 2),
-        relationship: Some(RxRelationship::Dependant),
+        relationship: Some(Relationship::Dependant),
         copay_percent: Some(30),
         valid_from: Some(date(2020, 4, 1)),
         valid_until: Some(date(2030, 3, 31)),
@@ -106,35 +105,35 @@ fn numbers() -> Numbers {
 
 fn qualification_certificate() -> AcceptedDocument {
     AcceptedDocument {
-        kind: RxDocumentKind::QualificationCertificate,
+        kind: DocumentKind::QualificationCertificate,
         numbers: numbers(),
         valid_until: Some(date(2030, 11, 30)),
         issued_on: Some(date(2025, 8, 18)),
         group: None,
-        relationship: Some(RxRelationship::Dependant),
+        relationship: Some(Relationship::Dependant),
         name: Some("見本 花子".into()),
         insurer_name: Some("見本健康保険組合".into()),
     }
 }
 
-fn declaration(day: NaiveDate) -> RxDeclaration {
-    RxDeclaration {
+fn declaration(day: NaiveDate) -> Declaration {
+    Declaration {
         visit_date: day,
         filled_on: day,
         name: "見本 花子".into(),
         name_kana: "ミホン ハナコ".into(),
         birthdate: date(1988, 4, 2),
-        sex: RxSex::Female,
+        sex: Sex::Female,
         address: "東京都千代田区見本町1-2-3".into(),
         phone: Some("090-0000-0000".into()),
-        insurance_type: RxInsuranceType::Employee,
+        insurance_type: InsuranceType::Employee,
         insurer_name: Some("見本健康保険組合".into()),
         insurer_number: Some("06133946".into()),
         symbol: None,
         number: None,
         branch: None,
         employer: Some("見本商事株式会社".into()),
-        relationship: RxRelationship::Dependant,
+        relationship: Relationship::Dependant,
         staff_note: Some("停電のため申立書".into()),
     }
 }
@@ -270,13 +269,10 @@ fn a_first_visit_declaration_is_saved_with_the_declared_patient() {
     assert_eq!(stored.visit.fallback, Some(Fallback::Declaration));
     assert_eq!(stored.patient.name_kana, "ミホン ハナコ");
     assert_eq!(stored.patient.sex, Sex::Female);
-    let d = stored.declaration.unwrap();
-    assert!(d.attested);
-    assert_eq!(d.insurance_type, InsuranceType::Employee);
-    assert_eq!(d.employer_name.as_deref(), Some("見本商事株式会社"));
-    assert_eq!(d.address.as_deref(), Some("東京都千代田区見本町1-2-3"));
-    assert_eq!(d.relationship, Some(store::Relationship::Dependant));
-    assert_eq!(d.staff_note.as_deref(), Some("停電のため申立書"));
+    assert_eq!(
+        stored.declaration, r.declaration,
+        "the 申立書 is stored as reception validated it"
+    );
     assert!(stored.eligibility.is_none() && stored.full_payment.is_none());
 }
 
@@ -357,7 +353,7 @@ fn a_paper_qualification_certificate_reception_is_saved_with_its_document() {
         document: Some(qualification_certificate()),
         ..bare(
             at,
-            Basis::Document(RxDocumentKind::QualificationCertificate),
+            Basis::Document(DocumentKind::QualificationCertificate),
             Billing::NormalShare,
         )
     };
@@ -367,16 +363,11 @@ fn a_paper_qualification_certificate_reception_is_saved_with_its_document() {
     assert_eq!(stored.visit.identity, IdentityMethod::NoCard);
     assert_eq!(stored.patient.name, "見本 花子");
     assert_eq!(stored.patient.birthdate, date(1988, 4, 2));
-    assert_eq!(stored.documents.len(), 1);
-    let d = &stored.documents[0];
-    assert_eq!(d.kind, DocumentKind::QualificationCertificate);
-    assert_eq!(d.card_number, "0012345");
-    assert_eq!(d.card_symbol.as_deref(), Some("000"));
-    assert_eq!(d.issued_on, Some(date(2025, 8, 18)));
-    assert_eq!(d.expires_on, Some(date(2030, 11, 30)));
-    assert_eq!(d.birthdate, Some(date(1988, 4, 2)));
-    assert_eq!(d.relationship, Some(store::Relationship::Dependant));
-    assert!(d.with_card && d.chaperone.is_none());
+    assert_eq!(
+        stored.documents,
+        vec![qualification_certificate()],
+        "the document is stored as reception accepted it"
+    );
     assert!(stored.eligibility.is_none());
 }
 
@@ -385,7 +376,7 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
     let mut p = port();
     let at = time(2026, 2, 3, 15, 0);
     let doc = AcceptedDocument {
-        kind: RxDocumentKind::PortalPdf,
+        kind: DocumentKind::PortalPdf,
         group: Some((GroupSetting::SchoolTrip, "引率 教員".into())),
         valid_until: None,
         issued_on: None,
@@ -395,22 +386,44 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
         numbers: numbers(),
     };
     let r = ReceptionRecord {
-        document: Some(doc),
-        ..bare(
-            at,
-            Basis::Document(RxDocumentKind::PortalPdf),
-            Billing::NormalShare,
-        )
+        document: Some(doc.clone()),
+        ..bare(at, Basis::Document(DocumentKind::PortalPdf), Billing::NormalShare)
     };
     let stored = saved(&mut p, &r);
     assert_eq!(stored.visit.fallback, Some(Fallback::SchoolTrip));
-    let d = &stored.documents[0];
-    assert_eq!(d.kind, DocumentKind::PortalPdf);
-    assert!(!d.with_card);
-    assert_eq!(d.chaperone.as_deref(), Some("引率 教員"));
+    assert_eq!(
+        stored.documents,
+        vec![doc],
+        "the setting and the chaperone come back with the document"
+    );
     // A PDF names nobody: the child is kept as an unidentified patient with the printed birthdate.
     assert_eq!(stored.patient.name, UNIDENTIFIED_NAME);
     assert_eq!(stored.patient.birthdate, date(1988, 4, 2));
+}
+
+#[test]
+fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_setting() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 15, 30);
+    let doc = AcceptedDocument {
+        kind: DocumentKind::Notice,
+        group: Some((GroupSetting::Nursery, "保育士 見本".into())),
+        valid_until: None,
+        issued_on: None,
+        relationship: None,
+        name: Some("見本 花子".into()),
+        insurer_name: None,
+        numbers: numbers(),
+    };
+    let r = ReceptionRecord {
+        document: Some(doc.clone()),
+        ..bare(at, Basis::Document(DocumentKind::Notice), Billing::NormalShare)
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::PaperDocument);
+    assert_eq!(stored.visit.fallback, Some(Fallback::SchoolTrip));
+    assert_eq!(stored.documents, vec![doc]);
+    assert!(stored.visit.note.unwrap().contains("保育所等"));
 }
 
 #[test]
@@ -418,7 +431,7 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
     let mut p = port();
     let at = time(2026, 2, 3, 16, 0);
     let doc = AcceptedDocument {
-        kind: RxDocumentKind::Notice,
+        kind: DocumentKind::Notice,
         group: None,
         valid_until: None,
         issued_on: None,
@@ -434,7 +447,7 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
         confirmed_on: Some(at.date()),
         ..bare(
             at,
-            Basis::OnlineNumbers(RxDocumentKind::Notice),
+            Basis::OnlineNumbers(DocumentKind::Notice),
             Billing::NormalShare,
         )
     };
@@ -445,7 +458,7 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
         stored.eligibility.unwrap().reference,
         EligibilityReference::InsuranceNumbers
     );
-    assert_eq!(stored.documents[0].kind, DocumentKind::EligibilityNotice);
+    assert_eq!(stored.documents[0].kind, DocumentKind::Notice);
     assert_eq!(stored.patient.name, "見本 花子");
 }
 
@@ -491,7 +504,7 @@ fn last_eligibility_by_kana_and_birthdate_matches_any_kana_width_but_not_a_prefi
         assert_eq!(found.record.insurer_number, "06133946");
         assert_eq!(found.record.insurer_name, "見本健康保険組合");
         assert_eq!(found.record.copay_percent, Some(30));
-        assert_eq!(found.record.relationship, Some(RxRelationship::Dependant));
+        assert_eq!(found.record.relationship, Some(Relationship::Dependant));
         assert_eq!(found.confirmed_on, date(2026, 1, 10));
     }
     assert_eq!(look(&mut p, "ミホン", date(1988, 4, 2)), None);
