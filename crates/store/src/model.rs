@@ -27,11 +27,13 @@ impl std::fmt::Display for Mode {
 }
 
 /// Internal patient id (the clinic's own number, never an insurance or My Number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct PatientId(pub i64);
 
 /// Row id of a visit (one reception).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct VisitId(pub i64);
 
 /// Row id of a refund task.
@@ -39,7 +41,8 @@ pub struct VisitId(pub i64);
 pub struct RefundTaskId(pub i64);
 
 /// 性別 as on the card face (OQS `Sex1`: 1 男, 2 女, 3 未設定).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     Male,
@@ -62,7 +65,8 @@ pub struct NewPatient {
 }
 
 /// A stored patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct Patient {
     pub id: PatientId,
     pub name: String,
@@ -86,7 +90,8 @@ pub enum PatientRef {
 }
 
 /// How identity was confirmed at the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityMethod {
     /// 顔認証 — face matching against the chip photo.
@@ -101,7 +106,8 @@ pub enum IdentityMethod {
 text_code!(IdentityMethod { Face => "face", Pin => "pin", StaffVisual => "staff_visual", NoCard => "no_card" });
 
 /// Who operated the reader: 本人 / 代理人 / 職員補助.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Presenter {
     /// 本人 — the patient.
@@ -114,7 +120,8 @@ pub enum Presenter {
 text_code!(Presenter { Patient => "patient", Proxy => "proxy", StaffAssisted => "staff_assisted" });
 
 /// 初診 / 再診.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     /// 初診 — first visit.
@@ -125,7 +132,8 @@ pub enum VisitKind {
 text_code!(VisitKind { First => "first", Return => "return" });
 
 /// What the reception ended with — the basis the visit is billed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Online eligibility confirmed (資格有効).
@@ -151,7 +159,8 @@ text_code!(Outcome {
 });
 
 /// Which fallback path was used when the normal card flow could not finish (domain.md §4(b)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Fallback {
     /// Card + 資格情報のお知らせ.
@@ -589,7 +598,8 @@ pub struct StoredReception {
 }
 
 /// One line of the desk's day list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct ReceptionSummary {
     pub visit_id: VisitId,
     pub session_id: String,
