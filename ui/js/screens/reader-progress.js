@@ -11,6 +11,11 @@ import { noticeBanners } from './common.js';
 
 let ticker = null;
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id, data] = screenOf(snap);
