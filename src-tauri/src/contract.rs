@@ -102,12 +102,15 @@ impl Spec {
     }
 }
 
+/// Writes one declared type (and what it depends on) into the config's dir.
+type ExportFn = fn(&Config) -> Result<(), ExportError>;
+
 /// Finds the declared types a command names (through `Vec`, `Option` and the like) and how to export them.
 struct Collector<'a> {
     cfg: &'a Config,
     /// TypeScript name → file (relative to the contract dir, without `.ts`).
     names: BTreeMap<String, String>,
-    exports: Vec<fn(&Config) -> Result<(), ExportError>>,
+    exports: Vec<ExportFn>,
     clash: Option<String>,
 }
 
