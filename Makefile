@@ -7,7 +7,7 @@ ifdef CI
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: deps run test build bench e2e fmt lint
+.PHONY: deps run test build bench e2e fmt lint contract ui-check
 
 deps:
 	@scripts/install-deps.sh
@@ -19,6 +19,19 @@ build: deps
 test: build
 	$(CARGO) test --workspace --locked
 	node tests/ui-preview/check-i18n.mjs
+	$(TSC) -p tests/ui-check/tsconfig.json
+
+# The page against the contract generated from Rust (ui/js/contract/): TypeScript in check-only mode over
+# ui/js (JSDoc), plus the copy check. Also part of `make test`.
+TSC := tests/ui-check/node_modules/.bin/tsc
+ui-check: deps
+	node tests/ui-preview/check-i18n.mjs
+	$(TSC) -p tests/ui-check/tsconfig.json
+
+# Regenerate ui/js/contract/ from the Rust types after changing a command or a type the page sees
+# (`make test` fails while the checked-in files are stale).
+contract:
+	UKETSUKE_WRITE_CONTRACT=1 $(CARGO) test --workspace --locked --test contract
 
 # Opens the app in training mode (virtual cards through the real pcscd + vpcd, mock OQS on 127.0.0.1).
 run: build

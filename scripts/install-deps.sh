@@ -27,6 +27,21 @@ install_node() {
     echo "install-deps: installing nodejs (Debian)"
     "${SUDO[@]}" apt-get install -y -q --no-install-recommends nodejs >/dev/null
   fi
+  # npm installs the pinned TypeScript of the UI type check (Debian packages it apart from nodejs).
+  if ! command -v npm >/dev/null; then
+    echo "install-deps: installing npm (Debian)"
+    "${SUDO[@]}" apt-get install -y -q --no-install-recommends npm >/dev/null
+  fi
+}
+
+install_ui_check() {
+  # The page's type check (make test): TypeScript pinned in tests/ui-check/package-lock.json, from npm.
+  local dir
+  dir="$(dirname "$0")/../tests/ui-check"
+  if [ ! -x "$dir/node_modules/.bin/tsc" ]; then
+    echo "install-deps: installing TypeScript for the UI check (npm ci in tests/ui-check)"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
 }
 
 install_tauri_driver() {
@@ -42,6 +57,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUD
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} Debian packages present"
   install_node
+  install_ui_check
   install_tauri_driver
   exit 0
 fi
@@ -55,4 +71,5 @@ export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
 install_node
+install_ui_check
 install_tauri_driver

@@ -15,8 +15,9 @@ use reception::{Clock as _, SnapshotSink};
 use serde::Serialize;
 
 use crate::clock::SystemClock;
+use crate::commands::{CsvEncoding, OqsFault, TodayFilter};
 use crate::config::{Encoding, Mode, Paths, Settings};
-use crate::error::{Code, UiError, UiResult};
+use crate::error::{Code, Key, UiError, UiResult};
 use crate::face_port::{Camera, FacePort, SharedModels, WebcamFeed};
 use crate::reader::{Pcscd, VPCD_READER};
 use crate::session::Session;
@@ -176,8 +177,10 @@ pub type StaffRow = store::ReceptionSummary;
 pub struct App {
     /// The driver thread.
     pub session: Session,
-    /// The ports, shared with the driver's workers (staff reads go here, not through the driver).
+    /// The ports, shared with the driver's workers (staff writes go here, not through the driver).
     pub lanes: AppLanes,
+    /// Read-only connection for staff reads (today's list, search, export, training history).
+    reader: Mutex<store::StoreReader>,
     paths: Paths,
     settings: Mutex<Settings>,
     clock: SystemClock,
@@ -215,6 +218,9 @@ impl App {
             store::Store::create(&db_path, store_mode)
         }
         .map_err(|e| format!("database {}: {e}", db_path.display()))?;
+        // Staff reads get a connection of their own: they never wait for a reception's save.
+        let reader = store::Store::open_reader(&db_path, store_mode)
+            .map_err(|e| format!("database {}: {e}", db_path.display()))?;
 
         let models: SharedModels = Arc::new(OnceLock::new());
         {
@@ -327,6 +333,7 @@ impl App {
         Ok(App {
             session,
             lanes,
+            reader: Mutex::new(reader),
             paths,
             settings: Mutex::new(settings),
             clock,
@@ -341,9 +348,15 @@ impl App {
         })
     }
 
-    /// The reception database, for staff reads and training history (waits at most for a save in progress).
+    /// The reception database's writer, for writes outside a reception (a seeded previous visit, a training
+    /// run); waits at most for a save in progress.
     pub fn db(&self) -> MutexGuard<'_, RecordingStore> {
         lock(&self.lanes.store)
+    }
+
+    /// The staff reads' own connection: answers while a reception is being saved.
+    pub fn reader(&self) -> MutexGuard<'_, store::StoreReader> {
+        lock(&self.reader)
     }
 
     /// Today on the clinic clock.
@@ -400,12 +413,10 @@ impl App {
 
     /// The trainer (training mode only).
     pub fn trainer(&self) -> UiResult<MutexGuard<'_, Trainer>> {
-        self.trainer.as_ref().map(lock).ok_or_else(|| {
-            UiError::new(
-                Code::NotAvailable,
-                "the trainer panel exists in training mode only",
-            )
-        })
+        self.trainer
+            .as_ref()
+            .map(lock)
+            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::TrainingOnly))
     }
 
     /// Current settings.
@@ -421,73 +432,59 @@ impl App {
     }
 
     /// Today's receptions.
-    pub fn today_list(&self, filter: &str) -> UiResult<Vec<StaffRow>> {
+    pub fn today_list(&self, filter: TodayFilter) -> UiResult<Vec<StaffRow>> {
         let f = match filter {
-            "all" => store::ReceptionFilter::default(),
-            "pending" | "refund" => store::ReceptionFilter {
+            TodayFilter::All | TodayFilter::Fallback => store::ReceptionFilter::default(),
+            TodayFilter::Pending | TodayFilter::Refund => store::ReceptionFilter {
                 pending_task_only: true,
                 ..Default::default()
             },
-            other => {
-                return Err(UiError::new(
-                    Code::InvalidInput,
-                    format!("unknown filter {other}"),
-                ))
-            }
         };
         let today = self.today();
-        self.db()
-            .db()
+        let mut rows = self
+            .reader()
             .receptions_on(today, &f)
-            .map_err(|e| UiError::new(Code::Store, e))
+            .map_err(|e| UiError::new(Code::Store, e))?;
+        if filter == TodayFilter::Fallback {
+            rows.retain(|r| r.fallback.is_some());
+        }
+        Ok(rows)
     }
 
-    /// Patient search by kana and/or birthdate.
+    /// Patient search by kana prefix and/or birthdate.
     pub fn patient_search(
         &self,
         kana: Option<&str>,
-        birthdate: Option<&str>,
-    ) -> UiResult<Vec<serde_json::Value>> {
-        let birth =
-            match birthdate.filter(|b| !b.is_empty()) {
-                Some(b) => Some(NaiveDate::parse_from_str(b, "%Y-%m-%d").map_err(|_| {
-                    UiError::new(Code::InvalidInput, "生年月日は YYYY-MM-DD で入力してください")
-                })?),
-                None => None,
-            };
-        let kana = kana.filter(|k| !k.is_empty()).map(str::to_owned);
-        let rows = self
-            .db()
-            .db()
-            .find_patients(kana.as_deref(), birth)
-            .map_err(|e| UiError::new(Code::Store, e))?;
-        rows.into_iter()
-            .map(|r| serde_json::to_value(r).map_err(|e| UiError::new(Code::Internal, e)))
-            .collect()
+        birthdate: Option<NaiveDate>,
+    ) -> UiResult<Vec<store::Patient>> {
+        let kana = kana.map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned);
+        self.reader()
+            .find_patients(kana.as_deref(), birthdate)
+            .map_err(|e| UiError::new(Code::Store, e))
+    }
+
+    /// A patient's last valid eligibility, as the 再診 fallback would use it.
+    pub fn last_eligibility(
+        &self,
+        patient: store::PatientId,
+    ) -> UiResult<Option<reception::model::StoredEligibility>> {
+        let who = reception::model::PatientLookup::ClinicPatientId(patient.0.to_string());
+        reception::Store::last_eligibility(&mut *self.db(), &who).map_err(|e| UiError::new(Code::Store, e))
     }
 
     /// Export a day's receptions as CSV into `<data>/<mode>/exports/`.
-    pub fn export_csv(&self, date: &str, encoding: &str) -> UiResult<PathBuf> {
-        let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| UiError::new(Code::InvalidInput, "日付は YYYY-MM-DD で入力してください"))?;
-        let enc = match encoding {
-            "utf8bom" => store::CsvEncoding::Utf8Bom,
-            "sjis" => store::CsvEncoding::ShiftJis,
-            other => {
-                return Err(UiError::new(
-                    Code::InvalidInput,
-                    format!("unknown encoding {other}"),
-                ))
-            }
+    pub fn export_csv(&self, day: NaiveDate, encoding: CsvEncoding) -> UiResult<PathBuf> {
+        let (enc, name) = match encoding {
+            CsvEncoding::Utf8bom => (store::CsvEncoding::Utf8Bom, "utf8bom"),
+            CsvEncoding::Sjis => (store::CsvEncoding::ShiftJis, "sjis"),
         };
         let bytes = self
-            .db()
-            .db()
+            .reader()
             .export_day_csv(day, enc)
             .map_err(|e| UiError::new(Code::Store, e))?;
         let path = self
             .mode_subdir("exports")?
-            .join(format!("receptions-{day}-{encoding}.csv"));
+            .join(format!("receptions-{day}-{name}.csv"));
         std::fs::write(&path, bytes).map_err(|e| UiError::new(Code::Io, e))?;
         Ok(path)
     }
@@ -496,7 +493,7 @@ impl App {
     pub fn declaration_pdf(&self) -> UiResult<PathBuf> {
         let d = lock(&self.last_declaration)
             .clone()
-            .ok_or_else(|| UiError::new(Code::NotAvailable, "まだ申立書が保存されていません"))?;
+            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::NoDeclarationYet))?;
         let path = self.documents_dir()?.join(format!(
             "shikaku-moushitate-{}.pdf",
             self.clock.now().format("%Y%m%d-%H%M%S")
@@ -515,13 +512,13 @@ impl App {
         crate::photo::front_view(&front).map_err(|e| UiError::new(Code::Card, e))
     }
 
-    /// Trainer: inject an OQS fault (or "none").
-    pub fn oqs_fault(&self, fault: &str) -> UiResult<()> {
+    /// Trainer: inject an OQS fault (or clear them with `None`).
+    pub fn oqs_fault(&self, fault: OqsFault) -> UiResult<()> {
         drop(self.trainer()?); // training mode only
         let mock = self
             .mock
             .as_ref()
-            .ok_or_else(|| UiError::new(Code::NotAvailable, "no mock OQS"))?;
+            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::TrainingOnly))?;
         mock.clear_faults();
         let _ = mock.resume_listening();
         let rule = |fault| oqs::FaultRule {
@@ -529,47 +526,34 @@ impl App {
             person: None,
             count: None,
         };
-        match fault {
-            "none" => {}
-            "latency" => {
-                mock.inject(rule(oqs::Fault::Latency { millis: 3000 }));
+        let injected = match fault {
+            OqsFault::None => None,
+            OqsFault::Latency => Some(oqs::Fault::Latency { millis: 3000 }),
+            OqsFault::Timeout => Some(oqs::Fault::Timeout),
+            OqsFault::Http500 => Some(oqs::Fault::Http500),
+            OqsFault::Malformed => Some(oqs::Fault::Malformed),
+            OqsFault::Processing => Some(oqs::Fault::Processing),
+            OqsFault::Error => Some(oqs::Fault::Error),
+            OqsFault::Refused => {
+                mock.stop_listening()
+                    .map_err(|e| UiError::new(Code::Eligibility, e))?;
+                None
             }
-            "timeout" => {
-                mock.inject(rule(oqs::Fault::Timeout));
-            }
-            "http500" => {
-                mock.inject(rule(oqs::Fault::Http500));
-            }
-            "malformed" => {
-                mock.inject(rule(oqs::Fault::Malformed));
-            }
-            "processing" => {
-                mock.inject(rule(oqs::Fault::Processing));
-            }
-            "error" => {
-                mock.inject(rule(oqs::Fault::Error));
-            }
-            "refused" => mock
-                .stop_listening()
-                .map_err(|e| UiError::new(Code::Eligibility, e))?,
-            other => {
-                return Err(UiError::new(
-                    Code::InvalidInput,
-                    format!("unknown OQS fault {other}"),
-                ))
-            }
+        };
+        if let Some(f) = injected {
+            mock.inject(rule(f));
         }
         Ok(())
     }
 
     /// Trainer: add one OQS fault rule on top of those in force (a scenario's persona-specific fault, e.g.
-    /// 紐付け誤り); [`App::oqs_fault`] with "none" clears it.
+    /// 紐付け誤り); [`App::oqs_fault`] with `None` clears it.
     pub fn oqs_fault_rule(&self, rule: oqs::FaultRule) -> UiResult<()> {
         drop(self.trainer()?); // training mode only
         let mock = self
             .mock
             .as_ref()
-            .ok_or_else(|| UiError::new(Code::NotAvailable, "no mock OQS"))?;
+            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::TrainingOnly))?;
         mock.inject(rule);
         Ok(())
     }

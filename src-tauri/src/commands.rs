@@ -1,17 +1,22 @@
-//! Tauri commands: each deserialises, forwards to the driver thread or the trainer, and maps the error.
-//! A command that needs an `if` about reception rules is a bug: the rule belongs in `reception`.
+//! Tauri commands: each decodes its typed arguments, forwards to the driver thread or the trainer, and maps
+//! the error. A command that needs an `if` about reception rules is a bug: the rule belongs in `reception`.
+//! The argument structs below are the request bodies the page sends (see [`crate::contract`]).
 
-use reception::{Snapshot, UserInput};
-use serde::Serialize;
+use chrono::NaiveDate;
+use reception::UserInput;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
-use crate::app::{App, StaffRow};
+use crate::app::App;
+use crate::cmd;
 use crate::config::Settings;
-use crate::error::{Code, UiError, UiResult};
-use crate::training::{CameraInput, PersonaRow};
+use crate::contract::{Args, Reply, SavedFile};
+use crate::error::{Code, UiError};
+use crate::training::CameraInput;
 
 /// What the UI needs to know about the app.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct AppInfo {
     /// "training" / "live".
     pub mode: crate::config::Mode,
@@ -22,130 +27,304 @@ pub struct AppInfo {
     /// The eligibility endpoint in use.
     pub oqs_endpoint: String,
     /// Today (clinic clock).
-    pub today: chrono::NaiveDate,
+    pub today: NaiveDate,
     /// What the face camera is now: `webcam` means the reader page must capture and post `face_frame`s.
     pub camera: CameraInput,
 }
 
+/// `send`: one person's action.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct SendArgs {
+    /// What was done.
+    pub event: UserInput,
+}
+
+/// `face_frame`: a JPEG from the page's camera.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct FaceFrameArgs {
+    /// The JPEG, base64.
+    pub jpeg_base64: String,
+}
+
+/// `face_camera_failed`: why the camera did not open.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct FaceCameraFailedArgs {
+    /// The browser's reason (e.g. `NotAllowedError: …`), for the log.
+    pub reason: String,
+}
+
+/// Which receptions 本日の受付 lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum TodayFilter {
+    /// Every reception of the day.
+    #[default]
+    All,
+    /// Those with an open task (today: a refund after 10割).
+    Pending,
+    /// Those completed through a fallback path.
+    Fallback,
+    /// Those with an open refund task.
+    Refund,
+}
+
+/// `today_list`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/", optional_fields)]
+pub struct TodayListArgs {
+    /// Which receptions (default: all).
+    pub filter: Option<TodayFilter>,
+}
+
+/// `patient_search`: at least one of the two, else nothing is found.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/", optional_fields)]
+pub struct PatientSearchArgs {
+    /// カナ prefix (any width, hiragana or katakana).
+    pub kana: Option<String>,
+    /// 生年月日.
+    pub birthdate: Option<NaiveDate>,
+}
+
+/// `last_eligibility`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct LastEligibilityArgs {
+    /// The patient (from `patient_search`).
+    pub patient_id: store::PatientId,
+}
+
+/// The CSV encoding of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum CsvEncoding {
+    /// UTF-8 with a BOM (Excel).
+    Utf8bom,
+    /// Shift_JIS (older レセコン).
+    Sjis,
+}
+
+/// `export_csv`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct ExportCsvArgs {
+    /// The day.
+    pub date: NaiveDate,
+    /// The file's encoding.
+    pub encoding: CsvEncoding,
+}
+
+/// `settings_set`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct SettingsSetArgs {
+    /// The settings to save.
+    pub settings: Settings,
+}
+
+/// `trainer_place_card`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct PlaceCardArgs {
+    /// Persona id, e.g. `p01-yamada-hanako`.
+    pub persona: String,
+}
+
+/// `trainer_camera`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct TrainerCameraArgs {
+    /// What the camera sees.
+    pub input: CameraInput,
+}
+
+/// The eligibility-service faults the trainer injects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum OqsFault {
+    /// No fault (clears every fault).
+    None,
+    /// Answers after 3 s.
+    Latency,
+    /// Never answers.
+    Timeout,
+    /// HTTP 500.
+    Http500,
+    /// Answers XML that does not parse.
+    Malformed,
+    /// 処理中 (SegmentOfResult 2).
+    Processing,
+    /// 異常終了 (SegmentOfResult 9).
+    Error,
+    /// Connection refused.
+    Refused,
+}
+
+/// `trainer_oqs_fault`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct OqsFaultArgs {
+    /// The fault.
+    pub fault: OqsFault,
+}
+
+/// The reader faults the trainer injects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderFault {
+    /// No fault (pcscd running again).
+    None,
+    /// pcscd stopped.
+    PcscdStopped,
+    /// The card is pulled during the next read.
+    CardPulled,
+}
+
+/// `trainer_reader_fault`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct ReaderFaultArgs {
+    /// The fault.
+    pub fault: ReaderFault,
+}
+
 #[tauri::command]
-pub fn snapshot(app: State<'_, App>) -> UiResult<Snapshot> {
+pub fn snapshot(app: State<'_, App>) -> Reply<cmd::snapshot> {
     app.session.snapshot()
 }
 
 /// A person's action; answers with the snapshot right after it (the driver never waits for a port here:
 /// the work it starts shows up in later snapshots).
 #[tauri::command]
-pub fn send(app: State<'_, App>, event: UserInput) -> UiResult<Snapshot> {
+pub fn send(app: State<'_, App>, args: Args<cmd::send>) -> Reply<cmd::send> {
+    let SendArgs { event } = args.get()?;
     app.session.input(event)
 }
 
-/// One webcam frame (JPEG, base64) for the face verification in progress. Only forwarded, never kept:
-/// `true` when it was queued for the verifier, `false` when it was dropped (backlog full).
-#[tauri::command(rename_all = "snake_case")]
-pub fn face_frame(app: State<'_, App>, jpeg_base64: String) -> UiResult<bool> {
+/// Only forwarded, never kept.
+#[tauri::command]
+pub fn face_frame(app: State<'_, App>, args: Args<cmd::face_frame>) -> Reply<cmd::face_frame> {
     use base64::Engine as _;
+    let FaceFrameArgs { jpeg_base64 } = args.get()?;
     let jpeg = base64::engine::general_purpose::STANDARD
         .decode(jpeg_base64.as_bytes())
-        .map_err(|e| UiError::new(Code::InvalidInput, format!("face frame: {e}")))?;
+        .map_err(|e| {
+            UiError::keyed(Code::InvalidInput, crate::error::Key::FrameNotBase64).with("detail", e)
+        })?;
     Ok(app.face_frame(jpeg))
 }
 
-/// The reader page could not open the camera (no device, permission denied): ends the face step at once.
 #[tauri::command]
-pub fn face_camera_failed(app: State<'_, App>, reason: String) -> UiResult<bool> {
-    Ok(app.face_camera_failed(reason))
-}
-
-/// Staff: stop waiting for the eligibility service (the flow's 照会キャンセル; the fallbacks open at once).
-#[tauri::command]
-pub fn cancel_query(app: State<'_, App>) -> UiResult<Snapshot> {
-    app.session
-        .input(UserInput::Staff(reception::StaffAction::CancelQuery))
+pub fn face_camera_failed(
+    app: State<'_, App>,
+    args: Args<cmd::face_camera_failed>,
+) -> Reply<cmd::face_camera_failed> {
+    Ok(app.face_camera_failed(args.get()?.reason))
 }
 
 #[tauri::command]
-pub fn app_info(app: State<'_, App>) -> UiResult<AppInfo> {
+pub fn app_info(app: State<'_, App>) -> Reply<cmd::app_info> {
     Ok(app.info())
 }
 
 #[tauri::command]
-pub fn today_list(app: State<'_, App>, filter: Option<String>) -> UiResult<Vec<StaffRow>> {
-    app.today_list(filter.as_deref().unwrap_or("all"))
+pub fn today_list(app: State<'_, App>, args: Args<cmd::today_list>) -> Reply<cmd::today_list> {
+    app.today_list(args.get()?.filter.unwrap_or_default())
 }
 
 #[tauri::command]
-pub fn patient_search(
+pub fn patient_search(app: State<'_, App>, args: Args<cmd::patient_search>) -> Reply<cmd::patient_search> {
+    let PatientSearchArgs { kana, birthdate } = args.get()?;
+    app.patient_search(kana.as_deref(), birthdate)
+}
+
+#[tauri::command]
+pub fn last_eligibility(
     app: State<'_, App>,
-    kana: Option<String>,
-    birthdate: Option<String>,
-) -> UiResult<Vec<serde_json::Value>> {
-    app.patient_search(kana.as_deref(), birthdate.as_deref())
+    args: Args<cmd::last_eligibility>,
+) -> Reply<cmd::last_eligibility> {
+    app.last_eligibility(args.get()?.patient_id)
 }
 
 #[tauri::command]
-pub fn export_csv(app: State<'_, App>, date: String, encoding: String) -> UiResult<serde_json::Value> {
-    app.export_csv(&date, &encoding)
-        .map(|p| serde_json::json!({ "path": p }))
+pub fn export_csv(app: State<'_, App>, args: Args<cmd::export_csv>) -> Reply<cmd::export_csv> {
+    let ExportCsvArgs { date, encoding } = args.get()?;
+    app.export_csv(date, encoding).map(|path| SavedFile { path })
 }
 
 #[tauri::command]
-pub fn settings_get(app: State<'_, App>) -> UiResult<Settings> {
+pub fn settings_get(app: State<'_, App>) -> Reply<cmd::settings_get> {
     Ok(app.settings())
 }
 
 #[tauri::command]
-pub fn settings_set(app: State<'_, App>, settings: Settings) -> UiResult<Settings> {
-    app.set_settings(settings)
+pub fn settings_set(app: State<'_, App>, args: Args<cmd::settings_set>) -> Reply<cmd::settings_set> {
+    app.set_settings(args.get()?.settings)
 }
 
 #[tauri::command]
-pub fn declaration_pdf(app: State<'_, App>) -> UiResult<serde_json::Value> {
-    app.declaration_pdf().map(|p| serde_json::json!({ "path": p }))
+pub fn declaration_pdf(app: State<'_, App>) -> Reply<cmd::declaration_pdf> {
+    app.declaration_pdf().map(|path| SavedFile { path })
 }
 
 #[tauri::command]
-pub fn card_photo(app: State<'_, App>) -> UiResult<crate::photo::FrontView> {
+pub fn card_photo(app: State<'_, App>) -> Reply<cmd::card_photo> {
     app.card_photo()
 }
 
 #[tauri::command]
-pub fn trainer_personas(app: State<'_, App>) -> UiResult<Vec<PersonaRow>> {
+pub fn trainer_personas(app: State<'_, App>) -> Reply<cmd::trainer_personas> {
     app.trainer().map(|_| crate::training::personas())
 }
 
 #[tauri::command]
-pub fn trainer_place_card(app: State<'_, App>, persona: String) -> UiResult<()> {
+pub fn trainer_place_card(
+    app: State<'_, App>,
+    args: Args<cmd::trainer_place_card>,
+) -> Reply<cmd::trainer_place_card> {
+    let persona = args.get()?.persona;
     let today = app.today();
     app.trainer()?.place(&persona, today)
 }
 
 #[tauri::command]
-pub fn trainer_remove_card(app: State<'_, App>) -> UiResult<()> {
+pub fn trainer_remove_card(app: State<'_, App>) -> Reply<cmd::trainer_remove_card> {
     app.trainer()?.remove();
     Ok(())
 }
 
 #[tauri::command]
-pub fn trainer_camera(app: State<'_, App>, input: CameraInput) -> UiResult<()> {
+pub fn trainer_camera(app: State<'_, App>, args: Args<cmd::trainer_camera>) -> Reply<cmd::trainer_camera> {
+    let input = args.get()?.input;
     app.trainer()?.set_camera(input);
     Ok(())
 }
 
 #[tauri::command]
-pub fn trainer_oqs_fault(app: State<'_, App>, fault: String) -> UiResult<()> {
-    app.oqs_fault(&fault)
+pub fn trainer_oqs_fault(
+    app: State<'_, App>,
+    args: Args<cmd::trainer_oqs_fault>,
+) -> Reply<cmd::trainer_oqs_fault> {
+    app.oqs_fault(args.get()?.fault)
 }
 
 #[tauri::command]
-pub fn trainer_reader_fault(app: State<'_, App>, fault: String) -> UiResult<()> {
+pub fn trainer_reader_fault(
+    app: State<'_, App>,
+    args: Args<cmd::trainer_reader_fault>,
+) -> Reply<cmd::trainer_reader_fault> {
+    let fault = args.get()?.fault;
     let mut t = app.trainer()?;
-    match fault.as_str() {
-        "none" => t.restart_pcscd(),
-        "pcscd_stopped" => t.stop_pcscd(),
-        "card_pulled" => t.pull_after(1),
-        other => Err(UiError::new(
-            Code::InvalidInput,
-            format!("unknown reader fault {other}"),
-        )),
+    match fault {
+        ReaderFault::None => t.restart_pcscd(),
+        ReaderFault::PcscdStopped => t.stop_pcscd(),
+        ReaderFault::CardPulled => t.pull_after(1),
     }
 }

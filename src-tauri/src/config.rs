@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// 練習 (virtual cards, mock OQS) or 本番 (real reader, configured OQS endpoint).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Training mode (default).
@@ -30,7 +31,8 @@ impl Mode {
 }
 
 /// Result-file encoding (CharacterCodeIdentifier 0 = UTF-8, 1 = Shift_JIS).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub enum Encoding {
     /// UTF-8.
     #[serde(rename = "utf8")]
@@ -41,7 +43,8 @@ pub enum Encoding {
 }
 
 /// Site settings the staff console edits.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 #[serde(default)]
 pub struct Settings {
     /// Mode.

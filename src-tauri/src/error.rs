@@ -1,12 +1,18 @@
-//! Errors as the UI sees them: `{code, message}` with a closed list of codes, so pages never match on text.
+//! Errors as the UI sees them: `{code, key, params}` — a closed list of codes the page may branch on, and a
+//! message as an i18n key (`uierror.<key>` in `ui/js/i18n/{ja,en}.js`) with its parameters, so no Rust
+//! string reaches the screen as a sentence. Technical causes (an OS or library error text) travel only as the
+//! `detail` parameter, shown small under the clinic-language message.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 /// The closed list of error codes a command can return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
-    /// The request itself was malformed (bad JSON, unknown persona, bad date).
+    /// The request itself was malformed (arguments that do not decode, unknown persona, bad name).
     InvalidInput,
     /// The command does not apply now (trainer command in live mode, no card for the photo).
     NotAvailable,
@@ -22,23 +28,99 @@ pub enum Code {
     Internal,
 }
 
+/// What went wrong, as an i18n key: the page shows `t('uierror.' + key, params)`. The generic keys (one per
+/// [`Code`]) carry the technical cause as `detail`; the others name their parameters in the doc comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum Key {
+    /// Generic [`Code::InvalidInput`] (`detail`).
+    InvalidInput,
+    /// Generic [`Code::NotAvailable`] (`detail`).
+    NotAvailable,
+    /// Generic [`Code::Card`] (`detail`).
+    Card,
+    /// Generic [`Code::Eligibility`] (`detail`).
+    Eligibility,
+    /// Generic [`Code::Store`] (`detail`).
+    Store,
+    /// Generic [`Code::Io`] (`detail`).
+    Io,
+    /// Generic [`Code::Internal`] (`detail`).
+    Internal,
+    /// A command's arguments did not decode (`command`, `detail`).
+    InvalidArguments,
+    /// A trainer or scenario command in live mode.
+    TrainingOnly,
+    /// The persona id is not one of the training cards (`persona`, `detail`).
+    UnknownPersona,
+    /// The scenario id is not in the curriculum (`id`, `detail`).
+    UnknownScenario,
+    /// No card is on the virtual reader (card pulled fault).
+    NoCardOnReader,
+    /// pcscd was started by someone else, so training cannot stop it.
+    PcscdNotOurs,
+    /// The webcam frame is not base64 (`detail`).
+    FrameNotBase64,
+    /// 申立書 PDF asked before any 申立書 was saved.
+    NoDeclarationYet,
+    /// 研修者の名前 is empty.
+    TraineeNameMissing,
+    /// 研修者の名前 is too long (`max`).
+    TraineeNameTooLong,
+    /// 終了して採点 without a running scenario.
+    NoScenarioRunning,
+    /// 修了証 before every scenario is passed (`count`, `missing`).
+    CertificateIncomplete,
+}
+
+impl Key {
+    /// The generic key of a code.
+    pub fn of(code: Code) -> Key {
+        match code {
+            Code::InvalidInput => Key::InvalidInput,
+            Code::NotAvailable => Key::NotAvailable,
+            Code::Card => Key::Card,
+            Code::Eligibility => Key::Eligibility,
+            Code::Store => Key::Store,
+            Code::Io => Key::Io,
+            Code::Internal => Key::Internal,
+        }
+    }
+}
+
 /// A command error.
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
-#[error("{message}")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[error("{code:?}: {key:?} {params:?}")]
 pub struct UiError {
     /// Machine-readable code.
     pub code: Code,
-    /// Human-readable message (shown as is).
-    pub message: String,
+    /// The message, as an i18n key under `uierror.`.
+    pub key: Key,
+    /// The message's parameters (`{name}` in the copy).
+    pub params: BTreeMap<String, String>,
 }
 
 impl UiError {
-    /// An error with a code and a message.
-    pub fn new(code: Code, message: impl std::fmt::Display) -> Self {
+    /// A failure of `code` caused by a technical error: the code's generic message, the cause as `detail`.
+    pub fn new(code: Code, detail: impl std::fmt::Display) -> Self {
+        UiError::keyed(code, Key::of(code)).with("detail", detail)
+    }
+
+    /// A failure of `code` with its own message `key` (add parameters with [`UiError::with`]).
+    pub fn keyed(code: Code, key: Key) -> Self {
         UiError {
             code,
-            message: message.to_string(),
+            key,
+            params: BTreeMap::new(),
         }
+    }
+
+    /// Add the message parameter `name`.
+    pub fn with(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.params.insert(name.to_owned(), value.to_string());
+        self
     }
 }
 

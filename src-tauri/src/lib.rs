@@ -11,6 +11,7 @@ pub mod certificate;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod contract;
 pub mod error;
 pub mod face_port;
 pub mod pdf;
@@ -26,34 +27,88 @@ use tauri::{Builder, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder
 use crate::app::{App, FnSink};
 use crate::config::{Mode, Paths, Settings};
 
-/// Register the commands on any builder (the real Wry builder or `tauri::test::mock_builder()`).
-pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::snapshot,
-        commands::send,
-        commands::face_frame,
-        commands::app_info,
-        commands::cancel_query,
-        commands::face_camera_failed,
-        commands::today_list,
-        commands::patient_search,
-        commands::export_csv,
-        commands::settings_get,
-        commands::settings_set,
-        commands::declaration_pdf,
-        commands::card_photo,
-        commands::trainer_personas,
-        commands::trainer_place_card,
-        commands::trainer_remove_card,
-        commands::trainer_camera,
-        commands::trainer_oqs_fault,
-        commands::trainer_reader_fault,
-        scenario::scenario_list,
-        scenario::scenario_start,
-        scenario::scenario_finish,
-        scenario::training_history,
-        scenario::training_certificate_pdf,
-    ])
+/// The command table: declares every command once (its name, arguments and reply) and expands to the
+/// marker types in [`cmd`] (`Args<cmd::x>` / `Reply<cmd::x>` in the command signatures), the handler
+/// registration in [`setup`] and the specs the page's TypeScript is generated from ([`contract_commands`]).
+macro_rules! command_table {
+    ($($(#[doc = $doc:literal])* $module:ident :: $name:ident ( $args:ty ) -> $reply:ty;)*) => {
+        /// One marker type per command (see [`contract::Command`]); named exactly like the command.
+        #[allow(non_camel_case_types)]
+        pub mod cmd {
+            use super::*;
+            $(
+                $(#[doc = $doc])*
+                pub enum $name {}
+                impl $crate::contract::Command for $name {
+                    const NAME: &'static str = stringify!($name);
+                    const DOC: &'static str = concat!($($doc, "\n"),*);
+                    type Args = $args;
+                    type Reply = $reply;
+                }
+            )*
+        }
+
+        /// Register the commands on any builder (the real Wry builder or `tauri::test::mock_builder()`).
+        pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+            builder.invoke_handler(tauri::generate_handler![$($module::$name),*])
+        }
+
+        /// Every command of the table, for the TypeScript generator and the contract tests.
+        pub fn contract_commands() -> Vec<contract::Spec> {
+            vec![$(contract::Spec::of::<cmd::$name>()),*]
+        }
+    };
+}
+
+command_table! {
+    /// The reception's current snapshot (afterwards snapshots arrive as `snapshot` events).
+    commands::snapshot(()) -> reception::Snapshot;
+    /// A person's action (reader or staff console); answers the snapshot after it.
+    commands::send(commands::SendArgs) -> reception::Snapshot;
+    /// One webcam frame for the face verification in progress: `true` when queued, `false` when dropped.
+    commands::face_frame(commands::FaceFrameArgs) -> bool;
+    /// The reader page could not open the camera: ends the face step at once.
+    commands::face_camera_failed(commands::FaceCameraFailedArgs) -> bool;
+    /// App facts: mode, version, reader, OQS endpoint, clinic day, camera.
+    commands::app_info(()) -> commands::AppInfo;
+    /// 本日の受付: today's receptions, filtered.
+    commands::today_list(commands::TodayListArgs) -> Vec<app::StaffRow>;
+    /// 患者検索 by カナ (prefix) and/or 生年月日.
+    commands::patient_search(commands::PatientSearchArgs) -> Vec<store::Patient>;
+    /// A patient's last valid eligibility (再診 history), if any.
+    commands::last_eligibility(commands::LastEligibilityArgs) -> Option<reception::model::StoredEligibility>;
+    /// CSV出力 of one day's receptions into the mode's exports folder.
+    commands::export_csv(commands::ExportCsvArgs) -> contract::SavedFile;
+    /// The site settings.
+    commands::settings_get(()) -> config::Settings;
+    /// Save the site settings (mode and site switches apply at the next start).
+    commands::settings_set(commands::SettingsSetArgs) -> config::Settings;
+    /// The last 申立書 as a PDF.
+    commands::declaration_pdf(()) -> contract::SavedFile;
+    /// The card front for 目視 (photo and 券面事項), read on demand and never stored.
+    commands::card_photo(()) -> photo::FrontView;
+    /// Trainer: the persona cards.
+    commands::trainer_personas(()) -> Vec<training::PersonaRow>;
+    /// Trainer: place a persona's card on the virtual reader.
+    commands::trainer_place_card(commands::PlaceCardArgs) -> ();
+    /// Trainer: take the card off the reader.
+    commands::trainer_remove_card(()) -> ();
+    /// Trainer: what the camera sees.
+    commands::trainer_camera(commands::TrainerCameraArgs) -> ();
+    /// Trainer: inject an eligibility-service fault (or clear it).
+    commands::trainer_oqs_fault(commands::OqsFaultArgs) -> ();
+    /// Trainer: inject a reader fault (or clear it).
+    commands::trainer_reader_fault(commands::ReaderFaultArgs) -> ();
+    /// シナリオ研修: the curriculum.
+    scenario::scenario_list(()) -> Vec<scenario::ScenarioRow>;
+    /// Start a scenario for a trainee.
+    scenario::scenario_start(scenario::ScenarioStartArgs) -> scenario::ScenarioStarted;
+    /// 終了して採点: score the running scenario and keep the run.
+    scenario::scenario_finish(()) -> scenario::DebriefView;
+    /// A trainee's history (no name: only the list of trainees).
+    scenario::training_history(scenario::TrainingHistoryArgs) -> scenario::History;
+    /// The certificate of completion as a PDF (only when every scenario is passed).
+    scenario::training_certificate_pdf(scenario::CertificateArgs) -> contract::SavedFile;
 }
 
 /// Start the app state and manage it; `emit` publishes snapshots to the windows.

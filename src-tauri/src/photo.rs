@@ -8,7 +8,8 @@ use mynacard::{CardFront, FrontText};
 use serde::Serialize;
 
 /// What the 目視 panel shows (the `card_photo` command's answer). Text fields are for display only.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct FrontView {
     /// The photo, `data:image/png;base64,…`.
     pub data_url: String,

@@ -24,14 +24,18 @@ use reception::{Clock as _, Snapshot};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::error::{Code, UiError, UiResult};
+use crate::cmd;
+use crate::commands::OqsFault;
+use crate::contract::{Args, Reply, SavedFile};
+use crate::error::{Code, Key, UiError, UiResult};
 use crate::training::CameraInput;
 
 /// Longest trainee name kept (the store's limit).
 const MAX_TRAINEE_CHARS: usize = 100;
 
 /// A scenario as the trainer panel lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct ScenarioRow {
     /// Id, e.g. `s05-pin-locked-visual`.
     pub id: String,
@@ -80,10 +84,12 @@ pub fn list() -> UiResult<Vec<ScenarioRow>> {
 pub fn trainee_name(raw: &str) -> UiResult<String> {
     let name = raw.trim();
     if name.is_empty() {
-        return Err(UiError::new(Code::InvalidInput, "研修者の名前を入力してください"));
+        return Err(UiError::keyed(Code::InvalidInput, Key::TraineeNameMissing));
     }
     if name.chars().count() > MAX_TRAINEE_CHARS {
-        return Err(UiError::new(Code::InvalidInput, "研修者の名前は100文字までです"));
+        return Err(
+            UiError::keyed(Code::InvalidInput, Key::TraineeNameTooLong).with("max", MAX_TRAINEE_CHARS)
+        );
     }
     Ok(name.to_owned())
 }
@@ -152,7 +158,8 @@ fn to_json<T: Serialize>(v: &T) -> UiResult<String> {
 }
 
 /// Labels of one debrief line, in both languages (the UI shows the pane's language).
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct ItemLabels {
     /// What was expected ("" for an extra decision).
     pub expected: Text,
@@ -161,7 +168,8 @@ pub struct ItemLabels {
 }
 
 /// The debrief plus the labels the UI shows (the same JSON is kept in the history).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct DebriefView {
     /// The graded debrief.
     #[serde(flatten)]
@@ -190,7 +198,8 @@ impl DebriefView {
 }
 
 /// What `scenario_start` answers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct ScenarioStarted {
     /// The scenario.
     pub scenario: ScenarioRow,
@@ -203,12 +212,12 @@ pub struct ScenarioStarted {
 }
 
 /// The OQS fault the trainer panel injects for a scenario fault, if any.
-pub fn oqs_fault_of(f: Fault) -> Option<&'static str> {
+pub fn oqs_fault_of(f: Fault) -> Option<OqsFault> {
     match f {
-        Fault::OqsTimeout => Some("timeout"),
-        Fault::OqsOutage | Fault::PowerOutage => Some("refused"),
-        Fault::OqsProcessing => Some("processing"),
-        Fault::OqsError => Some("error"),
+        Fault::OqsTimeout => Some(OqsFault::Timeout),
+        Fault::OqsOutage | Fault::PowerOutage => Some(OqsFault::Refused),
+        Fault::OqsProcessing => Some(OqsFault::Processing),
+        Fault::OqsError => Some(OqsFault::Error),
         Fault::CardUnreadable
         | Fault::ReaderStopped
         | Fault::FaceNoMatch
@@ -370,7 +379,11 @@ impl ScenarioControl {
     /// OQS / reader faults, and start recording. A scenario already running is dropped unscored.
     pub fn start(&self, app: &App, trainee: &str, id: &str) -> UiResult<ScenarioStarted> {
         let trainee = trainee_name(trainee)?;
-        let scenario = training::load(id).map_err(|e| UiError::new(Code::InvalidInput, e))?;
+        let scenario = training::load(id).map_err(|e| {
+            UiError::keyed(Code::InvalidInput, Key::UnknownScenario)
+                .with("id", id)
+                .with("detail", e)
+        })?;
         drop(app.trainer()?); // training mode only
         *lock(&self.current) = None;
         app.session.set_recorder(None)?;
@@ -386,7 +399,7 @@ impl ScenarioControl {
                 *stopped = false;
             }
         }
-        app.oqs_fault("none")?;
+        app.oqs_fault(OqsFault::None)?;
 
         let start = scenario
             .today
@@ -455,7 +468,7 @@ impl ScenarioControl {
         app.session.set_recorder(None)?;
         let rec = lock(&self.current)
             .take()
-            .ok_or_else(|| UiError::new(Code::NotAvailable, "練習シナリオが開始されていません"))?;
+            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::NoScenarioRunning))?;
         let (view, run) = rec.finish(app.clock().now())?;
         app.db()
             .db_mut()
@@ -466,7 +479,8 @@ impl ScenarioControl {
 }
 
 /// One run in a trainee's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct HistoryRow {
     /// Row id.
     pub id: i64,
@@ -485,7 +499,8 @@ pub struct HistoryRow {
 }
 
 /// A trainee's history, and who else has one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct History {
     /// Every trainee with a run.
     pub trainees: Vec<String>,
@@ -498,8 +513,7 @@ pub struct History {
 fn runs_of(app: &App, trainee: &str) -> UiResult<(Vec<String>, Vec<store::StoredTrainingRun>)> {
     drop(app.trainer()?); // the history lives in the training file
     let who = trainee.trim().to_owned();
-    let guard = app.db();
-    let db = guard.db();
+    let db = app.reader();
     (|| Ok::<_, store::StoreError>((db.trainees()?, db.training_runs(&who)?)))()
         .map_err(|e| UiError::new(Code::Store, e))
 }
@@ -581,14 +595,9 @@ pub fn certificate_pdf(app: &App, trainee: &str) -> UiResult<PathBuf> {
     let curriculum = curriculum()?;
     let (_, runs) = runs_of(app, &name)?;
     let lines = certificate_lines(&curriculum, &runs).map_err(|missing| {
-        UiError::new(
-            Code::NotAvailable,
-            format!(
-                "修了証はすべてのシナリオに合格すると発行できます（未合格 {} 件: {}）",
-                missing.len(),
-                missing.join(", ")
-            ),
-        )
+        UiError::keyed(Code::NotAvailable, Key::CertificateIncomplete)
+            .with("count", missing.len())
+            .with("missing", missing.join(", "))
     })?;
     // Dated by the real day, not a scenario's pinned one.
     let today = crate::clock::SystemClock::real_now().date();
@@ -607,11 +616,37 @@ pub fn certificate_pdf(app: &App, trainee: &str) -> UiResult<PathBuf> {
     Ok(path)
 }
 
-// ---- Tauri commands (thin: deserialise, forward, map the error) ----
+// ---- Tauri commands (thin: decode, forward, map the error) ----
+
+/// `scenario_start`.
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct ScenarioStartArgs {
+    /// 研修者の名前 (1–100 characters).
+    pub trainee: String,
+    /// Scenario id.
+    pub id: String,
+}
+
+/// `training_history`.
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/", optional_fields)]
+pub struct TrainingHistoryArgs {
+    /// 研修者の名前 (none: only the list of trainees).
+    pub trainee: Option<String>,
+}
+
+/// `training_certificate_pdf`.
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct CertificateArgs {
+    /// 研修者の名前.
+    pub trainee: String,
+}
 
 /// The curriculum.
 #[tauri::command]
-pub fn scenario_list() -> UiResult<Vec<ScenarioRow>> {
+pub fn scenario_list() -> Reply<cmd::scenario_list> {
     list()
 }
 
@@ -620,9 +655,9 @@ pub fn scenario_list() -> UiResult<Vec<ScenarioRow>> {
 pub fn scenario_start(
     app: tauri::State<'_, App>,
     control: tauri::State<'_, ScenarioControl>,
-    trainee: String,
-    id: String,
-) -> UiResult<ScenarioStarted> {
+    args: Args<cmd::scenario_start>,
+) -> Reply<cmd::scenario_start> {
+    let ScenarioStartArgs { trainee, id } = args.get()?;
     control.start(&app, &trainee, &id)
 }
 
@@ -631,18 +666,24 @@ pub fn scenario_start(
 pub fn scenario_finish(
     app: tauri::State<'_, App>,
     control: tauri::State<'_, ScenarioControl>,
-) -> UiResult<DebriefView> {
+) -> Reply<cmd::scenario_finish> {
     control.finish(&app)
 }
 
 /// A trainee's history.
 #[tauri::command]
-pub fn training_history(app: tauri::State<'_, App>, trainee: Option<String>) -> UiResult<History> {
-    history(&app, trainee.as_deref().unwrap_or(""))
+pub fn training_history(
+    app: tauri::State<'_, App>,
+    args: Args<cmd::training_history>,
+) -> Reply<cmd::training_history> {
+    history(&app, args.get()?.trainee.as_deref().unwrap_or(""))
 }
 
 /// The certificate of completion as a PDF (only when every scenario is passed).
 #[tauri::command]
-pub fn training_certificate_pdf(app: tauri::State<'_, App>, trainee: String) -> UiResult<serde_json::Value> {
-    certificate_pdf(&app, &trainee).map(|p| serde_json::json!({ "path": p }))
+pub fn training_certificate_pdf(
+    app: tauri::State<'_, App>,
+    args: Args<cmd::training_certificate_pdf>,
+) -> Reply<cmd::training_certificate_pdf> {
+    certificate_pdf(&app, &args.get()?.trainee).map(|path| SavedFile { path })
 }

@@ -12,11 +12,12 @@ use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{Persona, VirtualCard};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Code, UiError, UiResult};
+use crate::error::{Code, Key, UiError, UiResult};
 use crate::reader::Pcscd;
 
 /// What the camera sees in training (同一人物 / 別人 / 顔なし / webcam).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[ts(export_to = "app/")]
 #[serde(rename_all = "snake_case")]
 pub enum CameraInput {
     /// The card holder (a different photo of the same person where the test set has one).
@@ -31,7 +32,8 @@ pub enum CameraInput {
 }
 
 /// A persona as the trainer panel lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
 pub struct PersonaRow {
     /// File stem, e.g. `p01-yamada-hanako`.
     pub id: String,
@@ -108,8 +110,11 @@ impl Trainer {
     /// Place `persona`'s card (issued for `today`) on the virtual reader.
     pub fn place(&mut self, persona: &str, today: NaiveDate) -> UiResult<()> {
         self.remove();
-        let card = VirtualCard::builtin(persona, today, Some(self.pin_state.clone()))
-            .map_err(|e| UiError::new(Code::InvalidInput, format!("persona {persona}: {e}")))?;
+        let card = VirtualCard::builtin(persona, today, Some(self.pin_state.clone())).map_err(|e| {
+            UiError::keyed(Code::InvalidInput, Key::UnknownPersona)
+                .with("persona", persona)
+                .with("detail", e)
+        })?;
         self.slot.insert(card).map_err(|e| UiError::new(Code::Card, e))?;
         *self.placed.lock().unwrap_or_else(|p| p.into_inner()) = Some(persona.to_owned());
         Ok(())
@@ -128,7 +133,7 @@ impl Trainer {
                 card.vanish_after(n);
                 Ok(())
             }
-            None => Err(UiError::new(Code::NotAvailable, "no card on the reader")),
+            None => Err(UiError::keyed(Code::NotAvailable, Key::NoCardOnReader)),
         }
     }
 
@@ -140,10 +145,7 @@ impl Trainer {
                 p.stop();
                 Ok(())
             }
-            _ => Err(UiError::new(
-                Code::NotAvailable,
-                "pcscd was not started by Uketsuke; stop it by hand",
-            )),
+            _ => Err(UiError::keyed(Code::NotAvailable, Key::PcscdNotOurs)),
         }
     }
 

@@ -85,9 +85,10 @@ fn a_page_cannot_send_a_port_result_as_an_event() {
         json!({"event": {"kind": "CardRead", "value": {"Ok": {}}}}),
     )
     .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"), "rejected at decoding: {err}");
     assert!(
-        err.to_string().contains("CardRead") || err.is_string(),
-        "rejected at deserialisation: {err}"
+        err["params"]["detail"].as_str().unwrap().contains("CardRead"),
+        "the detail names what did not decode: {err}"
     );
     let snap = call(&f.app, "snapshot", json!({})).unwrap();
     assert_eq!(snap["screen"], json!("WaitingForCard"), "nothing happened");
@@ -103,7 +104,56 @@ fn trainer_commands_answer_not_available_in_live_mode_with_a_closed_code() {
     )
     .unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
-    assert!(err["message"].as_str().unwrap().contains("training"));
+    assert_eq!(
+        err["key"],
+        json!("training_only"),
+        "an i18n key, not a sentence: {err}"
+    );
+}
+
+#[test]
+fn an_argument_that_does_not_decode_is_an_invalid_input_error_naming_the_command() {
+    let f = fixture();
+    let err = call(&f.app, "today_list", json!({"filter": 7})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"), "{err}");
+    assert_eq!(err["key"], json!("invalid_arguments"), "{err}");
+    assert_eq!(err["params"]["command"], json!("today_list"), "{err}");
+    // A required argument left out is the same error, not Tauri's bare string.
+    let err = call(&f.app, "export_csv", json!({"date": "2026-05-20"})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"), "{err}");
+    assert!(
+        err["params"]["detail"].as_str().unwrap().contains("encoding"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_command_of_the_contract_is_registered_and_fails_only_with_a_typed_error() {
+    let f = fixture();
+    for spec in uketsuke::contract_commands() {
+        // Live mode and no arguments: each answers, or refuses with {code, key, params}; none is unknown.
+        if let Err(err) = call(&f.app, spec.name, json!({})) {
+            assert!(
+                err["code"].is_string() && err["key"].is_string() && err["params"].is_object(),
+                "{}: {err}",
+                spec.name
+            );
+        }
+    }
+}
+
+#[test]
+fn the_search_finds_nobody_in_an_empty_file_and_a_patient_without_visits_has_no_last_eligibility() {
+    let f = fixture();
+    let rows = call(
+        &f.app,
+        "patient_search",
+        json!({"kana": "ヤマダ", "birthdate": null}),
+    )
+    .unwrap();
+    assert_eq!(rows, json!([]));
+    let last = call(&f.app, "last_eligibility", json!({"patient_id": 1})).unwrap();
+    assert_eq!(last, json!(null));
 }
 
 #[test]

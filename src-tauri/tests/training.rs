@@ -272,7 +272,11 @@ fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towar
     )
     .unwrap_err();
     assert_eq!(err["code"], json!("not_available"));
-    assert!(err["message"].as_str().unwrap().contains("s01-pin-ordinary"));
+    assert_eq!(err["key"], json!("certificate_incomplete"));
+    assert!(err["params"]["missing"]
+        .as_str()
+        .unwrap()
+        .contains("s01-pin-ordinary"));
     let docs = f.dir.path().join("training").join("documents");
     assert!(!docs.exists() || std::fs::read_dir(docs).unwrap().next().is_none());
 }

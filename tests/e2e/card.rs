@@ -61,6 +61,25 @@ async fn pin_success(j: &mut Journey) -> Result<()> {
         row.consent_expires_at == Some(c.expires_at),
         "summary shows the expiry"
     );
+
+    // 本日の受付 shows the stored reception with its real time, name and identity method (not 「—」).
+    j.click("staff-tab-today").await?;
+    let id = row.visit_id.0;
+    j.wait_exists(&format!("today-row-{id}")).await?;
+    let time = j.text(&format!("today-time-{id}")).await?;
+    ensure!(
+        time == row.at.format("%H:%M").to_string(),
+        "today's list shows the time {time:?}; the reception was at {}",
+        row.at
+    );
+    let name = j.text(&format!("today-name-{id}")).await?;
+    ensure!(name == "山田 花子", "today's list shows the name {name:?}");
+    let method = j.text(&format!("today-identity-{id}")).await?;
+    ensure!(
+        method.contains("暗証番号") && method.contains("本人"),
+        "today's list shows the identity method and operator: {method:?}"
+    );
+    j.shoot().await?;
     Ok(())
 }
 

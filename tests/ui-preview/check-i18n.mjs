@@ -1,5 +1,6 @@
 // Checks the UI copy: ui/js/i18n/ja.js and en.js have identical key sets, no empty strings, the same
-// {placeholders} per key, and every literal t('key') used in ui/js exists. Run: node tests/ui-preview/check-i18n.mjs
+// {placeholders} per key, every literal t('key') used in ui/js exists, and every value of the contract
+// enums the page shows as copy (error keys, store values) has a key. Run: node tests/ui-preview/check-i18n.mjs
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,9 +37,38 @@ for (const file of walk(join(root, 'ui/js'))) {
   }
 }
 
+// Copy for every value of the enums the page turns into keys, read from the contract generated from Rust
+// (ui/js/contract/): a new error key or store value without ja/en copy fails here.
+const ENUM_COPY = {
+  'app/Key.ts': 'uierror.',
+  'store/Outcome.ts': 'store.outcome.',
+  'store/IdentityMethod.ts': 'store.identity.',
+  'store/Presenter.ts': 'store.presenter.',
+  'store/Fallback.ts': 'store.fallback.',
+  'store/VisitKind.ts': 'store.kind.',
+  'reception/Sex.ts': 'sex.',
+};
+let enumValues = 0;
+for (const [file, prefix] of Object.entries(ENUM_COPY)) {
+  let src;
+  try {
+    src = readFileSync(join(root, 'ui/js/contract', file), 'utf8');
+  } catch {
+    problems.push(`ui/js/contract/${file} is missing (run make contract)`);
+    continue;
+  }
+  const decl = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').split('export type ')[1] || '';
+  const values = [...decl.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  if (!values.length) problems.push(`ui/js/contract/${file}: no string values found`);
+  for (const v of values) {
+    enumValues += 1;
+    if (!jaKeys.has(prefix + v)) problems.push(`no copy ${prefix}${v} for ${file}`);
+  }
+}
+
 if (problems.length) {
   console.error(problems.join('\n'));
   console.error(`check-i18n: ${problems.length} problem(s)`);
   process.exit(1);
 }
-console.log(`check-i18n: ok (${jaKeys.size} keys in ja and en, ${used} literal uses checked)`);
+console.log(`check-i18n: ok (${jaKeys.size} keys in ja and en, ${used} literal uses and ${enumValues} contract enum values checked)`);

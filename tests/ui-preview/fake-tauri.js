@@ -8,8 +8,9 @@
 (function () {
   const params = new URLSearchParams(location.search);
   const fixture = params.get('snap') || 'waiting';
-  const mode = params.get('mode') || 'training';
-  const log = (window.__previewLog = []);
+  const mode = params.get('mode') === 'live' ? 'live' : 'training';
+  const win = /** @type {any} */ (window);
+  const log = (win.__previewLog = []);
   const listeners = {};
 
   let current = fetch(`snapshots/${fixture}.json`).then((r) => r.json()).then((s) => {
@@ -22,15 +23,18 @@
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 150 190"><rect width="150" height="190" fill="#dfe8ee"/>' +
     '<circle cx="75" cy="78" r="36" fill="#9fb2c0"/><path d="M15 190 C25 130 125 130 135 190Z" fill="#9fb2c0"/></svg>');
 
+  /** @typedef {import('../../ui/js/contract/commands').Commands} Commands */
+  /** @type {import('../../ui/js/contract/commands').ReceptionSummary[]} */
   const TODAY = [
-    { visit_id: 1, time: '2025-12-02T09:05:00', patient_name: '山田　花子', patient_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', outcome: 'Completed', basis: 'OnlineCard', billing: 'NormalShare', identity_method: 'Face', operator: 'Patient', insurer_number: '06133946', validity: 'Valid', copay_percent: 30,
-      consent: { treatment_and_medicine: true, surgery: true, health_checkup: false, expires_at: '2025-12-03T09:05:00' }, consent_valid: true, fallback: null, open_task: null },
-    { visit_id: 2, time: '2025-12-02T09:18:00', patient_name: '髙●　太郎', patient_kana: 'ﾀｶﾊｼ ﾀﾛｳ', outcome: 'Completed', basis: { PreviousVisit: { confirmed_on: '2025-10-14' } }, billing: 'NormalShare', identity_method: 'Pin', operator: 'Proxy', insurer_number: '01130012', copay_percent: 20,
-      consent: null, consent_valid: false, fallback: 'CommunicationFailure', open_task: null },
-    { visit_id: 3, time: '2025-12-02T09:26:00', patient_name: '佐藤　次郎', patient_kana: 'ｻﾄｳ ｼﾞﾛｳ', outcome: 'Completed', basis: 'Unconfirmed', billing: 'FullCharge', identity_method: 'Visual', operator: 'StaffAssisted',
-      consent: null, consent_valid: false, fallback: 'NoEligibilityData', open_task: 'Refund' },
+    { visit_id: 1, session_id: 'T-20251202-0001', at: '2025-12-02T09:05:00', patient_id: 1, name: '山田　花子', name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birthdate: '1985-04-12', sex: 'Female', kind: 'first',
+      identity: 'face', presenter: 'patient', outcome: 'confirmed', fallback: null, insurer_number: '06133946', copay_percent: 30, consent_expires_at: '2025-12-03T09:05:00', refund_open: false },
+    { visit_id: 2, session_id: 'T-20251202-0002', at: '2025-12-02T09:18:00', patient_id: 2, name: '髙●　太郎', name_kana: 'ﾀｶﾊｼ ﾀﾛｳ', birthdate: '1972-01-30', sex: 'Male', kind: 'return',
+      identity: 'pin', presenter: 'proxy', outcome: 'history_used', fallback: 'revisit_history', insurer_number: '01130012', copay_percent: 20, consent_expires_at: null, refund_open: false },
+    { visit_id: 3, session_id: 'T-20251202-0003', at: '2025-12-02T09:26:00', patient_id: 3, name: '佐藤　次郎', name_kana: 'ｻﾄｳ ｼﾞﾛｳ', birthdate: '1960-03-03', sex: 'Male', kind: 'first',
+      identity: 'staff_visual', presenter: 'staff_assisted', outcome: 'full_payment', fallback: 'full_payment', insurer_number: null, copay_percent: null, consent_expires_at: null, refund_open: true },
   ];
 
+  /** @type {import('../../ui/js/contract/commands').PersonaRow[]} */
   const PERSONAS = [
     { id: 'p01-yamada-hanako', name: '山田 花子', kana: 'ヤマダ ハナコ', birthdate: '1985-04-12', kind: 'normal', story: '通常のカード。顔認証でも暗証番号でも受付できます。' },
     { id: 'p02-suzuki-ichiro', name: '鈴木 一郎', kana: 'スズキ イチロウ', birthdate: '1948-11-03', kind: 'normal', story: '暗証番号を忘れがち（残り1回）。' },
@@ -39,21 +43,24 @@
     { id: 'p05-ito-ken', name: '伊藤 健', kana: 'イトウ ケン', birthdate: '1990-08-08', kind: 'smartphone', story: 'Android のスマホ保険証を使います。' },
   ];
 
+  // Canned answers, typed by the contract generated from Rust: a fake that drifts from the real commands
+  // fails `make test` like the page would.
+  /** @type {{ [K in keyof Commands]?: (args: Commands[K]['args']) => Commands[K]['reply'] | Promise<Commands[K]['reply']> }} */
   const answers = {
-    app_info: () => ({ mode, version: '0.1.0-preview', reader_name: 'Virtual PCD 00 00', oqs_endpoint: 'http://127.0.0.1:18080', today: '2025-12-02' }),
+    app_info: () => ({ mode, version: '0.1.0-preview', reader_name: 'Virtual PCD 00 00', oqs_endpoint: 'http://127.0.0.1:18080', today: '2025-12-02', camera: 'same' }),
     snapshot: () => current,
-    send: (args) => current,
-    today_list: (args) => (args.filter === 'refund' ? TODAY.filter((r) => r.open_task) : args.filter === 'fallback' ? TODAY.filter((r) => r.fallback) : TODAY),
+    send: () => current,
+    today_list: (args) => (args.filter === 'refund' || args.filter === 'pending' ? TODAY.filter((r) => r.refund_open) : args.filter === 'fallback' ? TODAY.filter((r) => r.fallback) : TODAY),
     patient_search: () => [
-      { patient_id: 'P000123', name: '山田　花子', kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birthdate: '1985-04-12', sex: 'Female', last_visit: '2025-10-14' },
-      { patient_id: 'P000124', name: '山田　太郎', kana: 'ﾔﾏﾀﾞ ﾀﾛｳ', birthdate: '1983-02-01', sex: 'Male', last_visit: null },
+      { id: 123, name: '山田　花子', name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', name_other: null, birthdate: '1985-04-12', sex: 'Female' },
+      { id: 124, name: '山田　太郎', name_kana: 'ﾔﾏﾀﾞ ﾀﾛｳ', name_other: null, birthdate: '1983-02-01', sex: 'Male' },
     ],
     last_eligibility: () => current.then((s) => (s.eligibility ? { record: s.eligibility.record, confirmed_on: '2025-10-14' } : null)),
-    export_csv: (args) => ({ path: `/home/desk/.local/share/uketsuke/training/export/uketsuke-${args.date}-${args.encoding}.csv` }),
-    settings_get: () => ({ oqs_endpoint: 'http://127.0.0.1:18080', face_result_dir: 'C:\\OQS\\face', encoding: 'utf8', temporary_rule: true, prescription_question: false, legacy_limit_screen: false }),
-    settings_set: () => null,
-    declaration_pdf: () => ({ path: '/home/desk/.local/share/uketsuke/training/pdf/申立書-2025-12-02-0930.pdf' }),
-    card_photo: () => ({ data_url: PHOTO }),
+    export_csv: (args) => ({ path: `/home/desk/.local/share/uketsuke/training/exports/receptions-${args.date}-${args.encoding}.csv` }),
+    settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', encoding: 'utf8', temporary_rule: true, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42 }),
+    settings_set: (args) => args.settings,
+    declaration_pdf: () => ({ path: '/home/desk/.local/share/uketsuke/training/documents/shikaku-moushitate-20251202-093000.pdf' }),
+    card_photo: () => ({ data_url: PHOTO, name: '山田 花子', name_image: null, birthdate: '1985-04-12', sex: '女', address: '東京都千代田区模擬町1-1', address_image: null }),
     trainer_personas: () => PERSONAS,
     trainer_place_card: () => null,
     trainer_remove_card: () => null,
@@ -62,7 +69,7 @@
     trainer_reader_fault: () => null,
   };
 
-  window.__TAURI__ = {
+  win.__TAURI__ = {
     core: {
       invoke: async (cmd, args = {}) => {
         log.push({ cmd, args });
@@ -70,7 +77,7 @@
         if (pre) pre.textContent = log.map((l) => `${l.cmd} ${JSON.stringify(l.args)}`).join('\n');
         console.log('[fake-tauri]', cmd, JSON.stringify(args));
         const f = answers[cmd];
-        if (!f) throw { code: 'not_available', message: `preview: no fake for ${cmd}` };
+        if (!f) throw { code: 'not_available', key: 'not_available', params: { detail: `preview: no fake for ${cmd}` } };
         return f(args);
       },
     },
@@ -83,7 +90,7 @@
   };
 
   /** Preview helper: push another fixture as if the driver emitted it. */
-  window.__previewPush = async (name) => {
+  win.__previewPush = async (name) => {
     current = fetch(`snapshots/${name}.json`).then((r) => r.json());
     const s = await current;
     for (const h of listeners.snapshot || []) h({ payload: s });

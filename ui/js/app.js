@@ -1,29 +1,72 @@
+// @ts-check
 // Bootstrap: finds the panes on the page (data-pane="reader|staff|trainer"), reads app_info and the
 // first snapshot, subscribes to pushed snapshots and re-renders every pane. Each pane has its own
 // language (the reader may be in English while staff work in Japanese). No flow logic here.
 
 import * as backend from './backend.js';
-import { makeT } from './i18n/index.js';
+import { makeT, hasKey } from './i18n/index.js';
 import { formatDate } from './format.js';
 import * as reader from './screens/reader.js';
 import * as staff from './screens/staff.js';
 import * as trainer from './screens/trainer.js';
 
+/** @typedef {import('./contract/commands').Commands} Commands */
+/** @typedef {import('./contract/commands').CommandName} CommandName */
+/** @typedef {import('./contract/commands').Snapshot} Snapshot */
+/** @typedef {import('./contract/commands').UserInput} UserInput */
+/** @typedef {import('./contract/commands').AppInfo} AppInfo */
+/** @typedef {import('./contract/commands').UiError} UiError */
+/** @typedef {(key: string, params?: Record<string, unknown>) => string} Translate */
+
+/**
+ * What every screen's `render(root, snapshot, ctx)` gets.
+ * @typedef {object} Ctx
+ * @property {'ja' | 'en'} lang
+ * @property {Translate} t
+ * @property {(iso: string | null | undefined) => string} fmtDate
+ * @property {Partial<AppInfo>} info Filled by app_info at boot (only `mode` before).
+ * @property {Record<string, any>} local The pane's own memory (forms, loaded lists), kept across renders.
+ * @property {(message: string, kind?: string) => void} flash
+ * @property {(lang: 'ja' | 'en') => void} setLang
+ * @property {() => void} rerender
+ * @property {(input: UserInput) => Promise<void>} send Sends a UserInput; the answer is the next snapshot.
+ * @property {<K extends CommandName>(name: K, ...args: import('./contract/commands').ArgsOf<K>) => Promise<Commands[K]['reply'] | undefined>} call
+ *   Calls a staff / trainer command. Errors are shown in the pane and resolve to `undefined` (a command
+ *   returning unit resolves to null, so callers test `!== undefined`).
+ */
+
+/** @typedef {{ render: (root: HTMLElement, snap: Snapshot, ctx: Ctx) => void }} PaneModule */
+
+/** @type {Record<string, PaneModule>} */
 const PANES = { reader, staff, trainer };
 
+/** @type {{ snapshot: Snapshot | null, info: Partial<AppInfo>, panes: any[] }} */
 const app = {
   snapshot: null,
   info: { mode: 'training' },
   panes: [],
 };
 
-function errorText(err) {
+/**
+ * A rejected call as copy: a UiError's i18n key with its parameters (and the technical detail, small),
+ * else the text of whatever was thrown (Tauri's own string for an unknown command).
+ * @param {unknown} err
+ * @param {Translate} t
+ */
+function errorText(err, t) {
+  if (err && typeof err === 'object' && 'key' in err && 'code' in err) {
+    const e = /** @type {UiError} */ (err);
+    const key = hasKey(`uierror.${e.key}`) ? `uierror.${e.key}` : 'uierror.internal';
+    const text = t(key, e.params);
+    return e.params && e.params.detail ? `${text}${t('uierror.detail', { detail: e.params.detail })}` : text;
+  }
   if (err && typeof err === 'object' && 'message' in err) return String(err.message);
   return String(err);
 }
 
+/** @param {HTMLElement} root */
 function makePane(root) {
-  const name = root.dataset.pane;
+  const name = root.dataset.pane || '';
   const module = PANES[name];
   const main = document.createElement('div');
   main.className = 'pane-main';
@@ -34,6 +77,7 @@ function makePane(root) {
   toast.hidden = true;
   root.replaceChildren(main, toast);
 
+  /** @type {{ name: string, module: PaneModule, root: HTMLElement, main: HTMLElement, toast: HTMLElement, lang: 'ja' | 'en', local: Record<string, any>, toastTimer?: any, ctx?: () => Ctx }} */
   const pane = { name, module, root, main, toast, lang: 'ja', local: {} };
   const flash = (message, kind = 'error') => {
     toast.textContent = message;
@@ -42,6 +86,7 @@ function makePane(root) {
     clearTimeout(pane.toastTimer);
     pane.toastTimer = setTimeout(() => { toast.hidden = true; }, 6000);
   };
+  /** @returns {Ctx} */
   pane.ctx = () => ({
     lang: pane.lang,
     t: makeT(pane.lang),
@@ -57,16 +102,16 @@ function makePane(root) {
         const next = await backend.send(input);
         if (next) update(next);
       } catch (e) {
-        flash(errorText(e));
+        flash(errorText(e, makeT(pane.lang)));
       }
     },
     /** Call a staff / trainer command. Errors are shown in the pane and resolve to `undefined`
      *  (a command returning unit resolves to null, so callers test `!== undefined`). */
-    call: async (name, args = {}) => {
+    call: async (name, ...args) => {
       try {
-        return await backend.call(name, args);
+        return await backend.call(name, ...args);
       } catch (e) {
-        flash(errorText(e));
+        flash(errorText(e, makeT(pane.lang)));
         return undefined;
       }
     },
@@ -86,7 +131,9 @@ function update(snapshot) {
 }
 
 async function boot() {
-  app.panes = [...document.querySelectorAll('[data-pane]')].filter((r) => PANES[r.dataset.pane]).map(makePane);
+  app.panes = [...document.querySelectorAll('[data-pane]')]
+    .map((r) => /** @type {HTMLElement} */ (r))
+    .filter((r) => PANES[r.dataset.pane || '']).map(makePane);
   try {
     app.info = (await backend.call('app_info')) || app.info;
   } catch (e) {
@@ -98,6 +145,6 @@ async function boot() {
 }
 
 boot().catch((e) => {
-  document.body.dataset.bootError = errorText(e);
+  document.body.dataset.bootError = errorText(e, makeT('ja'));
   console.error(e);
 });

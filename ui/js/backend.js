@@ -1,32 +1,65 @@
-// The only UI module that touches Tauri. Every other module gets `send`, `query` and snapshots from here,
+// @ts-check
+// The only UI module that touches Tauri. Every other module gets `send`, `call` and snapshots from here,
 // so the screens can be rendered by tests or another host without knowing about window.__TAURI__.
+// Typed by the contract generated from Rust (ui/js/contract/commands.ts): a command that does not exist,
+// a wrong argument or a field the reply does not have fails `make test` (tsc --checkJs).
 
+/** @typedef {import('./contract/commands').Commands} Commands */
+/** @typedef {import('./contract/commands').CommandName} CommandName */
+/** @typedef {import('./contract/commands').Snapshot} Snapshot */
+/** @typedef {import('./contract/commands').UserInput} UserInput */
+/** @typedef {import('./contract/commands').UiError} UiError */
+
+/**
+ * @typedef {object} TauriGlobal
+ * @property {{ invoke: (cmd: string, args?: object) => Promise<any> }} core
+ * @property {{ listen: (name: string, handler: (e: { payload: any }) => void) => Promise<() => void> }} event
+ */
+
+/** @returns {TauriGlobal} */
 const tauri = () => {
-  if (!window.__TAURI__) throw new Error('Tauri IPC is not available');
-  return window.__TAURI__;
+  const t = /** @type {any} */ (window).__TAURI__;
+  if (!t) throw new Error('Tauri IPC is not available');
+  return t;
 };
 
-/** Sends a reception event to the driver thread; resolves to the next snapshot. */
+/**
+ * Sends a person's action to the driver thread; resolves to the next snapshot.
+ * @param {UserInput} event
+ * @returns {Promise<Snapshot>}
+ */
 export async function send(event) {
-  return tauri().core.invoke('send', { event });
+  return call('send', { event });
 }
 
-/** Reads the current snapshot (used once at start; afterwards snapshots arrive as events). */
+/**
+ * Reads the current snapshot (used once at start; afterwards snapshots arrive as events).
+ * @returns {Promise<Snapshot>}
+ */
 export async function snapshot() {
-  return tauri().core.invoke('snapshot');
+  return call('snapshot');
 }
 
-/** Staff and trainer queries: `name` is one of the closed command list in src-tauri/src/commands.rs. */
-export async function call(name, args = {}) {
-  return tauri().core.invoke(name, args);
-}
+/**
+ * Calls command `name` (one of the command table in src-tauri/src/lib.rs). Rejects with a `UiError`
+ * (`{code, key, params}`); only a command unknown to the shell rejects with Tauri's plain string.
+ * @type {<K extends CommandName>(name: K, ...args: import('./contract/commands').ArgsOf<K>) => Promise<Commands[K]['reply']>}
+ */
+export const call = async (name, ...args) => tauri().core.invoke(name, args[0] ?? {});
 
-/** Subscribes to snapshots pushed by the driver thread. */
+/**
+ * Subscribes to snapshots pushed by the driver thread.
+ * @param {(snapshot: Snapshot) => void} handler
+ */
 export async function onSnapshot(handler) {
   return tauri().event.listen('snapshot', (e) => handler(e.payload));
 }
 
-/** Subscribes to any other pushed event (e.g. 'staff-changed'). */
+/**
+ * Subscribes to any other pushed event (e.g. 'staff-changed').
+ * @param {string} name
+ * @param {(payload: unknown) => void} handler
+ */
 export async function on(name, handler) {
   return tauri().event.listen(name, (e) => handler(e.payload));
 }

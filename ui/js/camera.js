@@ -9,6 +9,7 @@ import * as backend from './backend.js';
 const FRAME_MS = 200;
 
 /** Sends `input` (ChooseMethod Face / RetryFace) through `ctx.send`, feeding webcam frames while it is
+ * @param {import('./app.js').Ctx} ctx
  *  pending when the app's camera is the webcam; otherwise just sends. */
 export async function sendWithCamera(ctx, input) {
   let info = ctx.info;
@@ -51,7 +52,7 @@ function startCapture() {
       if (video.videoWidth > 0 && video.videoHeight > 0) {
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;
-        canvas.getContext('2d').drawImage(video, 0, 0);
+        canvas.getContext('2d')?.drawImage(video, 0, 0);
         const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
         if (blob && !stopped) {
           await backend.call('face_frame', { jpeg_base64: await base64Of(blob) });

@@ -77,7 +77,8 @@ impl Default for SiteSettings {
 }
 
 /// Why face authentication did not succeed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum FaceFailure {
     /// No face detected.
     NoFace,
@@ -89,7 +90,8 @@ pub enum FaceFailure {
 
 /// Error screens (the code the UI renders). The numbers real readers show (001, 002, 006) are
 /// vendor-specific (ONSHI-BLOG) and not reproduced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum ErrorCode {
     /// Card cannot be read.
     CardUnreadable,
@@ -164,7 +166,8 @@ impl ErrorCode {
 }
 
 /// The staff fallback path, in order (domain.md §4(b) 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum FallbackStep {
     /// 1. Retry or switch method (face → PIN → 目視).
     RetryOrSwitch,
@@ -235,7 +238,8 @@ impl FallbackStep {
 }
 
 /// Display notices (codes; the UI owns the wording).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Notice {
     /// 「電子証明書の有効期限が3か月以内に切れる」 (S000 2-24).
     CertExpiresSoon {
@@ -601,7 +605,8 @@ impl State {
 }
 
 /// Staff-side actions (staff console).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum StaffAction {
     /// Switch the reader to 目視確認モード (true) or back to 無人運転 (false).
     SetVisualMode(bool),
@@ -638,7 +643,8 @@ pub enum StaffAction {
 
 /// The name of a staff action, without its data: what the console may offer now
 /// ([`State::staff_actions`], `Snapshot::staff_actions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum StaffActionKind {
     /// [`StaffAction::SetVisualMode`].
     SetVisualMode,
@@ -809,7 +815,8 @@ pub enum Call {
 }
 
 /// Which port a call needs: the app runs each on that port's worker, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Lane {
     /// The card reader.
     Card,

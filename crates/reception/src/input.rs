@@ -11,7 +11,8 @@ use crate::model::{ConsentMode, Method, PhonePlatform, PrescriptionForm};
 use crate::pin::Pin;
 
 /// A person's action, as the UI sends it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 #[serde(tag = "kind", content = "value")]
 pub enum UserInput {
     /// 次へ / 確認.
@@ -21,7 +22,7 @@ pub enum UserInput {
     /// 顔認証 / 暗証番号 / 目視.
     ChooseMethod(Method),
     /// Four digits typed on the PIN pad (card or Android phone).
-    PinEntered(Pin),
+    PinEntered(#[ts(type = "string")] Pin),
     /// もう一度 (face).
     RetryFace,
     /// スマートフォン on the first screen.

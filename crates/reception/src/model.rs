@@ -75,7 +75,8 @@ pub enum PinVerdict {
 }
 
 /// Smartphone platform (スマホ搭載).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum PhonePlatform {
     /// iPhone: Face ID / Touch ID on the phone itself.
     IPhone,
@@ -142,7 +143,8 @@ pub enum FaceError {
 }
 
 /// Identity-check method (本人確認方法).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Method {
     /// 顔認証.
     Face,
@@ -155,7 +157,8 @@ pub enum Method {
 }
 
 /// Who operated the reader (metadata only; S000 2-21, 2-22).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Operator {
     /// 本人.
     Patient,
@@ -166,7 +169,8 @@ pub enum Operator {
 }
 
 /// Whether the reader is in its default unattended mode or staff 目視 mode (ONSHI-BLOG p=137).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum ReaderMode {
     /// 無人運転モード.
     Unattended,
@@ -175,7 +179,8 @@ pub enum ReaderMode {
 }
 
 /// Consent items asked on the reader (domain.md §2, SHINCHO), in screen order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum ConsentItem {
     /// 診療・お薬 (→ DiagnosisInfoConsFlg + PharmacistsInfoConsFlg).
     TreatmentAndMedicine,
@@ -204,7 +209,8 @@ impl ConsentItem {
 }
 
 /// 包括同意 or item by item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum ConsentMode {
     /// 包括同意: agree to all items at once (released 2024-10-07).
     Comprehensive,
@@ -215,7 +221,8 @@ pub enum ConsentMode {
 }
 
 /// 処方箋の発行形態 (OQSCD017: 1 = 電子, 2 = 紙).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum PrescriptionForm {
     /// 電子処方箋.
     Electronic,
@@ -224,7 +231,8 @@ pub enum PrescriptionForm {
 }
 
 /// Consent answers with their time and 24 h expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct ConsentRecord {
     /// 診療・お薬.
     pub treatment_and_medicine: bool,
@@ -248,7 +256,8 @@ impl ConsentRecord {
 }
 
 /// QualificationValidity (資格有効性, OQSCD006).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum QualificationValidity {
     /// 1 有効.
     Valid,
@@ -294,7 +303,8 @@ pub enum Segment {
 }
 
 /// 本人・家族区分 (OQSCD009).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Relationship {
     /// 1 本人 (被保険者).
     Insured,
@@ -303,7 +313,8 @@ pub enum Relationship {
 }
 
 /// Consent flags as the service returns them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct ReturnedConsent {
     /// PharmacistsInfoConsFlg / DiagnosisInfoConsFlg.
     pub treatment_and_medicine: bool,
@@ -318,7 +329,8 @@ pub struct ReturnedConsent {
 }
 
 /// One eligibility (ResultOfQualificationConfirmation), reduced to what reception needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct EligibilityRecord {
     /// 保険者番号 (8 digits, or 6 for 国保; trimmed).
     pub insurer_number: String,
@@ -447,7 +459,8 @@ pub struct NumberQuery {
 }
 
 /// How a stored eligibility is found for a 再診 patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum PatientLookup {
     /// The clinic's own patient number (診察券番号).
     ClinicPatientId(String),
@@ -463,7 +476,8 @@ pub enum PatientLookup {
 }
 
 /// A previously stored eligibility with the date it was confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct StoredEligibility {
     /// The eligibility.
     pub record: EligibilityRecord,

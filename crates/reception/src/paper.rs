@@ -16,7 +16,8 @@ use crate::rules::{self, CertStatus};
 use crate::validate::{self, Collect, Field, NumberEntry, Numbers, Problem, ValidationError};
 
 /// Which eligibility document staff are looking at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum DocumentKind {
     /// 資格確認書.
     QualificationCertificate,
@@ -29,7 +30,8 @@ pub enum DocumentKind {
 }
 
 /// School trip or nursery (S000 2-30, 2-31; S002 R6.3.1 事務連絡).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum GroupSetting {
     /// 修学旅行・部活動の合宿など.
     SchoolTrip,
@@ -38,7 +40,8 @@ pub enum GroupSetting {
 }
 
 /// 性別 (券面).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Sex {
     /// 男.
     Male,
@@ -49,7 +52,8 @@ pub enum Sex {
 }
 
 /// 資格確認書 as keyed in, with the S001 sample's fields.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct QualificationCertificateEntry {
     /// 保険者番号・記号・番号・枝番・生年月日.
     pub numbers: NumberEntry,
@@ -76,7 +80,8 @@ pub struct QualificationCertificateEntry {
 }
 
 /// Legacy 健康保険証 as keyed in.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct LegacyCardEntry {
     /// Numbers on the card.
     pub numbers: NumberEntry,
@@ -85,7 +90,8 @@ pub struct LegacyCardEntry {
 }
 
 /// A document presented at the desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum PaperDocument {
     /// 資格確認書.
     QualificationCertificate(QualificationCertificateEntry),
@@ -114,7 +120,8 @@ pub enum PaperDocument {
 }
 
 /// Why a document is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum PaperRefusal {
     /// 資格確認書 past its 有効期限.
     QualificationCertificateExpired,
@@ -330,7 +337,8 @@ fn assess_certificate(e: &QualificationCertificateEntry, today: NaiveDate) -> Pa
 }
 
 /// Kind of insurance the patient believes they hold (申立書).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum InsuranceType {
     /// 被用者保険 (協会けんぽ・健保組合・共済).
     Employee,
@@ -346,7 +354,8 @@ pub enum InsuranceType {
 ///
 /// The field list is a best-effort reconstruction (domain.md §4 "unverified"): the MHLW 様式 of
 /// 保発0710第1号 was not available. Fields marked UNVERIFIED below are our guess at the form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct DeclarationEntry {
     /// 受診日 (UNVERIFIED whether the form asks it separately from 記入日).
     pub visit_date: String,
@@ -493,7 +502,8 @@ impl DeclarationEntry {
 }
 
 /// What went wrong, as staff classify it (domain.md §4(b) 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum ProblemKind {
     /// 通信障害.
     CommunicationFailure,
@@ -547,7 +557,8 @@ pub struct RefundTask {
 }
 
 /// How eligibility was established for a completed reception.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Basis {
     /// Online check with the physical card.
     OnlineCard,
@@ -569,7 +580,8 @@ pub enum Basis {
 }
 
 /// Billing consequence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Billing {
     /// 自己負担分 (3割 etc.).
     NormalShare,

@@ -203,7 +203,8 @@ pub fn add_months(day: NaiveDate, months: i64) -> NaiveDate {
 }
 
 /// Status of the 利用者証明用電子証明書 on a given day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum CertStatus {
     /// Valid, no alert.
     Valid,

@@ -18,7 +18,8 @@ use crate::rules::{self, CertStatus};
 use crate::validate::ValidationError;
 
 /// Screen ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Screen {
     /// カードを置いてください.
     WaitingForCard,
@@ -107,7 +108,8 @@ pub enum Screen {
 }
 
 /// Eligibility as the staff view shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct EligibilityView {
     /// Validity code, if an online answer.
     pub validity: Option<QualificationValidity>,
@@ -118,7 +120,8 @@ pub struct EligibilityView {
 }
 
 /// Fallback wizard data.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct FallbackView {
     /// Current step.
     pub step: FallbackStep,
@@ -131,7 +134,8 @@ pub struct FallbackView {
 }
 
 /// Hotline sheet (S000 2-28; S002 Q5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct HotlineView {
     /// Phone number.
     pub number: &'static str,
@@ -140,7 +144,8 @@ pub struct HotlineView {
 }
 
 /// A port call the flow waits for, with the time it has taken so far (the driver's clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct BusyView {
     /// Which port is working.
     pub lane: Lane,
@@ -149,7 +154,8 @@ pub struct BusyView {
 }
 
 /// The UI's view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct Snapshot {
     /// Screen id.
     pub screen: Screen,

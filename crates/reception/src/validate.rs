@@ -9,7 +9,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// Which input field failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Field {
     /// 保険者番号.
     InsurerNumber,
@@ -44,7 +45,8 @@ pub enum Field {
 }
 
 /// Why it failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Problem {
     /// Empty but required.
     Required,
@@ -63,7 +65,8 @@ pub enum Problem {
 }
 
 /// One validation failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 #[error("{field:?}: {problem:?}")]
 pub struct ValidationError {
     /// Field.
@@ -315,7 +318,8 @@ impl Collect {
 }
 
 /// Numbers keyed in from a 資格情報のお知らせ, a マイナポータル PDF, a 保険証 or a 資格確認書.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct NumberEntry {
     /// 保険者番号.
     pub insurer_number: String,

@@ -47,11 +47,13 @@ impl std::fmt::Display for Mode {
 }
 
 /// Internal patient id (the clinic's own number, never an insurance or My Number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct PatientId(pub i64);
 
 /// Row id of a visit (one reception).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct VisitId(pub i64);
 
 /// Row id of a refund task.
@@ -72,7 +74,8 @@ pub struct NewPatient {
 }
 
 /// A stored patient.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct Patient {
     pub id: PatientId,
     pub name: String,
@@ -96,7 +99,8 @@ pub enum PatientRef {
 }
 
 /// How identity was confirmed at the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityMethod {
     /// 顔認証 — face matching against the chip photo.
@@ -111,7 +115,8 @@ pub enum IdentityMethod {
 text_code!(IdentityMethod { Face => "face", Pin => "pin", StaffVisual => "staff_visual", NoCard => "no_card" });
 
 /// Who operated the reader: 本人 / 代理人 / 職員補助.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Presenter {
     /// 本人 — the patient.
@@ -124,7 +129,8 @@ pub enum Presenter {
 text_code!(Presenter { Patient => "patient", Proxy => "proxy", StaffAssisted => "staff_assisted" });
 
 /// 初診 / 再診.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     /// 初診 — first visit.
@@ -135,7 +141,8 @@ pub enum VisitKind {
 text_code!(VisitKind { First => "first", Return => "return" });
 
 /// What the reception ended with — the basis the visit is billed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Online eligibility confirmed (資格有効).
@@ -161,7 +168,8 @@ text_code!(Outcome {
 });
 
 /// Which fallback path was used when the normal card flow could not finish (domain.md §4(b)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 #[serde(rename_all = "snake_case")]
 pub enum Fallback {
     /// Card + 資格情報のお知らせ.
@@ -490,7 +498,8 @@ pub struct StoredReception {
 }
 
 /// One line of the desk's day list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "store/")]
 pub struct ReceptionSummary {
     pub visit_id: VisitId,
     pub session_id: String,

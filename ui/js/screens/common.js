@@ -6,14 +6,20 @@ import { tag } from '../view.js';
 import { hasKey } from '../i18n/index.js';
 import { formatDate } from '../format.js';
 
-/** 練習 / 本番 badge from app_info.mode. */
+/**
+ * 練習 / 本番 badge from app_info.mode.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function modeBadge(ctx, pane) {
   const training = ctx.info.mode !== 'live';
   return h('span', { class: ['mode-badge', training ? 'training' : 'live'], testid: `${pane}-mode-badge` },
     ctx.t(training ? 'mode.training' : 'mode.live'));
 }
 
-/** Switches the pane between Japanese and English. */
+/**
+ * Switches the pane between Japanese and English.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function langToggle(ctx, pane) {
   const next = ctx.lang === 'ja' ? 'en' : 'ja';
   return h('button', {
@@ -23,7 +29,10 @@ export function langToggle(ctx, pane) {
   }, next === 'en' ? 'English' : '日本語');
 }
 
-/** Pane header: title, mode badge, extra controls, language toggle. */
+/**
+ * Pane header: title, mode badge, extra controls, language toggle.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function paneHeader(ctx, pane, title, ...extra) {
   return h('header', { class: 'pane-header' },
     h('h1', { class: 'pane-title' }, title),
@@ -32,15 +41,23 @@ export function paneHeader(ctx, pane, title, ...extra) {
     langToggle(ctx, pane));
 }
 
-/** 「練習モード（模擬）」 watermark over patient-facing screens in training. */
+/**
+ * 「練習モード（模擬）」 watermark over patient-facing screens in training.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 export function watermark(ctx, snap, pane) {
   if (!snap.training) return null;
   return h('div', { class: 'watermark', testid: `${pane}-watermark`, 'aria-hidden': 'true' },
     h('span', {}, ctx.t('mode.watermark')));
 }
 
-/** Notice params with ISO dates rendered the desk way (和暦 / 西暦). */
+/**
+ * Notice params with ISO dates rendered the desk way (和暦 / 西暦).
+ * @param {import('../app.js').Ctx} ctx
+ */
 function noticeParams(ctx, data) {
+  /** @type {Record<string, unknown>} */
   const out = {};
   for (const [k, v] of Object.entries(data || {})) {
     out[k] = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDate(v, ctx.lang) : v;
@@ -48,7 +65,10 @@ function noticeParams(ctx, data) {
   return out;
 }
 
-/** Text of a Notice for the given audience ('reader' | 'staff'); null when that audience has none. */
+/**
+ * Text of a Notice for the given audience ('reader' | 'staff'); null when that audience has none.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function noticeText(ctx, notice, audience) {
   const [name, data] = tag(notice);
   const key = `notice.${audience}.${name}`;
@@ -56,7 +76,11 @@ export function noticeText(ctx, notice, audience) {
   return ctx.t(key, noticeParams(ctx, data));
 }
 
-/** Banner list for the snapshot's notices (only those with copy for this audience). */
+/**
+ * Banner list for the snapshot's notices (only those with copy for this audience).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 export function noticeBanners(ctx, snap, audience) {
   const items = (snap.notices || []).map((n) => [tag(n)[0], noticeText(ctx, n, audience)]).filter(([, s]) => s);
   if (!items.length) return null;

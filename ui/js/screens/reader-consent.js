@@ -8,6 +8,11 @@ import { screen, title, lead, big, choices } from './reader-parts.js';
 
 const ITEMS = ['TreatmentAndMedicine', 'Surgery', 'HealthCheckup'];
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id, data] = screenOf(snap);

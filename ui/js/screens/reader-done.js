@@ -6,6 +6,11 @@ import { screenOf } from '../view.js';
 import { screen, title, lead, picture } from './reader-parts.js';
 import { noticeBanners } from './common.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id] = screenOf(snap);

@@ -6,6 +6,11 @@ import { screenOf } from '../view.js';
 import { screen, title, lead, big, choices, picture, spinner } from './reader-parts.js';
 import { sendWithCamera } from '../camera.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id, data] = screenOf(snap);

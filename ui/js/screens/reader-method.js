@@ -8,6 +8,11 @@ import { screen, title, big, choices, footer } from './reader-parts.js';
 import { noticeBanners } from './common.js';
 import { sendWithCamera } from '../camera.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const methods = snap.methods || [];

@@ -15,7 +15,15 @@ export function lead(text, cls = '') {
   return h('p', { class: ['r-lead', cls] }, text);
 }
 
-/** A large touch button (≥ 64px high). `variant`: primary | secondary | positive | negative. */
+/**
+ * A large touch button (≥ 64px high). `variant`: primary | secondary | positive | negative.
+ * @param {string} testid
+ * @param {string} label
+ * @param {() => unknown} onClick
+ * @param {string} [variant]
+ * @param {string | null} [sub]
+ * @param {Node | string | null} [icon]
+ */
 export function big(testid, label, onClick, variant = 'primary', sub = null, icon = null) {
   return h('button', { type: 'button', class: ['r-btn', variant], testid, on: { click: onClick } },
     icon ? h('span', { class: 'r-btn-icon', 'aria-hidden': 'true' }, icon) : null,

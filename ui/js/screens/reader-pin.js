@@ -15,6 +15,11 @@ function key(testid, label, onClick, cls = '') {
   return h('button', { type: 'button', class: ['pin-key', cls], testid, on: { click: onClick } }, label);
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id, data] = screenOf(snap);

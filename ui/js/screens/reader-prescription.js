@@ -4,6 +4,11 @@
 import { mount } from '../dom.js';
 import { screen, title, lead, big, choices } from './reader-parts.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   mount(root, screen('PrescriptionForm',

@@ -16,6 +16,11 @@ export function elapsedOf(snap) {
   return snap.busy ? snap.busy.elapsed_secs : null;
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const [id] = screenOf(snap);

@@ -47,6 +47,11 @@ const BY_SCREEN = {
   Hotline: staffLed,
 };
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const [id] = screenOf(snap);
   const module = BY_SCREEN[id] || staffLed;

@@ -6,7 +6,10 @@ import { h } from '../dom.js';
 import { dash } from '../view.js';
 import { formatDate, formatDateTime } from '../format.js';
 
-/** Name with the ● hint when needed. */
+/**
+ * Name with the ● hint when needed.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function nameWithHint(ctx, name, testid) {
   const gaiji = typeof name === 'string' && name.includes('●');
   return h('span', { class: 'name-wrap' },
@@ -18,18 +21,27 @@ function row(label, value, testid) {
   return h('div', { class: 'kv' }, h('dt', {}, label), h('dd', { testid }, value));
 }
 
-/** 負担割合 from percent: 30 → 3割. */
+/**
+ * 負担割合 from percent: 30 → 3割.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function copayText(ctx, percent) {
   if (percent === null || percent === undefined) return '—';
   return ctx.t('staff.copay', { n: Number(percent) / 10, p: Number(percent) });
 }
 
-/** Consent badges: 診療・お薬 / 手術 / 健診, with the expiry and whether it is still valid. */
+/**
+ * Consent badges: 診療・お薬 / 手術 / 健診, with the expiry and whether it is still valid.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').ConsentRecord | null} consent
+ * @param {boolean} [valid]
+ * @param {string} [testid]
+ */
 export function consentBadges(ctx, consent, valid, testid = 'staff-consent') {
   const { t } = ctx;
   if (!consent) return h('p', { class: 'muted', testid: `${testid}-none` }, t('staff.consent.none'));
   const items = [['treatment_and_medicine', 'TreatmentAndMedicine'], ['surgery', 'Surgery'], ['health_checkup', 'HealthCheckup']];
-  const until = consent.valid_until || consent.expires_at;
+  const until = consent.valid_until;
   const expired = valid === false;
   return h('div', { class: ['consent-badges', expired ? 'expired' : ''], testid },
     items.map(([k, name]) => h('span', {
@@ -39,7 +51,14 @@ export function consentBadges(ctx, consent, valid, testid = 'staff-consent') {
       t(expired ? 'staff.consent.expired' : 'staff.consent.until', { at: formatDateTime(until) })) : null);
 }
 
-/** The eligibility card for an EligibilityView {validity, record, confirmed_on}. */
+/**
+ * The eligibility card for an EligibilityView {validity, record, confirmed_on}.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').EligibilityView | null} view
+ * @param {import('../contract/commands').ConsentRecord | null} consent
+ * @param {boolean} [consentValid]
+ * @param {string} [testid]
+ */
 export function eligibilityCard(ctx, view, consent, consentValid, testid = 'staff-eligibility') {
   const { t, lang } = ctx;
   if (!view || !view.record) return null;

@@ -4,6 +4,11 @@
 import { h } from '../dom.js';
 import { form, input, segmented, button } from './staff-forms.js';
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const f = form(ctx, 'export', { date: ctx.info.today || '', encoding: 'utf8bom' });

@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 import { kebab } from '../view.js';
 import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff } from './staff-forms.js';
 
+/** @type {import('../contract/commands').ProblemKind[]} */
 export const PROBLEMS = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure', 'NoEligibilityData', 'EligibilityInvalid', 'IdentityNotConfirmed'];
 
 const EMPTY_DECLARATION = {
@@ -14,6 +15,11 @@ const EMPTY_DECLARATION = {
   dependant: false, declared_true: false, staff_note: '',
 };
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const fb = snap.fallback;
@@ -43,6 +49,10 @@ export function render(root, snap, ctx) {
       button('fallback-open-paper', t('fallback.open_paper'), () => { ctx.local.tab = 'paper'; ctx.rerender(); }, 'ghost'))));
 }
 
+/**
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 function stepBody(step, snap, ctx) {
   const { t } = ctx;
   switch (step) {
@@ -95,7 +105,11 @@ function stepBody(step, snap, ctx) {
   }
 }
 
-/** 被保険者資格申立書: every DeclarationEntry field (UNVERIFIED field set, domain.md §4). */
+/**
+ * 被保険者資格申立書: every DeclarationEntry field (UNVERIFIED field set, domain.md §4).
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 function declarationForm(snap, ctx) {
   const { t, info } = ctx;
   const today = (info && info.today) || '';
@@ -131,7 +145,10 @@ function declarationForm(snap, ctx) {
   ];
 }
 
-/** 「PDFを作成」: the 申立書 of the current / last reception, saved by the shell. */
+/**
+ * 「PDFを作成」: the 申立書 of the current / last reception, saved by the shell.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function pdfButton(ctx) {
   const { t } = ctx;
   return h('span', { class: 'pdf-wrap' },

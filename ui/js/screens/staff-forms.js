@@ -5,14 +5,21 @@
 import { h } from '../dom.js';
 import { errorsFor, snake } from '../view.js';
 
-/** The form object `name` in the pane's local state (created with `init` on first use). */
+/**
+ * The form object `name` in the pane's local state (created with `init` on first use).
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function form(ctx, name, init) {
   const forms = (ctx.local.forms ||= {});
   if (!forms[name]) forms[name] = JSON.parse(JSON.stringify(init));
   return forms[name];
 }
 
-/** Validation messages for snapshot Field names, only when `formName` was the last one submitted. */
+/**
+ * Validation messages for snapshot Field names, only when `formName` was the last one submitted.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 export function fieldErrors(ctx, snap, formName, fields) {
   if (!fields || !fields.length || formName !== (ctx.local.lastForm || formOfStep(snap))) return null;
   const errs = errorsFor(snap, ...fields);
@@ -21,12 +28,18 @@ export function fieldErrors(ctx, snap, formName, fields) {
     errs.map((e) => h('li', { testid: `error-${snake(e.field).replace(/_/g, '-')}-${snake(e.problem).replace(/_/g, '-')}` }, validationText(ctx, e))));
 }
 
-/** Message for a ValidationError (same wording scheme as validate.rs message_ja / message_en). */
+/**
+ * Message for a ValidationError (same wording scheme as validate.rs message_ja / message_en).
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function validationText(ctx, e) {
   return ctx.t('validation.template', { field: ctx.t(`vfield.${snake(e.field)}`), problem: ctx.t(`vproblem.${snake(e.problem)}`) });
 }
 
-/** Before anything was submitted from this pane (e.g. a restart), errors belong to the step's form. */
+/**
+ * Before anything was submitted from this pane (e.g. a restart), errors belong to the step's form.
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 function formOfStep(snap) {
   const step = snap && snap.fallback && snap.fallback.step;
   return { CardWithNotice: 'notice', PreviousVisit: 'previous', Declaration: 'declaration' }[step] || 'paper';
@@ -35,6 +48,8 @@ function formOfStep(snap) {
 /**
  * Labelled text input bound to `obj[key]`.
  * opts: { testid, label, type, placeholder, fields (snapshot Field names for errors), formName, hint, wide }
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
  */
 export function input(ctx, snap, obj, key, opts) {
   const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
@@ -51,7 +66,11 @@ export function input(ctx, snap, obj, key, opts) {
     errs);
 }
 
-/** Checkbox bound to `obj[key]` (boolean). */
+/**
+ * Checkbox bound to `obj[key]` (boolean).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 export function checkbox(ctx, snap, obj, key, opts) {
   const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
   return h('label', { class: ['field', 'check', opts.wide ? 'wide' : ''] },
@@ -89,7 +108,11 @@ export function button(testid, label, onClick, variant = 'primary', extra = {}) 
   return h('button', { type: 'button', class: ['s-btn', variant], testid, on: { click: onClick }, ...extra }, label);
 }
 
-/** The five number fields of NumberEntry (保険者番号・記号・番号・枝番・生年月日). */
+/**
+ * The five number fields of NumberEntry (保険者番号・記号・番号・枝番・生年月日).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
 export function numberFields(ctx, snap, obj, prefix, formName) {
   const { t } = ctx;
   return [
@@ -111,7 +134,12 @@ export function numbersOf(obj) {
   };
 }
 
-/** Send a staff action and remember which form it came from (for placing validation errors). */
+/**
+ * Send a staff action and remember which form it came from (for placing validation errors).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string | null} formName
+ * @param {import('../contract/commands').StaffAction} action
+ */
 export function sendStaff(ctx, formName, action) {
   ctx.local.lastForm = formName;
   return ctx.send({ kind: 'Staff', value: action });

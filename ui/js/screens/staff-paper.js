@@ -48,6 +48,11 @@ export function paperDocument(f) {
   }
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
   const f = form(ctx, 'paper', INIT);

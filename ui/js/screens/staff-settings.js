@@ -4,6 +4,9 @@
 import { h } from '../dom.js';
 import { input, checkbox, segmented, button } from './staff-forms.js';
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 export async function load(ctx) {
   const s = await ctx.call('settings_get');
   if (s) {
@@ -13,8 +16,14 @@ export async function load(ctx) {
   }
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
+  /** @type {import('../contract/commands').Settings | undefined} */
   const s = ctx.local.settings;
   if (!s) {
     root.appendChild(h('section', { class: 'card settings', testid: 'settings-panel' }, h('p', { class: 'muted' }, t('common.loading'))));

@@ -1,16 +1,19 @@
-// 本日の受付: today_list with filters (all / pending / fallback / refund). Rows are rendered
-// defensively — field names follow the store crate and any missing field shows "—".
+// 本日の受付: today_list with filters (all / pending / fallback / refund). Rows are store::ReceptionSummary
+// as the contract declares them (ui/js/contract/store/ReceptionSummary.ts); empty optional values show "—".
 
 import { h } from '../dom.js';
-import { dash, tag } from '../view.js';
-import { hasKey } from '../i18n/index.js';
-import { formatDate } from '../format.js';
+import { dash } from '../view.js';
+import { formatDate, formatDateTime } from '../format.js';
 import { button } from './staff-forms.js';
-import { nameWithHint, consentBadges, copayText } from './staff-eligibility.js';
+import { nameWithHint, copayText } from './staff-eligibility.js';
 
+/** @type {import('../contract/commands').TodayFilter[]} */
 export const FILTERS = ['all', 'pending', 'fallback', 'refund'];
 
-/** Load rows for the current filter into ctx.local.today. */
+/**
+ * Load rows for the current filter into ctx.local.today.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export async function load(ctx) {
   const filter = ctx.local.todayFilter || 'all';
   const rows = await ctx.call('today_list', { filter });
@@ -19,23 +22,16 @@ export async function load(ctx) {
   ctx.rerender();
 }
 
-/** A code-ish value (string or serde enum) as text, via i18n when we have copy for it. */
-function codeText(ctx, prefix, v) {
-  if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'boolean') return ctx.t(v ? 'common.yes' : 'common.no');
-  const [k, d] = tag(v);
-  const key = `${prefix}.${k}`;
-  const base = hasKey(key) ? ctx.t(key) : String(k);
-  if (d && typeof d === 'object') {
-    const extra = Object.values(d).filter((x) => typeof x === 'string').map((x) => (/^\d{4}-\d{2}-\d{2}$/.test(x) ? formatDate(x, ctx.lang) : x));
-    return extra.length ? `${base}（${extra.join(', ')}）` : base;
-  }
-  if (typeof d === 'string') return `${base}（${hasKey(`doc.${d}`) ? ctx.t(`doc.${d}`) : d}）`;
-  return base;
-}
+/** @typedef {import('../contract/commands').ReceptionSummary} StaffRow */
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t } = ctx;
+  /** @type {StaffRow[]} */
   const rows = ctx.local.today || [];
   const filter = ctx.local.todayFilter || 'all';
   root.appendChild(h('section', { class: 'card today', testid: 'today-list' },
@@ -51,18 +47,18 @@ export function render(root, snap, ctx) {
       ? h('p', { class: 'muted', testid: 'today-empty' }, t('today.empty'))
       : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['time', 'patient', 'basis', 'copay', 'identity', 'consent', 'fallback', 'task'].map((c) => h('th', {}, t(`today.col.${c}`))))),
-        h('tbody', {}, rows.map((r, i) => {
-          const id = r.visit_id ?? i;
-          return h('tr', { testid: `today-row-${id}`, class: r.open_task ? 'has-task' : '' },
-            h('td', { class: 'nowrap' }, dash(r.time && String(r.time).replace(/^.*T/, '').slice(0, 5))),
-            h('td', {}, nameWithHint(ctx, r.patient_name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.patient_kana))),
-            h('td', {}, codeText(ctx, 'basis', r.basis), r.billing === 'FullCharge' ? h('div', { class: 'badge no' }, t('billing.FullCharge')) : null,
-              r.outcome ? h('div', { class: 'small muted' }, codeText(ctx, 'outcome', r.outcome)) : null),
+        h('tbody', {}, rows.map((r) => {
+          const id = r.visit_id;
+          return h('tr', { testid: `today-row-${id}`, class: r.refund_open ? 'has-task' : '' },
+            h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
+            h('td', {}, nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
+            h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),
             h('td', { class: 'nowrap' }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number))),
-            h('td', {}, codeText(ctx, 'method', r.identity_method), h('div', { class: 'small muted' }, codeText(ctx, 'operator', r.operator))),
-            h('td', {}, r.consent ? consentBadges(ctx, r.consent, r.consent_valid, `today-consent-${id}`) : '—'),
-            h('td', {}, r.fallback ? codeText(ctx, 'problem', r.fallback) : '—'),
-            h('td', { testid: `today-task-${id}` }, r.open_task ? h('span', { class: 'badge warn' }, codeText(ctx, 'task', r.open_task)) : '—'));
+            h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`store.presenter.${r.presenter}`))),
+            h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
+              ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatDateTime(r.consent_expires_at) }))
+              : t('staff.consent.none')),
+            h('td', { testid: `today-fallback-${id}` }, r.fallback ? t(`store.fallback.${r.fallback}`) : '—'),
+            h('td', { testid: `today-task-${id}` }, r.refund_open ? h('span', { class: 'badge warn' }, t('task.Refund')) : '—'));
         }))))));
 }
-

@@ -18,8 +18,12 @@ import * as exporter from './staff-export.js';
 import * as settings from './staff-settings.js';
 
 const TABS = ['reception', 'paper', 'today', 'search', 'export', 'settings'];
+/** @type {[import('../contract/commands').Operator, string][]} */
 const OPERATORS = [['Patient', 'patient'], ['Proxy', 'proxy'], ['StaffAssisted', 'staff']];
 
+/**
+ * @param {HTMLElement} root
+ */
 function skeleton(root) {
   if (root.querySelector(':scope > .staff-console')) return root.querySelector(':scope > .staff-console');
   const parts = ['header', 'tabs', 'content', 'overlay'].map((p) => h('div', { class: `staff-${p}` }));
@@ -28,6 +32,11 @@ function skeleton(root) {
   return console_;
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t, lang, local } = ctx;
   const el = skeleton(root);
@@ -82,6 +91,9 @@ export function render(root, snap, ctx) {
   });
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function loadPhoto(ctx) {
   const res = await ctx.call('card_photo');
   ctx.local.photo = res && res.data_url ? res : null;
@@ -89,7 +101,12 @@ async function loadPhoto(ctx) {
   ctx.rerender();
 }
 
-/** The 受付 tab: status, 目視, error explanation, notices, eligibility, fallback wizard. */
+/**
+ * The 受付 tab: status, 目視, error explanation, notices, eligibility, fallback wizard.
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 function reception(root, snap, ctx, screen, data) {
   const { t } = ctx;
   const visualOn = snap.mode === 'VisualCheck';
@@ -142,7 +159,10 @@ function reception(root, snap, ctx, screen, data) {
   if (snap.fallback) fallback.render(root, snap, ctx);
 }
 
-/** 目視確認: the card photo (from card_photo, while the card is present) and the buttons. */
+/**
+ * 目視確認: the card photo (from card_photo, while the card is present) and the buttons.
+ * @param {import('../app.js').Ctx} ctx
+ */
 function visualPanel(ctx, screen) {
   const { t } = ctx;
   const p = ctx.local.photo;
@@ -169,6 +189,9 @@ function visualPanel(ctx, screen) {
       : h('p', { class: 'muted' }, t('staff.visual.waiting_card')));
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function basisText(ctx, basis) {
   const [k, d] = typeof basis === 'string' ? [basis, null] : [Object.keys(basis)[0], Object.values(basis)[0]];
   const base = ctx.t(`basis.${k}`);
@@ -177,7 +200,10 @@ function basisText(ctx, basis) {
   return base;
 }
 
-/** Hotline sheet (another person's data shown, S000 2-28; S002 Q5). */
+/**
+ * Hotline sheet (another person's data shown, S000 2-28; S002 Q5).
+ * @param {import('../app.js').Ctx} ctx
+ */
 function hotlineSheet(ctx, hotline) {
   const { t } = ctx;
   return h('div', { class: 'sheet-backdrop' },

@@ -8,21 +8,46 @@ import { button } from './staff-forms.js';
 
 const GRADES = ['Correct', 'Acceptable', 'Wrong', 'Missing', 'Extra'];
 
+/**
+ * The tab's memory in the pane: the name typed, the curriculum, the run in progress and what came back.
+ * @typedef {object} ScenarioTab
+ * @property {string} trainee
+ * @property {import('../contract/commands').ScenarioRow[] | null | undefined} list null: not asked yet; undefined: loading
+ * @property {string | null} selected
+ * @property {import('../contract/commands').ScenarioStarted | null} running
+ * @property {import('../contract/commands').DebriefView | null} debrief
+ * @property {import('../contract/commands').History | null} history
+ * @property {number} v
+ */
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @returns {ScenarioTab}
+ */
 function state(ctx) {
   if (!ctx.local.sc) ctx.local.sc = { trainee: '', list: null, selected: null, running: null, debrief: null, history: null, v: 0 };
   return ctx.local.sc;
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function bump(ctx) {
   state(ctx).v += 1;
   ctx.rerender();
 }
 
-/** What the trainer pane's keyed render must watch for this tab. */
+/**
+ * What the trainer pane's keyed render must watch for this tab.
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function key(ctx) {
   return state(ctx).v;
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function loadList(ctx) {
   const sc = state(ctx);
   const list = await ctx.call('scenario_list');
@@ -30,6 +55,9 @@ async function loadList(ctx) {
   bump(ctx);
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function loadHistory(ctx) {
   const sc = state(ctx);
   if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
@@ -37,6 +65,9 @@ async function loadHistory(ctx) {
   if (res !== undefined) { sc.history = res; bump(ctx); }
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function start(ctx) {
   const sc = state(ctx);
   if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
@@ -49,6 +80,9 @@ async function start(ctx) {
   }
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function finish(ctx) {
   const sc = state(ctx);
   const res = await ctx.call('scenario_finish');
@@ -60,6 +94,9 @@ async function finish(ctx) {
   }
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function certificate(ctx) {
   const sc = state(ctx);
   if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
@@ -70,6 +107,9 @@ async function certificate(ctx) {
 const text = (ctx, tx) => (tx ? (ctx.lang === 'en' ? tx.en : tx.ja) || '' : '');
 const minutes = (ctx, secs) => ctx.t('scenario.time', { m: Math.floor(secs / 60), s: String(secs % 60).padStart(2, '0') });
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function traineeCard(ctx) {
   const sc = state(ctx);
   return h('section', { class: 'card' },
@@ -84,6 +124,9 @@ function traineeCard(ctx) {
       button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary')));
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function listCard(ctx) {
   const sc = state(ctx);
   const list = sc.list || [];
@@ -103,8 +146,11 @@ function listCard(ctx) {
       button('scenario-start', ctx.t('scenario.start'), () => start(ctx), 'primary', { disabled: !sc.selected })));
 }
 
-function runningCard(ctx) {
-  const { running } = state(ctx);
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').ScenarioStarted} running
+ */
+function runningCard(ctx, running) {
   const s = running.scenario;
   return h('section', { class: 'card scenario-running', testid: 'scenario-running' },
     h('h3', {}, ctx.t('scenario.running', { title: text(ctx, s.title) })),
@@ -118,8 +164,11 @@ function runningCard(ctx) {
       button('scenario-finish', ctx.t('scenario.finish'), () => finish(ctx), 'primary')));
 }
 
-function debriefCard(ctx) {
-  const d = state(ctx).debrief;
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').DebriefView} d
+ */
+function debriefCard(ctx, d) {
   const labels = d.labels || [];
   return h('section', { class: ['card', 'debrief', d.passed ? 'passed' : 'failed'], testid: 'debrief' },
     h('h3', {}, ctx.t('scenario.debrief', { title: text(ctx, d.title) })),
@@ -140,8 +189,11 @@ function debriefCard(ctx) {
     })));
 }
 
-function historyCard(ctx) {
-  const hist = state(ctx).history;
+/**
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').History} hist
+ */
+function historyCard(ctx, hist) {
   const runs = hist.runs || [];
   return h('section', { class: 'card scenario-history', testid: 'scenario-history' },
     h('h3', {}, ctx.t('scenario.history')),
@@ -152,7 +204,10 @@ function historyCard(ctx) {
       ctx.t('scenario.remaining', { n: (hist.remaining || []).length })));
 }
 
-/** The tab's content (the trainer pane re-renders it when `key(ctx)` changes). */
+/**
+ * The tab's content (the trainer pane re-renders it when `key(ctx)` changes).
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function view(ctx) {
   const sc = state(ctx);
   if (sc.list === null) {
@@ -162,7 +217,7 @@ export function view(ctx) {
   return h('div', { class: 'trainer-scenario', testid: 'scenario-root' },
     traineeCard(ctx),
     // The debrief comes first: it is what the trainee just asked for.
-    sc.debrief ? debriefCard(ctx) : null,
-    sc.running ? runningCard(ctx) : listCard(ctx),
-    sc.history ? historyCard(ctx) : null);
+    sc.debrief ? debriefCard(ctx, sc.debrief) : null,
+    sc.running ? runningCard(ctx, sc.running) : listCard(ctx),
+    sc.history ? historyCard(ctx, sc.history) : null);
 }

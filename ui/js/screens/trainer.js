@@ -13,6 +13,9 @@ const CAMERA = ['same', 'other', 'noface', 'webcam'];
 const OQS_FAULTS = ['none', 'latency', 'timeout', 'http500', 'refused', 'malformed', 'processing', 'error'];
 const READER_FAULTS = ['none', 'pcscd_stopped', 'card_pulled'];
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function loadPersonas(ctx) {
   const list = await ctx.call('trainer_personas');
   ctx.local.personas = Array.isArray(list) ? list : [];
@@ -20,6 +23,9 @@ async function loadPersonas(ctx) {
   ctx.rerender();
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function choose(ctx, key, value, command, args) {
   return async () => {
     const res = await ctx.call(command, args);
@@ -31,6 +37,9 @@ function choose(ctx, key, value, command, args) {
   };
 }
 
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function group(ctx, title, key, values, command, argName, prefix) {
   const { t } = ctx;
   return h('section', { class: 'card trainer-group' },
@@ -42,6 +51,9 @@ function group(ctx, title, key, values, command, argName, prefix) {
 }
 
 // Tabs: the manual controls (default) and the scored scenarios (trainer-scenario.js).
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 function tabs(ctx) {
   const tab = ctx.local.tab || 'controls';
   return h('div', { class: 'chips trainer-tabs', role: 'tablist' }, ['controls', 'scenario'].map((v) => h('button', {
@@ -50,6 +62,11 @@ function tabs(ctx) {
   }, ctx.t(`trainer.tab.${v}`))));
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {import('../contract/commands').Snapshot} snap
+ * @param {import('../app.js').Ctx} ctx
+ */
 export function render(root, snap, ctx) {
   const { t, local } = ctx;
   if (ctx.info.mode === 'live') {
@@ -67,6 +84,7 @@ export function render(root, snap, ctx) {
       r.append(paneHeader(ctx, 'trainer', t('trainer.header')), tabs(ctx), scenario.view(ctx));
       return;
     }
+    /** @type {import('../contract/commands').PersonaRow[]} */
     const personas = local.personas || [];
     const sel = personas.find((p) => p.id === local.selected);
     r.append(

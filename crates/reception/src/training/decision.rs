@@ -15,7 +15,8 @@ use crate::model::{Method, Operator, ReaderMode};
 use crate::paper::{DocumentKind, GroupSetting, PaperDocument, PaperRefusal, ProblemKind};
 
 /// How a presented paper document is used (the staff judgement behind keying it in).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 #[serde(tag = "kind", content = "value")]
 pub enum DocumentUse {
     /// 資格確認書.
@@ -54,7 +55,8 @@ impl DocumentUse {
 /// One staff decision (what the debrief grades).
 ///
 /// Serialized like `UserInput`: `{"kind":"Identify","value":"Pin"}`, `{"kind":"ChargeFull"}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 #[serde(tag = "kind", content = "value")]
 pub enum StaffDecision {
     /// Guide the patient to an identity method: 顔認証 / 暗証番号 / smartphone (RecommendPin =

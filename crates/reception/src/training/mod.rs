@@ -33,7 +33,8 @@ pub enum Lang {
 }
 
 /// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct Text {
     /// 日本語.
     pub ja: String,

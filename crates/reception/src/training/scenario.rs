@@ -18,7 +18,8 @@ use crate::training::personas;
 use crate::training::{Lang, Text};
 
 /// A fault in play (what the simulated world does wrong).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Fault {
     /// The eligibility service never answers in time (registration check and queries).
     OqsTimeout,

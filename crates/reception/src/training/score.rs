@@ -19,7 +19,8 @@ use crate::training::scenario::Scenario;
 use crate::training::{Lang, Text};
 
 /// How one decision was graded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub enum Grade {
     /// The expected decision.
     Correct,
@@ -34,7 +35,8 @@ pub enum Grade {
 }
 
 /// One line of the debrief.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct DebriefItem {
     /// What was expected (None for an extra decision).
     pub expected: Option<StaffDecision>,
@@ -49,7 +51,8 @@ pub struct DebriefItem {
 }
 
 /// The whole debrief.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
 pub struct Debrief {
     /// Scenario id.
     pub scenario_id: String,
