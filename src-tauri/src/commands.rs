@@ -195,17 +195,25 @@ pub struct ReaderFaultArgs {
     pub fault: ReaderFault,
 }
 
+/// Async: a command that waits for the driver thread never runs on the main (GTK) thread, which must stay
+/// free to deliver the snapshots the driver emits meanwhile.
 #[tauri::command]
-pub fn snapshot(app: State<'_, App>) -> Reply<cmd::snapshot> {
-    app.session.snapshot()
+pub async fn snapshot(app: State<'_, App>) -> Reply<cmd::snapshot> {
+    let session = app.session.clone();
+    tauri::async_runtime::spawn_blocking(move || session.snapshot())
+        .await
+        .map_err(|e| UiError::new(Code::Internal, e))?
 }
 
 /// A person's action; answers with the snapshot right after it (the driver never waits for a port here:
-/// the work it starts shows up in later snapshots).
+/// the work it starts shows up in later snapshots). Async for the same reason as `snapshot`.
 #[tauri::command]
-pub fn send(app: State<'_, App>, args: Args<cmd::send>) -> Reply<cmd::send> {
+pub async fn send(app: State<'_, App>, args: Args<cmd::send>) -> Reply<cmd::send> {
     let SendArgs { event } = args.get()?;
-    app.session.input(event)
+    let session = app.session.clone();
+    tauri::async_runtime::spawn_blocking(move || session.input(event))
+        .await
+        .map_err(|e| UiError::new(Code::Internal, e))?
 }
 
 /// Only forwarded, never kept.

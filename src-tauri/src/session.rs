@@ -314,7 +314,8 @@ impl<K: Clock> Loop<K> {
                     if let (true, Some(d), Some(record)) = (accepted, decision, self.recorder.as_mut()) {
                         record(d);
                     }
-                    let _ = reply.send(self.publish());
+                    // Answer the caller first, then tell the windows.
+                    let _ = reply.send(self.host.snapshot(self.clock.now()));
                 }
                 Ok(Msg::Reader(event) | Msg::Answer(event)) => {
                     self.handle(event);
@@ -324,7 +325,7 @@ impl<K: Clock> Loop<K> {
                 }
                 Ok(Msg::Reset(settings, reply)) => {
                     self.host.reset(settings);
-                    let _ = reply.send(self.publish());
+                    let _ = reply.send(self.host.snapshot(self.clock.now()));
                 }
                 Ok(Msg::Recorder(r)) => self.recorder = r,
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
@@ -359,13 +360,12 @@ impl<K: Clock> Loop<K> {
         out.accepted
     }
 
-    /// Publish the view if it changed since the last one; returns it.
-    fn publish(&mut self) -> Snapshot {
+    /// Publish the view if it changed since the last one.
+    fn publish(&mut self) {
         let snap = self.host.snapshot(self.clock.now());
         if self.published.as_ref() != Some(&snap) {
             self.sink.publish(&snap);
-            self.published = Some(snap.clone());
+            self.published = Some(snap);
         }
-        snap
     }
 }

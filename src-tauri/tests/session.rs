@@ -147,7 +147,7 @@ impl Desk {
         }
     }
 
-    fn to_face_capture(&self) {
+    fn up_to_face_capture(&self) {
         self.session.reader_event(Event::CardPlaced).unwrap();
         self.until("the method choice is shown", |s| s.screen == Screen::MethodChoice);
         let snap = self.session.input(UserInput::ChooseMethod(Method::Face)).unwrap();
@@ -176,7 +176,7 @@ impl Desk {
 #[test]
 fn staff_reads_and_snapshots_answer_while_a_face_match_hangs() {
     let d = desk();
-    d.to_face_capture();
+    d.up_to_face_capture();
     // The match is in flight: the store answers the console, and the driver its snapshot.
     assert_eq!(d.received_today(), 0);
     let snap = d.session.snapshot().unwrap();
@@ -191,7 +191,7 @@ fn staff_reads_and_snapshots_answer_while_a_face_match_hangs() {
 #[test]
 fn staff_cancel_during_a_hung_query_opens_the_fallbacks_and_the_late_answer_is_dropped() {
     let d = desk();
-    d.to_face_capture();
+    d.up_to_face_capture();
     d.face_release.send(FaceVerdict::Match { score: 0.8 }).unwrap();
     d.until("consent is asked", |s| s.screen == Screen::ConsentMode);
     d.session

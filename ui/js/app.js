@@ -9,6 +9,7 @@ import { formatDate } from './format.js';
 import * as reader from './screens/reader.js';
 import * as staff from './screens/staff.js';
 import * as trainer from './screens/trainer.js';
+import * as camera from './camera.js';
 
 /** @typedef {import('./contract/commands').Commands} Commands */
 /** @typedef {import('./contract/commands').CommandName} CommandName */
@@ -128,6 +129,8 @@ function render(pane) {
 function update(snapshot) {
   app.snapshot = snapshot;
   for (const p of app.panes) render(p);
+  // Only a window with the patient's reader screen may use the camera.
+  if (app.panes.some((p) => p.name === 'reader')) camera.follow(snapshot).catch((e) => console.warn('camera', e));
 }
 
 async function boot() {

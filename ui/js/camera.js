@@ -1,31 +1,43 @@
-// Webcam capture for 顔認証 (live mode, or the trainer's "webcam" camera). While the face verification is
-// pending, a frame is grabbed every ~200 ms into an off-screen canvas and posted as JPEG to `face_frame`;
-// the stream and its tracks stop as soon as the verdict comes back. Nothing is kept: each blob is encoded,
-// posted and dropped (the backend only forwards frames to the verifier). Deliberately not here: any face
-// logic, a preview, or retries — the flow decides what a missing camera means.
+// Webcam capture for 顔認証 (live mode, or the trainer's "webcam" camera). While the reader shows the face
+// capture screen (the driver publishes it as soon as the match starts and until the verdict), a frame is
+// grabbed every ~200 ms into an off-screen canvas and posted as JPEG to `face_frame`; the stream and its
+// tracks stop as soon as another screen is published. Nothing is kept: each blob is encoded, posted and
+// dropped (the backend only forwards frames to the verifier). Deliberately not here: any face logic, a
+// preview, or retries — the flow decides what a missing camera means.
 
 import * as backend from './backend.js';
+import { screenOf } from './view.js';
 
 const FRAME_MS = 200;
 
-/** Sends `input` (ChooseMethod Face / RetryFace) through `ctx.send`, feeding webcam frames while it is
- * @param {import('./app.js').Ctx} ctx
- *  pending when the app's camera is the webcam; otherwise just sends. */
-export async function sendWithCamera(ctx, input) {
-  let info = ctx.info;
+/** @type {{stop: () => void} | null} */
+let capture = null;
+let starting = false;
+let latest = '';
+
+/** Follows the published screens (reader windows only): capture runs exactly while the screen is
+ * FaceCapture and the app's camera is the webcam.
+ * @param {import('./contract/commands').Snapshot} snap */
+export async function follow(snap) {
+  const [id] = screenOf(snap);
+  latest = id;
+  if (id !== 'FaceCapture') {
+    if (capture) { capture.stop(); capture = null; }
+    return;
+  }
+  if (capture || starting) return;
+  starting = true;
+  let camera = null;
   try {
     // The trainer can switch the camera at any time: ask now rather than trusting the boot-time info.
-    info = (await backend.call('app_info')) || info;
+    const info = await backend.call('app_info');
+    camera = info ? info.camera : null;
   } catch (e) {
     console.warn('app_info failed', e);
-  }
-  if (!info || info.camera !== 'webcam') return ctx.send(input);
-  const capture = startCapture();
-  try {
-    return await ctx.send(input);
   } finally {
-    capture.stop();
+    starting = false;
   }
+  if (camera === 'webcam' && latest === 'FaceCapture' && !capture) capture = startCapture();
 }
 
 function startCapture() {

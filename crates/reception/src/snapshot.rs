@@ -5,6 +5,8 @@
 //! frame / card photo (they never enter `State`). Validation errors carry field + reason, not input.
 //! Deliberately not here: message texts (the UI maps codes to ja/en strings).
 
+#![deny(clippy::wildcard_enum_match_arm)]
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 

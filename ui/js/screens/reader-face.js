@@ -4,7 +4,6 @@
 import { h, mount } from '../dom.js';
 import { screenOf } from '../view.js';
 import { screen, title, lead, big, choices, picture, spinner } from './reader-parts.js';
-import { sendWithCamera } from '../camera.js';
 
 /**
  * @param {HTMLElement} root
@@ -28,7 +27,7 @@ export function render(root, snap, ctx) {
     title(t('reader.face.failed_title')),
     lead(t(`reader.face.failed.${reason}`), 'warn-box'),
     choices(
-      big('reader-face-retry', t('reader.face.retry'), () => sendWithCamera(ctx, { kind: 'RetryFace' }), 'primary'),
+      big('reader-face-retry', t('reader.face.retry'), () => ctx.send({ kind: 'RetryFace' }), 'primary'),
       pinOffered
         ? big('reader-face-use-pin', t('reader.face.use_pin'), () => ctx.send({ kind: 'ChooseMethod', value: 'Pin' }), 'secondary')
         : big('reader-face-back', t('reader.face.switch'), () => ctx.send({ kind: 'Cancel' }), 'secondary')),

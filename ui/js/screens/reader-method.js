@@ -1,12 +1,11 @@
 // MethodChoice: 顔認証 / 暗証番号 (snapshot.methods decides which; a face-only card or a locked PIN hides
 // 暗証番号). 目視 is a staff switch, shown here only as a hint. The 代理人 toggle changes the prompts
 // (domain.md §1(b) 5); it sends the staff action SetOperator because operator is metadata.
-// 顔認証 goes through camera.js, which feeds webcam frames while the verification runs (when the camera is one).
+// 顔認証: camera.js follows the published FaceCapture screen and feeds webcam frames while it is shown.
 
 import { h, mount } from '../dom.js';
 import { screen, title, big, choices, footer } from './reader-parts.js';
 import { noticeBanners } from './common.js';
-import { sendWithCamera } from '../camera.js';
 
 /**
  * @param {HTMLElement} root
@@ -18,7 +17,7 @@ export function render(root, snap, ctx) {
   const methods = snap.methods || [];
   const proxy = snap.operator === 'Proxy';
   const face = methods.includes('Face')
-    ? big('reader-method-face', t('reader.method.face'), () => sendWithCamera(ctx, { kind: 'ChooseMethod', value: 'Face' }),
+    ? big('reader-method-face', t('reader.method.face'), () => ctx.send({ kind: 'ChooseMethod', value: 'Face' }),
       'primary', t('reader.method.face_sub'))
     : null;
   const pin = methods.includes('Pin')
