@@ -279,6 +279,65 @@ fn a_wrong_run_through_the_flow_ends_differently_from_the_expected_one() {
     assert_eq!(s.end.basis, EndBasis::PreviousVisit);
 }
 
+#[test]
+fn the_world_of_a_scenario_is_described_once_from_its_faults() {
+    use reception::training::world::{Camera, Service, PREVIOUS_VISIT_DAYS_BEFORE};
+    use reception::training::World;
+    let w = |id: &str| World::of(&training::load(id).unwrap());
+
+    let s01 = w("s01-pin-ordinary");
+    let today = training::load("s01-pin-ordinary").unwrap().today;
+    assert_eq!(s01.start, today.and_hms_opt(10, 0, 0).unwrap());
+    assert_eq!(s01.persona.map(|p| p.id), Some("p01-yamada-hanako"));
+    assert!(s01.card && s01.phone.is_none() && !s01.reader_stopped && !s01.card_unreadable);
+    assert_eq!((s01.camera, s01.service), (Camera::Holder, Service::Up));
+    assert_eq!(
+        (s01.other_person, s01.previous_visit, s01.temporary_rule),
+        (None, None, false)
+    );
+
+    assert_eq!(w("s05-pin-locked-visual").camera, Camera::Stranger);
+    let phone = w("s09-smartphone-android");
+    assert!(!phone.card && phone.phone == Some(PhonePlatform::Android));
+    let outage = w("s18-outage-return-visit");
+    assert_eq!(outage.service, Service::Unreachable);
+    assert_eq!(
+        outage.previous_visit,
+        Some(outage.today() - chrono::TimeDelta::days(PREVIOUS_VISIT_DAYS_BEFORE))
+    );
+    assert_eq!(w("s19-outage-first-visit").service, Service::Timeout);
+    assert_eq!(w("s19-outage-first-visit").previous_visit, None);
+    let reader = w("s20-reader-stopped-return-visit");
+    assert!(reader.reader_stopped && reader.previous_visit.is_some() && reader.service == Service::Up);
+    assert!(w("s21-unreadable-card-with-notice").card_unreadable);
+    assert_eq!(w("s22-portal-pdf-processing").service, Service::Processing);
+    let mislinked = w("s23-other-persons-data");
+    assert_eq!(mislinked.other_person.map(|p| p.id), Some("p02-sato-kenji"));
+    let paper = w("s24-school-trip");
+    assert!(paper.persona.is_none() && !paper.card && paper.phone.is_none());
+    assert!(w("s31-temporary-rule-notice-alone").temporary_rule);
+
+    // Only 再診 scenarios with a persona have history; only 紐付け誤り shows someone else.
+    for s in training::load_all().unwrap() {
+        let world = World::of(&s);
+        assert_eq!(
+            world.previous_visit.is_some(),
+            s.patient.previous_visit,
+            "{}",
+            s.id
+        );
+        assert_eq!(
+            world.other_person.is_some(),
+            s.has(training::Fault::OtherPersonsData),
+            "{}",
+            s.id
+        );
+        assert!(world
+            .other_person
+            .is_none_or(|o| Some(o.id) != world.persona.map(|p| p.id)));
+    }
+}
+
 /// Drive the real driver with the inputs a trainee would send, recording `decision_of` before each.
 fn record(h: &mut H, inputs: Vec<UserInput>) -> Vec<StaffDecision> {
     let mut out = Vec::new();
