@@ -4,7 +4,8 @@
 //!
 //! Recording hooks the driver thread ([`Session::set_recorder`](crate::session::Session::set_recorder)): each
 //! `UserInput` is turned into a `StaffDecision` with `decision_of(&input, state_before)` *before* the flow
-//! applies it, so the decision is judged on the screen the trainee saw.
+//! applies it, so the decision is judged on the screen the trainee saw, and kept only when the flow accepted
+//! the input (a refused click is never scored; the headless runner records the same way).
 //! Deliberately not here: what is right or wrong (`reception::training` grades), any reception rule, and
 //! the headless runner (`uketsuke-train`).
 //!

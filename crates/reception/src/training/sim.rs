@@ -4,7 +4,9 @@
 //!
 //! The patient's own moves (placing the card, typing the PIN, consent, prescription form) are played
 //! by an autopilot; each staff decision is turned into the `UserInput`s a trainee would send, with
-//! the fallback-wizard navigation (open the wizard, "next step") done for them.
+//! the fallback-wizard navigation (open the wizard, "next step") done for them. Decisions are recorded
+//! from those inputs exactly as the app records them (only what the flow accepted), and the run is
+//! scored on that record ([`RunReport::debrief`]).
 //! Deliberately not here: any real port, file or clock; timing (timers fire when the runner asks).
 
 use std::cell::Cell;
@@ -31,9 +33,10 @@ use crate::ports::{
     Store,
 };
 use crate::snapshot::Snapshot;
-use crate::training::decision::{DocumentUse, StaffDecision};
+use crate::training::decision::{decision_of, DocumentUse, StaffDecision};
 use crate::training::personas::PersonaFacts;
 use crate::training::scenario::{BroughtDocument, Scenario};
+use crate::training::score::{score, Debrief};
 use crate::training::world::{Camera, Service, World};
 use crate::validate::NumberEntry;
 
@@ -389,6 +392,10 @@ fn build_ports(w: &World, s: &Scenario) -> SimPorts {
 pub struct RunReport {
     /// Each decision and whether the flow accepted it (changed state or issued an effect).
     pub steps: Vec<(StaffDecision, bool)>,
+    /// The staff decisions recorded as the app records them: [`decision_of`] on the state before each
+    /// input, kept only when the flow accepted the input. This is what a run is scored on: an input the
+    /// flow refused is never scored.
+    pub recorded: Vec<StaffDecision>,
     /// Basis and billing of the last completed reception, if any.
     pub end: Option<(Basis, Billing)>,
     /// Receptions saved.
@@ -402,6 +409,11 @@ impl RunReport {
     pub fn all_accepted(&self) -> bool {
         self.steps.iter().all(|(_, ok)| *ok)
     }
+
+    /// Score the run: the recorded decisions against `s`, with the time taken.
+    pub fn debrief(&self, s: &Scenario, elapsed_secs: u64) -> Debrief {
+        score(s, &self.recorded, elapsed_secs)
+    }
 }
 
 struct Runner<'a> {
@@ -409,6 +421,7 @@ struct Runner<'a> {
     s: &'a Scenario,
     w: World,
     pins: VecDeque<String>,
+    recorded: Vec<StaffDecision>,
 }
 
 impl Runner<'_> {
@@ -416,9 +429,15 @@ impl Runner<'_> {
         self.d.state()
     }
 
-    /// Send one input; report whether the flow did anything with it.
+    /// Send one input; report whether the flow accepted it. Records its decision, if it is one, as the
+    /// app's driver thread does: judged on the state before, kept only when accepted.
     fn send(&mut self, input: UserInput) -> bool {
-        self.d.send(input.into())
+        let decision = decision_of(&input, self.state());
+        let accepted = self.d.send(input.into());
+        if let (true, Some(d)) = (accepted, decision) {
+            self.recorded.push(d);
+        }
+        accepted
     }
 
     fn fire_timer(&mut self) -> bool {
@@ -649,6 +668,7 @@ pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
         s,
         w,
         pins,
+        recorded: Vec::new(),
     };
     // The patient places the card (a phone user starts from the smartphone button instead).
     if r.w.card && r.w.phone.is_none() {
@@ -664,6 +684,7 @@ pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
     let saved = &r.d.ports().store.saved;
     RunReport {
         steps,
+        recorded: r.recorded.clone(),
         end: saved.last().map(|rec| (rec.basis.clone(), rec.billing)),
         saved: saved.len(),
         final_phase: format!("{:?}", r.state().phase),

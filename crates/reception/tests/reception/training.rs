@@ -154,7 +154,55 @@ fn every_scenarios_expected_decisions_are_accepted_by_the_real_flow_and_end_as_d
             s.end.basis
         );
         assert_eq!(billing, s.end.billing, "{}", s.id);
+        // Recorded from the inputs as the app records them, the run is exactly the expected decisions.
+        assert_eq!(report.recorded, expected(&s), "{}", s.id);
+        assert_eq!(report.debrief(&s, 0).score_percent, 100, "{}", s.id);
     }
+}
+
+#[test]
+fn a_decision_the_flow_refuses_is_not_scored_in_the_headless_run() {
+    // PIN on a locked card: the method screen does not offer it, the flow refuses it.
+    let s = training::load("s05-pin-locked-visual").unwrap();
+    let mut decisions = vec![StaffDecision::Identify(Method::Pin)];
+    decisions.extend(expected(&s));
+    let r = training::run(&s, &decisions);
+    assert_eq!(r.steps[0], (StaffDecision::Identify(Method::Pin), false));
+    assert_eq!(r.recorded, expected(&s));
+    let d = r.debrief(&s, 0);
+    assert_eq!((d.score_percent, d.count(Grade::Extra)), (100, 0));
+    assert_eq!(
+        training::score(&s, &decisions, 0).count(Grade::Extra),
+        1,
+        "scored as a list, the refused PIN attempt would be listed"
+    );
+
+    // A 目視 verdict when no 目視 check is on screen (harmful if it were scored).
+    let s = training::load("s01-pin-ordinary").unwrap();
+    let decisions = [
+        StaffDecision::ConfirmVisual(false),
+        StaffDecision::Identify(Method::Pin),
+        StaffDecision::ConfirmVisual(false),
+    ];
+    let r = training::run(&s, &decisions);
+    assert!(!r.steps[0].1 && r.steps[1].1 && !r.steps[2].1, "{:?}", r.steps);
+    assert_eq!(r.recorded, vec![StaffDecision::Identify(Method::Pin)]);
+    let d = r.debrief(&s, 0);
+    assert_eq!((d.score_percent, d.items.len()), (100, 1));
+    assert!(training::score(&s, &decisions, 0).score_percent < 100);
+
+    // Retrying the reader once a data problem has moved the wizard past that step is not scored either.
+    let s = training::load("s14-no-data-after-job-change").unwrap();
+    let mut decisions = expected(&s);
+    let k = decisions
+        .iter()
+        .position(|d| matches!(d, StaffDecision::ClassifyProblem(_)))
+        .unwrap();
+    decisions.insert(k + 1, StaffDecision::RetryReader);
+    let r = training::run(&s, &decisions);
+    assert_eq!(r.steps[k + 1], (StaffDecision::RetryReader, false));
+    assert_eq!(r.recorded, expected(&s));
+    assert_eq!(r.debrief(&s, 0).score_percent, 100);
 }
 
 #[test]
@@ -338,16 +386,43 @@ fn the_world_of_a_scenario_is_described_once_from_its_faults() {
     }
 }
 
-/// Drive the real driver with the inputs a trainee would send, recording `decision_of` before each.
+/// Drive the real driver with the inputs a trainee would send and record as the app's driver thread
+/// does: `decision_of` on the state before each input, kept only when the flow accepted the input.
 fn record(h: &mut H, inputs: Vec<UserInput>) -> Vec<StaffDecision> {
     let mut out = Vec::new();
     for input in inputs {
-        if let Some(d) = decision_of(&input, h.d.state()) {
-            out.push(d);
+        let d = decision_of(&input, h.d.state());
+        if h.d.send(input.into()) {
+            out.extend(d);
         }
-        h.send(input.into());
     }
     out
+}
+
+#[test]
+fn inputs_the_flow_refuses_are_not_recorded_and_accepted_ones_are() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced);
+    let decisions = record(
+        &mut h,
+        vec![
+            UserInput::Staff(StaffAction::RetryReader), // outside the fallback: refused
+            UserInput::Staff(StaffAction::VisualCheckResult(true)), // no 目視 check on screen: refused
+            UserInput::Continue,                        // no certificate alert: refused
+            UserInput::RetryFace,                       // no failed face check: refused
+            UserInput::RegistrationAnswer(true),        // no registration offer: refused
+            UserInput::Staff(StaffAction::SetVisualMode(false)), // already unattended: refused
+            UserInput::Staff(StaffAction::SetOperator(Operator::Patient)), // accepted, but no change
+            UserInput::Staff(StaffAction::Hotline(true)),
+            UserInput::Staff(StaffAction::Hotline(true)), // already open: refused
+            UserInput::Staff(StaffAction::OpenFallback),
+            UserInput::Staff(StaffAction::RetryReader), // in the wizard's first step: accepted
+        ],
+    );
+    assert_eq!(
+        decisions,
+        vec![StaffDecision::ShowHotline, StaffDecision::RetryReader]
+    );
 }
 
 #[test]
@@ -391,6 +466,9 @@ fn fallback_actions_map_to_decisions_and_navigation_does_not() {
             UserInput::ChooseConsentMode(ConsentMode::Comprehensive),
             UserInput::Staff(StaffAction::OpenFallback),
             UserInput::Staff(StaffAction::ClassifyProblem(ProblemKind::CommunicationFailure)),
+            UserInput::Staff(StaffAction::ConfirmFullCharge), // not the 10割 step yet: refused
+            UserInput::Staff(StaffAction::FallbackNext),
+            UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::ConfirmFullCharge),
             UserInput::Staff(StaffAction::Hotline(true)),
