@@ -4,22 +4,27 @@
 //!
 //! Recording hooks the driver thread ([`Session::set_recorder`](crate::session::Session::set_recorder)): each
 //! `UserInput` is turned into a `StaffDecision` with `decision_of(&input, state_before)` *before* the flow
-//! applies it, so the decision is judged on the screen the trainee saw.
+//! applies it, so the decision is judged on the screen the trainee saw, and kept only when the flow accepted
+//! the input (a refused click is never scored; the headless runner records the same way).
 //! Deliberately not here: what is right or wrong (`reception::training` grades), any reception rule, and
 //! the headless runner (`uketsuke-train`).
 //!
-//! The scenario's world is built at start: a 再診 patient gets one earlier completed reception in the training
-//! database ([`seed_previous_visit`]), and 紐付け誤り ("another person's data") makes the mock OQS answer the
-//! card query with a different persona's record ([`other_person_shown`]). Faults the app cannot play would be
-//! listed in [`ScenarioStarted::unplayed`]; today every fault of the curriculum is played.
+//! The scenario's world is described once, by `reception::training::World::of` (the headless runner plays the
+//! same description on its fakes); starting a scenario applies it here: the clock pinned to its start, the
+//! persona's virtual card on vpcd (pulled after one command for a worn chip), pcscd stopped for a dead reader,
+//! the trainer camera ([`camera_of`]), the mock OQS fault ([`oqs_fault_of`]), 紐付け誤り as the mock OQS
+//! showing the other persona's record, and for a 再診 patient one earlier completed reception in the training
+//! database ([`seed_previous_visit`]). Faults the app cannot play would be listed in
+//! [`ScenarioStarted::unplayed`]; today every fault of the curriculum is played.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 use reception::model::{Method, Operator, PatientLookup, QualificationValidity};
 use reception::paper::{Basis, Billing, ReceptionRecord};
-use reception::training::{self, Debrief, Fault, Lang, Scenario, StaffDecision, Text};
+use reception::training::world::{Camera, Service};
+use reception::training::{self, Debrief, Fault, Lang, Scenario, StaffDecision, Text, World};
 use reception::{Clock as _, Snapshot};
 use serde::Serialize;
 
@@ -211,30 +216,32 @@ pub struct ScenarioStarted {
     pub snapshot: Snapshot,
 }
 
-/// The OQS fault the trainer panel injects for a scenario fault, if any.
-pub fn oqs_fault_of(f: Fault) -> Option<OqsFault> {
-    match f {
-        Fault::OqsTimeout => Some(OqsFault::Timeout),
-        Fault::OqsOutage | Fault::PowerOutage => Some(OqsFault::Refused),
-        Fault::OqsProcessing => Some(OqsFault::Processing),
-        Fault::OqsError => Some(OqsFault::Error),
-        Fault::CardUnreadable
-        | Fault::ReaderStopped
-        | Fault::FaceNoMatch
-        | Fault::FaceNoMatchOnce
-        | Fault::CameraError
-        | Fault::OtherPersonsData => None,
+/// The mock OQS fault that plays the world's eligibility service, if any.
+pub fn oqs_fault_of(service: Service) -> Option<OqsFault> {
+    match service {
+        Service::Up => None,
+        Service::Timeout => Some(OqsFault::Timeout),
+        Service::Unreachable => Some(OqsFault::Refused),
+        Service::Processing => Some(OqsFault::Processing),
+        Service::Error => Some(OqsFault::Error),
     }
 }
 
-/// What the training camera shows for a scenario (faces that do not match, or no face for a broken camera).
-pub fn camera_of(s: &Scenario) -> CameraInput {
-    if s.has(Fault::FaceNoMatch) || s.has(Fault::FaceNoMatchOnce) {
-        CameraInput::Other
-    } else if s.has(Fault::CameraError) {
-        CameraInput::Noface
-    } else {
-        CameraInput::Same
+/// What the training camera shows for the world's camera (a stranger, or no face for a broken camera). A
+/// stranger "once" is the holder again after the trainee's 顔認証をやり直す ([`camera_after_retry`]).
+pub fn camera_of(camera: Camera) -> CameraInput {
+    match camera {
+        Camera::Holder => CameraInput::Same,
+        Camera::Stranger | Camera::StrangerOnce => CameraInput::Other,
+        Camera::Broken => CameraInput::Noface,
+    }
+}
+
+/// What the training camera shows after the trainee let the patient retry the face check, if it changes.
+pub fn camera_after_retry(camera: Camera) -> Option<CameraInput> {
+    match camera {
+        Camera::StrangerOnce => Some(CameraInput::Same),
+        Camera::Holder | Camera::Stranger | Camera::Broken => None,
     }
 }
 
@@ -250,43 +257,23 @@ pub fn unplayed(s: &Scenario) -> Vec<Fault> {
         .collect()
 }
 
-/// Whose record a 紐付け誤り shows for `persona`: 佐藤 健二 (a man born 1978, another insurer), or 山田 花子 when
-/// the patient is 佐藤 健二 himself — clearly someone else either way.
-pub fn other_person_shown(persona: &str) -> &'static str {
-    if persona == "p02-sato-kenji" {
-        "p01-yamada-hanako"
-    } else {
-        "p02-sato-kenji"
-    }
-}
-
-/// How long before the scenario's day a 再診 patient was last here (the headless runner, `training::sim`,
-/// uses the same 28 days: "last month").
-pub const PREVIOUS_VISIT_DAYS_BEFORE: i64 = 28;
-
-/// The day of a 再診 scenario's previous visit (None when the scenario has none, or no persona).
-pub fn previous_visit_day(s: &Scenario) -> Option<NaiveDate> {
-    (s.patient.previous_visit && s.persona != "none")
-        .then(|| s.today - TimeDelta::days(PREVIOUS_VISIT_DAYS_BEFORE))
-}
-
-/// 再診 history for a scenario: one completed reception of the persona on [`previous_visit_day`], with the
-/// eligibility the mock OQS gives for the persona's 記号番号 on that day, saved through the store port like any
+/// 再診 history for a scenario's world: one completed reception of the persona on [`World::previous_visit`],
+/// with the eligibility the mock OQS gives for the persona's 記号番号 on that day, saved through the store port like any
 /// reception (online check, face authentication, normal share). Returns the day when a record was written.
 ///
 /// Idempotent: nothing is written when the 再診 look-up (kana + birthdate) already finds a record confirmed on
 /// or after that day — a previous start of the scenario, or a later run of the persona — so starting the
 /// scenario again never changes what the look-up answers. Call it before any OQS fault is injected.
-pub fn seed_previous_visit(app: &App, s: &Scenario) -> UiResult<Option<NaiveDate>> {
-    let Some(day) = previous_visit_day(s) else {
+pub fn seed_previous_visit(app: &App, world: &World) -> UiResult<Option<NaiveDate>> {
+    let (Some(day), Some(persona)) = (world.previous_visit, world.persona) else {
         return Ok(None);
     };
-    let internal = |what: &str| UiError::new(Code::Internal, format!("{}: {what}", s.id));
+    let internal = |what: &str| UiError::new(Code::Internal, format!("{}: {what}", persona.id));
     let data = oqs::data::Eligibility::load_dir(&crate::training::assets_dir().join("eligibility"))
         .map_err(|e| UiError::new(Code::Internal, e))?;
     let q = data
         .people
-        .get(&s.persona)
+        .get(persona.id)
         .and_then(|p| p.qualifications.first())
         .ok_or_else(|| internal("the persona has no eligibility record"))?;
     let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
@@ -401,42 +388,38 @@ impl ScenarioControl {
         }
         app.oqs_fault(OqsFault::None)?;
 
-        let start = scenario
-            .today
-            .and_hms_opt(10, 0, 0)
-            .unwrap_or_else(|| scenario.today.and_time(chrono::NaiveTime::MIN));
-        app.clock().pin_to(start);
-        let mut site = app.settings().site();
-        site.temporary_rule = scenario.temporary_rule;
-        let snapshot = app.session.reset(site)?;
+        let world = World::of(&scenario);
+        app.clock().pin_to(world.start);
+        let snapshot = app.session.reset(world.site(app.settings().site()))?;
 
         // The scenario's world. 再診 history first: it asks the mock OQS, which a fault may then break.
-        seed_previous_visit(app, &scenario)?;
-        if let Some(fault) = scenario.faults.iter().find_map(|f| oqs_fault_of(*f)) {
+        seed_previous_visit(app, &world)?;
+        if let Some(fault) = oqs_fault_of(world.service) {
             app.oqs_fault(fault)?;
         }
-        if scenario.has(Fault::OtherPersonsData) {
+        if let (Some(other), Some(persona)) = (world.other_person, world.persona) {
             app.oqs_fault_rule(oqs::FaultRule {
                 fault: oqs::Fault::OtherPerson {
-                    shown: other_person_shown(&scenario.persona).to_owned(),
+                    shown: other.id.to_owned(),
                 },
-                person: Some(scenario.persona.clone()),
+                person: Some(persona.id.to_owned()),
                 count: None,
             })?;
         }
         {
             let mut t = app.trainer()?;
-            t.set_camera(camera_of(&scenario));
-            let reader_down = scenario.has(Fault::ReaderStopped) || scenario.has(Fault::PowerOutage);
-            let brings_card = scenario.brings.card || scenario.brings.phone.is_some();
-            if scenario.persona != "none" && brings_card && !reader_down {
-                t.place(&scenario.persona, scenario.today)?;
-                if scenario.has(Fault::CardUnreadable) {
-                    // The chip answers the first command and then goes silent, as a worn card does.
-                    t.pull_after(1)?;
+            t.set_camera(camera_of(world.camera));
+            // The virtual card is the card itself, or stands in for the phone.
+            if let Some(persona) = world.persona {
+                if (world.card || world.phone.is_some()) && !world.reader_stopped {
+                    t.place(persona.id, world.today())?;
+                    if world.card_unreadable {
+                        // The chip answers the first command and then goes silent, as a worn card does.
+                        t.pull_after(1)?;
+                    }
                 }
             }
-            if reader_down {
+            if world.reader_stopped {
                 t.stop_pcscd()?;
                 *lock(&self.stopped_pcscd) = true;
             }
@@ -446,13 +429,14 @@ impl ScenarioControl {
         *lock(&self.current) = Some(recording);
         let current = Arc::clone(&self.current);
         let camera = app.trainer()?.camera.clone();
+        let after_retry = camera_after_retry(world.camera);
         app.session.set_recorder(Some(Box::new(move |made| {
             let mut guard = lock(&current);
             let Some(rec) = guard.as_mut() else { return };
             rec.record(made);
             // "Face fails once": the retry the trainee chose sees the holder again.
-            if made == StaffDecision::RetryFace && rec.scenario.has(Fault::FaceNoMatchOnce) {
-                *lock(&camera) = CameraInput::Same;
+            if let (StaffDecision::RetryFace, Some(input)) = (made, after_retry) {
+                *lock(&camera) = input;
             }
         })))?;
         Ok(ScenarioStarted {

@@ -21,7 +21,8 @@ use uketsuke::config::{Mode, Settings};
 
 mod common;
 use common::{call, mock_app, MockApp};
-use uketsuke::scenario::{other_person_shown, previous_visit_day, unplayed};
+use reception::training::World;
+use uketsuke::scenario::unplayed;
 
 const RETURN_VISIT: &str = "s18-outage-return-visit";
 const OTHER_PERSON: &str = "s23-other-persons-data";
@@ -116,7 +117,7 @@ fn only_return_visit_scenarios_with_a_persona_get_a_previous_visit_day_before_th
     let curriculum = training::load_all().unwrap();
     let seeded: Vec<_> = curriculum
         .iter()
-        .filter_map(|s| previous_visit_day(s).map(|d| (s.id.as_str(), d, s.today)))
+        .filter_map(|s| World::of(s).previous_visit.map(|d| (s.id.as_str(), d, s.today)))
         .collect();
     let ids: Vec<_> = seeded.iter().map(|(id, _, _)| *id).collect();
     assert_eq!(ids, vec![RETURN_VISIT, "s20-reader-stopped-return-visit"]);
@@ -128,8 +129,11 @@ fn every_fault_of_the_curriculum_is_played_and_the_other_person_is_someone_else(
     for s in training::load_all().unwrap() {
         assert_eq!(unplayed(&s), vec![], "{}", s.id);
     }
-    assert_eq!(other_person_shown("p01-yamada-hanako"), "p02-sato-kenji");
-    assert_eq!(other_person_shown("p02-sato-kenji"), "p01-yamada-hanako");
+    let shown = |id: &str| training::world::other_person_for(id).map(|p| p.id);
+    assert_eq!(shown("p01-yamada-hanako"), Some("p02-sato-kenji"));
+    assert_eq!(shown("p02-sato-kenji"), Some("p01-yamada-hanako"));
+    let s23 = World::of(&training::load(OTHER_PERSON).unwrap());
+    assert_eq!(s23.other_person.map(|p| p.id), Some("p02-sato-kenji"));
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! (`decisions = [{ kind = "Identify", value = "Pin" }, { kind = "ChargeFull" }]`) or JSON
 //! (`[{"kind":"Identify","value":"Pin"}]` or `{"decisions":[…]}`).
 //! Prints the score and the debrief (Japanese by default). `--simulate` also plays the decisions
-//! through the real reception flow and prints where it ends.
+//! through the real reception flow, scores only those the flow accepted (as the app does) and prints
+//! where it ends.
 //!
 //! Exit code: 0 when the score is 100 %, 1 when it is lower, 2 on a usage or input error.
 //! Deliberately not here: any clock reading (time taken comes from `--seconds`).
@@ -102,15 +103,19 @@ fn run(args: &Args) -> Result<bool> {
     };
     let scenario = training::load(id)?;
     let decisions = parse_decisions(&read_input(file)?)?;
-    let debrief = training::score(&scenario, &decisions, args.seconds);
+    // Simulated, the run is scored as the app scores it: on the decisions the flow accepted.
+    let report = args.simulate.then(|| training::run(&scenario, &decisions));
+    let debrief = match &report {
+        Some(r) => r.debrief(&scenario, args.seconds),
+        None => training::score(&scenario, &decisions, args.seconds),
+    };
     out.push_str(&debrief.render(lang));
-    if args.simulate {
-        let report = training::run(&scenario, &decisions);
+    if let Some(report) = &report {
         for (d, ok) in &report.steps {
             writeln!(
                 out,
                 "flow: {} {}",
-                if *ok { "accepted" } else { "ignored " },
+                if *ok { "accepted" } else { "ignored (not scored)" },
                 d.label(lang)
             )?;
         }

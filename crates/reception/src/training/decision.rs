@@ -9,9 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::flow::{Phase, StaffAction, State};
+use crate::flow::{StaffAction, State};
 use crate::input::UserInput;
-use crate::model::{Method, Operator, ReaderMode};
+use crate::model::{Method, Operator};
 use crate::paper::{DocumentKind, GroupSetting, PaperDocument, PaperRefusal, ProblemKind};
 
 /// How a presented paper document is used (the staff judgement behind keying it in).
@@ -170,36 +170,26 @@ impl StaffDecision {
     }
 }
 
-/// The decision behind one input, judged against the state *before* the input is applied.
+/// The decision behind one input the flow *accepted*, judged against the state *before* it.
 ///
-/// `None` for patient choices, navigation, and inputs the flow would ignore on that screen (so a
-/// stray click is not scored). The app calls this for every `UserInput` it forwards and stores the
-/// `Some` results with their time; [`crate::training::score`] grades the list later.
+/// Only accepted inputs are scored: the app's driver thread and the headless runner call this before
+/// handing an input to the flow and record the `Some` result only when `step` accepted the input. So
+/// the flow's own guards (which screen takes which button, whether a method is offered, whether the
+/// hotline is already open) are not repeated here; what remains tells decisions apart (目視 on or off, a
+/// verdict, which document) or finds no new decision in an accepted input (re-recording the operator
+/// already set, closing the hotline). `None` for patient choices and navigation: they are never scored.
+/// [`crate::training::score`] grades the recorded list later.
 pub fn decision_of(input: &UserInput, before: &State) -> Option<StaffDecision> {
-    let phase = &before.phase;
-    let choosing = matches!(phase, Phase::MethodChoice | Phase::FaceFailed(_));
     match input {
-        UserInput::ChooseMethod(m @ (Method::Face | Method::Pin))
-            if choosing && before.method_options().contains(m) =>
-        {
-            Some(StaffDecision::Identify(*m))
-        }
-        UserInput::ChooseMethod(_) => None,
-        UserInput::ChooseSmartphone if *phase == Phase::WaitingForCard => {
-            Some(StaffDecision::Identify(Method::Smartphone))
-        }
-        UserInput::RetryFace if matches!(phase, Phase::FaceFailed(_)) => Some(StaffDecision::RetryFace),
-        UserInput::Continue if matches!(phase, Phase::CertWarning(_)) => {
-            Some(StaffDecision::ContinueAfterCertAlert)
-        }
-        UserInput::RegistrationAnswer(yes) if *phase == Phase::RegistrationOffer => {
-            Some(StaffDecision::Registration(*yes))
-        }
-        UserInput::ChooseSmartphone
-        | UserInput::RetryFace
-        | UserInput::Continue
-        | UserInput::RegistrationAnswer(_)
-        | UserInput::Cancel
+        UserInput::ChooseMethod(m @ (Method::Face | Method::Pin)) => Some(StaffDecision::Identify(*m)),
+        // Not methods of the reader's choice screen: 目視 is `SwitchVisualMode`, the phone starts with
+        // `ChooseSmartphone`.
+        UserInput::ChooseMethod(Method::Visual | Method::Smartphone) => None,
+        UserInput::ChooseSmartphone => Some(StaffDecision::Identify(Method::Smartphone)),
+        UserInput::RetryFace => Some(StaffDecision::RetryFace),
+        UserInput::Continue => Some(StaffDecision::ContinueAfterCertAlert),
+        UserInput::RegistrationAnswer(yes) => Some(StaffDecision::Registration(*yes)),
+        UserInput::Cancel
         | UserInput::PinEntered(_)
         | UserInput::ChoosePlatform(_)
         | UserInput::ChooseConsentMode(_)
@@ -212,17 +202,10 @@ pub fn decision_of(input: &UserInput, before: &State) -> Option<StaffDecision> {
 
 fn staff_decision(action: &StaffAction, before: &State) -> Option<StaffDecision> {
     match action {
-        StaffAction::SetVisualMode(true) if before.mode == ReaderMode::Unattended => {
-            Some(StaffDecision::SwitchVisualMode)
-        }
-        StaffAction::SetVisualMode(false) if before.mode == ReaderMode::VisualCheck => {
-            Some(StaffDecision::ReturnUnattendedMode)
-        }
-        StaffAction::SetVisualMode(_) => None,
-        StaffAction::VisualCheckResult(ok) if before.phase == Phase::VisualCheck => {
-            Some(StaffDecision::ConfirmVisual(*ok))
-        }
-        StaffAction::VisualCheckResult(_) => None,
+        StaffAction::SetVisualMode(true) => Some(StaffDecision::SwitchVisualMode),
+        StaffAction::SetVisualMode(false) => Some(StaffDecision::ReturnUnattendedMode),
+        StaffAction::VisualCheckResult(ok) => Some(StaffDecision::ConfirmVisual(*ok)),
+        // The flow accepts (and audits) the operator it already has; that is no new decision.
         StaffAction::SetOperator(op) if *op != before.operator => Some(StaffDecision::SetOperator(*op)),
         StaffAction::SetOperator(_) => None,
         StaffAction::ClassifyProblem(k) => Some(StaffDecision::ClassifyProblem(*k)),
@@ -232,8 +215,8 @@ fn staff_decision(action: &StaffAction, before: &State) -> Option<StaffDecision>
         StaffAction::LookupPrevious(_) => Some(StaffDecision::UsePreviousVisit),
         StaffAction::SubmitDeclaration(_) => Some(StaffDecision::TakeDeclaration),
         StaffAction::ConfirmFullCharge => Some(StaffDecision::ChargeFull),
-        StaffAction::Hotline(true) if !before.hotline_open => Some(StaffDecision::ShowHotline),
-        StaffAction::Hotline(_)
+        StaffAction::Hotline(true) => Some(StaffDecision::ShowHotline),
+        StaffAction::Hotline(false)
         | StaffAction::OpenFallback
         | StaffAction::FallbackNext
         | StaffAction::CancelQuery

@@ -4,7 +4,9 @@
 //! - [`scenario`]: the scenario model and the embedded curriculum (`assets/scenarios/*.toml`).
 //! - [`decision`]: [`StaffDecision`] and [`decision_of`] (UserInput + State → decision).
 //! - [`score`](mod@score): [`score()`] — expected vs recorded decisions → [`Debrief`] (pure).
-//! - [`sim`]: run a decision list through `Driver` with fake ports built from the scenario.
+//! - [`world`]: [`World::of`] — the world a scenario sets up (day, card, faults, 再診 history, the
+//!   mis-linked record), described once for the headless runner and the app alike.
+//! - [`sim`]: run a decision list through `Driver` with fake ports that play the scenario's world.
 //! - [`personas`]: the persona facts the runner needs (copied from the lead's table).
 //!
 //! Deliberately not here: any file or clock access (the bin `uketsuke-train` reads files; the app
@@ -15,6 +17,7 @@ pub mod personas;
 pub mod scenario;
 pub mod score;
 pub mod sim;
+pub mod world;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +25,7 @@ pub use decision::{decision_of, DocumentUse, Family, StaffDecision};
 pub use scenario::{load, load_all, Fault, Scenario, ScenarioError};
 pub use score::{score, Debrief, DebriefItem, Grade};
 pub use sim::{run, RunReport};
+pub use world::World;
 
 /// Debrief language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

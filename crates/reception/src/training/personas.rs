@@ -1,8 +1,10 @@
-//! The persona facts a training scenario needs, copied from the lead's persona table
-//! (`notes/personas.md`; card files in `assets/cards/`, eligibility in `assets/eligibility/`).
+//! The persona facts a training scenario needs, copied from the assets the app plays (card files in
+//! `assets/cards/`, eligibility in `assets/eligibility/`; the lead's table is `notes/personas.md`).
 //!
 //! Kept here as plain data so the headless runner needs neither the mynacard nor the oqs crate (the
-//! reception crate depends on no leaf crate). A test checks every scenario names a known persona.
+//! reception crate depends on no leaf crate). The assets are the truth: the oqs test binary
+//! (`crates/oqs/tests/oqs/personas.rs`) checks every fact here against both, and a reception test checks
+//! every scenario names a known persona.
 //! Deliberately not here: photos, keys, My Numbers (none exist anywhere).
 
 use chrono::NaiveDate;
@@ -11,26 +13,25 @@ use crate::model::{CardKind, QualificationValidity, Relationship};
 use crate::paper::{InsuranceType, Sex};
 use crate::rules::add_months;
 
-/// Certificate validity relative to the scenario's "today" (personas.md: normal = issued today−2y,
-/// expires today+3y).
+/// Certificate validity relative to the scenario's "today", as the card files give it (`[cert]`
+/// `not_before` / `not_after`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertSpan {
-    /// Issued 2 years ago, expires in 3 years.
+    /// Issued 2 years ago, expires in 3 years (`today-2y` … `today+3y`).
     Normal,
-    /// Expires this many months from today.
+    /// Issued 5 years ago, expires this many months from today (`today-5y` … `today+Nm`).
     ExpiresInMonths(i64),
-    /// Expired this many months ago.
+    /// Issued 5 years ago, expired this many months ago (`today-5y` … `today-Nm`).
     ExpiredMonthsAgo(i64),
 }
 
 impl CertSpan {
     /// (not_before, not_after) on `today`.
     pub fn dates(self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
-        let issued = add_months(today, -24);
         match self {
-            CertSpan::Normal => (issued, add_months(today, 36)),
-            CertSpan::ExpiresInMonths(m) => (add_months(today, -60 + m), add_months(today, m)),
-            CertSpan::ExpiredMonthsAgo(m) => (add_months(today, -60 - m), add_months(today, -m)),
+            CertSpan::Normal => (add_months(today, -24), add_months(today, 36)),
+            CertSpan::ExpiresInMonths(m) => (add_months(today, -60), add_months(today, m)),
+            CertSpan::ExpiredMonthsAgo(m) => (add_months(today, -60), add_months(today, -m)),
         }
     }
 }
@@ -119,7 +120,8 @@ macro_rules! persona {
 
 use CertSpan::{ExpiredMonthsAgo, ExpiresInMonths, Normal};
 
-/// The persona table (personas.md). Numbers match `assets/eligibility/<id>.toml`.
+/// The persona table: card facts from `assets/cards/<id>.toml`, eligibility from
+/// `assets/eligibility/<id>.toml` (its first `[[qualification]]`).
 pub const PERSONAS: &[PersonaFacts] = &[
     persona!(
         "p01-yamada-hanako",
@@ -218,7 +220,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         true,
         Valid,
         "06139927",
-        "模擬工業健康保険組合",
+        "みなみ精機健康保険組合（模擬）",
         "2005",
         "2005",
         Insured,
@@ -281,7 +283,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         false,
         Valid,
         "06139927",
-        "模擬工業健康保険組合",
+        "みなみ精機健康保険組合（模擬）",
         "2008",
         "2008",
         Insured,
@@ -386,7 +388,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         true,
         Valid,
         "06139927",
-        "模擬工業健康保険組合",
+        "みなみ精機健康保険組合（模擬）",
         "2013",
         "2013",
         Insured,
@@ -407,7 +409,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         true,
         InvalidNewerExists,
         "06279996",
-        "新会社健康保険組合（模擬）",
+        "旧職場健康保険組合（模擬）",
         "7014",
         "7014",
         Insured,
@@ -428,7 +430,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         true,
         NotFound,
         "06139927",
-        "模擬工業健康保険組合",
+        "みなみ精機健康保険組合（模擬）",
         "2015",
         "2015",
         Insured,
@@ -470,7 +472,7 @@ pub const PERSONAS: &[PersonaFacts] = &[
         true,
         ValidUnregistered,
         "12139994",
-        "模擬市福祉事務所",
+        "模擬市福祉事務所（医療扶助）",
         "",
         "1234567",
         Insured,

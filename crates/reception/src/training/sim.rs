@@ -1,15 +1,18 @@
-//! Headless scenario runner: drives the real `Driver` + `step` with in-memory ports configured from
-//! the scenario (persona card, faults, 再診 history) and a clock pinned to the scenario's "today".
+//! Headless scenario runner: drives the real `Driver` + `step` with in-memory ports that play the
+//! scenario's [`World`] (persona card, faults, 再診 history, a mis-linked record) and a clock pinned to
+//! the scenario's "today". The app plays the same `World` on its real training ports.
 //!
 //! The patient's own moves (placing the card, typing the PIN, consent, prescription form) are played
 //! by an autopilot; each staff decision is turned into the `UserInput`s a trainee would send, with
-//! the fallback-wizard navigation (open the wizard, "next step") done for them.
+//! the fallback-wizard navigation (open the wizard, "next step") done for them. Decisions are recorded
+//! from those inputs exactly as the app records them (only what the flow accepted), and the run is
+//! scored on that record ([`RunReport::debrief`]).
 //! Deliberately not here: any real port, file or clock; timing (timers fire when the runner asks).
 
 use std::cell::Cell;
 use std::collections::VecDeque;
 
-use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::driver::Driver;
 use crate::flow::{AuditEvent, FallbackStep, Phase, SiteSettings, StaffAction, State};
@@ -30,9 +33,11 @@ use crate::ports::{
     Store,
 };
 use crate::snapshot::Snapshot;
-use crate::training::decision::{DocumentUse, StaffDecision};
+use crate::training::decision::{decision_of, DocumentUse, StaffDecision};
 use crate::training::personas::PersonaFacts;
-use crate::training::scenario::{BroughtDocument, Fault, Scenario};
+use crate::training::scenario::{BroughtDocument, Scenario};
+use crate::training::score::{score, Debrief};
+use crate::training::world::{Camera, Service, World};
 use crate::validate::NumberEntry;
 
 /// The simulated world of one scenario.
@@ -239,64 +244,63 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
-/// The eligibility record the simulated service returns for a persona (or a paper-only patient's
-/// first document).
-fn record_of(s: &Scenario) -> Option<EligibilityRecord> {
-    let (insurer_number, insurer_name, symbol, number, name, birthdate, relationship, copay) =
-        match (s.persona_facts(), s.brings.documents.first()) {
-            (Some(p), _) => (
-                p.insurer_number.to_owned(),
-                p.insurer_name.to_owned(),
-                p.symbol.to_owned(),
-                p.number.to_owned(),
-                p.name.to_owned(),
-                parse_day(p.birthdate)?,
-                p.relationship,
-                p.copay_percent,
-            ),
-            (None, Some(d)) => (
-                d.insurer_number.clone(),
-                d.insurer_name.clone(),
-                d.symbol.clone(),
-                d.number.clone(),
-                d.name.clone(),
-                parse_day(&d.birthdate)?,
-                if d.dependant {
-                    Relationship::Dependant
-                } else {
-                    Relationship::Insured
-                },
-                30,
-            ),
-            (None, None) => return None,
-        };
+/// The eligibility record the simulated service holds for a persona.
+fn persona_record(p: &PersonaFacts) -> Option<EligibilityRecord> {
     Some(EligibilityRecord {
-        insurer_number,
-        insurer_name,
-        symbol: (!symbol.is_empty()).then_some(symbol),
-        number,
+        insurer_number: p.insurer_number.to_owned(),
+        insurer_name: p.insurer_name.to_owned(),
+        symbol: (!p.symbol.is_empty()).then(|| p.symbol.to_owned()),
+        number: p.number.to_owned(),
         branch: Some("00".into()),
-        name,
+        name: p.name.to_owned(),
         name_kana: String::new(),
-        birthdate,
-        relationship: Some(relationship),
-        copay_percent: Some(copay),
+        birthdate: parse_day(p.birthdate)?,
+        relationship: Some(p.relationship),
+        copay_percent: Some(p.copay_percent),
         valid_from: NaiveDate::from_ymd_opt(2020, 4, 1),
         valid_until: None,
         consent: ReturnedConsent::default(),
-        medical_viewing_suspended: s.persona_facts().is_some_and(|p| p.suspended),
+        medical_viewing_suspended: p.suspended,
     })
 }
 
-fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
-    let today = s.today;
-    let persona = s.persona_facts();
-    let reader_down = s.has(Fault::ReaderStopped) || s.has(Fault::PowerOutage);
+/// The eligibility record the simulated service returns for the patient: the persona's, or a paper-only
+/// patient's first document.
+fn record_of(w: &World, s: &Scenario) -> Option<EligibilityRecord> {
+    if let Some(p) = w.persona {
+        return persona_record(p);
+    }
+    let d = s.brings.documents.first()?;
+    Some(EligibilityRecord {
+        insurer_number: d.insurer_number.clone(),
+        insurer_name: d.insurer_name.clone(),
+        symbol: (!d.symbol.is_empty()).then(|| d.symbol.clone()),
+        number: d.number.clone(),
+        branch: Some("00".into()),
+        name: d.name.clone(),
+        name_kana: String::new(),
+        birthdate: parse_day(&d.birthdate)?,
+        relationship: Some(if d.dependant {
+            Relationship::Dependant
+        } else {
+            Relationship::Insured
+        }),
+        copay_percent: Some(30),
+        valid_from: NaiveDate::from_ymd_opt(2020, 4, 1),
+        valid_until: None,
+        consent: ReturnedConsent::default(),
+        medical_viewing_suspended: false,
+    })
+}
+
+/// The fakes that play `w` (the scenario supplies a paper-only patient's documents).
+fn build_ports(w: &World, s: &Scenario) -> SimPorts {
+    let persona = w.persona;
     let cert = match persona {
-        _ if reader_down => Err(CardError::Reader("reader not responding".into())),
-        _ if s.has(Fault::CardUnreadable) => Err(CardError::Unreadable),
+        _ if w.reader_stopped => Err(CardError::Reader("reader not responding".into())),
+        _ if w.card_unreadable => Err(CardError::Unreadable),
         Some(p) => {
-            let (not_before, not_after) = p.cert.dates(today);
+            let (not_before, not_after) = p.cert.dates(w.today());
             Ok(CertInfo {
                 serial: p.cert_serial(),
                 not_before,
@@ -310,50 +314,39 @@ fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
     let tries_left = persona.map_or(0, |p| if p.kind == CardKind::FaceOnly { 0 } else { p.tries });
     let no_match = Ok(FaceVerdict::NoMatch { score: 0.2 });
     let matched = Ok(FaceVerdict::Match { score: 0.9 });
-    let (verdicts, otherwise) = if s.has(Fault::FaceNoMatch) {
-        (VecDeque::new(), no_match)
-    } else if s.has(Fault::FaceNoMatchOnce) {
-        (VecDeque::from([no_match]), matched)
-    } else if s.has(Fault::CameraError) {
-        (VecDeque::new(), Err(FaceError::Camera("camera not found".into())))
-    } else {
-        (VecDeque::new(), matched)
+    let (verdicts, otherwise) = match w.camera {
+        Camera::Holder => (VecDeque::new(), matched),
+        Camera::Stranger => (VecDeque::new(), no_match),
+        Camera::StrangerOnce => (VecDeque::from([no_match]), matched),
+        Camera::Broken => (VecDeque::new(), Err(FaceError::Camera("camera not found".into()))),
     };
-    let down = if s.has(Fault::OqsOutage) || s.has(Fault::PowerOutage) {
-        Some(EligibilityError::Unavailable)
-    } else if s.has(Fault::OqsTimeout) {
-        Some(EligibilityError::Timeout)
-    } else {
-        None
+    let (down, segment) = match w.service {
+        Service::Up => (None, Segment::Normal),
+        Service::Unreachable => (Some(EligibilityError::Unavailable), Segment::Normal),
+        Service::Timeout => (Some(EligibilityError::Timeout), Segment::Normal),
+        Service::Processing => (None, Segment::Processing),
+        Service::Error => (
+            None,
+            Segment::Error {
+                code: "SIM-E99".into(),
+            },
+        ),
     };
-    let segment = if s.has(Fault::OqsProcessing) {
-        Segment::Processing
-    } else if s.has(Fault::OqsError) {
-        Segment::Error {
-            code: "SIM-E99".into(),
-        }
-    } else {
-        Segment::Normal
-    };
-    let record = record_of(s);
+    let record = record_of(w, s);
     let validity = persona.map_or(QualificationValidity::Valid, |p| p.validity);
     // The certificate answer follows the persona; a record is only sent with the codes that carry one.
-    let cert_record = match validity {
+    let cert_answer = match validity {
         QualificationValidity::Valid
         | QualificationValidity::ValidUnregistered
-        | QualificationValidity::InvalidNewerExists => record.clone(),
+        | QualificationValidity::InvalidNewerExists => (validity, record.clone()),
         QualificationValidity::Invalid
         | QualificationValidity::NotFound
-        | QualificationValidity::MultipleMatches => None,
+        | QualificationValidity::MultipleMatches => (validity, None),
     };
-    let cert_record = if s.has(Fault::OtherPersonsData) {
-        cert_record.map(|mut r| {
-            r.name = "模擬 別人".into();
-            r.birthdate = NaiveDate::from_ymd_opt(1962, 2, 2).unwrap_or(r.birthdate);
-            r
-        })
-    } else {
-        cert_record
+    // 紐付け誤り: someone else's record, 資格有効性 1, as the mock OQS answers it.
+    let by_cert = match w.other_person {
+        Some(other) => (QualificationValidity::Valid, persona_record(other)),
+        None => cert_answer,
     };
     // By numbers, the current insurer's data is found even when it is not yet linked to the card
     // (資格情報なし / 新しい資格あり / 複数該当); a lost eligibility stays invalid.
@@ -365,14 +358,12 @@ fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
         | QualificationValidity::NotFound
         | QualificationValidity::MultipleMatches => (QualificationValidity::Valid, record.clone()),
     };
-    let previous = if s.patient.previous_visit {
+    let previous = w.previous_visit.and_then(|day| {
         record.map(|r| StoredEligibility {
             record: r,
-            confirmed_on: today - TimeDelta::days(28),
+            confirmed_on: day,
         })
-    } else {
-        None
-    };
+    });
     SimPorts {
         card: SimCard {
             cert,
@@ -384,10 +375,10 @@ fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
             down,
             segment,
             registered: persona.is_none_or(|p| p.registered),
-            by_cert: (validity, cert_record),
+            by_cert,
             by_numbers,
         },
-        clock: SimClock(Cell::new(start)),
+        clock: SimClock(Cell::new(w.start)),
         store: SimStore {
             saved: Vec::new(),
             previous,
@@ -401,6 +392,10 @@ fn build_ports(s: &Scenario, start: NaiveDateTime) -> SimPorts {
 pub struct RunReport {
     /// Each decision and whether the flow accepted it (changed state or issued an effect).
     pub steps: Vec<(StaffDecision, bool)>,
+    /// The staff decisions recorded as the app records them: [`decision_of`] on the state before each
+    /// input, kept only when the flow accepted the input. This is what a run is scored on: an input the
+    /// flow refused is never scored.
+    pub recorded: Vec<StaffDecision>,
     /// Basis and billing of the last completed reception, if any.
     pub end: Option<(Basis, Billing)>,
     /// Receptions saved.
@@ -414,12 +409,19 @@ impl RunReport {
     pub fn all_accepted(&self) -> bool {
         self.steps.iter().all(|(_, ok)| *ok)
     }
+
+    /// Score the run: the recorded decisions against `s`, with the time taken.
+    pub fn debrief(&self, s: &Scenario, elapsed_secs: u64) -> Debrief {
+        score(s, &self.recorded, elapsed_secs)
+    }
 }
 
 struct Runner<'a> {
     d: Driver<SimPorts>,
     s: &'a Scenario,
+    w: World,
     pins: VecDeque<String>,
+    recorded: Vec<StaffDecision>,
 }
 
 impl Runner<'_> {
@@ -427,9 +429,15 @@ impl Runner<'_> {
         self.d.state()
     }
 
-    /// Send one input; report whether the flow did anything with it.
+    /// Send one input; report whether the flow accepted it. Records its decision, if it is one, as the
+    /// app's driver thread does: judged on the state before, kept only when accepted.
     fn send(&mut self, input: UserInput) -> bool {
-        self.d.send(input.into())
+        let decision = decision_of(&input, self.state());
+        let accepted = self.d.send(input.into());
+        if let (true, Some(d)) = (accepted, decision) {
+            self.recorded.push(d);
+        }
+        accepted
     }
 
     fn fire_timer(&mut self) -> bool {
@@ -451,7 +459,7 @@ impl Runner<'_> {
                     None => return,
                 },
                 Phase::SmartphonePlatform => {
-                    UserInput::ChoosePlatform(self.s.brings.phone.unwrap_or(PhonePlatform::Android))
+                    UserInput::ChoosePlatform(self.w.phone.unwrap_or(PhonePlatform::Android))
                 }
                 Phase::ConsentMode => UserInput::ChooseConsentMode(self.s.patient.consent),
                 Phase::ConsentItem(
@@ -531,15 +539,12 @@ impl Runner<'_> {
             StaffDecision::RefuseDocument(r) => self.send(UserInput::Staff(StaffAction::RefuseDocument(r))),
             StaffDecision::UsePreviousVisit => {
                 let who = PatientLookup::CertSerial(
-                    self.s
-                        .persona_facts()
-                        .map(PersonaFacts::cert_serial)
-                        .unwrap_or_default(),
+                    self.w.persona.map(PersonaFacts::cert_serial).unwrap_or_default(),
                 );
                 self.reach(FallbackStep::PreviousVisit)
                     && self.send(UserInput::Staff(StaffAction::LookupPrevious(who)))
             }
-            StaffDecision::TakeDeclaration => match declaration_for(self.s) {
+            StaffDecision::TakeDeclaration => match declaration_for(&self.w) {
                 Some(entry) => {
                     self.reach(FallbackStep::Declaration)
                         && self.send(UserInput::Staff(StaffAction::SubmitDeclaration(Box::new(entry))))
@@ -618,9 +623,9 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
 }
 
 /// A 申立書 as the persona would fill it in.
-fn declaration_for(s: &Scenario) -> Option<DeclarationEntry> {
-    let p = s.persona_facts()?;
-    let day = s.today.format("%Y-%m-%d").to_string();
+fn declaration_for(w: &World) -> Option<DeclarationEntry> {
+    let p = w.persona?;
+    let day = w.today().format("%Y-%m-%d").to_string();
     Some(DeclarationEntry {
         visit_date: day.clone(),
         filled_on: day,
@@ -647,30 +652,26 @@ fn declaration_for(s: &Scenario) -> Option<DeclarationEntry> {
     })
 }
 
-/// Play `decisions` through the real flow in the scenario's world, starting at 10:00 on its "today".
+/// Play `decisions` through the real flow in the scenario's world ([`World::of`]), starting at 10:00 on its
+/// "today".
 pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
-    let start = s
-        .today
-        .and_hms_opt(10, 0, 0)
-        .unwrap_or_else(|| s.today.and_time(chrono::NaiveTime::MIN));
-    let settings = SiteSettings {
-        temporary_rule: s.temporary_rule,
-        training: true,
-        ..SiteSettings::default()
-    };
+    let w = World::of(s);
+    let settings = w.site(SiteSettings::default());
     let mut pins: VecDeque<String> = s.patient.pins.iter().cloned().collect();
     if pins.is_empty() {
-        if let Some(p) = s.persona_facts() {
+        if let Some(p) = w.persona {
             pins.push_back(p.pin.to_owned());
         }
     }
     let mut r = Runner {
-        d: Driver::new(settings, build_ports(s, start)),
+        d: Driver::new(settings, build_ports(&w, s)),
         s,
+        w,
         pins,
+        recorded: Vec::new(),
     };
     // The patient places the card (a phone user starts from the smartphone button instead).
-    if s.brings.card && s.brings.phone.is_none() {
+    if r.w.card && r.w.phone.is_none() {
         r.d.send(crate::flow::Event::CardPlaced);
         r.autopilot();
     }
@@ -683,6 +684,7 @@ pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
     let saved = &r.d.ports().store.saved;
     RunReport {
         steps,
+        recorded: r.recorded.clone(),
         end: saved.last().map(|rec| (rec.basis.clone(), rec.billing)),
         saved: saved.len(),
         final_phase: format!("{:?}", r.state().phase),

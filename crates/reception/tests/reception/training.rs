@@ -154,7 +154,55 @@ fn every_scenarios_expected_decisions_are_accepted_by_the_real_flow_and_end_as_d
             s.end.basis
         );
         assert_eq!(billing, s.end.billing, "{}", s.id);
+        // Recorded from the inputs as the app records them, the run is exactly the expected decisions.
+        assert_eq!(report.recorded, expected(&s), "{}", s.id);
+        assert_eq!(report.debrief(&s, 0).score_percent, 100, "{}", s.id);
     }
+}
+
+#[test]
+fn a_decision_the_flow_refuses_is_not_scored_in_the_headless_run() {
+    // PIN on a locked card: the method screen does not offer it, the flow refuses it.
+    let s = training::load("s05-pin-locked-visual").unwrap();
+    let mut decisions = vec![StaffDecision::Identify(Method::Pin)];
+    decisions.extend(expected(&s));
+    let r = training::run(&s, &decisions);
+    assert_eq!(r.steps[0], (StaffDecision::Identify(Method::Pin), false));
+    assert_eq!(r.recorded, expected(&s));
+    let d = r.debrief(&s, 0);
+    assert_eq!((d.score_percent, d.count(Grade::Extra)), (100, 0));
+    assert_eq!(
+        training::score(&s, &decisions, 0).count(Grade::Extra),
+        1,
+        "scored as a list, the refused PIN attempt would be listed"
+    );
+
+    // A 目視 verdict when no 目視 check is on screen (harmful if it were scored).
+    let s = training::load("s01-pin-ordinary").unwrap();
+    let decisions = [
+        StaffDecision::ConfirmVisual(false),
+        StaffDecision::Identify(Method::Pin),
+        StaffDecision::ConfirmVisual(false),
+    ];
+    let r = training::run(&s, &decisions);
+    assert!(!r.steps[0].1 && r.steps[1].1 && !r.steps[2].1, "{:?}", r.steps);
+    assert_eq!(r.recorded, vec![StaffDecision::Identify(Method::Pin)]);
+    let d = r.debrief(&s, 0);
+    assert_eq!((d.score_percent, d.items.len()), (100, 1));
+    assert!(training::score(&s, &decisions, 0).score_percent < 100);
+
+    // Retrying the reader once a data problem has moved the wizard past that step is not scored either.
+    let s = training::load("s14-no-data-after-job-change").unwrap();
+    let mut decisions = expected(&s);
+    let k = decisions
+        .iter()
+        .position(|d| matches!(d, StaffDecision::ClassifyProblem(_)))
+        .unwrap();
+    decisions.insert(k + 1, StaffDecision::RetryReader);
+    let r = training::run(&s, &decisions);
+    assert_eq!(r.steps[k + 1], (StaffDecision::RetryReader, false));
+    assert_eq!(r.recorded, expected(&s));
+    assert_eq!(r.debrief(&s, 0).score_percent, 100);
 }
 
 #[test]
@@ -279,16 +327,102 @@ fn a_wrong_run_through_the_flow_ends_differently_from_the_expected_one() {
     assert_eq!(s.end.basis, EndBasis::PreviousVisit);
 }
 
-/// Drive the real driver with the inputs a trainee would send, recording `decision_of` before each.
+#[test]
+fn the_world_of_a_scenario_is_described_once_from_its_faults() {
+    use reception::training::world::{Camera, Service, PREVIOUS_VISIT_DAYS_BEFORE};
+    use reception::training::World;
+    let w = |id: &str| World::of(&training::load(id).unwrap());
+
+    let s01 = w("s01-pin-ordinary");
+    let today = training::load("s01-pin-ordinary").unwrap().today;
+    assert_eq!(s01.start, today.and_hms_opt(10, 0, 0).unwrap());
+    assert_eq!(s01.persona.map(|p| p.id), Some("p01-yamada-hanako"));
+    assert!(s01.card && s01.phone.is_none() && !s01.reader_stopped && !s01.card_unreadable);
+    assert_eq!((s01.camera, s01.service), (Camera::Holder, Service::Up));
+    assert_eq!(
+        (s01.other_person, s01.previous_visit, s01.temporary_rule),
+        (None, None, false)
+    );
+
+    assert_eq!(w("s05-pin-locked-visual").camera, Camera::Stranger);
+    let phone = w("s09-smartphone-android");
+    assert!(!phone.card && phone.phone == Some(PhonePlatform::Android));
+    let outage = w("s18-outage-return-visit");
+    assert_eq!(outage.service, Service::Unreachable);
+    assert_eq!(
+        outage.previous_visit,
+        Some(outage.today() - chrono::TimeDelta::days(PREVIOUS_VISIT_DAYS_BEFORE))
+    );
+    assert_eq!(w("s19-outage-first-visit").service, Service::Timeout);
+    assert_eq!(w("s19-outage-first-visit").previous_visit, None);
+    let reader = w("s20-reader-stopped-return-visit");
+    assert!(reader.reader_stopped && reader.previous_visit.is_some() && reader.service == Service::Up);
+    assert!(w("s21-unreadable-card-with-notice").card_unreadable);
+    assert_eq!(w("s22-portal-pdf-processing").service, Service::Processing);
+    let mislinked = w("s23-other-persons-data");
+    assert_eq!(mislinked.other_person.map(|p| p.id), Some("p02-sato-kenji"));
+    let paper = w("s24-school-trip");
+    assert!(paper.persona.is_none() && !paper.card && paper.phone.is_none());
+    assert!(w("s31-temporary-rule-notice-alone").temporary_rule);
+
+    // Only 再診 scenarios with a persona have history; only 紐付け誤り shows someone else.
+    for s in training::load_all().unwrap() {
+        let world = World::of(&s);
+        assert_eq!(
+            world.previous_visit.is_some(),
+            s.patient.previous_visit,
+            "{}",
+            s.id
+        );
+        assert_eq!(
+            world.other_person.is_some(),
+            s.has(training::Fault::OtherPersonsData),
+            "{}",
+            s.id
+        );
+        assert!(world
+            .other_person
+            .is_none_or(|o| Some(o.id) != world.persona.map(|p| p.id)));
+    }
+}
+
+/// Drive the real driver with the inputs a trainee would send and record as the app's driver thread
+/// does: `decision_of` on the state before each input, kept only when the flow accepted the input.
 fn record(h: &mut H, inputs: Vec<UserInput>) -> Vec<StaffDecision> {
     let mut out = Vec::new();
     for input in inputs {
-        if let Some(d) = decision_of(&input, h.d.state()) {
-            out.push(d);
+        let d = decision_of(&input, h.d.state());
+        if h.d.send(input.into()) {
+            out.extend(d);
         }
-        h.send(input.into());
     }
     out
+}
+
+#[test]
+fn inputs_the_flow_refuses_are_not_recorded_and_accepted_ones_are() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced);
+    let decisions = record(
+        &mut h,
+        vec![
+            UserInput::Staff(StaffAction::RetryReader), // outside the fallback: refused
+            UserInput::Staff(StaffAction::VisualCheckResult(true)), // no 目視 check on screen: refused
+            UserInput::Continue,                        // no certificate alert: refused
+            UserInput::RetryFace,                       // no failed face check: refused
+            UserInput::RegistrationAnswer(true),        // no registration offer: refused
+            UserInput::Staff(StaffAction::SetVisualMode(false)), // already unattended: refused
+            UserInput::Staff(StaffAction::SetOperator(Operator::Patient)), // accepted, but no change
+            UserInput::Staff(StaffAction::Hotline(true)),
+            UserInput::Staff(StaffAction::Hotline(true)), // already open: refused
+            UserInput::Staff(StaffAction::OpenFallback),
+            UserInput::Staff(StaffAction::RetryReader), // in the wizard's first step: accepted
+        ],
+    );
+    assert_eq!(
+        decisions,
+        vec![StaffDecision::ShowHotline, StaffDecision::RetryReader]
+    );
 }
 
 #[test]
@@ -332,6 +466,9 @@ fn fallback_actions_map_to_decisions_and_navigation_does_not() {
             UserInput::ChooseConsentMode(ConsentMode::Comprehensive),
             UserInput::Staff(StaffAction::OpenFallback),
             UserInput::Staff(StaffAction::ClassifyProblem(ProblemKind::CommunicationFailure)),
+            UserInput::Staff(StaffAction::ConfirmFullCharge), // not the 10割 step yet: refused
+            UserInput::Staff(StaffAction::FallbackNext),
+            UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::ConfirmFullCharge),
             UserInput::Staff(StaffAction::Hotline(true)),
