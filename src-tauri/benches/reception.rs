@@ -20,8 +20,8 @@ use reception::model::{ConsentMode, Method};
 use reception::{Event, Pin, Screen, SiteSettings, Snapshot, UserInput};
 use uketsuke::app::{FnSink, Wiring};
 use uketsuke::clock::SystemClock;
-use uketsuke::session::Session;
 use uketsuke::face_port::{Camera, FacePort};
+use uketsuke::session::Session;
 
 // A benchmark measures wall time; this binary's main is allowed to read the clock.
 #[allow(clippy::disallowed_methods)]
@@ -102,7 +102,9 @@ fn main() {
         seen.extend(until("method choice", &|s| *s == Screen::MethodChoice));
         session.input(UserInput::ChooseMethod(Method::Pin)).unwrap();
         seen.extend(until("PIN entry", &|s| matches!(s, Screen::PinEntry { .. })));
-        session.input(UserInput::PinEntered(Pin::new("1234".into()))).unwrap();
+        session
+            .input(UserInput::PinEntered(Pin::new("1234".into())))
+            .unwrap();
         seen.extend(until("consent", &|s| *s == Screen::ConsentMode));
         session
             .input(UserInput::ChooseConsentMode(ConsentMode::Comprehensive))

@@ -423,6 +423,8 @@ pub enum Phase {
         polls: u8,
         /// Waiting for the poll timer (after 処理中).
         waiting_poll: bool,
+        /// What was asked (sent again after 処理中).
+        query: PendingQuery,
     },
     /// Looking up the previous visit.
     LookingUpPrevious,
@@ -469,8 +471,6 @@ pub struct Session {
     pub prescription: Option<PrescriptionForm>,
     /// The registration was done in this session.
     pub just_registered: bool,
-    /// Query in flight (kept to re-send after 処理中).
-    pub query: Option<PendingQuery>,
     /// Document under check, and whether it stands offline.
     pub document: Option<(AcceptedDocument, bool)>,
     /// Staff problem classification.

@@ -18,11 +18,11 @@ pub(super) fn start_cert_query(tx: &mut Tx) {
         medical_info_allowed: !grace && consent.is_some_and(|c| c.any_medical()),
         date: tx.today(),
     };
-    tx.st.session.query = Some(PendingQuery::Cert(q.clone()));
     tx.go(Phase::Querying {
         started: tx.now,
         polls: 0,
         waiting_poll: false,
+        query: PendingQuery::Cert(q.clone()),
     });
     tx.call(Call::QueryByCertificate(q));
 }
@@ -38,25 +38,21 @@ pub(super) fn start_number_query(tx: &mut Tx, doc: AcceptedDocument, accept_offl
         date: tx.today(),
     };
     tx.st.session.document = Some((doc, accept_offline));
-    tx.st.session.query = Some(PendingQuery::Numbers(q.clone()));
     tx.go(Phase::Querying {
         started: tx.now,
         polls: 0,
         waiting_poll: false,
+        query: PendingQuery::Numbers(q.clone()),
     });
     tx.call(Call::QueryByNumbers(q));
 }
 
-pub(super) fn resend_query(tx: &mut Tx) {
-    match tx.st.session.query.clone() {
-        Some(PendingQuery::Cert(q)) => tx.call(Call::QueryByCertificate(q)),
-        Some(PendingQuery::Numbers(q)) => tx.call(Call::QueryByNumbers(q)),
-        None => tx.error(ErrorCode::ServiceError),
+/// Ask the same question again (after 処理中).
+pub(super) fn resend_query(tx: &mut Tx, query: PendingQuery) {
+    match query {
+        PendingQuery::Cert(q) => tx.call(Call::QueryByCertificate(q)),
+        PendingQuery::Numbers(q) => tx.call(Call::QueryByNumbers(q)),
     }
-}
-
-pub(super) fn by_numbers(s: &Session) -> bool {
-    matches!(s.query, Some(PendingQuery::Numbers(_)))
 }
 
 pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityError>) {
@@ -64,14 +60,17 @@ pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityE
         started,
         polls,
         waiting_poll: false,
+        ref query,
     } = tx.st.phase
     else {
         return;
     };
+    let query = query.clone();
+    let numbers = matches!(query, PendingQuery::Numbers(_));
     let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
     match r {
         Ok(resp) => match resp.segment {
-            Segment::Normal => on_validity(tx, resp),
+            Segment::Normal => on_validity(tx, resp, numbers),
             Segment::Processing => {
                 if polls.saturating_add(1) >= tx.st.settings.max_polls {
                     communication_failed(tx, ErrorCode::ServiceProcessing, offline_ok);
@@ -80,6 +79,7 @@ pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityE
                         started,
                         polls: polls.saturating_add(1),
                         waiting_poll: true,
+                        query,
                     });
                 }
             }
@@ -108,8 +108,8 @@ pub(super) fn communication_failed(tx: &mut Tx, code: ErrorCode, offline_ok: boo
     tx.error(code);
 }
 
-pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse) {
-    let numbers = by_numbers(&tx.st.session);
+/// A normal answer: act on 資格有効性. `numbers`: the question was asked by a document's numbers.
+pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, numbers: bool) {
     let temporary_doc = tx
         .st
         .session

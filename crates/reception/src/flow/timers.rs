@@ -99,6 +99,7 @@ pub(super) fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
                 started,
                 polls,
                 waiting_poll: true,
+                query,
             },
             TimerId::QueryPoll,
         ) => {
@@ -106,8 +107,9 @@ pub(super) fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
                 started,
                 polls,
                 waiting_poll: false,
+                query: query.clone(),
             });
-            resend_query(tx);
+            resend_query(tx, query);
         }
         (Phase::Querying { .. }, TimerId::QueryTimeout) => {
             let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
