@@ -1,16 +1,23 @@
-// Webcam capture for 顔認証 (live mode, or the trainer's "webcam" camera). While the face verification is
-// pending, a frame is grabbed every ~200 ms into an off-screen canvas and posted as JPEG to `face_frame`;
-// the stream and its tracks stop as soon as the verdict comes back. Nothing is kept: each blob is encoded,
-// posted and dropped (the backend only forwards frames to the verifier). Deliberately not here: any face
-// logic, a preview, or retries — the flow decides what a missing camera means.
+// Webcam capture for 顔認証 (live mode, or the trainer's "webcam" camera). While the reader shows the
+// capture screen (FaceCapture: the verification is pending), a frame is grabbed every ~200 ms into an
+// off-screen canvas and posted as JPEG to `face_frame`; the stream and its tracks stop as soon as a snapshot
+// shows another screen (the verdict, a pulled card, …). Nothing is kept: each blob is encoded, posted and
+// dropped (the backend only forwards frames to the verifier). Deliberately not here: any face logic, a
+// preview, or retries — the flow decides what a missing camera means.
 
 import * as backend from './backend.js';
+import { screenOf } from './view.js';
 
 const FRAME_MS = 200;
+/** Belt and braces: never capture longer than this (the driver's watchdog ends the face step first). */
+const MAX_CAPTURE_MS = 30_000;
 
-/** Sends `input` (ChooseMethod Face / RetryFace) through `ctx.send`, feeding webcam frames while it is
+/** Sends `input` (ChooseMethod Face / RetryFace) through `ctx.send` and, when the app's camera is the
+ * webcam, feeds frames for as long as the reader stays on FaceCapture; otherwise just sends.
+ * The driver does not block: `send` answers with the snapshot right after the input (FaceCapture), and
+ * the verdict arrives later as a pushed snapshot — so the capture follows the screen, not the call.
  * @param {import('./app.js').Ctx} ctx
- *  pending when the app's camera is the webcam; otherwise just sends. */
+ * @param {import('./contract/commands').UserInput} input */
 export async function sendWithCamera(ctx, input) {
   let info = ctx.info;
   try {
@@ -21,10 +28,28 @@ export async function sendWithCamera(ctx, input) {
   }
   if (!info || info.camera !== 'webcam') return ctx.send(input);
   const capture = startCapture();
+  /** @type {() => void} */
+  let finished = () => {};
+  const left = new Promise((resolve) => { finished = () => resolve(null); });
+  let sent = false;
+  const capturing = (snap) => screenOf(snap)[0] === 'FaceCapture';
+  /** @type {null | (() => void)} */
+  let unlisten = null;
+  const cap = setTimeout(() => finished(), MAX_CAPTURE_MS);
   try {
-    return await ctx.send(input);
+    // Listen before sending, so the verdict cannot slip between the reply and the subscription.
+    unlisten = await backend.onSnapshot((snap) => { if (sent && !capturing(snap)) finished(); });
+    await ctx.send(input);
+    sent = true;
+    // The screen now (an input the flow refused, or a verdict pushed before the reply was handled).
+    if (!capturing(await backend.snapshot())) finished();
+    await left;
+  } catch (e) {
+    console.warn('face capture', e);
   } finally {
+    clearTimeout(cap);
     capture.stop();
+    if (unlisten) unlisten();
   }
 }
 
