@@ -79,31 +79,23 @@ async fn query_latency_cancel(j: &mut Journey) -> Result<()> {
     let asked = Instant::now();
     j.wait_screen("Querying").await?;
 
-    // The caption shows the driver's elapsed seconds, and they rise while the call is in flight.
+    // The caption shows the driver's elapsed seconds, and they rise while the call is in flight
+    // (`caption_above` fails if the reader leaves the querying screen, i.e. if the answer came first).
     let first = caption_above(j, 0).await?;
     j.shoot().await?;
-    let second = caption_above(j, first).await?;
-    j.shoot().await?;
-    ensure!(second > first, "elapsed {first} s, then {second} s");
-    ensure!(
-        asked.elapsed() < LATENCY,
-        "both readings came before the answer was due ({} ms)",
-        asked.elapsed().as_millis()
-    );
     let staff = j.text("staff-query-elapsed").await?;
     ensure!(
         staff.chars().any(|c| c.is_ascii_digit()),
         "the staff console shows the elapsed time too: {staff:?}"
     );
+    let second = caption_above(j, first).await?;
+    ensure!(second > first, "elapsed {first} s, then {second} s");
 
-    // 照会キャンセル from the staff console → the fallback wizard, classified as a communication failure.
+    // 照会キャンセル from the staff console while the query is still in flight → the fallback wizard,
+    // classified as a communication failure. (Had the answer come first, the reader would be on 受付完了 and
+    // the console would no longer offer the button.)
     j.click("staff-query-cancel").await?;
     j.wait_screen("Fallback-RetryOrSwitch").await?;
-    ensure!(
-        asked.elapsed() < LATENCY,
-        "the fallback opened before the answer was due ({} ms)",
-        asked.elapsed().as_millis()
-    );
     ensure!(
         j.attr("fallback-problem-communication-failure", "aria-pressed")
             .await?
@@ -118,7 +110,7 @@ async fn query_latency_cancel(j: &mut Journey) -> Result<()> {
 
     // The answer comes back after the latency (plus a margin for the request itself); it must be dropped:
     // the reader stays in the fallback the whole time and nothing is completed or stored.
-    let due = LATENCY + Duration::from_secs(2);
+    let due = LATENCY + Duration::from_secs(3);
     let me = &*j;
     let left = poll(
         due + Duration::from_secs(5),
