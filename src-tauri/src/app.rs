@@ -529,6 +529,7 @@ impl App {
         let injected = match fault {
             OqsFault::None => None,
             OqsFault::Latency => Some(oqs::Fault::Latency { millis: 3000 }),
+            OqsFault::LatencyLong => Some(oqs::Fault::Latency { millis: 6000 }),
             OqsFault::Timeout => Some(oqs::Fault::Timeout),
             OqsFault::Http500 => Some(oqs::Fault::Http500),
             OqsFault::Malformed => Some(oqs::Fault::Malformed),

@@ -152,6 +152,9 @@ pub enum OqsFault {
     None,
     /// Answers after 3 s.
     Latency,
+    /// Answers after 6 s: longer than a patient waits calmly, so staff practise 照会キャンセル
+    /// (the client's own timeout, 10 s by default, is longer still).
+    LatencyLong,
     /// Never answers.
     Timeout,
     /// HTTP 500.

@@ -314,7 +314,9 @@ impl<K: Clock> Loop<K> {
                     if let (true, Some(d), Some(record)) = (accepted, decision, self.recorder.as_mut()) {
                         record(d);
                     }
-                    // Answer the caller first, then tell the windows.
+                    // Windows first, then the caller: the page skips a reply that a push overtook
+                    // (ui/js/app.js), and every change has been pushed before its reply.
+                    self.publish();
                     let _ = reply.send(self.host.snapshot(self.clock.now()));
                 }
                 Ok(Msg::Reader(event) | Msg::Answer(event)) => {
@@ -325,6 +327,7 @@ impl<K: Clock> Loop<K> {
                 }
                 Ok(Msg::Reset(settings, reply)) => {
                     self.host.reset(settings);
+                    self.publish();
                     let _ = reply.send(self.host.snapshot(self.clock.now()));
                 }
                 Ok(Msg::Recorder(r)) => self.recorder = r,

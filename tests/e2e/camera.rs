@@ -39,6 +39,18 @@ async fn webcam_no_face(j: &mut Journey) -> Result<()> {
     j.place_card(P01).await?;
     j.wait_screen("MethodChoice").await?;
     j.click("reader-method-face").await?;
+    // The capture screen is drawn while the frames are verified (the driver no longer blocks on the
+    // verifier), before any verdict, and says what happens to the images.
+    let seen = j.wait_screen_any(&["FaceCapture", "FaceFailed"]).await?;
+    ensure!(
+        seen == "FaceCapture",
+        "the reader went to the verdict without drawing the capture screen"
+    );
+    let discard = j.text("reader-face-discard").await?;
+    ensure!(
+        discard.contains("撮影した画像は照合後すぐに消去されます"),
+        "FaceCapture tells the patient the image is discarded: {discard}"
+    );
     j.wait_screen("FaceFailed").await?;
     let shown = j.text("reader-root").await?;
     ensure!(

@@ -6,6 +6,7 @@ mod camera;
 mod card;
 mod fallback;
 mod paper;
+mod query;
 mod training;
 
 use anyhow::{ensure, Context, Result};

@@ -215,6 +215,12 @@ pub type Body = for<'a> fn(&'a mut Journey) -> Pin<Box<dyn Future<Output = Resul
 /// Run one journey: take the lock, start display + driver + app, run `body`, save failure evidence, close.
 /// Panics (fails the test) with the journey's error and where its artefacts are.
 pub fn run(name: &str, body: Body) {
+    run_with_env(name, &[], body);
+}
+
+/// [`run`] with extra environment for the app (set after the suite's own, so e.g.
+/// `UKETSUKE_OQS_TIMEOUT_SECS` here overrides [`OQS_TIMEOUT_SECS`]).
+pub fn run_with_env(name: &str, env: &[(&str, &str)], body: Body) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -222,7 +228,7 @@ pub fn run(name: &str, body: Body) {
         .map_err(anyhow::Error::from)
         .and_then(|rt| {
             rt.block_on(async {
-                let mut j = Journey::start(name).await?;
+                let mut j = Journey::start(name, env).await?;
                 let r = body(&mut j).await;
                 if r.is_err() {
                     j.evidence().await;
@@ -299,9 +305,19 @@ impl Launched {
     }
 }
 
-/// Start `binary` (a Tauri app) through tauri-driver in training mode with `env`, and wait until the page
+/// Start `binary` (a Tauri app) through tauri-driver in training mode, and wait until the page
 /// shows `ready_css`. Returns when the window is interactive.
 pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launched> {
+    launch_with_env(binary, ready_css, log, &[]).await
+}
+
+/// [`launch`] with extra environment for the app (applied after the suite's defaults).
+pub async fn launch_with_env(
+    binary: &Path,
+    ready_css: &str,
+    log: &Path,
+    env: &[(&str, &str)],
+) -> Result<Launched> {
     let tauri_driver = find_tool(
         "tauri-driver",
         "install it with `cargo install tauri-driver --locked --version 2.1.0`",
@@ -330,6 +346,7 @@ pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launch
         // WebKit's mock camera instead of real devices: the webcam journey runs on machines without one.
         .env("UKETSUKE_MOCK_CAMERA", "1")
         .env_remove("XDG_DATA_HOME")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -370,14 +387,14 @@ pub async fn launch(binary: &Path, ready_css: &str, log: &Path) -> Result<Launch
 }
 
 impl Journey {
-    async fn start(name: &str) -> Result<Journey> {
+    async fn start(name: &str, env: &[(&str, &str)]) -> Result<Journey> {
         let app = app_binary()?;
         let artifacts = target_dir().join("e2e-artifacts").join(name);
         if artifacts.exists() {
             std::fs::remove_dir_all(&artifacts)?;
         }
         std::fs::create_dir_all(&artifacts)?;
-        let launched = launch(&app, "[data-screen]", &artifacts.join("driver.log")).await?;
+        let launched = launch_with_env(&app, "[data-screen]", &artifacts.join("driver.log"), env).await?;
         let session_id = launched.client.session_id().await.ok().flatten();
         let mut j = Journey {
             name: name.to_owned(),

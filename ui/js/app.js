@@ -41,12 +41,30 @@ import * as camera from './camera.js';
 /** @type {Record<string, PaneModule>} */
 const PANES = { reader, staff, trainer };
 
-/** @type {{ snapshot: Snapshot | null, info: Partial<AppInfo>, panes: any[] }} */
+/**
+ * `pushed` counts the snapshots the driver pushed: a reply (to `send` or `snapshot`) is shown only if no push
+ * came while it was on its way. The driver does not block, so the work an input starts can finish — and its
+ * snapshot be pushed and drawn — before the reply "right after the input" arrives; drawing that reply then
+ * would put an older screen back (e.g. 資格確認中 over 受付完了 until the next push). Every change is pushed
+ * before the reply is sent, so skipping the reply never loses a screen.
+ * @type {{ snapshot: Snapshot | null, info: Partial<AppInfo>, panes: any[], pushed: number }}
+ */
 const app = {
   snapshot: null,
   info: { mode: 'training' },
   panes: [],
+  pushed: 0,
 };
+
+/**
+ * Show a reply unless a pushed snapshot (newer than it, or as new) came while it was on its way.
+ * @param {() => Promise<Snapshot>} ask
+ */
+async function reply(ask) {
+  const before = app.pushed;
+  const next = await ask();
+  if (next && app.pushed === before) update(next);
+}
 
 /**
  * A rejected call as copy: a UiError's i18n key with its parameters (and the technical detail, small),
@@ -100,8 +118,7 @@ function makePane(root) {
     /** Send a UserInput; the answer is the next snapshot. */
     send: async (input) => {
       try {
-        const next = await backend.send(input);
-        if (next) update(next);
+        await reply(() => backend.send(input));
       } catch (e) {
         flash(errorText(e, makeT(pane.lang)));
       }
@@ -143,8 +160,8 @@ async function boot() {
     console.warn('app_info failed', e);
   }
   document.body.dataset.mode = app.info.mode;
-  await backend.onSnapshot(update);
-  update(await backend.snapshot());
+  await backend.onSnapshot((s) => { app.pushed += 1; update(s); });
+  await reply(() => backend.snapshot());
 }
 
 boot().catch((e) => {

@@ -10,7 +10,7 @@ import { button } from './staff-forms.js';
 import * as scenario from './trainer-scenario.js';
 
 const CAMERA = ['same', 'other', 'noface', 'webcam'];
-const OQS_FAULTS = ['none', 'latency', 'timeout', 'http500', 'refused', 'malformed', 'processing', 'error'];
+const OQS_FAULTS = ['none', 'latency', 'latency_long', 'timeout', 'http500', 'refused', 'malformed', 'processing', 'error'];
 const READER_FAULTS = ['none', 'pcscd_stopped', 'card_pulled'];
 
 /**

@@ -3,4 +3,4 @@
 /**
  * The eligibility-service faults the trainer injects.
  */
-export type OqsFault = "none" | "latency" | "timeout" | "http500" | "malformed" | "processing" | "error" | "refused";
+export type OqsFault = "none" | "latency" | "latency_long" | "timeout" | "http500" | "malformed" | "processing" | "error" | "refused";
