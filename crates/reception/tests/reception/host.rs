@@ -69,7 +69,8 @@ impl Desk {
         self.host.snapshot(self.now).screen
     }
 
-    fn to_query(&mut self) {
+    /// Card placed, 顔認証 chosen, 包括同意: the query goes out.
+    fn advance_to_query(&mut self) {
         self.send(Event::CardPlaced);
         self.send(Event::ChooseMethod(Method::Face));
         self.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
@@ -79,7 +80,7 @@ impl Desk {
 #[test]
 fn a_hung_query_times_out_at_the_configured_time_and_its_late_answer_is_ignored() {
     let mut d = Desk::new(&["QueryByCertificate"]);
-    d.to_query();
+    d.advance_to_query();
     assert!(
         matches!(d.screen(), Screen::Querying { .. }),
         "the reader shows 確認中"
@@ -115,7 +116,7 @@ fn a_hung_query_times_out_at_the_configured_time_and_its_late_answer_is_ignored(
 #[test]
 fn staff_cancel_during_a_hung_query_opens_the_fallbacks_at_once() {
     let mut d = Desk::new(&["QueryByCertificate"]);
-    d.to_query();
+    d.advance_to_query();
     d.wait(3);
     assert!(d
         .host
@@ -144,7 +145,7 @@ fn staff_cancel_during_a_hung_query_opens_the_fallbacks_at_once() {
 #[test]
 fn pulling_the_card_during_a_hung_query_returns_to_waiting_and_the_answer_is_dropped() {
     let mut d = Desk::new(&["QueryByCertificate"]);
-    d.to_query();
+    d.advance_to_query();
     d.send(Event::CardRemoved);
     assert_eq!(d.screen(), Screen::WaitingForCard);
     assert!(!d.release());
@@ -203,7 +204,7 @@ fn the_query_deadline_holds_across_processing_polls() {
             .answers
             .push_back(Ok(response(Segment::Processing, None, day(2025, 6, 10))));
     }
-    d.to_query();
+    d.advance_to_query();
     // 処理中 at 0 s, 10 s, 20 s; the 30 s deadline comes before the poll at 30 s would be answered.
     d.wait(10);
     d.wait(10);
@@ -239,7 +240,7 @@ fn an_answer_from_before_a_reset_cannot_pass_for_a_new_call() {
 #[test]
 fn a_failed_save_is_shown_even_after_the_result_screen_moved_on() {
     let mut d = Desk::new(&["SaveReception"]);
-    d.to_query();
+    d.advance_to_query();
     assert!(matches!(d.screen(), Screen::Completed { .. }));
     d.wait(i64::from(SiteSettings::default().completed_secs));
     assert_eq!(d.screen(), Screen::RemoveCard);
