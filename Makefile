@@ -16,7 +16,10 @@ deps:
 build: deps
 	$(CARGO) build --workspace --all-targets --locked
 
+# The lints are part of the tests: build once, then rustfmt and clippy over the build's selection (clippy keeps
+# its own metadata, so the test run after it still recompiles nothing), then every test.
 test: build
+	$(LINT)
 	$(CARGO) test --workspace --locked
 	node tests/ui-preview/check-i18n.mjs
 	$(TSC) -p tests/ui-check/tsconfig.json
@@ -47,6 +50,12 @@ e2e: build
 fmt:
 	$(CARGO) fmt --all
 
-lint:
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+# rustfmt, then clippy with the workspace lints ([workspace.lints], clippy.toml) over every target; also part of
+# `make test`. Clippy runs build scripts, hence the Debian packages first.
+define LINT
+$(CARGO) fmt --all -- --check
+$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+endef
+
+lint: deps
+	$(LINT)

@@ -52,10 +52,24 @@ install_tauri_driver() {
   fi
 }
 
+install_rust_components() {
+  # `make lint` (also part of `make test`) runs rustfmt and clippy: components of the installed toolchain.
+  local absent=()
+  cargo fmt --version >/dev/null 2>&1 || absent+=(rustfmt)
+  cargo clippy --version >/dev/null 2>&1 || absent+=(clippy)
+  [ ${#absent[@]} -eq 0 ] && return 0
+  if ! command -v rustup >/dev/null; then
+    echo "install-deps: ${absent[*]} missing from the Rust toolchain and no rustup to add them" >&2; exit 1
+  fi
+  echo "install-deps: installing ${absent[*]} (rustup component add)"
+  rustup component add "${absent[@]}"
+}
+
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif command -v sudo >/dev/null; then SUDO=(sudo); else SUDO=(false); fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} Debian packages present"
+  install_rust_components
   install_node
   install_ui_check
   install_tauri_driver
@@ -70,6 +84,7 @@ export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q >/dev/null
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+install_rust_components
 install_node
 install_ui_check
 install_tauri_driver

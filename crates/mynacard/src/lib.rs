@@ -16,7 +16,7 @@ pub mod persona;
 pub mod pin;
 pub mod pki;
 pub mod reception_port;
-#[cfg(feature = "pcsc")]
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod tlv;
 pub mod transport;

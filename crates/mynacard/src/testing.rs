@@ -3,6 +3,9 @@
 //! `Pcscd::ensure()` serialises every pcscd-based test of the process (there is one vpcd slot) and holds a
 //! [`crate::pcscd::Pcscd`] — the running daemon, or one started for the test and stopped when the guard
 //! drops. A missing pcscd is an error with installation advice, never a silent skip.
+//!
+//! Behind feature `testing`, which only dev-dependencies turn on (this crate's and `uketsuke`'s): the app never
+//! links it.
 
 use std::sync::{Mutex, MutexGuard};
 
