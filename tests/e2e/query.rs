@@ -62,6 +62,9 @@ async fn caption_above(j: &Journey, above: i64) -> Result<i64> {
     }
 }
 
+// Waiting until the mock's latency has passed is wall time by nature (the app's own clock is not the test's);
+// the assertions are on screens and the database, never on how long something took.
+#[allow(clippy::disallowed_methods)]
 async fn query_latency_cancel(j: &mut Journey) -> Result<()> {
     j.place_card(P01).await?;
     j.wait_screen("MethodChoice").await?;
