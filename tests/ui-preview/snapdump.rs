@@ -1,5 +1,5 @@
 use chrono::{NaiveDate, NaiveDateTime, Duration};
-use reception::flow::{ErrorCode, Event, FallbackStep, SiteSettings, StaffAction, State, TimerId};
+use reception::flow::{Answer, ErrorCode, Event, FallbackStep, SiteSettings, StaffAction, State, TimerId};
 use reception::model::*;
 use reception::paper::*;
 use reception::validate::NumberEntry;
@@ -17,10 +17,15 @@ impl R {
     fn ev(&mut self, e: Event) -> &mut Self { self.st = step(&self.st, e, self.t).next; self }
     fn tick(&mut self, secs: i64) -> &mut Self { self.t += Duration::seconds(secs); self }
     fn fire(&mut self) -> &mut Self {
-        let t = self.st.timer.unwrap();
+        let t = self.st.timers[0];
         self.ev(Event::TimerFired { id: t.id, seq: t.seq })
     }
     fn staff(&mut self, a: StaffAction) -> &mut Self { self.ev(Event::Staff(a)) }
+    /// A port's answer to the call the flow waits for (or to the save in flight).
+    fn port(&mut self, answer: Answer) -> &mut Self {
+        let seq = self.st.awaiting.map(|w| w.seq).or(self.st.saving).unwrap_or(0);
+        self.ev(Event::Answer { seq, answer })
+    }
     fn save(&mut self, name: &str) -> &mut Self {
         let s = Snapshot::of(&self.st, self.t);
         fs::write(format!("{OUT}/{name}.json"), serde_json::to_string_pretty(&s).unwrap()).unwrap();
@@ -48,11 +53,11 @@ fn record(name: &str, kana: &str) -> EligibilityRecord {
     }
 }
 
-fn answer(v: QualificationValidity, rec: Option<EligibilityRecord>) -> Event {
-    Event::EligibilityAnswered(Ok(EligibilityResponse { segment: Segment::Normal, validity: Some(v), record: rec, confirmed_on: d(2025, 12, 2) }))
+fn answer(v: QualificationValidity, rec: Option<EligibilityRecord>) -> Answer {
+    Answer::EligibilityAnswered(Ok(EligibilityResponse { segment: Segment::Normal, validity: Some(v), record: rec, confirmed_on: d(2025, 12, 2) }))
 }
 
-fn placed(r: &mut R, c: CardSummary) { r.ev(Event::CardPlaced).ev(Event::CardRead(Ok(c))); }
+fn placed(r: &mut R, c: CardSummary) { r.ev(Event::CardPlaced).port(Answer::CardRead(Ok(c))); }
 
 fn numbers() -> NumberEntry {
     NumberEntry { insurer_number: "06133946".into(), symbol: "1234".into(), number: "56789".into(), branch: "01".into(), birthdate: "1985-04-12".into() }
@@ -65,23 +70,23 @@ fn main() {
     let mut r = R::new(settings());
     r.save("waiting");
     r.ev(Event::CardPlaced).save("reading-card");
-    r.ev(Event::CardRead(Ok(normal.clone()))).save("method-choice");
+    r.port(Answer::CardRead(Ok(normal.clone()))).save("method-choice");
     r.ev(Event::ChooseMethod(Method::Face)).save("face-capture");
-    r.ev(Event::FaceMatched(Ok(FaceVerdict::NoMatch { score: 0.2 }))).save("face-failed-nomatch");
-    r.ev(Event::RetryFace).ev(Event::FaceMatched(Ok(FaceVerdict::NoFace))).save("face-failed-noface");
+    r.port(Answer::FaceMatched(Ok(FaceVerdict::NoMatch { score: 0.2 }))).save("face-failed-nomatch");
+    r.ev(Event::RetryFace).port(Answer::FaceMatched(Ok(FaceVerdict::NoFace))).save("face-failed-noface");
     r.ev(Event::ChooseMethod(Method::Pin)).save("pin-entry");
     r.ev(Event::PinEntered(Pin::new("12".into()))).save("pin-entry-format");
     r.ev(Event::PinEntered(Pin::new("1111".into()))).save("verifying");
-    r.ev(Event::PinVerified(Ok(PinVerdict::Wrong { tries_left: 2 }))).save("pin-entry-wrong");
-    r.ev(Event::PinEntered(Pin::new("1234".into()))).ev(Event::PinVerified(Ok(PinVerdict::Ok)))
-        .ev(Event::Signed(Ok(PossessionProof { challenge: vec![1], signature: vec![2] })))
+    r.port(Answer::PinVerified(Ok(PinVerdict::Wrong { tries_left: 2 }))).save("pin-entry-wrong");
+    r.ev(Event::PinEntered(Pin::new("1234".into()))).port(Answer::PinVerified(Ok(PinVerdict::Ok)))
+        .port(Answer::Signed(Ok(PossessionProof { challenge: vec![1], signature: vec![2] })))
         .save("checking-registration");
-    r.ev(Event::RegistrationChecked(Ok(Registration::Registered))).save("consent-mode");
+    r.port(Answer::RegistrationChecked(Ok(Registration::Registered))).save("consent-mode");
     r.ev(Event::ChooseConsentMode(ConsentMode::Individual)).save("consent-item-treatment");
     r.ev(Event::AnswerConsent(true)).save("consent-item-surgery");
     r.ev(Event::AnswerConsent(true)).save("consent-item-checkup");
     r.ev(Event::AnswerConsent(false)).tick(7).save("querying");
-    r.ev(answer(QualificationValidity::Valid, Some(record("山田　花子", "ﾔﾏﾀﾞ ﾊﾅｺ")))).save("completed");
+    r.port(answer(QualificationValidity::Valid, Some(record("山田　花子", "ﾔﾏﾀﾞ ﾊﾅｺ")))).save("completed");
     r.fire().save("remove-card");
     r.ev(Event::CardRemoved).save("waiting-after");
 
@@ -113,29 +118,29 @@ fn main() {
     // registration offer, legacy limit, prescription; ● in the name
     let mut r = R::new(SiteSettings { training: true, legacy_limit_screen: true, prescription_question: true, ..Default::default() });
     placed(&mut r, normal.clone());
-    r.ev(Event::ChooseMethod(Method::Face)).ev(Event::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
-        .ev(Event::RegistrationChecked(Ok(Registration::NotRegistered))).save("registration-offer");
+    r.ev(Event::ChooseMethod(Method::Face)).port(Answer::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
+        .port(Answer::RegistrationChecked(Ok(Registration::NotRegistered))).save("registration-offer");
     r.ev(Event::RegistrationAnswer(true)).save("registering");
-    r.ev(Event::RegistrationDone(Ok(Registration::Registered)));
+    r.port(Answer::RegistrationDone(Ok(Registration::Registered)));
     r.ev(Event::ChooseConsentMode(ConsentMode::Comprehensive)).save("limit-consent");
     r.ev(Event::AnswerLimit(true)).save("prescription-form");
     r.ev(Event::ChoosePrescription(PrescriptionForm::Electronic));
     let mut rec = record("髙●　太郎", "ﾀｶﾊｼ ﾀﾛｳ");
     rec.relationship = Some(Relationship::Dependant);
     rec.copay_percent = Some(20);
-    r.ev(answer(QualificationValidity::Valid, Some(rec))).save("completed-gaiji");
+    r.port(answer(QualificationValidity::Valid, Some(rec))).save("completed-gaiji");
 
     // errors from the service → fallback
     let mut r = R::new(settings());
     placed(&mut r, normal.clone());
-    r.ev(Event::ChooseMethod(Method::Face)).ev(Event::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
-        .ev(Event::RegistrationChecked(Ok(Registration::Registered)))
+    r.ev(Event::ChooseMethod(Method::Face)).port(Answer::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
+        .port(Answer::RegistrationChecked(Ok(Registration::Registered)))
         .ev(Event::ChooseConsentMode(ConsentMode::DeclineAll)).tick(31);
     r.fire().save("error-query-timeout");
     r.fire().save("fallback-retry");
     r.staff(StaffAction::FallbackNext).save("fallback-previous");
     r.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId("000123".into()))).save("looking-up-previous");
-    r.ev(Event::PreviousFound(Ok(None))).save("fallback-previous-notfound");
+    r.port(Answer::PreviousFound(Ok(None))).save("fallback-previous-notfound");
     r.staff(StaffAction::FallbackNext).save("fallback-declaration");
     r.staff(StaffAction::SubmitDeclaration(Box::new(DeclarationEntry { visit_date: "".into(), filled_on: "2025-12-02".into(), name: "".into(), name_kana: "やまだ".into(),
         birthdate: "1985-04-12".into(), sex: Sex::Female, address: "".into(), phone: "".into(), insurance_type: InsuranceType::Employee,
@@ -150,10 +155,10 @@ fn main() {
     // no eligibility data
     let mut r = R::new(settings());
     placed(&mut r, normal.clone());
-    r.ev(Event::ChooseMethod(Method::Face)).ev(Event::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
-        .ev(Event::RegistrationChecked(Ok(Registration::Registered)))
+    r.ev(Event::ChooseMethod(Method::Face)).port(Answer::FaceMatched(Ok(FaceVerdict::Match { score: 0.8 })))
+        .port(Answer::RegistrationChecked(Ok(Registration::Registered)))
         .ev(Event::ChooseConsentMode(ConsentMode::Comprehensive));
-    r.ev(answer(QualificationValidity::NotFound, None)).save("error-no-eligibility");
+    r.port(answer(QualificationValidity::NotFound, None)).save("error-no-eligibility");
     r.fire().save("fallback-no-data");
     r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice { kind: DocumentKind::Notice,
         numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into() }, with_card: true })))
@@ -162,7 +167,7 @@ fn main() {
     let mut r = R::new(settings());
     r.staff(StaffAction::OpenFallback).staff(StaffAction::ClassifyProblem(ProblemKind::CommunicationFailure)).staff(StaffAction::FallbackNext);
     r.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId("000123".into())));
-    r.ev(Event::PreviousFound(Ok(Some(StoredEligibility { record: record("鈴木　一郎", "ｽｽﾞｷ ｲﾁﾛｳ"), confirmed_on: d(2025, 10, 14) })))).save("completed-previous");
+    r.port(Answer::PreviousFound(Ok(Some(StoredEligibility { record: record("鈴木　一郎", "ｽｽﾞｷ ｲﾁﾛｳ"), confirmed_on: d(2025, 10, 14) })))).save("completed-previous");
 
     // paper: legacy card refused
     let mut r = R::new(settings());
