@@ -149,14 +149,24 @@ fn main() {
     gaps.push(end - *querying.last().unwrap());
     let worst = gaps.iter().max().copied().unwrap();
 
-    let stored = lanes
-        .store
-        .lock()
-        .unwrap()
-        .db()
-        .receptions_on(at.date(), &store::ReceptionFilter::default())
-        .unwrap();
-    assert_eq!(stored.len(), runs + 2, "every reception was stored");
+    // The last save may still be on the store worker: give it a moment (bounded) before counting.
+    let count = || {
+        lanes
+            .store
+            .lock()
+            .unwrap()
+            .db()
+            .receptions_on(at.date(), &store::ReceptionFilter::default())
+            .unwrap()
+            .len()
+    };
+    for _ in 0..100 {
+        if count() == runs + 2 {
+            break;
+        }
+        let _ = snaps.recv_timeout(Duration::from_millis(20));
+    }
+    assert_eq!(count(), runs + 2, "every reception was stored");
     session.stop();
 
     let peer_runs = 7;
