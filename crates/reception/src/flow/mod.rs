@@ -539,33 +539,11 @@ impl State {
     pub fn staff_actions(&self) -> Vec<StaffActionKind> {
         use StaffActionKind as K;
         let mut v = vec![K::SetVisualMode, K::SetOperator, K::Hotline];
-        let fallback = match self.phase {
-            Phase::Fallback(step) => Some(step),
-            Phase::WaitingForCard
-            | Phase::ReadingCard
-            | Phase::CertWarning(_)
-            | Phase::MethodChoice
-            | Phase::FaceCapture
-            | Phase::FaceFailed(_)
-            | Phase::PinEntry { .. }
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::VisualCheck
-            | Phase::SmartphonePlatform
-            | Phase::SmartphonePin { .. }
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::RegistrationOffer
-            | Phase::Registering
-            | Phase::ConsentMode
-            | Phase::ConsentItem(_)
-            | Phase::LimitConsent
-            | Phase::PrescriptionForm
-            | Phase::Querying { .. }
-            | Phase::LookingUpPrevious
-            | Phase::Completed { .. }
-            | Phase::RemoveCard
-            | Phase::Error(_) => None,
+        // Only the wizard's steps matter here; every other phase offers the same base list.
+        let fallback = if let Phase::Fallback(step) = self.phase {
+            Some(step)
+        } else {
+            None
         };
         match fallback {
             Some(step) => {
