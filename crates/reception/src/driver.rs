@@ -117,7 +117,7 @@ pub struct Host {
 }
 
 fn phase_name(s: &State) -> String {
-    let mut p = format!("{:?}", s.phase);
+    let mut p = s.phase.trace_name();
     if s.hotline_open {
         p.push_str("+Hotline");
     }

@@ -10,7 +10,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use crate::flow::{ErrorCode, FaceFailure, FallbackStep, Lane, Notice, Phase, StaffActionKind, State};
+use crate::flow::{
+    ErrorCode, FaceFailure, FallbackStep, IdentityStep, Lane, Notice, Phase, PhoneStep, Question,
+    StaffActionKind, State,
+};
 use crate::model::{
     ConsentItem, ConsentRecord, EligibilityRecord, Method, Operator, PhonePlatform, QualificationValidity,
     ReaderMode,
@@ -193,38 +196,45 @@ fn screen_of(state: &State, now: NaiveDateTime) -> Screen {
     match &state.phase {
         Phase::WaitingForCard => Screen::WaitingForCard,
         Phase::ReadingCard => Screen::ReadingCard,
-        Phase::CertWarning(status) => Screen::CertWarning { status: *status },
-        Phase::MethodChoice => Screen::MethodChoice,
-        Phase::FaceCapture => Screen::FaceCapture,
-        Phase::FaceFailed(reason) => Screen::FaceFailed { reason: *reason },
-        Phase::PinEntry { tries_left } => Screen::PinEntry {
-            tries_left: *tries_left,
-            proxy: state.operator == Operator::Proxy,
+        Phase::Identity { card, step } => match step {
+            IdentityStep::CertWarning => Screen::CertWarning { status: card.status },
+            IdentityStep::MethodChoice => Screen::MethodChoice,
+            IdentityStep::FaceCapture => Screen::FaceCapture,
+            IdentityStep::FaceFailed(reason) => Screen::FaceFailed { reason: *reason },
+            IdentityStep::PinEntry => Screen::PinEntry {
+                tries_left: card.pin_tries_left().unwrap_or(0),
+                proxy: state.operator == Operator::Proxy,
+            },
+            IdentityStep::PinVerifying | IdentityStep::Signing => Screen::Verifying,
+            IdentityStep::VisualCheck => Screen::VisualCheck,
         },
-        Phase::PinVerifying | Phase::Signing | Phase::CheckingRegistration => Screen::Verifying,
-        Phase::VisualCheck => Screen::VisualCheck,
-        Phase::SmartphonePlatform => Screen::SmartphonePlatform,
-        Phase::SmartphonePin { tries_left } => Screen::SmartphonePin {
-            tries_left: *tries_left,
+        Phase::Smartphone(step) => match step {
+            PhoneStep::Platform => Screen::SmartphonePlatform,
+            PhoneStep::Pin { tries_left } => Screen::SmartphonePin {
+                tries_left: *tries_left,
+            },
+            PhoneStep::Hold(platform) => Screen::SmartphoneHold { platform: *platform },
         },
-        Phase::SmartphoneHold(platform) => Screen::SmartphoneHold { platform: *platform },
-        Phase::RegistrationOffer => Screen::RegistrationOffer,
-        Phase::Registering => Screen::Registering,
-        Phase::ConsentMode => Screen::ConsentMode,
-        Phase::ConsentItem(item) => Screen::ConsentItem { item: *item },
-        Phase::LimitConsent => Screen::LimitConsent,
-        Phase::PrescriptionForm => Screen::PrescriptionForm,
+        Phase::Questions { step, .. } => match step {
+            Question::CheckingRegistration => Screen::Verifying,
+            Question::RegistrationOffer => Screen::RegistrationOffer,
+            Question::Registering => Screen::Registering,
+            Question::ConsentMode => Screen::ConsentMode,
+            Question::ConsentItem { item, .. } => Screen::ConsentItem { item: *item },
+            Question::LimitConsent(_) => Screen::LimitConsent,
+            Question::PrescriptionForm(_) => Screen::PrescriptionForm,
+        },
         Phase::Querying { started, .. } => Screen::Querying {
             elapsed_secs: (now - *started).num_seconds(),
         },
-        Phase::LookingUpPrevious => Screen::LookingUpPrevious,
-        Phase::Completed { basis, billing } => Screen::Completed {
+        Phase::LookingUpPrevious(_) => Screen::LookingUpPrevious,
+        Phase::Completed { basis, billing, .. } => Screen::Completed {
             basis: basis.clone(),
             billing: *billing,
         },
-        Phase::RemoveCard => Screen::RemoveCard,
-        Phase::Error(code) => Screen::Error { code: *code },
-        Phase::Fallback(step) => Screen::Fallback { step: *step },
+        Phase::RemoveCard(_) => Screen::RemoveCard,
+        Phase::Error { code, .. } => Screen::Error { code: *code },
+        Phase::Fallback { step, .. } => Screen::Fallback { step: *step },
     }
 }
 
@@ -236,9 +246,9 @@ impl Snapshot {
         } else {
             screen_of(state, now)
         };
-        let fallback = match state.phase {
-            Phase::Fallback(step) => Some(FallbackView {
-                step,
+        let fallback = match &state.phase {
+            Phase::Fallback { step, .. } => Some(FallbackView {
+                step: *step,
                 problem: state.session.problem,
                 steps: FallbackStep::ALL
                     .into_iter()
@@ -248,53 +258,40 @@ impl Snapshot {
             }),
             Phase::WaitingForCard
             | Phase::ReadingCard
-            | Phase::CertWarning(_)
-            | Phase::MethodChoice
-            | Phase::FaceCapture
-            | Phase::FaceFailed(_)
-            | Phase::PinEntry { .. }
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::VisualCheck
-            | Phase::SmartphonePlatform
-            | Phase::SmartphonePin { .. }
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::RegistrationOffer
-            | Phase::Registering
-            | Phase::ConsentMode
-            | Phase::ConsentItem(_)
-            | Phase::LimitConsent
-            | Phase::PrescriptionForm
+            | Phase::Identity { .. }
+            | Phase::Smartphone(_)
+            | Phase::Questions { .. }
             | Phase::Querying { .. }
-            | Phase::LookingUpPrevious
+            | Phase::LookingUpPrevious(_)
             | Phase::Completed { .. }
-            | Phase::RemoveCard
-            | Phase::Error(_) => None,
+            | Phase::RemoveCard(_)
+            | Phase::Error { .. } => None,
         };
-        let consent = state.session.consent;
+        let consent = state.phase.consent();
         Snapshot {
             screen,
             mode: state.mode,
             operator: state.operator,
             training: state.settings.training,
             // Also on a failed face check, so the reader can offer 「暗証番号で確認する」 directly.
-            methods: if matches!(state.phase, Phase::MethodChoice | Phase::FaceFailed(_)) {
+            methods: if matches!(
+                state.phase,
+                Phase::Identity {
+                    step: IdentityStep::MethodChoice | IdentityStep::FaceFailed(_),
+                    ..
+                }
+            ) {
                 state.method_options()
             } else {
                 Vec::new()
             },
             notices: state.notices.clone(),
             validation: state.validation.clone(),
-            eligibility: state
-                .session
-                .result
-                .clone()
-                .map(|(validity, record, confirmed_on)| EligibilityView {
-                    validity,
-                    record,
-                    confirmed_on,
-                }),
+            eligibility: state.phase.found().map(|f| EligibilityView {
+                validity: f.validity,
+                record: f.record.clone(),
+                confirmed_on: f.confirmed_on,
+            }),
             consent,
             consent_valid: consent.is_some_and(|c| rules::consent_is_valid(c.given_at, now)),
             fallback,

@@ -3,109 +3,87 @@
 
 use super::*;
 
+/// A card placed on the waiting screen starts a reception; placed again on the fallback's first step it
+/// is the same patient's retry (the staff's problem classification stays).
 pub(super) fn on_card_placed(tx: &mut Tx) {
     match tx.st.phase {
-        Phase::WaitingForCard | Phase::Fallback(FallbackStep::RetryOrSwitch) => {
-            let problem = tx.st.session.problem;
-            let operator = tx.st.operator;
-            tx.st.session = Session {
-                card_in_reader: true,
-                problem,
-                ..Session::default()
-            };
-            tx.st.operator = operator;
+        Phase::WaitingForCard
+        | Phase::Fallback {
+            step: FallbackStep::RetryOrSwitch,
+            ..
+        } => {
+            tx.st.session.card_in_reader = true;
             tx.go(Phase::ReadingCard);
             tx.call(Call::ReadCard);
         }
         Phase::ReadingCard
-        | Phase::CertWarning(_)
-        | Phase::MethodChoice
-        | Phase::FaceCapture
-        | Phase::FaceFailed(_)
-        | Phase::PinEntry { .. }
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::VisualCheck
-        | Phase::SmartphonePlatform
-        | Phase::SmartphonePin { .. }
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::RegistrationOffer
-        | Phase::Registering
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm
+        | Phase::Identity { .. }
+        | Phase::Smartphone(_)
+        | Phase::Questions { .. }
         | Phase::Querying { .. }
-        | Phase::LookingUpPrevious
+        | Phase::LookingUpPrevious(_)
         | Phase::Completed { .. }
-        | Phase::RemoveCard
-        | Phase::Error(_)
-        | Phase::Fallback(_) => {}
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. }
+        | Phase::Fallback { .. } => {}
     }
 }
 
 /// Card removed: anywhere in the reader flow the session is dropped unsaved (nothing half-saved);
-/// staff-side fallback work continues without the card.
+/// staff-side fallback work continues without the card, and so does a query by a document's numbers
+/// made without the card.
 pub(super) fn on_card_removed(tx: &mut Tx) {
     if !tx.st.session.card_in_reader {
         return;
     }
-    match tx.st.phase {
-        Phase::Fallback(_) | Phase::LookingUpPrevious => tx.st.session.card_in_reader = false,
-        Phase::Completed { .. } | Phase::RemoveCard => tx.reset_to_waiting(),
-        Phase::Querying { .. } if tx.st.session.card.is_none() => tx.st.session.card_in_reader = false,
+    match &tx.st.phase {
+        Phase::Fallback { .. } | Phase::LookingUpPrevious(_) => tx.st.session.card_in_reader = false,
+        Phase::Querying { .. } if tx.st.phase.card().is_none() => tx.st.session.card_in_reader = false,
         Phase::WaitingForCard
         | Phase::ReadingCard
-        | Phase::CertWarning(_)
-        | Phase::MethodChoice
-        | Phase::FaceCapture
-        | Phase::FaceFailed(_)
-        | Phase::PinEntry { .. }
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::VisualCheck
-        | Phase::SmartphonePlatform
-        | Phase::SmartphonePin { .. }
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::RegistrationOffer
-        | Phase::Registering
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm
+        | Phase::Identity { .. }
+        | Phase::Smartphone(_)
+        | Phase::Questions { .. }
         | Phase::Querying { .. }
-        | Phase::Error(_) => tx.reset_to_waiting(),
+        | Phase::Completed { .. }
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. } => tx.reset_to_waiting(),
     }
 }
 
 pub(super) fn on_card_read(tx: &mut Tx, r: Result<CardSummary, CardError>) {
-    if tx.st.phase != Phase::ReadingCard {
+    if !matches!(tx.st.phase, Phase::ReadingCard) {
         return;
     }
     match r {
         Ok(summary) => {
             let status = rules::cert_status(summary.cert.not_before, summary.cert.not_after, tx.today());
-            tx.st.session.cert_status = Some(status);
-            tx.st.session.pin_tries_left = summary.pin_tries_left;
-            tx.st.session.card = Some(summary);
+            let card = ReadCard { summary, status };
             match status {
-                CertStatus::Valid => after_card_ok(tx),
+                CertStatus::Valid => after_card_ok(tx, card),
                 CertStatus::ExpiresSoon { days_left } => {
-                    tx.go(Phase::CertWarning(status));
+                    cert_warning(tx, card);
                     tx.note(Notice::CertExpiresSoon { days_left });
                 }
                 CertStatus::Grace { .. } => {
-                    tx.go(Phase::CertWarning(status));
+                    cert_warning(tx, card);
                     tx.note(Notice::CertGraceEligibilityOnly);
                 }
-                CertStatus::Expired => tx.error(ErrorCode::CertExpired),
-                CertStatus::NotYetValid => tx.error(ErrorCode::CertNotYetValid),
+                CertStatus::Expired => tx.fail(ErrorCode::CertExpired, SoFar::from(Known::Card(card))),
+                CertStatus::NotYetValid => {
+                    tx.fail(ErrorCode::CertNotYetValid, SoFar::from(Known::Card(card)))
+                }
             }
         }
         Err(e) => card_error(tx, e),
     }
+}
+
+fn cert_warning(tx: &mut Tx, card: ReadCard) {
+    tx.go(Phase::Identity {
+        card,
+        step: IdentityStep::CertWarning,
+    });
 }
 
 pub(super) fn card_error(tx: &mut Tx, e: CardError) {
@@ -118,74 +96,85 @@ pub(super) fn card_error(tx: &mut Tx, e: CardError) {
 }
 
 /// After a usable certificate: 目視 mode goes straight to the staff check, else method choice.
-pub(super) fn after_card_ok(tx: &mut Tx) {
+pub(super) fn after_card_ok(tx: &mut Tx, card: ReadCard) {
     match tx.st.mode {
-        ReaderMode::VisualCheck => tx.go(Phase::VisualCheck),
+        ReaderMode::VisualCheck => tx.go(Phase::Identity {
+            card,
+            step: IdentityStep::VisualCheck,
+        }),
         ReaderMode::Unattended => {
-            tx.go(Phase::MethodChoice);
-            if tx.st.session.pin_tries_left == Some(0) {
+            let locked = card.pin_tries_left() == Some(0);
+            tx.go(Phase::Identity {
+                card,
+                step: IdentityStep::MethodChoice,
+            });
+            if locked {
                 tx.note(Notice::PinLocked);
             }
         }
     }
 }
 
+/// 次へ: only the certificate alert waits for it.
 pub(super) fn on_continue(tx: &mut Tx) {
-    match tx.st.phase {
-        Phase::CertWarning(_) => after_card_ok(tx),
+    match &tx.st.phase {
+        Phase::Identity { card, step } => match step {
+            IdentityStep::CertWarning => {
+                let card = card.clone();
+                after_card_ok(tx, card);
+            }
+            IdentityStep::MethodChoice
+            | IdentityStep::FaceCapture
+            | IdentityStep::FaceFailed(_)
+            | IdentityStep::PinEntry
+            | IdentityStep::PinVerifying
+            | IdentityStep::Signing
+            | IdentityStep::VisualCheck => {}
+        },
         Phase::WaitingForCard
         | Phase::ReadingCard
-        | Phase::MethodChoice
-        | Phase::FaceCapture
-        | Phase::FaceFailed(_)
-        | Phase::PinEntry { .. }
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::VisualCheck
-        | Phase::SmartphonePlatform
-        | Phase::SmartphonePin { .. }
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::RegistrationOffer
-        | Phase::Registering
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm
+        | Phase::Smartphone(_)
+        | Phase::Questions { .. }
         | Phase::Querying { .. }
-        | Phase::LookingUpPrevious
+        | Phase::LookingUpPrevious(_)
         | Phase::Completed { .. }
-        | Phase::RemoveCard
-        | Phase::Error(_)
-        | Phase::Fallback(_) => {}
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. }
+        | Phase::Fallback { .. } => {}
     }
 }
 
+/// 戻る: from PIN entry or a failed face check back to the method choice; the smartphone path before the
+/// phone is held goes back to waiting.
 pub(super) fn on_cancel(tx: &mut Tx) {
-    match tx.st.phase {
-        Phase::PinEntry { .. } | Phase::FaceFailed(_) => tx.go(Phase::MethodChoice),
-        Phase::SmartphonePlatform | Phase::SmartphonePin { .. } => tx.reset_to_waiting(),
+    match &tx.st.phase {
+        Phase::Identity { card, step } => match step {
+            IdentityStep::PinEntry | IdentityStep::FaceFailed(_) => {
+                let card = card.clone();
+                tx.go(Phase::Identity {
+                    card,
+                    step: IdentityStep::MethodChoice,
+                });
+            }
+            IdentityStep::CertWarning
+            | IdentityStep::MethodChoice
+            | IdentityStep::FaceCapture
+            | IdentityStep::PinVerifying
+            | IdentityStep::Signing
+            | IdentityStep::VisualCheck => {}
+        },
+        Phase::Smartphone(step) => match step {
+            PhoneStep::Platform | PhoneStep::Pin { .. } => tx.reset_to_waiting(),
+            PhoneStep::Hold(_) => {}
+        },
         Phase::WaitingForCard
         | Phase::ReadingCard
-        | Phase::CertWarning(_)
-        | Phase::MethodChoice
-        | Phase::FaceCapture
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::VisualCheck
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::RegistrationOffer
-        | Phase::Registering
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm
+        | Phase::Questions { .. }
         | Phase::Querying { .. }
-        | Phase::LookingUpPrevious
+        | Phase::LookingUpPrevious(_)
         | Phase::Completed { .. }
-        | Phase::RemoveCard
-        | Phase::Error(_)
-        | Phase::Fallback(_) => {}
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. }
+        | Phase::Fallback { .. } => {}
     }
 }

@@ -4,31 +4,30 @@
 use super::*;
 
 /// Consent, unless the certificate is in its grace period (eligibility only, S000 2-25).
-pub(super) fn start_consent(tx: &mut Tx) {
-    let grace = matches!(tx.st.session.cert_status, Some(CertStatus::Grace { .. }));
-    if grace {
-        tx.st.session.consent = None;
-        after_limit(tx);
+pub(super) fn start_consent(tx: &mut Tx, who: Identified) {
+    if who.grace() {
+        after_limit(tx, who, None);
         tx.note(Notice::CertGraceEligibilityOnly);
     } else {
-        tx.go(Phase::ConsentMode);
+        ask(tx, who, Question::ConsentMode);
     }
 }
 
 pub(super) fn on_consent_mode(tx: &mut Tx, m: ConsentMode) {
-    if tx.st.phase != Phase::ConsentMode {
+    let Some(who) = asking(tx, Question::ConsentMode) else {
         return;
-    }
+    };
     match m {
-        ConsentMode::Comprehensive => {
-            tx.st.session.answers = [Some(true); 3];
-            after_items(tx);
-        }
-        ConsentMode::DeclineAll => {
-            tx.st.session.answers = [Some(false); 3];
-            after_items(tx);
-        }
-        ConsentMode::Individual => tx.go(Phase::ConsentItem(ConsentItem::TreatmentAndMedicine)),
+        ConsentMode::Comprehensive => after_items(tx, who, [Some(true); 3]),
+        ConsentMode::DeclineAll => after_items(tx, who, [Some(false); 3]),
+        ConsentMode::Individual => ask(
+            tx,
+            who,
+            Question::ConsentItem {
+                item: ConsentItem::TreatmentAndMedicine,
+                answers: [None; 3],
+            },
+        ),
     }
 }
 
@@ -41,59 +40,83 @@ pub(super) fn item_index(i: ConsentItem) -> usize {
 }
 
 pub(super) fn on_consent_item(tx: &mut Tx, yes: bool) {
-    let Phase::ConsentItem(item) = tx.st.phase else {
+    let Phase::Questions {
+        who,
+        step: Question::ConsentItem { item, mut answers },
+    } = tx.st.phase.clone()
+    else {
         return;
     };
-    if let Some(slot) = tx.st.session.answers.get_mut(item_index(item)) {
+    if let Some(slot) = answers.get_mut(item_index(item)) {
         *slot = Some(yes);
     }
     match item.next() {
-        Some(n) => tx.go(Phase::ConsentItem(n)),
-        None => after_items(tx),
+        Some(item) => ask(tx, who, Question::ConsentItem { item, answers }),
+        None => after_items(tx, who, answers),
     }
 }
 
-/// Items answered: record them with time and 24 h expiry, then the legacy 限度額 screen if switched on.
-pub(super) fn after_items(tx: &mut Tx) {
-    let [a, b, c] = tx.st.session.answers;
-    tx.st.session.consent = Some(ConsentRecord {
+/// Items answered (an unanswered one counts as declined): record them with time and 24 h expiry, then the
+/// legacy 限度額 screen if switched on.
+pub(super) fn after_items(tx: &mut Tx, who: Identified, answers: [Option<bool>; 3]) {
+    let [a, b, c] = answers;
+    let consent = ConsentRecord {
         treatment_and_medicine: a.unwrap_or(false),
         surgery: b.unwrap_or(false),
         health_checkup: c.unwrap_or(false),
         limit_info: true,
         given_at: tx.now,
         valid_until: rules::consent_valid_until(tx.now),
-    });
+    };
     if rules::limit_consent_screen_shown(tx.st.settings.legacy_limit_screen) {
-        tx.go(Phase::LimitConsent);
+        ask(tx, who, Question::LimitConsent(consent));
     } else {
-        after_limit(tx);
+        after_limit(tx, who, Some(consent));
     }
 }
 
-pub(super) fn after_limit(tx: &mut Tx) {
-    if let (Some(c), Some(l)) = (tx.st.session.consent.as_mut(), tx.st.session.limit_answer) {
-        c.limit_info = l;
-    }
+/// Consent recorded (None: skipped): 処方箋の発行形態 if asked, else the query goes out.
+pub(super) fn after_limit(tx: &mut Tx, who: Identified, consent: Option<ConsentRecord>) {
     if tx.st.settings.prescription_question {
-        tx.go(Phase::PrescriptionForm);
+        ask(tx, who, Question::PrescriptionForm(consent));
     } else {
-        start_cert_query(tx);
+        start_cert_query(
+            tx,
+            Consented {
+                who,
+                consent,
+                prescription: None,
+            },
+        );
     }
 }
 
 /// Legacy 限度額 screen answered.
 pub(super) fn on_limit_answer(tx: &mut Tx, yes: bool) {
-    if tx.st.phase == Phase::LimitConsent {
-        tx.st.session.limit_answer = Some(yes);
-        after_limit(tx);
+    if let Phase::Questions {
+        who,
+        step: Question::LimitConsent(mut consent),
+    } = tx.st.phase.clone()
+    {
+        consent.limit_info = yes;
+        after_limit(tx, who, Some(consent));
     }
 }
 
 /// 電子 / 紙 chosen: the query goes out.
 pub(super) fn on_prescription(tx: &mut Tx, f: PrescriptionForm) {
-    if tx.st.phase == Phase::PrescriptionForm {
-        tx.st.session.prescription = Some(f);
-        start_cert_query(tx);
+    if let Phase::Questions {
+        who,
+        step: Question::PrescriptionForm(consent),
+    } = tx.st.phase.clone()
+    {
+        start_cert_query(
+            tx,
+            Consented {
+                who,
+                consent,
+                prescription: Some(f),
+            },
+        );
     }
 }

@@ -3,19 +3,34 @@
 
 use super::*;
 
+/// The card read, if the flow is on an identity screen `steps` accepts.
+fn identity_on(tx: &Tx, steps: impl Fn(IdentityStep) -> bool) -> Option<ReadCard> {
+    let Phase::Identity { card, step } = &tx.st.phase else {
+        return None;
+    };
+    steps(*step).then(|| card.clone())
+}
+
+fn go_identity(tx: &mut Tx, card: ReadCard, step: IdentityStep) {
+    tx.go(Phase::Identity { card, step });
+}
+
 pub(super) fn on_choose_method(tx: &mut Tx, m: Method) {
-    let allowed = matches!(tx.st.phase, Phase::MethodChoice | Phase::FaceFailed(_));
-    if !allowed || !tx.st.method_options().contains(&m) {
+    let Some(card) = identity_on(tx, |s| {
+        matches!(s, IdentityStep::MethodChoice | IdentityStep::FaceFailed(_))
+    }) else {
+        return;
+    };
+    if !tx.st.method_options().contains(&m) {
         return;
     }
     match m {
         Method::Face => {
-            tx.go(Phase::FaceCapture);
+            go_identity(tx, card, IdentityStep::FaceCapture);
             tx.call(Call::MatchFace);
         }
         Method::Pin => {
-            let tries_left = tx.st.session.pin_tries_left.unwrap_or(0);
-            tx.go(Phase::PinEntry { tries_left });
+            go_identity(tx, card, IdentityStep::PinEntry);
             if tx.st.operator == Operator::Proxy {
                 tx.note(Notice::ProxyOperation);
             }
@@ -25,89 +40,55 @@ pub(super) fn on_choose_method(tx: &mut Tx, m: Method) {
     }
 }
 
+/// A PIN typed on the card's PIN entry or the Android phone's. Anywhere else `pin` is dropped (and
+/// zeroized).
 pub(super) fn on_pin_entered(tx: &mut Tx, pin: Pin) {
-    match tx.st.phase {
-        Phase::PinEntry { .. } => {
-            // A malformed PIN never reaches the card, so it costs no try.
-            if pin.check_format().is_err() {
-                tx.st.validation.clear();
-                tx.note(Notice::PinFormat);
-                return;
-            }
-            tx.go(Phase::PinVerifying);
-            tx.call(Call::VerifyPin { pin });
+    if let Some(card) = identity_on(tx, |s| s == IdentityStep::PinEntry) {
+        // A malformed PIN never reaches the card, so it costs no try.
+        if pin.check_format().is_err() {
+            tx.st.validation.clear();
+            tx.note(Notice::PinFormat);
+            return;
         }
-        Phase::SmartphonePin { .. } => {
-            if pin.check_format().is_err() {
-                tx.note(Notice::PinFormat);
-                return;
-            }
-            tx.go(Phase::SmartphoneHold(PhonePlatform::Android));
-            tx.call(Call::ReadSmartphone {
-                platform: PhonePlatform::Android,
-                pin: Some(pin),
-            });
+        go_identity(tx, card, IdentityStep::PinVerifying);
+        tx.call(Call::VerifyPin { pin });
+    } else if let Phase::Smartphone(PhoneStep::Pin { .. }) = tx.st.phase {
+        if pin.check_format().is_err() {
+            tx.note(Notice::PinFormat);
+            return;
         }
-        Phase::WaitingForCard
-        | Phase::ReadingCard
-        | Phase::CertWarning(_)
-        | Phase::MethodChoice
-        | Phase::FaceCapture
-        | Phase::FaceFailed(_)
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::VisualCheck
-        | Phase::SmartphonePlatform
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::RegistrationOffer
-        | Phase::Registering
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm
-        | Phase::Querying { .. }
-        | Phase::LookingUpPrevious
-        | Phase::Completed { .. }
-        | Phase::RemoveCard
-        | Phase::Error(_)
-        | Phase::Fallback(_) => {} // `pin` is dropped (and zeroized) here.
+        tx.go(Phase::Smartphone(PhoneStep::Hold(PhonePlatform::Android)));
+        tx.call(Call::ReadSmartphone {
+            platform: PhonePlatform::Android,
+            pin: Some(pin),
+        });
     }
 }
 
-pub(super) fn pin_locked(tx: &mut Tx) {
-    tx.st.session.pin_tries_left = Some(0);
-    if let Some(c) = tx.st.session.card.as_mut() {
-        c.pin_tries_left = Some(0);
-    }
-    // A locked PIN leaves face and 目視 (S000 2-23).
-    tx.go(Phase::MethodChoice);
+/// A locked PIN leaves face and 目視 (S000 2-23).
+fn pin_locked(tx: &mut Tx, mut card: ReadCard) {
+    card.summary.pin_tries_left = Some(0);
+    go_identity(tx, card, IdentityStep::MethodChoice);
     tx.note(Notice::PinLocked);
 }
 
 pub(super) fn on_pin_verified(tx: &mut Tx, r: Result<PinVerdict, CardError>) {
-    if tx.st.phase != Phase::PinVerifying {
+    let Some(mut card) = identity_on(tx, |s| s == IdentityStep::PinVerifying) else {
         return;
-    }
+    };
     match r {
         Ok(PinVerdict::Ok) => {
-            tx.st.session.pin_tries_left = Some(rules::pin_tries());
-            let serial = tx
-                .st
-                .session
-                .card
-                .as_ref()
-                .map(|c| c.cert.serial.clone())
-                .unwrap_or_default();
+            card.summary.pin_tries_left = Some(rules::pin_tries());
             // The challenge only has to be fresh per reception; the service checks the signature.
+            let serial = &card.summary.cert.serial;
             let challenge = format!("uketsuke:{serial}:{}", tx.now.format("%Y%m%d%H%M%S")).into_bytes();
-            tx.go(Phase::Signing);
+            go_identity(tx, card, IdentityStep::Signing);
             tx.call(Call::SignChallenge { challenge });
         }
-        Ok(PinVerdict::Wrong { tries_left: 0 }) | Ok(PinVerdict::Locked) => pin_locked(tx),
+        Ok(PinVerdict::Wrong { tries_left: 0 }) | Ok(PinVerdict::Locked) => pin_locked(tx, card),
         Ok(PinVerdict::Wrong { tries_left }) => {
-            tx.st.session.pin_tries_left = Some(tries_left);
-            tx.go(Phase::PinEntry { tries_left });
+            card.summary.pin_tries_left = Some(tries_left);
+            go_identity(tx, card, IdentityStep::PinEntry);
             tx.note(Notice::PinWrong { tries_left });
         }
         Err(e) => card_error(tx, e),
@@ -115,42 +96,50 @@ pub(super) fn on_pin_verified(tx: &mut Tx, r: Result<PinVerdict, CardError>) {
 }
 
 pub(super) fn on_signed(tx: &mut Tx, r: Result<PossessionProof, CardError>) {
-    if tx.st.phase != Phase::Signing {
+    let Some(card) = identity_on(tx, |s| s == IdentityStep::Signing) else {
         return;
-    }
+    };
     match r {
-        Ok(proof) => {
-            tx.st.session.proof = Some(proof);
-            identity_confirmed(tx, Method::Pin);
-        }
+        Ok(proof) => identity_confirmed(
+            tx,
+            Holder::Card {
+                card,
+                check: CardCheck::Pin(proof),
+            },
+        ),
         Err(e) => card_error(tx, e),
     }
 }
 
 pub(super) fn on_face(tx: &mut Tx, r: Result<FaceVerdict, FaceError>) {
-    if tx.st.phase != Phase::FaceCapture {
+    let Some(card) = identity_on(tx, |s| s == IdentityStep::FaceCapture) else {
         return;
-    }
+    };
+    let failed = |tx: &mut Tx, card, why| go_identity(tx, card, IdentityStep::FaceFailed(why));
     match r {
-        Ok(FaceVerdict::Match { .. }) => identity_confirmed(tx, Method::Face),
-        Ok(FaceVerdict::NoMatch { .. }) => tx.go(Phase::FaceFailed(FaceFailure::NoMatch)),
-        Ok(FaceVerdict::NoFace) => tx.go(Phase::FaceFailed(FaceFailure::NoFace)),
+        Ok(FaceVerdict::Match { .. }) => identity_confirmed(
+            tx,
+            Holder::Card {
+                card,
+                check: CardCheck::Face,
+            },
+        ),
+        Ok(FaceVerdict::NoMatch { .. }) => failed(tx, card, FaceFailure::NoMatch),
+        Ok(FaceVerdict::NoFace) => failed(tx, card, FaceFailure::NoFace),
         Err(FaceError::CardRemoved) => tx.reset_to_waiting(),
-        Err(FaceError::PhotoUnavailable | FaceError::Camera(_)) => {
-            tx.go(Phase::FaceFailed(FaceFailure::DeviceError))
-        }
+        Err(FaceError::PhotoUnavailable | FaceError::Camera(_)) => failed(tx, card, FaceFailure::DeviceError),
     }
 }
 
 pub(super) fn on_retry_face(tx: &mut Tx) {
-    if matches!(tx.st.phase, Phase::FaceFailed(_)) {
-        tx.go(Phase::FaceCapture);
+    if let Some(card) = identity_on(tx, |s| matches!(s, IdentityStep::FaceFailed(_))) {
+        go_identity(tx, card, IdentityStep::FaceCapture);
         tx.call(Call::MatchFace);
     }
 }
 
 pub(super) fn on_phone_read(tx: &mut Tx, r: Result<PhoneReadOutcome, CardError>) {
-    let Phase::SmartphoneHold(platform) = tx.st.phase else {
+    let Phase::Smartphone(PhoneStep::Hold(platform)) = tx.st.phase else {
         return;
     };
     match r {
@@ -161,17 +150,15 @@ pub(super) fn on_phone_read(tx: &mut Tx, r: Result<PhoneReadOutcome, CardError>)
                 tx.error(ErrorCode::SmartphoneCardCertExpired);
                 return;
             }
-            tx.st.session.cert_status = Some(CertStatus::Valid);
-            tx.st.session.phone = Some((platform, Some(info)));
-            identity_confirmed(tx, Method::Smartphone);
+            identity_confirmed(tx, Holder::Phone { platform, info });
         }
         Ok(PhoneReadOutcome::WrongPin { tries_left: 0 }) | Ok(PhoneReadOutcome::Locked) => {
             tx.error(ErrorCode::SmartphonePinLocked)
         }
         Ok(PhoneReadOutcome::WrongPin { tries_left }) => {
-            tx.go(Phase::SmartphonePin {
+            tx.go(Phase::Smartphone(PhoneStep::Pin {
                 tries_left: Some(tries_left),
-            });
+            }));
             tx.note(Notice::PinWrong { tries_left });
         }
         Err(CardError::Removed) => tx.reset_to_waiting(),
@@ -180,50 +167,49 @@ pub(super) fn on_phone_read(tx: &mut Tx, r: Result<PhoneReadOutcome, CardError>)
     }
 }
 
-pub(super) fn cert_ref(s: &Session) -> Option<CertRef> {
-    match (&s.phone, &s.card) {
-        (Some((platform, Some(info))), _) => Some(CertRef::Smartphone {
-            serial: info.serial.clone(),
-            platform: *platform,
-        }),
-        (Some((_, None)), Some(c)) | (None, Some(c)) => Some(CertRef::Card {
-            serial: c.cert.serial.clone(),
-        }),
-        (Some((_, None)), None) | (None, None) => None,
-    }
+/// Identity done by some method → ask the registration status.
+pub(super) fn identity_confirmed(tx: &mut Tx, holder: Holder) {
+    let who = Identified {
+        holder,
+        just_registered: false,
+    };
+    let cert = who.cert_ref();
+    ask(tx, who, Question::CheckingRegistration);
+    tx.call(Call::CheckRegistration(cert));
 }
 
-/// Identity done by some method → ask the registration status.
-pub(super) fn identity_confirmed(tx: &mut Tx, method: Method) {
-    tx.st.session.method = Some(method);
-    match cert_ref(&tx.st.session) {
-        Some(c) => {
-            tx.go(Phase::CheckingRegistration);
-            tx.call(Call::CheckRegistration(c));
-        }
-        None => tx.error(ErrorCode::CardUnreadable),
-    }
+/// Show a question to the identified patient.
+pub(super) fn ask(tx: &mut Tx, who: Identified, step: Question) {
+    tx.go(Phase::Questions { who, step });
+}
+
+/// The identified patient, if the flow is on question `step`.
+pub(super) fn asking(tx: &Tx, step: Question) -> Option<Identified> {
+    let Phase::Questions { who, step: here } = &tx.st.phase else {
+        return None;
+    };
+    (*here == step).then(|| who.clone())
 }
 
 pub(super) fn on_registration(tx: &mut Tx, r: Result<Registration, EligibilityError>, after_register: bool) {
     let expected = if after_register {
-        Phase::Registering
+        Question::Registering
     } else {
-        Phase::CheckingRegistration
+        Question::CheckingRegistration
     };
-    if tx.st.phase != expected {
+    let Some(mut who) = asking(tx, expected) else {
         return;
-    }
+    };
     match r {
         Ok(Registration::Registered) => {
-            tx.st.session.just_registered = after_register;
-            start_consent(tx);
+            who.just_registered = after_register;
+            start_consent(tx, who);
         }
         Ok(Registration::NotRegistered) => {
             if after_register {
                 tx.error(ErrorCode::NoEligibilityData);
             } else {
-                tx.go(Phase::RegistrationOffer);
+                ask(tx, who, Question::RegistrationOffer);
             }
         }
         Err(e) => service_error(tx, e),
@@ -240,44 +226,39 @@ pub(super) fn service_error(tx: &mut Tx, e: EligibilityError) {
 
 /// スマートフォン on the waiting screen (only where a smartphone reader is installed).
 pub(super) fn on_choose_smartphone(tx: &mut Tx) {
-    if tx.st.phase == Phase::WaitingForCard && tx.st.settings.smartphone_reader {
+    if matches!(tx.st.phase, Phase::WaitingForCard) && tx.st.settings.smartphone_reader {
         tx.st.session = Session::default();
-        tx.go(Phase::SmartphonePlatform);
+        tx.go(Phase::Smartphone(PhoneStep::Platform));
     }
 }
 
 pub(super) fn on_choose_platform(tx: &mut Tx, p: PhonePlatform) {
-    if tx.st.phase != Phase::SmartphonePlatform {
+    if tx.st.phase != Phase::Smartphone(PhoneStep::Platform) {
         return;
     }
-    tx.st.session.phone = Some((p, None));
     match p {
         // iPhone: Face ID / Touch ID happens on the phone while it is held.
         PhonePlatform::IPhone => {
-            tx.go(Phase::SmartphoneHold(p));
+            tx.go(Phase::Smartphone(PhoneStep::Hold(p)));
             tx.call(Call::ReadSmartphone {
                 platform: p,
                 pin: None,
             });
         }
-        PhonePlatform::Android => tx.go(Phase::SmartphonePin { tries_left: None }),
+        PhonePlatform::Android => tx.go(Phase::Smartphone(PhoneStep::Pin { tries_left: None })),
     }
 }
 
 /// 保険証利用登録 offer answered: register, or the patient declined.
 pub(super) fn on_registration_answer(tx: &mut Tx, yes: bool) {
-    if tx.st.phase != Phase::RegistrationOffer {
+    let Some(who) = asking(tx, Question::RegistrationOffer) else {
         return;
-    }
+    };
     if !yes {
         tx.error(ErrorCode::RegistrationDeclined);
         return;
     }
-    match cert_ref(&tx.st.session) {
-        Some(c) => {
-            tx.go(Phase::Registering);
-            tx.call(Call::Register(c));
-        }
-        None => tx.error(ErrorCode::CardUnreadable),
-    }
+    let cert = who.cert_ref();
+    ask(tx, who, Question::Registering);
+    tx.call(Call::Register(cert));
 }

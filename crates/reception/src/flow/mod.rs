@@ -7,8 +7,9 @@
 //! (`clippy::wildcard_enum_match_arm` is denied), so adding a screen or an event forces a decision
 //! everywhere. Timeouts are `Effect::StartTimer` + `Event::TimerFired`, several at once, one per id.
 //!
-//! This module holds the types and the dispatch; the handlers live with their phase: [`card`],
-//! [`identity`], [`consent`], [`query`], [`staff`], [`timers`].
+//! This module holds the types and the dispatch; [`phase`] holds `Phase`, nested by stage, with the data
+//! each stage needs inside it; the handlers live with their phase: [`card`], [`identity`], [`consent`],
+//! [`query`], [`staff`], [`timers`].
 //!
 //! Deliberately not here: message texts (the UI owns them; we emit codes), a face-failure lock (the
 //! "10 failures" press claim is unverified, domain.md §1(b) 3), and any field for a My Number, a PIN
@@ -19,15 +20,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    CardError, CardKind, CardSummary, CertQuery, CertRef, ConsentItem, ConsentMode, ConsentRecord,
-    EligibilityError, EligibilityRecord, EligibilityResponse, FaceError, FaceVerdict, Method, NumberQuery,
-    Operator, PatientLookup, PhoneCertInfo, PhonePlatform, PhoneReadOutcome, PinVerdict, PossessionProof,
-    PrescriptionForm, QualificationValidity, ReaderMode, Registration, Segment, StoreError,
-    StoredEligibility,
+    CardError, CardSummary, CertQuery, CertRef, ConsentItem, ConsentMode, ConsentRecord, EligibilityError,
+    EligibilityResponse, FaceError, FaceVerdict, Method, NumberQuery, Operator, PatientLookup, PhonePlatform,
+    PhoneReadOutcome, PinVerdict, PossessionProof, PrescriptionForm, QualificationValidity, ReaderMode,
+    Registration, Segment, StoreError, StoredEligibility,
 };
 use crate::paper::{
-    self, AcceptedDocument, Basis, Billing, DeclarationEntry, PaperDecision, PaperDocument, PaperRefusal,
-    ProblemKind, ReceptionRecord, RefundTask,
+    self, Basis, Billing, DeclarationEntry, PaperDecision, PaperDocument, PaperRefusal, ProblemKind,
+    ReceptionRecord, RefundTask,
 };
 use crate::pin::Pin;
 use crate::rules::{self, CertStatus};
@@ -36,9 +36,15 @@ use crate::validate::ValidationError;
 mod card;
 mod consent;
 mod identity;
+mod phase;
 mod query;
 mod staff;
 mod timers;
+
+pub use phase::{
+    CardCheck, Consented, Found, Holder, Identified, IdentityStep, Known, PendingQuery, Phase, PhoneStep,
+    Presented, Question, ReadCard, SoFar,
+};
 
 use card::*;
 use consent::*;
@@ -357,130 +363,15 @@ pub struct Awaiting {
     pub since: NaiveDateTime,
 }
 
-/// Why the flow is querying.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PendingQuery {
-    /// By certificate.
-    Cert(CertQuery),
-    /// By a document's numbers.
-    Numbers(NumberQuery),
-}
-
-/// Where the flow is. The UI sees it through `Snapshot::screen`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Phase {
-    /// カードを置いてください.
-    WaitingForCard,
-    /// Reading the certificate.
-    ReadingCard,
-    /// Renewal alert or grace notice before continuing.
-    CertWarning(CertStatus),
-    /// 顔認証 / 暗証番号.
-    MethodChoice,
-    /// Camera running, matching.
-    FaceCapture,
-    /// Face failed: retry or switch.
-    FaceFailed(FaceFailure),
-    /// PIN entry.
-    PinEntry {
-        /// Tries left.
-        tries_left: u8,
-    },
-    /// Card verifying the PIN.
-    PinVerifying,
-    /// Card signing the challenge.
-    Signing,
-    /// Staff 目視確認.
-    VisualCheck,
-    /// iPhone / Android.
-    SmartphonePlatform,
-    /// Android smartphone PIN entry.
-    SmartphonePin {
-        /// Tries left if the phone reported them.
-        tries_left: Option<u8>,
-    },
-    /// Hold the phone to the reader.
-    SmartphoneHold(PhonePlatform),
-    /// Asking whether the card is registered for insurance use.
-    CheckingRegistration,
-    /// 保険証利用登録 offer.
-    RegistrationOffer,
-    /// Registering.
-    Registering,
-    /// 包括同意 / 個別.
-    ConsentMode,
-    /// One consent item.
-    ConsentItem(ConsentItem),
-    /// Legacy 限度額 screen.
-    LimitConsent,
-    /// 処方箋の発行形態.
-    PrescriptionForm,
-    /// Waiting for the eligibility service.
-    Querying {
-        /// When the first request went out.
-        started: NaiveDateTime,
-        /// 処理中 answers so far.
-        polls: u8,
-        /// Waiting for the poll timer (after 処理中).
-        waiting_poll: bool,
-        /// What was asked (sent again after 処理中).
-        query: PendingQuery,
-    },
-    /// Looking up the previous visit.
-    LookingUpPrevious,
-    /// Done.
-    Completed {
-        /// Basis.
-        basis: Basis,
-        /// Billing.
-        billing: Billing,
-    },
-    /// カードをお取りください.
-    RemoveCard,
-    /// Error shown; the staff fallback follows.
-    Error(ErrorCode),
-    /// Staff fallback wizard.
-    Fallback(FallbackStep),
-}
-
-/// Per-patient data for the current reception. Cleared when the card is removed or the next patient
-/// starts. Holds no PIN, no My Number, no photo.
+/// What outlives a phase for the current patient: the card in the reader and the staff's problem
+/// classification (it survives a retry of the reader). Everything else a stage knows lives in its
+/// [`Phase`]. Cleared when the next patient starts. Holds no PIN, no My Number, no photo.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Session {
-    /// Card summary, if a card was read.
-    pub card: Option<CardSummary>,
     /// The card is (believed) in the reader.
     pub card_in_reader: bool,
-    /// Certificate status at read time.
-    pub cert_status: Option<CertStatus>,
-    /// PIN tries left as last known.
-    pub pin_tries_left: Option<u8>,
-    /// Smartphone, if that path is used.
-    pub phone: Option<(PhonePlatform, Option<PhoneCertInfo>)>,
-    /// Identity method that succeeded.
-    pub method: Option<Method>,
-    /// Signature proof (PIN path).
-    pub proof: Option<PossessionProof>,
-    /// Consent answers so far (in item order).
-    pub answers: [Option<bool>; 3],
-    /// Legacy 限度額 answer.
-    pub limit_answer: Option<bool>,
-    /// Final consent record.
-    pub consent: Option<ConsentRecord>,
-    /// Prescription format.
-    pub prescription: Option<PrescriptionForm>,
-    /// The registration was done in this session.
-    pub just_registered: bool,
-    /// Document under check, and whether it stands offline.
-    pub document: Option<(AcceptedDocument, bool)>,
     /// Staff problem classification.
     pub problem: Option<ProblemKind>,
-    /// Eligibility shown after completion (validity, record, confirmation date).
-    pub result: Option<(
-        Option<QualificationValidity>,
-        EligibilityRecord,
-        Option<NaiveDate>,
-    )>,
 }
 
 /// The whole state. Cheap to clone; no secrets.
@@ -494,7 +385,7 @@ pub struct State {
     pub operator: Operator,
     /// Where we are.
     pub phase: Phase,
-    /// Current patient.
+    /// What outlives a phase for the current patient.
     pub session: Session,
     /// Armed timers, at most one per id.
     pub timers: Vec<ArmedTimer>,
@@ -540,7 +431,7 @@ impl State {
         use StaffActionKind as K;
         let mut v = vec![K::SetVisualMode, K::SetOperator, K::Hotline];
         // Only the wizard's steps matter here; every other phase offers the same base list.
-        let fallback = if let Phase::Fallback(step) = self.phase {
+        let fallback = if let Phase::Fallback { step, .. } = self.phase {
             Some(step)
         } else {
             None
@@ -563,14 +454,20 @@ impl State {
         }
         if matches!(
             self.phase,
-            Phase::WaitingForCard | Phase::Fallback(_) | Phase::Error(_)
+            Phase::WaitingForCard | Phase::Fallback { .. } | Phase::Error { .. }
         ) {
             if !v.contains(&K::PresentPaper) {
                 v.push(K::PresentPaper);
             }
             v.push(K::RefuseDocument);
         }
-        if self.phase == Phase::VisualCheck {
+        if matches!(
+            self.phase,
+            Phase::Identity {
+                step: IdentityStep::VisualCheck,
+                ..
+            }
+        ) {
             v.push(K::VisualCheckResult);
         }
         if matches!(self.phase, Phase::Querying { .. }) {
@@ -578,23 +475,22 @@ impl State {
         }
         if matches!(
             self.phase,
-            Phase::Completed { .. } | Phase::RemoveCard | Phase::Fallback(_) | Phase::Error(_)
+            Phase::Completed { .. } | Phase::RemoveCard(_) | Phase::Fallback { .. } | Phase::Error { .. }
         ) {
             v.push(K::NextPatient);
         }
         v
     }
 
+    /// PIN tries left on the card read for this patient, as last known.
+    pub fn pin_tries_left(&self) -> Option<u8> {
+        self.phase.card().and_then(ReadCard::pin_tries_left)
+    }
+
     /// Methods the patient may choose on `MethodChoice` (目視 is a staff switch, not listed).
     pub fn method_options(&self) -> Vec<Method> {
         let mut v = vec![Method::Face];
-        let pin_usable = self
-            .session
-            .card
-            .as_ref()
-            .is_some_and(|c| c.cert.kind == CardKind::Normal && c.pin_tries_left.unwrap_or(0) > 0)
-            && self.session.pin_tries_left.unwrap_or(0) > 0;
-        if pin_usable {
+        if self.phase.card().is_some_and(ReadCard::pin_usable) {
             v.push(Method::Pin);
         }
         v
@@ -961,7 +857,7 @@ impl Tx {
         // Notices belong to the screen they were raised on, except those staff must still see after the
         // flow has moved on (the mode switch-back happens just before the next screens); a new patient
         // (back to waiting) starts clean.
-        if phase == Phase::WaitingForCard {
+        if matches!(phase, Phase::WaitingForCard) {
             self.st.notices.clear();
         } else {
             self.st.notices.retain(Notice::outlives_its_screen);
@@ -1007,26 +903,44 @@ impl Tx {
         self.fx.push(Effect::Audit(AuditEvent { at: self.now, kind }));
     }
 
+    /// Show an error, keeping what the current phase has established.
     fn error(&mut self, code: ErrorCode) {
-        self.go(Phase::Error(code));
+        let so_far = self.st.phase.so_far();
+        self.fail(code, so_far);
+    }
+
+    /// Show an error with what the reception has established.
+    fn fail(&mut self, code: ErrorCode, so_far: SoFar) {
+        self.go(Phase::Error { code, so_far });
+    }
+
+    /// Let go of this patient: the next one starts clean.
+    fn next_patient(&mut self) {
+        self.st.session = Session::default();
     }
 
     fn reset_to_waiting(&mut self) {
-        self.st.session = Session::default();
+        self.next_patient();
         self.st.operator = Operator::Patient;
         self.go(Phase::WaitingForCard);
     }
 
+    /// The fallback wizard, with what the current phase has established.
     fn open_fallback(&mut self, problem: Option<ProblemKind>) {
+        let so_far = self.st.phase.so_far();
+        self.open_fallback_with(problem, so_far);
+    }
+
+    fn open_fallback_with(&mut self, problem: Option<ProblemKind>, so_far: SoFar) {
         if self.st.session.problem.is_none() {
             self.st.session.problem = problem;
         }
         let p = self.st.session.problem;
         self.audit(AuditKind::FallbackOpened(p));
-        self.go(Phase::Fallback(FallbackStep::first_from(
-            FallbackStep::RetryOrSwitch,
-            p,
-        )));
+        self.go(Phase::Fallback {
+            step: FallbackStep::first_from(FallbackStep::RetryOrSwitch, p),
+            so_far,
+        });
     }
 }
 

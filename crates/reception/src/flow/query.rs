@@ -3,33 +3,32 @@
 
 use super::*;
 
-pub(super) fn start_cert_query(tx: &mut Tx) {
-    let Some(cert) = cert_ref(&tx.st.session) else {
-        tx.error(ErrorCode::CardUnreadable);
-        return;
-    };
-    let grace = matches!(tx.st.session.cert_status, Some(CertStatus::Grace { .. }));
-    let consent = tx.st.session.consent;
-    let q = CertQuery {
-        cert,
-        proof: tx.st.session.proof.clone(),
-        consent,
-        prescription: tx.st.session.prescription,
-        medical_info_allowed: !grace && consent.is_some_and(|c| c.any_medical()),
+/// Ask the service about the patient the reader identified.
+pub(super) fn start_cert_query(tx: &mut Tx, c: Consented) {
+    let sent = CertQuery {
+        cert: c.who.cert_ref(),
+        proof: c.who.proof().cloned(),
+        consent: c.consent,
+        prescription: c.prescription,
+        medical_info_allowed: !c.who.grace() && c.consent.is_some_and(|c| c.any_medical()),
         date: tx.today(),
     };
     tx.go(Phase::Querying {
         started: tx.now,
         polls: 0,
         waiting_poll: false,
-        query: PendingQuery::Cert(q.clone()),
+        query: PendingQuery::Cert {
+            sent: sent.clone(),
+            who: c,
+        },
     });
-    tx.call(Call::QueryByCertificate(q));
+    tx.call(Call::QueryByCertificate(sent));
 }
 
-pub(super) fn start_number_query(tx: &mut Tx, doc: AcceptedDocument, accept_offline: bool) {
-    let n = &doc.numbers;
-    let q = NumberQuery {
+/// Ask the service by a presented document's numbers; `known` is what the reader knew of the patient.
+pub(super) fn start_number_query(tx: &mut Tx, document: Presented, known: Known) {
+    let n = &document.document.numbers;
+    let sent = NumberQuery {
         insurer_number: n.insurer_number.clone(),
         symbol: n.symbol.clone(),
         number: n.number.clone(),
@@ -37,21 +36,24 @@ pub(super) fn start_number_query(tx: &mut Tx, doc: AcceptedDocument, accept_offl
         birthdate: n.birthdate,
         date: tx.today(),
     };
-    tx.st.session.document = Some((doc, accept_offline));
     tx.go(Phase::Querying {
         started: tx.now,
         polls: 0,
         waiting_poll: false,
-        query: PendingQuery::Numbers(q.clone()),
+        query: PendingQuery::Numbers {
+            sent: sent.clone(),
+            document,
+            known,
+        },
     });
-    tx.call(Call::QueryByNumbers(q));
+    tx.call(Call::QueryByNumbers(sent));
 }
 
 /// Ask the same question again (after 処理中).
-pub(super) fn resend_query(tx: &mut Tx, query: PendingQuery) {
+pub(super) fn resend_query(tx: &mut Tx, query: &PendingQuery) {
     match query {
-        PendingQuery::Cert(q) => tx.call(Call::QueryByCertificate(q)),
-        PendingQuery::Numbers(q) => tx.call(Call::QueryByNumbers(q)),
+        PendingQuery::Cert { sent, .. } => tx.call(Call::QueryByCertificate(sent.clone())),
+        PendingQuery::Numbers { sent, .. } => tx.call(Call::QueryByNumbers(sent.clone())),
     }
 }
 
@@ -60,20 +62,17 @@ pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityE
         started,
         polls,
         waiting_poll: false,
-        ref query,
-    } = tx.st.phase
+        query,
+    } = tx.st.phase.clone()
     else {
         return;
     };
-    let query = query.clone();
-    let numbers = matches!(query, PendingQuery::Numbers(_));
-    let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
     match r {
         Ok(resp) => match resp.segment {
-            Segment::Normal => on_validity(tx, resp, numbers),
+            Segment::Normal => on_validity(tx, resp, &query),
             Segment::Processing => {
                 if polls.saturating_add(1) >= tx.st.settings.max_polls {
-                    communication_failed(tx, ErrorCode::ServiceProcessing, offline_ok);
+                    communication_failed(tx, ErrorCode::ServiceProcessing);
                 } else {
                     tx.go(Phase::Querying {
                         started,
@@ -83,39 +82,38 @@ pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityE
                     });
                 }
             }
-            Segment::Error { .. } => communication_failed(tx, ErrorCode::ServiceError, offline_ok),
+            Segment::Error { .. } => communication_failed(tx, ErrorCode::ServiceError),
         },
-        Err(EligibilityError::Timeout) => communication_failed(tx, ErrorCode::QueryTimeout, offline_ok),
-        Err(EligibilityError::Unavailable) => {
-            communication_failed(tx, ErrorCode::ServiceUnavailable, offline_ok)
-        }
-        Err(EligibilityError::Malformed(_)) => {
-            communication_failed(tx, ErrorCode::MalformedResponse, offline_ok)
-        }
+        Err(EligibilityError::Timeout) => communication_failed(tx, ErrorCode::QueryTimeout),
+        Err(EligibilityError::Unavailable) => communication_failed(tx, ErrorCode::ServiceUnavailable),
+        Err(EligibilityError::Malformed(_)) => communication_failed(tx, ErrorCode::MalformedResponse),
     }
 }
 
-/// The service could not answer. Card + お知らせ stands on its own then (S000 2-19); otherwise error.
-pub(super) fn communication_failed(tx: &mut Tx, code: ErrorCode, offline_ok: bool) {
-    if offline_ok {
-        if let Some((doc, _)) = tx.st.session.document.clone() {
-            let kind = doc.kind;
-            complete(tx, Basis::Document(kind), Billing::NormalShare, None, None, None);
-            tx.note(Notice::AcceptedOffline);
-            return;
-        }
-    }
-    tx.error(code);
-}
-
-/// A normal answer: act on 資格有効性. `numbers`: the question was asked by a document's numbers.
-pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, numbers: bool) {
-    let temporary_doc = tx
-        .st
-        .session
+/// The service could not answer the query on screen. Card + お知らせ stands on its own then (S000 2-19);
+/// otherwise error.
+pub(super) fn communication_failed(tx: &mut Tx, code: ErrorCode) {
+    let so_far = tx.st.phase.so_far();
+    let standing = so_far
         .document
         .as_ref()
-        .is_some_and(|(_, offline)| !*offline);
+        .filter(|d| d.stands_offline)
+        .map(|d| d.document.kind);
+    match standing {
+        Some(kind) => {
+            complete(tx, so_far, Basis::Document(kind), Billing::NormalShare, None);
+            tx.note(Notice::AcceptedOffline);
+        }
+        None => tx.fail(code, so_far),
+    }
+}
+
+/// A normal answer: act on 資格有効性.
+pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, query: &PendingQuery) {
+    let temporary_doc = match query {
+        PendingQuery::Cert { .. } => false,
+        PendingQuery::Numbers { document, .. } => !document.stands_offline,
+    };
     let Some(v) = resp.validity else {
         tx.error(ErrorCode::MalformedResponse);
         return;
@@ -126,26 +124,20 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, numbers: bool)
                 tx.error(ErrorCode::MalformedResponse);
                 return;
             };
-            let basis = if numbers {
-                let kind = tx.st.session.document.as_ref().map(|(d, _)| d.kind);
-                match kind {
-                    Some(k) => Basis::OnlineNumbers(k),
-                    None => Basis::OnlineNumbers(paper::DocumentKind::Notice),
-                }
-            } else if tx.st.session.phone.is_some() {
-                Basis::OnlineSmartphone
-            } else {
-                Basis::OnlineCard
+            let basis = match query {
+                PendingQuery::Numbers { document, .. } => Basis::OnlineNumbers(document.document.kind),
+                PendingQuery::Cert { who, .. } => match who.who.holder {
+                    Holder::Phone { .. } => Basis::OnlineSmartphone,
+                    Holder::Card { .. } => Basis::OnlineCard,
+                },
             };
             let suspended = record.medical_viewing_suspended;
-            complete(
-                tx,
-                basis,
-                Billing::NormalShare,
-                Some(v),
-                Some(record),
-                Some(resp.confirmed_on),
-            );
+            let found = Found {
+                validity: Some(v),
+                record,
+                confirmed_on: Some(resp.confirmed_on),
+            };
+            complete(tx, query.so_far(), basis, Billing::NormalShare, Some(found));
             if suspended {
                 tx.note(Notice::MedicalViewingSuspended);
             }
@@ -162,8 +154,9 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, numbers: bool)
         QualificationValidity::Invalid => tx.error(ErrorCode::EligibilityInvalid),
         QualificationValidity::InvalidNewerExists => tx.error(ErrorCode::EligibilityInvalidNewerExists),
         QualificationValidity::NotFound => {
+            let just_registered = query.so_far().known.just_registered();
             tx.error(ErrorCode::NoEligibilityData);
-            if tx.st.session.just_registered {
+            if just_registered {
                 tx.note(Notice::JustRegistered);
             }
             let (from, to) = rules::data_reflection_window(tx.today());
@@ -174,10 +167,12 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, numbers: bool)
 }
 
 /// 初診 on a 被保険者資格申立書: completed at the normal share, the declaration saved with it.
-pub(super) fn complete_with_declaration(tx: &mut Tx, declaration: paper::Declaration) {
-    let record = reception_record(tx, Basis::Declaration, Billing::NormalShare, None, None, None);
+pub(super) fn complete_with_declaration(tx: &mut Tx, so_far: SoFar, declaration: paper::Declaration) {
+    let record = reception_record(tx, &so_far, Basis::Declaration, Billing::NormalShare, None);
     finish(
         tx,
+        so_far,
+        None,
         ReceptionRecord {
             declaration: Some(declaration),
             ..record
@@ -186,55 +181,41 @@ pub(super) fn complete_with_declaration(tx: &mut Tx, declaration: paper::Declara
 }
 
 /// Enter `Completed` and save everything in one call.
-pub(super) fn complete(
-    tx: &mut Tx,
-    basis: Basis,
-    billing: Billing,
-    validity: Option<QualificationValidity>,
-    eligibility: Option<EligibilityRecord>,
-    confirmed_on: Option<NaiveDate>,
-) {
-    let record = reception_record(tx, basis, billing, validity, eligibility, confirmed_on);
-    finish(tx, record);
+pub(super) fn complete(tx: &mut Tx, so_far: SoFar, basis: Basis, billing: Billing, found: Option<Found>) {
+    let record = reception_record(tx, &so_far, basis, billing, found.as_ref());
+    finish(tx, so_far, found, record);
 }
 
-pub(super) fn finish(tx: &mut Tx, record: ReceptionRecord) {
-    tx.st.session.result = record
-        .eligibility
-        .clone()
-        .map(|e| (record.validity, e, record.confirmed_on));
+fn finish(tx: &mut Tx, so_far: SoFar, found: Option<Found>, record: ReceptionRecord) {
     tx.go(Phase::Completed {
         basis: record.basis.clone(),
         billing: record.billing,
+        so_far: SoFar { found, ..so_far },
     });
     tx.call(Call::SaveReception(Box::new(record)));
 }
 
-/// What is saved for this patient, from the session.
-pub(super) fn reception_record(
+/// What is saved for this patient: what the reception established, and how it completed.
+fn reception_record(
     tx: &Tx,
+    so_far: &SoFar,
     basis: Basis,
     billing: Billing,
-    validity: Option<QualificationValidity>,
-    eligibility: Option<EligibilityRecord>,
-    confirmed_on: Option<NaiveDate>,
+    found: Option<&Found>,
 ) -> ReceptionRecord {
-    let s = &tx.st.session;
-    let grace = matches!(s.cert_status, Some(CertStatus::Grace { .. }));
-    let suspended = eligibility.as_ref().is_some_and(|e| e.medical_viewing_suspended);
+    let known = &so_far.known;
+    let grace = matches!(known.cert_status(), Some(CertStatus::Grace { .. }));
+    let suspended = found.is_some_and(|f| f.record.medical_viewing_suspended);
     let online = matches!(basis, Basis::OnlineCard | Basis::OnlineSmartphone);
-    let medical = online && !grace && !suspended && s.consent.is_some_and(|c| c.any_medical());
-    let cert_serial = match (&s.phone, &s.card) {
-        (Some((_, Some(info))), _) => Some(info.serial.clone()),
-        (Some((_, None)), Some(c)) | (None, Some(c)) => Some(c.cert.serial.clone()),
-        (Some((_, None)), None) | (None, None) => None,
-    };
+    let consent = known.consent();
+    let medical = online && !grace && !suspended && consent.is_some_and(|c| c.any_medical());
+    let problem = tx.st.session.problem;
     let refund_task = match billing {
         Billing::FullCharge => Some(RefundTask {
             visit_on: tx.today(),
             recheck_on: rules::data_reflection_window(tx.today()).1,
-            problem: s.problem,
-            numbers: s.document.as_ref().map(|(d, _)| d.numbers.clone()),
+            problem,
+            numbers: so_far.document.as_ref().map(|d| d.document.numbers.clone()),
         }),
         Billing::NormalShare => None,
     };
@@ -243,43 +224,50 @@ pub(super) fn reception_record(
         basis,
         billing,
         operator: tx.st.operator,
-        method: s.method,
-        cert_serial,
-        cert_status: s.cert_status,
-        consent: if online { s.consent } else { None },
-        prescription: s.prescription,
+        method: known.method(),
+        cert_serial: known.cert_serial(),
+        cert_status: known.cert_status(),
+        consent: if online { consent } else { None },
+        prescription: known.prescription(),
         medical_info_available: medical,
-        validity,
-        eligibility,
-        confirmed_on,
-        document: s.document.as_ref().map(|(d, _)| d.clone()),
+        validity: found.and_then(|f| f.validity),
+        eligibility: found.map(|f| f.record.clone()),
+        confirmed_on: found.and_then(|f| f.confirmed_on),
+        document: so_far.document.as_ref().map(|d| d.document.clone()),
         declaration: None,
-        problem: s.problem,
+        problem,
         refund_task,
     }
 }
 
 pub(super) fn on_previous(tx: &mut Tx, r: Result<Option<StoredEligibility>, StoreError>) {
-    if tx.st.phase != Phase::LookingUpPrevious {
+    let Phase::LookingUpPrevious(so_far) = tx.st.phase.clone() else {
         return;
-    }
+    };
     match r {
         Ok(Some(stored)) => {
             let on = stored.confirmed_on;
+            let found = Found {
+                validity: None,
+                record: stored.record,
+                confirmed_on: Some(on),
+            };
             complete(
                 tx,
+                so_far,
                 Basis::PreviousVisit { confirmed_on: on },
                 Billing::NormalShare,
-                None,
-                Some(stored.record),
-                Some(on),
+                Some(found),
             );
         }
         Ok(None) => {
-            tx.go(Phase::Fallback(FallbackStep::PreviousVisit));
+            tx.go(Phase::Fallback {
+                step: FallbackStep::PreviousVisit,
+                so_far,
+            });
             tx.note(Notice::PreviousVisitNotFound);
         }
-        Err(_) => tx.error(ErrorCode::StoreFailed),
+        Err(_) => tx.fail(ErrorCode::StoreFailed, so_far),
     }
 }
 

@@ -5,139 +5,58 @@ use super::*;
 
 pub(super) fn on_staff(tx: &mut Tx, a: StaffAction) {
     match a {
-        StaffAction::SetVisualMode(on) => {
-            let mode = if on {
-                ReaderMode::VisualCheck
-            } else {
-                ReaderMode::Unattended
-            };
-            if tx.st.mode != mode {
-                tx.st.mode = mode;
-                tx.audit(AuditKind::ModeChanged(mode));
-            }
-            let card_ready = tx.st.session.card_in_reader && tx.st.session.card.is_some();
-            let here = &tx.st.phase;
-            let to_visual = matches!(
-                here,
-                Phase::MethodChoice | Phase::FaceFailed(_) | Phase::PinEntry { .. }
-            ) || (*here == Phase::Fallback(FallbackStep::RetryOrSwitch) && card_ready);
-            if on && to_visual {
-                tx.go(Phase::VisualCheck);
-            } else if !on && *here == Phase::VisualCheck {
-                tx.go(Phase::MethodChoice);
-            }
-        }
-        StaffAction::VisualCheckResult(ok) => {
-            if tx.st.phase != Phase::VisualCheck {
-                return;
-            }
-            tx.audit(AuditKind::VisualCheck(ok));
-            // Back to unattended after one use, so the next patient can use face (KYOTO-IHOU p=16047).
-            tx.st.mode = ReaderMode::Unattended;
-            tx.audit(AuditKind::ModeChanged(ReaderMode::Unattended));
-            if ok {
-                // The PIN counter is NOT reset by 目視 (TBS-ITV, domain.md §1).
-                identity_confirmed(tx, Method::Visual);
-            } else {
-                tx.error(ErrorCode::IdentityRejected);
-            }
-            tx.note(Notice::ModeReturnedToUnattended);
-        }
+        StaffAction::SetVisualMode(on) => set_visual_mode(tx, on),
+        StaffAction::VisualCheckResult(ok) => visual_check_result(tx, ok),
         StaffAction::SetOperator(op) => {
             tx.st.operator = op;
             tx.audit(AuditKind::OperatorSet(op));
         }
-        StaffAction::OpenFallback => match tx.st.phase {
-            Phase::Fallback(_) => {}
-            Phase::Error(code) => tx.open_fallback(code.problem()),
-            Phase::WaitingForCard
-            | Phase::ReadingCard
-            | Phase::CertWarning(_)
-            | Phase::MethodChoice
-            | Phase::FaceCapture
-            | Phase::FaceFailed(_)
-            | Phase::PinEntry { .. }
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::VisualCheck
-            | Phase::SmartphonePlatform
-            | Phase::SmartphonePin { .. }
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::RegistrationOffer
-            | Phase::Registering
-            | Phase::ConsentMode
-            | Phase::ConsentItem(_)
-            | Phase::LimitConsent
-            | Phase::PrescriptionForm
-            | Phase::Querying { .. }
-            | Phase::LookingUpPrevious
-            | Phase::Completed { .. }
-            | Phase::RemoveCard => {
-                if matches!(tx.st.phase, Phase::Completed { .. } | Phase::RemoveCard) {
-                    tx.st.session = Session::default();
-                }
-                tx.open_fallback(None)
-            }
-        },
+        StaffAction::OpenFallback => open_fallback_now(tx),
         StaffAction::ClassifyProblem(kind) => {
-            if let Phase::Fallback(step) = tx.st.phase {
+            if let Some((step, so_far)) = fallback_step(tx) {
                 tx.st.session.problem = Some(kind);
                 tx.audit(AuditKind::ProblemClassified(kind));
-                let s = FallbackStep::first_from(step, Some(kind));
-                // Reclassifying may reopen earlier applicable steps? No: the path only moves forward.
-                tx.go(Phase::Fallback(s));
+                // The path only moves forward: reclassifying never reopens an earlier step.
+                let step = FallbackStep::first_from(step, Some(kind));
+                tx.go(Phase::Fallback { step, so_far });
             }
         }
         StaffAction::FallbackNext => {
-            if let Phase::Fallback(step) = tx.st.phase {
-                tx.go(Phase::Fallback(step.next(tx.st.session.problem)));
+            if let Some((step, so_far)) = fallback_step(tx) {
+                let step = step.next(tx.st.session.problem);
+                tx.go(Phase::Fallback { step, so_far });
             }
         }
         StaffAction::RetryReader => {
-            if tx.st.phase == Phase::Fallback(FallbackStep::RetryOrSwitch) {
-                let usable = tx.st.session.card_in_reader
-                    && matches!(
-                        tx.st.session.cert_status,
-                        Some(CertStatus::Valid | CertStatus::ExpiresSoon { .. } | CertStatus::Grace { .. })
-                    );
-                if usable {
-                    after_card_ok(tx);
-                } else {
-                    let problem = tx.st.session.problem;
-                    tx.reset_to_waiting();
-                    tx.st.session.problem = problem;
-                }
+            if let Some(so_far) = fallback_on(tx, FallbackStep::RetryOrSwitch) {
+                retry_reader(tx, so_far);
             }
         }
         StaffAction::PresentPaper(doc) => on_paper(tx, *doc),
         StaffAction::RefuseDocument(r) => {
-            if matches!(
-                tx.st.phase,
-                Phase::WaitingForCard | Phase::Fallback(_) | Phase::Error(_)
-            ) {
+            if paper_allowed(&tx.st.phase) {
                 tx.audit(AuditKind::DocumentRefused(r));
                 tx.error(ErrorCode::Paper(r));
             }
         }
         StaffAction::LookupPrevious(l) => {
-            if tx.st.phase == Phase::Fallback(FallbackStep::PreviousVisit) {
-                tx.go(Phase::LookingUpPrevious);
+            if let Some(so_far) = fallback_on(tx, FallbackStep::PreviousVisit) {
+                tx.go(Phase::LookingUpPrevious(so_far));
                 tx.call(Call::LookupPrevious(l));
             }
         }
         StaffAction::SubmitDeclaration(entry) => {
-            if tx.st.phase != Phase::Fallback(FallbackStep::Declaration) {
+            let Some(so_far) = fallback_on(tx, FallbackStep::Declaration) else {
                 return;
-            }
+            };
             match entry.validate(tx.today()) {
-                Ok(decl) => complete_with_declaration(tx, decl),
+                Ok(decl) => complete_with_declaration(tx, so_far, decl),
                 Err(v) => tx.st.validation = v,
             }
         }
         StaffAction::ConfirmFullCharge => {
-            if tx.st.phase == Phase::Fallback(FallbackStep::FullCharge) {
-                complete(tx, Basis::Unconfirmed, Billing::FullCharge, None, None, None);
+            if let Some(so_far) = fallback_on(tx, FallbackStep::FullCharge) {
+                complete(tx, so_far, Basis::Unconfirmed, Billing::FullCharge, None);
                 tx.note(Notice::RefundFollowUp);
             }
         }
@@ -148,72 +67,212 @@ pub(super) fn on_staff(tx: &mut Tx, a: StaffAction) {
             tx.st.hotline_open = open;
         }
         StaffAction::CancelQuery => {
-            if matches!(tx.st.phase, Phase::Querying { .. }) {
+            if let Phase::Querying { query, .. } = &tx.st.phase {
+                let stands_offline = query.stands_offline();
                 tx.audit(AuditKind::QueryCancelled);
-                let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
-                if offline_ok {
-                    communication_failed(tx, ErrorCode::QueryTimeout, true);
+                if stands_offline {
+                    communication_failed(tx, ErrorCode::QueryTimeout);
                 } else {
                     tx.open_fallback(Some(ProblemKind::CommunicationFailure));
                 }
             }
         }
         StaffAction::NextPatient => match tx.st.phase {
-            Phase::Completed { .. } | Phase::RemoveCard | Phase::Fallback(_) | Phase::Error(_) => {
+            Phase::Completed { .. } | Phase::RemoveCard(_) | Phase::Fallback { .. } | Phase::Error { .. } => {
                 tx.st.mode = ReaderMode::Unattended;
                 tx.reset_to_waiting();
             }
             Phase::WaitingForCard
             | Phase::ReadingCard
-            | Phase::CertWarning(_)
-            | Phase::MethodChoice
-            | Phase::FaceCapture
-            | Phase::FaceFailed(_)
-            | Phase::PinEntry { .. }
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::VisualCheck
-            | Phase::SmartphonePlatform
-            | Phase::SmartphonePin { .. }
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::RegistrationOffer
-            | Phase::Registering
-            | Phase::ConsentMode
-            | Phase::ConsentItem(_)
-            | Phase::LimitConsent
-            | Phase::PrescriptionForm
+            | Phase::Identity { .. }
+            | Phase::Smartphone(_)
+            | Phase::Questions { .. }
             | Phase::Querying { .. }
-            | Phase::LookingUpPrevious => {}
+            | Phase::LookingUpPrevious(_) => {}
         },
     }
 }
 
+/// The wizard's step and what the reception established, if the wizard is open.
+fn fallback_step(tx: &Tx) -> Option<(FallbackStep, SoFar)> {
+    let Phase::Fallback { step, so_far } = &tx.st.phase else {
+        return None;
+    };
+    Some((*step, so_far.clone()))
+}
+
+/// What the reception established, if the wizard is on `step`.
+fn fallback_on(tx: &Tx, step: FallbackStep) -> Option<SoFar> {
+    fallback_step(tx).and_then(|(here, so_far)| (here == step).then_some(so_far))
+}
+
+/// 目視確認モード on or off. On: the identity screens (and the fallback's retry step with a card read and
+/// still in the reader) go to the staff check; off: the staff check goes back to the method choice.
+fn set_visual_mode(tx: &mut Tx, on: bool) {
+    let mode = if on {
+        ReaderMode::VisualCheck
+    } else {
+        ReaderMode::Unattended
+    };
+    if tx.st.mode != mode {
+        tx.st.mode = mode;
+        tx.audit(AuditKind::ModeChanged(mode));
+    }
+    let to = match &tx.st.phase {
+        Phase::Identity { card, step } => {
+            let to = match (step, on) {
+                (IdentityStep::MethodChoice | IdentityStep::FaceFailed(_) | IdentityStep::PinEntry, true) => {
+                    Some(IdentityStep::VisualCheck)
+                }
+                (IdentityStep::VisualCheck, false) => Some(IdentityStep::MethodChoice),
+                (
+                    IdentityStep::CertWarning
+                    | IdentityStep::MethodChoice
+                    | IdentityStep::FaceCapture
+                    | IdentityStep::FaceFailed(_)
+                    | IdentityStep::PinEntry
+                    | IdentityStep::PinVerifying
+                    | IdentityStep::Signing
+                    | IdentityStep::VisualCheck,
+                    _,
+                ) => None,
+            };
+            to.map(|step| (card.clone(), step))
+        }
+        Phase::Fallback {
+            step: FallbackStep::RetryOrSwitch,
+            so_far,
+        } if on && tx.st.session.card_in_reader => so_far
+            .known
+            .card()
+            .map(|card| (card.clone(), IdentityStep::VisualCheck)),
+        Phase::WaitingForCard
+        | Phase::ReadingCard
+        | Phase::Smartphone(_)
+        | Phase::Questions { .. }
+        | Phase::Querying { .. }
+        | Phase::LookingUpPrevious(_)
+        | Phase::Completed { .. }
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. }
+        | Phase::Fallback { .. } => None,
+    };
+    if let Some((card, step)) = to {
+        tx.go(Phase::Identity { card, step });
+    }
+}
+
+fn visual_check_result(tx: &mut Tx, ok: bool) {
+    let Phase::Identity {
+        card,
+        step: IdentityStep::VisualCheck,
+    } = &tx.st.phase
+    else {
+        return;
+    };
+    let card = card.clone();
+    tx.audit(AuditKind::VisualCheck(ok));
+    // Back to unattended after one use, so the next patient can use face (KYOTO-IHOU p=16047).
+    tx.st.mode = ReaderMode::Unattended;
+    tx.audit(AuditKind::ModeChanged(ReaderMode::Unattended));
+    if ok {
+        // The PIN counter is NOT reset by 目視 (TBS-ITV, domain.md §1).
+        identity_confirmed(
+            tx,
+            Holder::Card {
+                card,
+                check: CardCheck::Visual,
+            },
+        );
+    } else {
+        tx.error(ErrorCode::IdentityRejected);
+    }
+    tx.note(Notice::ModeReturnedToUnattended);
+}
+
+/// オンライン資格確認ができない: the wizard opens now. After a completed reception it starts clean, for
+/// the next patient.
+fn open_fallback_now(tx: &mut Tx) {
+    match tx.st.phase {
+        Phase::Fallback { .. } => {}
+        Phase::Error { code, .. } => tx.open_fallback(code.problem()),
+        Phase::Completed { .. } | Phase::RemoveCard(_) => {
+            tx.next_patient();
+            tx.open_fallback_with(None, SoFar::default());
+        }
+        Phase::WaitingForCard
+        | Phase::ReadingCard
+        | Phase::Identity { .. }
+        | Phase::Smartphone(_)
+        | Phase::Questions { .. }
+        | Phase::Querying { .. }
+        | Phase::LookingUpPrevious(_) => tx.open_fallback(None),
+    }
+}
+
+/// Step 1: a card read with a usable certificate and still in the reader goes back to the identity
+/// screens; otherwise the same patient places the card again (the problem classification stays).
+fn retry_reader(tx: &mut Tx, so_far: SoFar) {
+    let usable = so_far.known.card().filter(|c| {
+        tx.st.session.card_in_reader
+            && matches!(
+                c.status,
+                CertStatus::Valid | CertStatus::ExpiresSoon { .. } | CertStatus::Grace { .. }
+            )
+    });
+    match usable {
+        Some(card) => after_card_ok(tx, card.clone()),
+        None => {
+            tx.st.session.card_in_reader = false;
+            tx.st.operator = Operator::Patient;
+            tx.go(Phase::WaitingForCard);
+        }
+    }
+}
+
+/// A paper document may be presented (or refused) at the start, on the error screen and in the wizard.
+fn paper_allowed(phase: &Phase) -> bool {
+    matches!(
+        phase,
+        Phase::WaitingForCard | Phase::Fallback { .. } | Phase::Error { .. }
+    )
+}
+
 pub(super) fn on_paper(tx: &mut Tx, doc: PaperDocument) {
-    let allowed = matches!(
-        tx.st.phase,
-        Phase::WaitingForCard | Phase::Fallback(_) | Phase::Error(_)
-    );
-    if !allowed {
+    if !paper_allowed(&tx.st.phase) {
         return;
     }
-    if tx.st.phase == Phase::WaitingForCard {
+    if matches!(tx.st.phase, Phase::WaitingForCard) {
         tx.st.session = Session::default();
     }
+    let so_far = tx.st.phase.so_far();
     match paper::assess(&doc, tx.today(), tx.st.settings.temporary_rule) {
         PaperDecision::Invalid(v) => tx.st.validation = v,
         PaperDecision::Refuse(r) => {
             tx.audit(AuditKind::DocumentRefused(r));
-            tx.error(ErrorCode::Paper(r));
+            tx.fail(ErrorCode::Paper(r), so_far);
         }
         PaperDecision::Accept(d) => {
             let kind = d.kind;
-            tx.st.session.document = Some((d, true));
-            complete(tx, Basis::Document(kind), Billing::NormalShare, None, None, None);
+            let so_far = SoFar {
+                document: Some(Presented {
+                    document: d,
+                    stands_offline: true,
+                }),
+                ..so_far
+            };
+            complete(tx, so_far, Basis::Document(kind), Billing::NormalShare, None);
         }
         PaperDecision::NeedsOnlineCheck {
             document,
             accept_offline,
-        } => start_number_query(tx, document, accept_offline),
+        } => start_number_query(
+            tx,
+            Presented {
+                document,
+                stands_offline: accept_offline,
+            },
+            so_far.known,
+        ),
     }
 }

@@ -6,8 +6,10 @@ use super::*;
 /// Timers a phase wants while it is shown: patient inactivity on reader screens, a watchdog on port
 /// calls, the eligibility deadline (plus the poll delay after 処理中), and how long results stay.
 pub(super) fn timers_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) -> Vec<(TimerId, u32)> {
+    let idle = vec![(TimerId::Idle, s.idle_secs)];
+    let watchdog = vec![(TimerId::Watchdog, s.watchdog_secs)];
     match phase {
-        Phase::WaitingForCard | Phase::Fallback(_) | Phase::RemoveCard => Vec::new(),
+        Phase::WaitingForCard | Phase::Fallback { .. } | Phase::RemoveCard(_) => Vec::new(),
         Phase::Completed { .. } => {
             if card_in_reader {
                 vec![(TimerId::CompletedDisplay, s.completed_secs)]
@@ -15,7 +17,7 @@ pub(super) fn timers_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) 
                 Vec::new()
             }
         }
-        Phase::Error(_) => vec![(TimerId::ErrorDisplay, s.error_secs)],
+        Phase::Error { .. } => vec![(TimerId::ErrorDisplay, s.error_secs)],
         Phase::Querying { waiting_poll, .. } => {
             let mut v = vec![(TimerId::QueryTimeout, s.query_timeout_secs)];
             if *waiting_poll {
@@ -23,26 +25,27 @@ pub(super) fn timers_for(phase: &Phase, s: &SiteSettings, card_in_reader: bool) 
             }
             v
         }
-        Phase::ReadingCard
-        | Phase::FaceCapture
-        | Phase::PinVerifying
-        | Phase::Signing
-        | Phase::SmartphoneHold(_)
-        | Phase::CheckingRegistration
-        | Phase::Registering
-        | Phase::LookingUpPrevious => vec![(TimerId::Watchdog, s.watchdog_secs)],
-        Phase::CertWarning(_)
-        | Phase::MethodChoice
-        | Phase::FaceFailed(_)
-        | Phase::PinEntry { .. }
-        | Phase::VisualCheck
-        | Phase::SmartphonePlatform
-        | Phase::SmartphonePin { .. }
-        | Phase::RegistrationOffer
-        | Phase::ConsentMode
-        | Phase::ConsentItem(_)
-        | Phase::LimitConsent
-        | Phase::PrescriptionForm => vec![(TimerId::Idle, s.idle_secs)],
+        Phase::ReadingCard | Phase::LookingUpPrevious(_) => watchdog,
+        Phase::Identity { step, .. } => match step {
+            IdentityStep::FaceCapture | IdentityStep::PinVerifying | IdentityStep::Signing => watchdog,
+            IdentityStep::CertWarning
+            | IdentityStep::MethodChoice
+            | IdentityStep::FaceFailed(_)
+            | IdentityStep::PinEntry
+            | IdentityStep::VisualCheck => idle,
+        },
+        Phase::Smartphone(step) => match step {
+            PhoneStep::Hold(_) => watchdog,
+            PhoneStep::Platform | PhoneStep::Pin { .. } => idle,
+        },
+        Phase::Questions { step, .. } => match step {
+            Question::CheckingRegistration | Question::Registering => watchdog,
+            Question::RegistrationOffer
+            | Question::ConsentMode
+            | Question::ConsentItem { .. }
+            | Question::LimitConsent(_)
+            | Question::PrescriptionForm(_) => idle,
+        },
     }
 }
 
@@ -90,59 +93,82 @@ pub(super) fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
         return; // stale: disarmed, or a newer timer of this id replaced it
     }
     tx.st.timers.retain(|t| *t != armed);
-    // Armed timers always belong to the current phase (`timers_for`), so the phase and the id decide.
-    match (tx.st.phase.clone(), id) {
-        (Phase::Error(code), TimerId::ErrorDisplay) => tx.open_fallback(code.problem()),
-        (Phase::Completed { .. }, TimerId::CompletedDisplay) => tx.go(Phase::RemoveCard),
-        (
-            Phase::Querying {
-                started,
-                polls,
-                waiting_poll: true,
-                query,
-            },
-            TimerId::QueryPoll,
-        ) => {
-            tx.go(Phase::Querying {
-                started,
-                polls,
-                waiting_poll: false,
-                query: query.clone(),
-            });
-            resend_query(tx, query);
+    // Armed timers belong to the current phase (`timers_for`); one it does not arm is nothing to it. So
+    // below, the phase decides, and the id only where a phase arms two.
+    let arms_it = timers_for(&tx.st.phase, &tx.st.settings, tx.st.session.card_in_reader)
+        .iter()
+        .any(|(wanted, _)| *wanted == id);
+    if !arms_it {
+        return;
+    }
+    match tx.st.phase.clone() {
+        Phase::WaitingForCard | Phase::Fallback { .. } | Phase::RemoveCard(_) => {}
+        Phase::Error { code, .. } => tx.open_fallback(code.problem()),
+        Phase::Completed { so_far, .. } => tx.go(Phase::RemoveCard(so_far)),
+        Phase::Querying {
+            started,
+            polls,
+            query,
+            ..
+        } => match id {
+            TimerId::QueryPoll => {
+                tx.go(Phase::Querying {
+                    started,
+                    polls,
+                    waiting_poll: false,
+                    query: query.clone(),
+                });
+                resend_query(tx, &query);
+            }
+            TimerId::QueryTimeout => communication_failed(tx, ErrorCode::QueryTimeout),
+            // Not armed while querying (`timers_for`).
+            TimerId::Idle | TimerId::ErrorDisplay | TimerId::CompletedDisplay | TimerId::Watchdog => {}
+        },
+        Phase::ReadingCard => tx.error(ErrorCode::ReaderFailure),
+        Phase::LookingUpPrevious(_) => tx.error(ErrorCode::StoreFailed),
+        Phase::Identity { card, step } => on_identity_timer(tx, card, step),
+        Phase::Smartphone(step) => match step {
+            PhoneStep::Hold(_) => tx.error(ErrorCode::ReaderFailure),
+            PhoneStep::Platform | PhoneStep::Pin { .. } => tx.reset_to_waiting(),
+        },
+        Phase::Questions { who, step } => on_question_timer(tx, who, step),
+    }
+}
+
+/// Watchdog on a card call, or the patient idle on an identity screen.
+fn on_identity_timer(tx: &mut Tx, card: ReadCard, step: IdentityStep) {
+    match step {
+        IdentityStep::FaceCapture | IdentityStep::PinVerifying | IdentityStep::Signing => {
+            tx.error(ErrorCode::ReaderFailure)
         }
-        (Phase::Querying { .. }, TimerId::QueryTimeout) => {
-            let offline_ok = tx.st.session.document.as_ref().is_some_and(|(_, ok)| *ok);
-            communication_failed(tx, ErrorCode::QueryTimeout, offline_ok);
-        }
-        (Phase::LookingUpPrevious, TimerId::Watchdog) => tx.error(ErrorCode::StoreFailed),
-        (
-            Phase::ReadingCard
-            | Phase::FaceCapture
-            | Phase::PinVerifying
-            | Phase::Signing
-            | Phase::SmartphoneHold(_)
-            | Phase::CheckingRegistration
-            | Phase::Registering,
-            TimerId::Watchdog,
-        ) => tx.error(ErrorCode::ReaderFailure),
-        // Idle: never leave a patient screen hanging; declining never blocks (domain.md §2(b) 2).
-        (Phase::CertWarning(_), TimerId::Idle) => after_card_ok(tx),
-        (Phase::PinEntry { .. }, TimerId::Idle) => tx.go(Phase::MethodChoice),
-        (Phase::MethodChoice | Phase::FaceFailed(_) | Phase::VisualCheck, TimerId::Idle) => {
+        // Idle: never leave a patient screen hanging.
+        IdentityStep::CertWarning => after_card_ok(tx, card),
+        IdentityStep::PinEntry => tx.go(Phase::Identity {
+            card,
+            step: IdentityStep::MethodChoice,
+        }),
+        IdentityStep::MethodChoice | IdentityStep::FaceFailed(_) | IdentityStep::VisualCheck => {
             tx.open_fallback(Some(ProblemKind::IdentityNotConfirmed))
         }
-        (Phase::SmartphonePlatform | Phase::SmartphonePin { .. }, TimerId::Idle) => tx.reset_to_waiting(),
-        (Phase::RegistrationOffer, TimerId::Idle) => tx.error(ErrorCode::RegistrationDeclined),
-        (Phase::ConsentMode | Phase::ConsentItem(_), TimerId::Idle) => after_items(tx),
-        (Phase::LimitConsent, TimerId::Idle) => after_limit(tx),
-        (Phase::PrescriptionForm, TimerId::Idle) => start_cert_query(tx),
-        // A timer the phase does not arm cannot be armed here (`timers_for`); nothing to do.
-        (_, TimerId::Idle)
-        | (_, TimerId::QueryTimeout)
-        | (_, TimerId::QueryPoll)
-        | (_, TimerId::ErrorDisplay)
-        | (_, TimerId::CompletedDisplay)
-        | (_, TimerId::Watchdog) => {}
+    }
+}
+
+/// Watchdog on a registration call, or the patient idle on a question: declining never blocks
+/// (domain.md §2(b) 2).
+fn on_question_timer(tx: &mut Tx, who: Identified, step: Question) {
+    match step {
+        Question::CheckingRegistration | Question::Registering => tx.error(ErrorCode::ReaderFailure),
+        Question::RegistrationOffer => tx.error(ErrorCode::RegistrationDeclined),
+        Question::ConsentMode => after_items(tx, who, [None; 3]),
+        Question::ConsentItem { answers, .. } => after_items(tx, who, answers),
+        Question::LimitConsent(consent) => after_limit(tx, who, Some(consent)),
+        Question::PrescriptionForm(consent) => start_cert_query(
+            tx,
+            Consented {
+                who,
+                consent,
+                prescription: None,
+            },
+        ),
     }
 }

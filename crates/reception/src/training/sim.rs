@@ -15,7 +15,9 @@ use std::collections::VecDeque;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::driver::Driver;
-use crate::flow::{AuditEvent, FallbackStep, Phase, SiteSettings, StaffAction, State};
+use crate::flow::{
+    AuditEvent, FallbackStep, IdentityStep, Phase, PhoneStep, Question, SiteSettings, StaffAction, State,
+};
 use crate::input::UserInput;
 use crate::model::{
     CardError, CardKind, CertInfo, CertQuery, CertRef, ConsentItem, EligibilityError, EligibilityRecord,
@@ -454,19 +456,40 @@ impl Runner<'_> {
     fn autopilot(&mut self) {
         for _ in 0..32 {
             let input = match &self.state().phase {
-                Phase::PinEntry { .. } | Phase::SmartphonePin { .. } => match self.pins.pop_front() {
+                Phase::Identity {
+                    step: IdentityStep::PinEntry,
+                    ..
+                }
+                | Phase::Smartphone(PhoneStep::Pin { .. }) => match self.pins.pop_front() {
                     Some(p) => UserInput::PinEntered(Pin::new(p)),
                     None => return,
                 },
-                Phase::SmartphonePlatform => {
+                Phase::Smartphone(PhoneStep::Platform) => {
                     UserInput::ChoosePlatform(self.w.phone.unwrap_or(PhonePlatform::Android))
                 }
-                Phase::ConsentMode => UserInput::ChooseConsentMode(self.s.patient.consent),
-                Phase::ConsentItem(
-                    ConsentItem::TreatmentAndMedicine | ConsentItem::Surgery | ConsentItem::HealthCheckup,
-                ) => UserInput::AnswerConsent(true),
-                Phase::LimitConsent => UserInput::AnswerLimit(true),
-                Phase::PrescriptionForm => UserInput::ChoosePrescription(PrescriptionForm::Paper),
+                Phase::Questions {
+                    step: Question::ConsentMode,
+                    ..
+                } => UserInput::ChooseConsentMode(self.s.patient.consent),
+                Phase::Questions {
+                    step:
+                        Question::ConsentItem {
+                            item:
+                                ConsentItem::TreatmentAndMedicine
+                                | ConsentItem::Surgery
+                                | ConsentItem::HealthCheckup,
+                            ..
+                        },
+                    ..
+                } => UserInput::AnswerConsent(true),
+                Phase::Questions {
+                    step: Question::LimitConsent(_),
+                    ..
+                } => UserInput::AnswerLimit(true),
+                Phase::Questions {
+                    step: Question::PrescriptionForm(_),
+                    ..
+                } => UserInput::ChoosePrescription(PrescriptionForm::Paper),
                 Phase::Querying {
                     waiting_poll: true, ..
                 } => {
@@ -484,7 +507,7 @@ impl Runner<'_> {
     }
 
     fn ensure_fallback(&mut self) {
-        if !matches!(self.state().phase, Phase::Fallback(_)) {
+        if !matches!(self.state().phase, Phase::Fallback { .. }) {
             self.send(UserInput::Staff(StaffAction::OpenFallback));
         }
     }
@@ -494,8 +517,8 @@ impl Runner<'_> {
         self.ensure_fallback();
         for _ in 0..FallbackStep::ALL.len() {
             match self.state().phase {
-                Phase::Fallback(s) if s == target => return true,
-                Phase::Fallback(s) if s < target => {
+                Phase::Fallback { step, .. } if step == target => return true,
+                Phase::Fallback { step, .. } if step < target => {
                     self.send(UserInput::Staff(StaffAction::FallbackNext));
                 }
                 _ => return false,
@@ -529,7 +552,7 @@ impl Runner<'_> {
             }
             StaffDecision::AcceptDocument(u) => match paper_for(self.s, u) {
                 Some(doc) => {
-                    if !matches!(self.state().phase, Phase::WaitingForCard | Phase::Error(_)) {
+                    if !matches!(self.state().phase, Phase::WaitingForCard | Phase::Error { .. }) {
                         self.ensure_fallback();
                     }
                     self.send(UserInput::Staff(StaffAction::PresentPaper(Box::new(doc))))
@@ -687,6 +710,6 @@ pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
         recorded: r.recorded.clone(),
         end: saved.last().map(|rec| (rec.basis.clone(), rec.billing)),
         saved: saved.len(),
-        final_phase: format!("{:?}", r.state().phase),
+        final_phase: r.state().phase.trace_name(),
     }
 }

@@ -259,7 +259,7 @@ fn visual_check_succeeds_returns_to_unattended_and_keeps_the_pin_counter() {
         1,
         "目視 does not reset the PIN counter"
     );
-    assert_eq!(h.d.state().session.pin_tries_left, Some(1));
+    assert_eq!(h.d.state().pin_tries_left(), Some(1));
     let audits: Vec<_> = h.d.ports().store.audits.iter().map(|a| a.kind.clone()).collect();
     assert!(audits.contains(&AuditKind::VisualCheck(true)));
     trace!(h);

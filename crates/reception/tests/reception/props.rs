@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 
 use proptest::prelude::*;
-use reception::flow::Phase;
+use reception::flow::{Phase, Question};
 use reception::model::*;
 use reception::paper::{DocumentKind, PaperDocument, ProblemKind};
 use reception::*;
@@ -280,7 +280,7 @@ proptest! {
         }
         prop_assert!(h.d.pending_timer().is_none(), "timers run out");
         let phase = h.d.state().phase.clone();
-        let resting = matches!(phase, Phase::WaitingForCard | Phase::Completed { .. } | Phase::RemoveCard | Phase::Fallback(_));
+        let resting = matches!(phase, Phase::WaitingForCard | Phase::Completed { .. } | Phase::RemoveCard(_) | Phase::Fallback { .. });
         prop_assert!(resting, "rests in Completed/RemoveCard/Fallback/WaitingForCard, got {:?}", phase);
 
         let trace = h.trace_text();
@@ -378,7 +378,13 @@ fn the_secret_pin_reaches_the_card_port_and_only_there() {
         .pin(SECRET);
     assert_eq!(h.d.ports().card.pins_seen, 1, "the card port received the PIN");
     assert!(
-        matches!(h.d.state().phase, Phase::ConsentMode),
+        matches!(
+            h.d.state().phase,
+            Phase::Questions {
+                step: Question::ConsentMode,
+                ..
+            }
+        ),
         "and it was the right one"
     );
     assert!(!leaks(&h.trace_text()));
