@@ -190,6 +190,11 @@ pub struct Snapshot {
     pub staff_actions: Vec<StaffActionKind>,
     /// The port call in flight that the screen waits for.
     pub busy: Option<BusyView>,
+    /// Which patient the screens are about. It changes whenever the flow lets go of a patient (back to the
+    /// waiting screen after a reception, completed or abandoned, or a fresh fallback after a completed
+    /// one) and never within one reception, a staff retry of the reader included: when it changes, the
+    /// page clears every per-patient form and the PIN pad.
+    pub patient: u32,
 }
 
 fn screen_of(state: &State, now: NaiveDateTime) -> Screen {
@@ -304,6 +309,7 @@ impl Snapshot {
                 lane: a.lane,
                 elapsed_secs: (now - a.since).num_seconds().max(0),
             }),
+            patient: state.patient,
         }
     }
 }

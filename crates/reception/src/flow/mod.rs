@@ -387,6 +387,9 @@ pub struct State {
     pub phase: Phase,
     /// What outlives a phase for the current patient.
     pub session: Session,
+    /// Which patient the screens are about: bumped each time the flow lets go of one patient (back to the
+    /// waiting screen, or a fresh fallback after a completed reception), never within one reception.
+    pub patient: u32,
     /// Armed timers, at most one per id.
     pub timers: Vec<ArmedTimer>,
     /// Last timer sequence number used.
@@ -414,6 +417,7 @@ impl State {
             operator: Operator::Patient,
             phase: Phase::WaitingForCard,
             session: Session::default(),
+            patient: 0,
             timers: Vec::new(),
             timer_seq: 0,
             call_seq: 0,
@@ -914,9 +918,10 @@ impl Tx {
         self.go(Phase::Error { code, so_far });
     }
 
-    /// Let go of this patient: the next one starts clean.
+    /// Let go of this patient: the next one starts clean (the page clears its forms on `patient`).
     fn next_patient(&mut self) {
         self.st.session = Session::default();
+        self.st.patient = self.st.patient.wrapping_add(1);
     }
 
     fn reset_to_waiting(&mut self) {

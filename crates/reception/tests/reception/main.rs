@@ -8,6 +8,7 @@ mod fakes;
 mod host;
 mod journeys;
 mod paper_docs;
+mod patient;
 mod props;
 mod rules_table;
 mod training;

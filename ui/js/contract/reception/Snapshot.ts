@@ -71,4 +71,11 @@ staff_actions: Array<StaffActionKind>,
 /**
  * The port call in flight that the screen waits for.
  */
-busy: BusyView | null, };
+busy: BusyView | null, 
+/**
+ * Which patient the screens are about. It changes whenever the flow lets go of a patient (back to the
+ * waiting screen after a reception, completed or abandoned, or a fresh fallback after a completed
+ * one) and never within one reception, a staff retry of the reader included: when it changes, the
+ * page clears every per-patient form and the PIN pad.
+ */
+patient: number, };
