@@ -39,6 +39,8 @@ pub enum UserInput {
     AnswerLimit(bool),
     /// 電子処方箋 / 紙の処方箋.
     ChoosePrescription(PrescriptionForm),
+    /// A touch that chooses nothing (a PIN key, 「続ける」 on 「操作を続けますか」): restarts the idle timer.
+    Activity,
     /// A staff-console action.
     Staff(StaffAction),
 }
@@ -58,6 +60,7 @@ impl From<UserInput> for Event {
             UserInput::AnswerConsent(yes) => Event::AnswerConsent(yes),
             UserInput::AnswerLimit(yes) => Event::AnswerLimit(yes),
             UserInput::ChoosePrescription(form) => Event::ChoosePrescription(form),
+            UserInput::Activity => Event::Activity,
             UserInput::Staff(action) => Event::Staff(action),
         }
     }

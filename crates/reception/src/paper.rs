@@ -105,6 +105,10 @@ pub enum PaperDocument {
         numbers: NumberEntry,
         /// The マイナンバーカード is presented too.
         with_card: bool,
+        /// 氏名 as printed on it (the card's certificate names nobody; without it an offline acceptance
+        /// files an unidentified patient).
+        #[serde(default)]
+        name: String,
     },
     /// School trip / nursery: PDF or お知らせ without the child's card, chaperone required.
     Group {
@@ -240,10 +244,14 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
             kind,
             numbers,
             with_card,
+            name,
         } => match numbers.validate(today) {
             Err(v) => PaperDecision::Invalid(v),
             Ok(n) => {
-                let doc = AcceptedDocument::plain(*kind, n);
+                let doc = AcceptedDocument {
+                    name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
+                    ..AcceptedDocument::plain(*kind, n)
+                };
                 if *with_card {
                     PaperDecision::NeedsOnlineCheck {
                         document: doc,

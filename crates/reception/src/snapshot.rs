@@ -180,6 +180,10 @@ pub struct Snapshot {
     pub eligibility: Option<EligibilityView>,
     /// Consent with expiry, if given.
     pub consent: Option<ConsentRecord>,
+    /// How identity was confirmed in this reception, once it was (the staff result says it).
+    pub identity: Option<Method>,
+    /// The reader asks 「操作を続けますか」 (the patient was idle once on this screen).
+    pub still_there: bool,
     /// Consent still valid at `now` (24 h).
     pub consent_valid: bool,
     /// Fallback wizard.
@@ -298,6 +302,8 @@ impl Snapshot {
                 confirmed_on: f.confirmed_on,
             }),
             consent,
+            identity: state.phase.method(),
+            still_there: state.still_there,
             consent_valid: consent.is_some_and(|c| rules::consent_is_valid(c.given_at, now)),
             fallback,
             hotline: state.hotline_open.then_some(HotlineView {

@@ -68,6 +68,9 @@ pub struct SiteSettings {
     pub training: bool,
     /// Patient inactivity on a reader screen, seconds.
     pub idle_secs: u32,
+    /// After that, how long 「操作を続けますか」 waits for a touch before the screen gives up, seconds.
+    #[serde(default = "default_idle_confirm_secs")]
+    pub idle_confirm_secs: u32,
     /// Give up waiting for the eligibility service, seconds.
     pub query_timeout_secs: u32,
     /// Ask again after SegmentOfResult 2 (処理中), seconds.
@@ -82,6 +85,10 @@ pub struct SiteSettings {
     pub watchdog_secs: u32,
 }
 
+fn default_idle_confirm_secs() -> u32 {
+    20
+}
+
 impl Default for SiteSettings {
     fn default() -> Self {
         SiteSettings {
@@ -91,6 +98,7 @@ impl Default for SiteSettings {
             smartphone_reader: true,
             training: false,
             idle_secs: 60,
+            idle_confirm_secs: default_idle_confirm_secs(),
             query_timeout_secs: 30,
             poll_secs: 5,
             max_polls: 3,
@@ -402,6 +410,9 @@ pub struct State {
     pub saving: Option<u32>,
     /// Hotline overlay open (training: "another person's data is shown").
     pub hotline_open: bool,
+    /// The reader asks 「操作を続けますか」: the patient was idle on this screen once already.
+    #[serde(default)]
+    pub still_there: bool,
     /// Notices for the current screen.
     pub notices: Vec<Notice>,
     /// Validation errors for the current staff form.
@@ -424,6 +435,7 @@ impl State {
             awaiting: None,
             saving: None,
             hotline_open: false,
+            still_there: false,
             notices: Vec::new(),
             validation: Vec::new(),
         }
@@ -672,6 +684,9 @@ pub enum Event {
     AnswerLimit(bool),
     /// 電子 / 紙.
     ChoosePrescription(PrescriptionForm),
+    /// The patient touched the screen without choosing anything (a PIN key, 「続ける」 on
+    /// 「操作を続けますか」): the inactivity timer starts again.
+    Activity,
     /// Staff console.
     Staff(StaffAction),
 }
@@ -841,7 +856,8 @@ pub struct Step {
     /// Effects to run, in order.
     pub effects: Vec<Effect>,
     /// The event meant something here: it changed the state or caused work. A refused input (a button
-    /// of another screen, a late answer) is not accepted, and training never scores it.
+    /// of another screen, a late answer, a staff form answered with validation errors) is not accepted,
+    /// and training never scores it.
     pub accepted: bool,
 }
 
@@ -850,9 +866,18 @@ struct Tx {
     st: State,
     fx: Vec<Effect>,
     now: NaiveDateTime,
+    /// The input was answered with validation errors: shown to staff, but nothing was decided.
+    invalid: bool,
 }
 
 impl Tx {
+    /// A staff form that does not validate: the errors go to the screen, and the input counts as not
+    /// accepted (a resubmission after a correction is the one decision training scores).
+    fn invalid(&mut self, errors: Vec<crate::validate::ValidationError>) {
+        self.st.validation = errors;
+        self.invalid = true;
+    }
+
     fn today(&self) -> NaiveDate {
         self.now.date()
     }
@@ -867,6 +892,7 @@ impl Tx {
             self.st.notices.retain(Notice::outlives_its_screen);
         }
         self.st.phase = phase;
+        self.st.still_there = false;
         self.st.validation.clear();
     }
 
@@ -955,6 +981,7 @@ pub fn step(state: &State, event: Event, now: NaiveDateTime) -> Step {
         st: state.clone(),
         fx: Vec::new(),
         now,
+        invalid: false,
     };
     transition(&mut tx, event);
     if tx.st.phase != state.phase {
@@ -965,7 +992,7 @@ pub fn step(state: &State, event: Event, now: NaiveDateTime) -> Step {
         }
         rearm_timers(&mut tx);
     }
-    let accepted = tx.st != *state || !tx.fx.is_empty();
+    let accepted = !tx.invalid && (tx.st != *state || !tx.fx.is_empty());
     Step {
         next: tx.st,
         effects: tx.fx,
@@ -991,6 +1018,7 @@ fn transition(tx: &mut Tx, event: Event) {
         Event::AnswerConsent(yes) => on_consent_item(tx, yes),
         Event::AnswerLimit(yes) => on_limit_answer(tx, yes),
         Event::ChoosePrescription(f) => on_prescription(tx, f),
+        Event::Activity => on_activity(tx),
         Event::Staff(a) => on_staff(tx, a),
     }
 }

@@ -545,6 +545,11 @@ impl Phase {
         }
     }
 
+    /// How the patient's identity was confirmed, once it was (顔認証 / 暗証番号 / 目視 / スマートフォン).
+    pub fn method(&self) -> Option<Method> {
+        self.so_far().known.method()
+    }
+
     /// The eligibility found at completion, while it is shown.
     pub fn found(&self) -> Option<&Found> {
         self.carried().and_then(|s| s.found.as_ref())

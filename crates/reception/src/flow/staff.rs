@@ -51,7 +51,7 @@ pub(super) fn on_staff(tx: &mut Tx, a: StaffAction) {
             };
             match entry.validate(tx.today()) {
                 Ok(decl) => complete_with_declaration(tx, so_far, decl),
-                Err(v) => tx.st.validation = v,
+                Err(v) => tx.invalid(v),
             }
         }
         StaffAction::ConfirmFullCharge => {
@@ -247,7 +247,7 @@ pub(super) fn on_paper(tx: &mut Tx, doc: PaperDocument) {
     }
     let so_far = tx.st.phase.so_far();
     match paper::assess(&doc, tx.today(), tx.st.settings.temporary_rule) {
-        PaperDecision::Invalid(v) => tx.st.validation = v,
+        PaperDecision::Invalid(v) => tx.invalid(v),
         PaperDecision::Refuse(r) => {
             tx.audit(AuditKind::DocumentRefused(r));
             tx.fail(ErrorCode::Paper(r), so_far);

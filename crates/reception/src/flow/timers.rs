@@ -87,6 +87,53 @@ pub(super) fn rearm_timers(tx: &mut Tx) {
     }
 }
 
+/// (Re)start timer `id` for `after_secs`, replacing the armed one of that id.
+fn arm(tx: &mut Tx, id: TimerId, after_secs: u32) {
+    tx.st.timers.retain(|t| t.id != id);
+    tx.st.timer_seq = tx.st.timer_seq.wrapping_add(1);
+    let seq = tx.st.timer_seq;
+    tx.st.timers.push(ArmedTimer { id, seq });
+    tx.fx.push(Effect::StartTimer { id, seq, after_secs });
+}
+
+/// A patient screen asks 「操作を続けますか」 before giving up on an idle patient, as certified readers do; the
+/// staff-led 目視 screen does not.
+fn asks_still_there(phase: &Phase) -> bool {
+    match phase {
+        Phase::Identity { step, .. } => match step {
+            IdentityStep::CertWarning
+            | IdentityStep::MethodChoice
+            | IdentityStep::FaceFailed(_)
+            | IdentityStep::PinEntry => true,
+            IdentityStep::VisualCheck
+            | IdentityStep::FaceCapture
+            | IdentityStep::PinVerifying
+            | IdentityStep::Signing => false,
+        },
+        Phase::Smartphone(_) | Phase::Questions { .. } => true,
+        Phase::WaitingForCard
+        | Phase::ReadingCard
+        | Phase::Querying { .. }
+        | Phase::LookingUpPrevious(_)
+        | Phase::Completed { .. }
+        | Phase::RemoveCard(_)
+        | Phase::Error { .. }
+        | Phase::Fallback { .. } => false,
+    }
+}
+
+/// The patient touched the screen: the inactivity timer starts again and 「操作を続けますか」 goes away.
+/// Nothing on a screen without one.
+pub(super) fn on_activity(tx: &mut Tx) {
+    let idle = timers_for(&tx.st.phase, &tx.st.settings, tx.st.session.card_in_reader)
+        .into_iter()
+        .find(|(id, _)| *id == TimerId::Idle);
+    if let Some((id, secs)) = idle {
+        tx.st.still_there = false;
+        arm(tx, id, secs);
+    }
+}
+
 pub(super) fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
     let armed = ArmedTimer { id, seq };
     if !tx.st.timers.contains(&armed) {
@@ -99,6 +146,13 @@ pub(super) fn on_timer(tx: &mut Tx, id: TimerId, seq: u32) {
         .iter()
         .any(|(wanted, _)| *wanted == id);
     if !arms_it {
+        return;
+    }
+    // The first time a patient screen goes idle it asks 「操作を続けますか」 and waits a little longer.
+    if id == TimerId::Idle && !tx.st.still_there && asks_still_there(&tx.st.phase) {
+        tx.st.still_there = true;
+        let secs = tx.st.settings.idle_confirm_secs;
+        arm(tx, TimerId::Idle, secs);
         return;
     }
     match tx.st.phase.clone() {

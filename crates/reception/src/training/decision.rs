@@ -195,7 +195,8 @@ pub fn decision_of(input: &UserInput, before: &State) -> Option<StaffDecision> {
         | UserInput::ChooseConsentMode(_)
         | UserInput::AnswerConsent(_)
         | UserInput::AnswerLimit(_)
-        | UserInput::ChoosePrescription(_) => None,
+        | UserInput::ChoosePrescription(_)
+        | UserInput::Activity => None,
         UserInput::Staff(action) => staff_decision(action, before),
     }
 }

@@ -155,8 +155,23 @@ pub fn score(scenario: &Scenario, recorded: &[StaffDecision], elapsed_secs: u64)
         if used[i] {
             continue;
         }
+        // A decision the scenario lists as wrong is wrong even when the right one was made too (s19: the
+        // outage classified as 資格無効 after or before the right classification); an answer a seed allows
+        // is never graded wrong, even as a second answer.
+        let listed_wrong = scenario
+            .expect
+            .iter()
+            .find_map(|e| e.wrong.iter().find(|w| w.decision == *d).map(|w| (e, w)));
+        let allowed = scenario
+            .expect
+            .iter()
+            .find_map(|e| e.acceptable.iter().find(|a| a.decision == *d));
         let extra = if let Some(f) = scenario.forbidden.iter().find(|f| f.decision == *d) {
             item(None, Some(*d), Grade::Wrong, f.source.clone(), &f.why)
+        } else if let Some((e, w)) = listed_wrong {
+            item(None, Some(*d), Grade::Wrong, e.citation(), &w.why)
+        } else if let Some(a) = allowed {
+            item(None, Some(*d), Grade::Extra, String::new(), &a.why)
         } else if let Some(src) = d.harm_if_unexpected() {
             let why = Text {
                 ja: "この場面では不要で、患者の負担や受付結果を変えてしまう判断です。".into(),

@@ -630,6 +630,7 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
                 kind: k,
                 numbers: numbers(d),
                 with_card: matches!(u, DocumentUse::NoticeWithCard(_)),
+                name: d.name.clone(),
             }
         }
         DocumentUse::Group(g) => {

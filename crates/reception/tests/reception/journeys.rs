@@ -598,13 +598,60 @@ fn legacy_limit_screen_switch_restores_the_pre_2024_10_07_question() {
     trace!(h);
 }
 
+/// A touch that chooses nothing (a PIN key) starts the idle timer again and answers 「操作を続けますか」, so a
+/// patient slowly typing a PIN is never thrown back to the method screen; on a screen without an idle timer
+/// it is refused.
+#[test]
+fn a_touch_restarts_the_idle_timer_and_answers_still_there() {
+    let mut h = H::default();
+    h.send(Event::CardPlaced);
+    h.send(Event::ChooseMethod(Method::Pin));
+    assert!(matches!(h.screen(), Screen::PinEntry { .. }), "{:?}", h.screen());
+    h.wait(50);
+    assert!(
+        h.d.send(Event::Activity),
+        "a key press on the PIN pad is accepted"
+    );
+    h.wait(50);
+    assert!(
+        matches!(h.screen(), Screen::PinEntry { .. }),
+        "still typing: {:?}",
+        h.screen()
+    );
+    h.wait(10);
+    assert!(h.snap().still_there);
+    assert!(h.d.send(Event::Activity), "「続ける」");
+    assert!(!h.snap().still_there);
+    h.wait(59);
+    assert!(matches!(h.screen(), Screen::PinEntry { .. }));
+    h.wait(1);
+    assert!(h.snap().still_there);
+    h.wait(20);
+    assert_eq!(
+        h.screen(),
+        Screen::MethodChoice,
+        "unanswered, the PIN screen gives up"
+    );
+    h.d.send(Event::CardRemoved);
+    assert_eq!(h.screen(), Screen::WaitingForCard);
+    assert!(
+        !h.d.send(Event::Activity),
+        "nothing to restart on the waiting screen"
+    );
+}
+
 #[test]
 fn idle_on_consent_counts_as_declined_and_the_check_goes_on() {
     let mut h = H::default();
     face_to_query(&mut h);
     h.wait(59);
     assert_eq!(h.screen(), Screen::ConsentMode);
+    assert!(!h.snap().still_there);
+    // After 60 s the reader first asks 「操作を続けますか」 and waits 20 s more, as certified readers do.
     h.wait(1);
+    assert_eq!(h.screen(), Screen::ConsentMode);
+    assert!(h.snap().still_there, "操作を続けますか is asked");
+    h.wait(20);
     let c = h.only_saved().consent.expect("consent");
     assert!(!c.any_medical());
     trace!(h);
@@ -833,12 +880,19 @@ fn unreachable_service_first_visit_takes_a_declaration() {
     );
     let mut decl = declaration();
     decl.name_kana = "模擬".into();
-    h.staff(StaffAction::SubmitDeclaration(Box::new(decl)));
+    // A submission answered with validation errors decided nothing: shown, but not accepted (training
+    // must not score it, nor the corrected resubmission as a second decision).
+    let accepted =
+        h.d.send(Event::Staff(StaffAction::SubmitDeclaration(Box::new(decl))));
+    assert!(!accepted, "an invalid 申立書 is not an accepted input");
     assert_eq!(
         h.snap().validation.iter().map(|e| e.code()).collect::<Vec<_>>(),
         ["name_kana.not_kana"]
     );
-    h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
+    let accepted = h.d.send(Event::Staff(StaffAction::SubmitDeclaration(Box::new(
+        declaration(),
+    ))));
+    assert!(accepted, "the corrected 申立書 is");
     let r = h.only_saved();
     assert_eq!(r.basis, Basis::Declaration);
     assert_eq!(
@@ -907,6 +961,7 @@ fn reader_failure_card_with_notice_is_checked_online_by_its_numbers() {
         kind: DocumentKind::Notice,
         numbers: numbers(),
         with_card: true,
+        name: " 見本 太郎 ".into(),
     })));
     let q = &h.d.ports().elig.number_queries[0];
     assert_eq!(
@@ -916,6 +971,11 @@ fn reader_failure_card_with_notice_is_checked_online_by_its_numbers() {
     let r = h.only_saved();
     assert_eq!(r.basis, Basis::OnlineNumbers(DocumentKind::Notice));
     assert_eq!(r.problem, Some(ProblemKind::DeviceFailure));
+    assert_eq!(
+        r.document.as_ref().and_then(|d| d.name.as_deref()),
+        Some("見本 太郎"),
+        "the name printed on the お知らせ is kept (trimmed), so the desk files the right patient"
+    );
     trace!(h);
 }
 
@@ -930,6 +990,7 @@ fn card_with_portal_pdf_is_accepted_on_the_document_when_the_service_is_down() {
         kind: DocumentKind::PortalPdf,
         numbers: numbers(),
         with_card: true,
+        name: String::new(),
     })));
     assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::PortalPdf));
     assert!(h.snap().notices.contains(&Notice::AcceptedOffline));
@@ -947,6 +1008,7 @@ fn invalid_keyed_numbers_show_validation_errors_and_query_nothing() {
         kind: DocumentKind::Notice,
         numbers: n,
         with_card: true,
+        name: String::new(),
     })));
     assert_eq!(h.snap().validation[0].code(), "insurer_number.check_digit");
     assert_eq!(h.issued("QueryByNumbers"), 0);
@@ -982,7 +1044,7 @@ fn power_outage_skips_the_online_query_and_goes_to_revisit_history() {
 fn retry_from_the_fallback_returns_to_method_choice_with_the_card_still_in() {
     let mut h = H::with(|p| p.face.verdicts.push_back(Ok(FaceVerdict::NoMatch { score: 0.1 })));
     face_to_query(&mut h);
-    h.wait(60);
+    h.wait(60).wait(20); // idle, then 「操作を続けますか」 unanswered
     assert_eq!(
         h.screen(),
         Screen::Fallback {
@@ -1298,6 +1360,7 @@ fn notice_alone_is_refused_without_the_temporary_rule() {
             kind: DocumentKind::Notice,
             numbers: numbers(),
             with_card: false,
+            name: String::new(),
         },
     );
     assert_eq!(
@@ -1324,6 +1387,7 @@ fn notice_alone_under_the_temporary_rule_is_checked_online() {
             kind: DocumentKind::Notice,
             numbers: numbers(),
             with_card: false,
+            name: String::new(),
         },
     );
     assert_eq!(h.only_saved().basis, Basis::OnlineNumbers(DocumentKind::Notice));
@@ -1345,6 +1409,7 @@ fn notice_alone_after_the_temporary_rule_ended_is_refused_even_with_the_switch_o
             kind: DocumentKind::Notice,
             numbers: numbers(),
             with_card: false,
+            name: String::new(),
         },
     );
     assert_eq!(

@@ -247,6 +247,7 @@ fn apply(h: &mut H, e: &Ev) {
             kind: DocumentKind::Notice,
             numbers: numbers(),
             with_card: *with_card,
+            name: String::new(),
         })))),
         Ev::Previous => drop(
             h.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId(
@@ -319,6 +320,7 @@ fn staff_samples() -> Vec<StaffAction> {
             kind: DocumentKind::Notice,
             numbers: numbers(),
             with_card: true,
+            name: String::new(),
         })),
         StaffAction::RefuseDocument(reception::paper::PaperRefusal::LegacyCardAbolished),
         StaffAction::LookupPrevious(PatientLookup::ClinicPatientId("P1".into())),

@@ -172,9 +172,9 @@ fn a_decision_the_flow_refuses_is_not_scored_in_the_headless_run() {
     let d = r.debrief(&s, 0);
     assert_eq!((d.score_percent, d.count(Grade::Extra)), (100, 0));
     assert_eq!(
-        training::score(&s, &decisions, 0).count(Grade::Extra),
+        training::score(&s, &decisions, 0).count(Grade::Wrong),
         1,
-        "scored as a list, the refused PIN attempt would be listed"
+        "scored as a list, the refused PIN attempt would be graded wrong (s05 lists it as wrong)"
     );
 
     // A 目視 verdict when no 目視 check is on screen (harmful if it were scored).
@@ -625,4 +625,25 @@ fn the_bin_reads_json_from_stdin_and_rejects_an_unknown_scenario() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("s99-nope"));
+}
+
+/// A decision the scenario lists as wrong is graded wrong even when the right one was also made (s19:
+/// classifying the outage as 資格無効 was graded 「追加（採点対象外）」), and a second answer that a seed allows
+/// is never graded wrong.
+#[test]
+fn a_listed_wrong_decision_is_wrong_even_beside_the_right_one_and_an_allowed_one_never_is() {
+    let s = training::load("s19-outage-first-visit").unwrap();
+    let mut decisions = expected(&s);
+    let wrong = StaffDecision::ClassifyProblem(ProblemKind::EligibilityInvalid);
+    decisions.push(wrong);
+    let d = training::score(&s, &decisions, 0);
+    let item = d.items.iter().find(|i| i.done == Some(wrong)).unwrap();
+    assert_eq!(item.grade, Grade::Wrong, "{item:?}");
+    assert!(d.score_percent < 100);
+
+    let mut decisions = expected(&s);
+    decisions.push(StaffDecision::ClassifyProblem(ProblemKind::DeviceFailure));
+    let d = training::score(&s, &decisions, 0);
+    assert_eq!(d.count(Grade::Wrong), 0, "{:?}", d.items);
+    assert_eq!(d.score_percent, 100);
 }
