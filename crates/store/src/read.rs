@@ -172,7 +172,15 @@ impl Store {
     ) -> Result<Vec<ReceptionSummary>, StoreError> {
         let mut sql = String::from(
             "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind,
-                    v.identity, v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at,
+                    v.identity, v.presenter, v.outcome, v.fallback,
+                    COALESCE(e.insurer_number,
+                             (SELECT d.insurer_number FROM paper_documents d WHERE d.visit_id = v.id
+                              ORDER BY d.position LIMIT 1),
+                             (SELECT NULLIF(dc.insurer_number, '') FROM declarations dc WHERE dc.visit_id = v.id)),
+                    COALESCE(e.copay_percent,
+                             (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
+                              ORDER BY d.position LIMIT 1)),
+                    c.expires_at,
                     t.status
              FROM visits v JOIN patients p ON p.id = v.patient_id
              LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id

@@ -618,3 +618,57 @@ fn flow_audit_events_are_appended_to_the_log() {
     assert_eq!(rows[1].2, "hotline.shown");
     assert_eq!(rows[1].3, None);
 }
+
+/// 本日の受付 names the 保険者番号 of every row: from the online answer when there is one, else from the
+/// paper the desk accepted, else from the 申立書 (the お知らせ accepted offline showed none before).
+#[test]
+fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_no_answer_came() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 10, 0);
+    let doc = AcceptedDocument {
+        kind: DocumentKind::Notice,
+        group: None,
+        valid_until: None,
+        issued_on: None,
+        relationship: None,
+        name: Some("見本 花子".into()),
+        insurer_name: None,
+        numbers: numbers(),
+    };
+    saved(
+        &mut p,
+        &ReceptionRecord {
+            document: Some(doc),
+            ..bare(at, Basis::Document(DocumentKind::Notice), Billing::NormalShare)
+        },
+    );
+    let mut decl = declaration(at.date());
+    decl.insurer_number = Some("138057".into());
+    decl.name = "見本 一郎".into();
+    decl.name_kana = "ミホン イチロウ".into();
+    saved(
+        &mut p,
+        &ReceptionRecord {
+            declaration: Some(decl),
+            ..bare(
+                at + Duration::minutes(5),
+                Basis::Declaration,
+                Billing::NormalShare,
+            )
+        },
+    );
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    let numbers: Vec<_> = day.iter().map(|r| r.insurer_number.clone()).collect();
+    assert_eq!(
+        numbers,
+        vec![Some(numbers_insurer()), Some("138057".to_owned())],
+        "{day:?}"
+    );
+}
+
+fn numbers_insurer() -> String {
+    numbers().insurer_number
+}
