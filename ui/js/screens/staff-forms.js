@@ -80,13 +80,14 @@ const typedDates = new WeakMap();
  * @returns {{ text: (string | Node)[], unreadable: boolean }}
  */
 function dateReading(ctx, typed, hint) {
-  if (!typed.trim()) return { text: [hint || ctx.t('date.hint')], unreadable: false };
+  // Through h() so the copy gets its phrase breaks (dom.js).
+  if (!typed.trim()) return { text: [h('span', {}, hint || ctx.t('date.hint'))], unreadable: false };
   const day = parseDate(typed);
-  if (!day) return { text: [ctx.t('date.unreadable')], unreadable: true };
+  if (!day) return { text: [h('span', {}, ctx.t('date.unreadable'))], unreadable: true };
   const reading = readingOf(day, ctx.lang);
   const split = reading.indexOf('（');
   if (split < 0) return { text: [h('span', { class: 'nowrap' }, reading)], unreadable: false };
-  return { text: [h('span', { class: 'nowrap' }, reading.slice(0, split)), h('span', { class: 'nowrap' }, reading.slice(split))], unreadable: false };
+  return { text: [h('span', { class: 'nowrap' }, reading.slice(0, split)), h('wbr'), h('span', { class: 'nowrap' }, reading.slice(split))], unreadable: false };
 }
 
 /**
