@@ -22,13 +22,16 @@ test: build
 	$(LINT)
 	$(CARGO) test --workspace --locked
 	node tests/ui-preview/check-i18n.mjs
+	node --test tests/ui-preview/
 	$(TSC) -p tests/ui-check/tsconfig.json
 
 # The page against the contract generated from Rust (ui/js/contract/): TypeScript in check-only mode over
-# ui/js (JSDoc), plus the copy check. Also part of `make test`.
+# ui/js (JSDoc), plus the copy check and the page's unit tests (tests/ui-preview/*.test.mjs). Also part of
+# `make test`.
 TSC := tests/ui-check/node_modules/.bin/tsc
 ui-check: deps
 	node tests/ui-preview/check-i18n.mjs
+	node --test tests/ui-preview/
 	$(TSC) -p tests/ui-check/tsconfig.json
 
 # Regenerate ui/js/contract/ from the Rust types after changing a command or a type the page sees

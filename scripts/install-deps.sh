@@ -8,8 +8,12 @@ packages=(
   pkg-config libpcsclite-dev pcscd vsmartcard-vpcd
   # independent clients used by tests and benchmarks (pkcs15-tool, opensc-tool, scriptor, pcsc_scan)
   opensc pcsc-tools
-  # the desktop window (Tauri 2 on WebKitGTK 4.1) and a Japanese font for it and for PDFs
-  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev fonts-ipafont-gothic
+  # the desktop window (Tauri 2 on WebKitGTK 4.1)
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libsoup-3.0-dev libssl-dev
+  # Japanese fonts. The window: Noto Sans CJK JP, which has the name characters outside JIS X 0213
+  # such as 𠮷 (U+20BB7). PDFs: IPAGothic (TrueType; printpdf cannot embed Noto's CFF outlines) and
+  # IPAmj明朝 for the characters IPAGothic lacks (fc-list ':charset=20bb7' lists both Noto and IPAmj).
+  fonts-noto-cjk fonts-ipafont-gothic fonts-ipamj-mincho
   # end-to-end tests: a virtual X server, WebKit's WebDriver, pdftotext to read the printed 申立書
   xvfb xauth webkit2gtk-driver poppler-utils
 )

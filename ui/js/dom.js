@@ -1,5 +1,9 @@
-// Tiny DOM builder. Text always goes through textContent (never innerHTML), so names and messages
+// Tiny DOM builder. Text always goes through text nodes (never innerHTML), so names and messages
 // from the backend cannot inject markup. No framework, no virtual DOM: panes rebuild what changed.
+// Japanese text children get a <wbr> between phrases (phrases.js) so lines break between words; the
+// text nodes and so textContent stay exactly the text given.
+
+import { phrases } from './phrases.js';
 
 /**
  * h('button', { class: 'big', testid: 'pin-submit', on: { click } }, 'text', child, [more])
@@ -24,12 +28,28 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Elements whose text is kept as one text node: no markup inside (option, textarea) or code. */
+const PLAIN_TEXT = new Set(['OPTION', 'TEXTAREA', 'TITLE', 'SCRIPT', 'STYLE', 'CODE', 'PRE']);
+
+/**
+ * Append `text` to `el`, with a <wbr> between its phrases.
+ * @param {Element} el
+ * @param {string} text
+ */
+function appendText(el, text) {
+  const parts = PLAIN_TEXT.has(el.tagName) ? [text] : phrases(text);
+  parts.forEach((part, i) => {
+    if (i > 0) el.appendChild(document.createElement('wbr'));
+    el.appendChild(document.createTextNode(part));
+  });
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(el, c);
     else if (c instanceof Node) el.appendChild(c);
-    else el.appendChild(document.createTextNode(String(c)));
+    else appendText(el, String(c));
   }
 }
 

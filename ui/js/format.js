@@ -1,37 +1,27 @@
-// Display formatting the desk expects: 和暦 with 西暦 (令和7年12月2日 / 2025-12-02), half-width kana as received.
+// Display formatting the desk expects: 和暦 with 西暦 (令和7年12月2日（2025年12月2日）), half-width kana as received.
 // Pure functions, no DOM.
 
-const ERAS = [
-  // [first day (ISO), name]: the day each era began.
-  ['2019-05-01', '令和'],
-  ['1989-01-08', '平成'],
-  ['1926-12-25', '昭和'],
-  ['1912-07-30', '大正'],
-];
+import { readingOf, toWareki } from './date.js';
 
-/** '2025-12-02' → { era: '令和', year: 7, month: 12, day: 2 } (null for dates before 大正). */
+/** '2025-12-02' → { era: '令和', year: 7, month: 12, day: 2 } (null for dates before 明治). */
 export function wareki(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  for (const [start, name] of ERAS) {
-    if (iso.slice(0, 10) >= start) return { era: name, year: y - Number(start.slice(0, 4)) + 1, month: mo, day: d };
-  }
-  return null;
+  return toWareki((iso || '').slice(0, 10));
 }
 
-/** Japanese desk form: '令和7年12月2日 / 2025-12-02' (元年 for the first year). English: '2025-12-02 (Reiwa 7)'. */
+/**
+ * Japanese desk form: '令和7年12月2日（2025年12月2日）' (元年 for the first year; the 西暦 alone before 明治).
+ * English: '2025-12-02 (Reiwa 7)'. The page keeps a date on one line (dom.js).
+ */
 export function formatDate(iso, lang = 'ja') {
   if (!iso) return '';
   const day = iso.slice(0, 10);
-  const w = wareki(day);
-  if (!w) return day;
   if (lang === 'en') {
-    const roman = { 令和: 'Reiwa', 平成: 'Heisei', 昭和: 'Showa', 大正: 'Taisho' }[w.era];
+    const w = wareki(day);
+    if (!w) return day;
+    const roman = { 令和: 'Reiwa', 平成: 'Heisei', 昭和: 'Showa', 大正: 'Taisho', 明治: 'Meiji' }[w.era];
     return `${day} (${roman} ${w.year})`;
   }
-  const year = w.year === 1 ? '元' : String(w.year);
-  return `${w.era}${year}年${w.month}月${w.day}日 / ${day}`;
+  return readingOf(day, 'ja') || day;
 }
 
 /** '2025-12-02T09:30:00' → '2025-12-02 09:30'. */

@@ -119,7 +119,7 @@ function declarationForm(snap, ctx) {
   const redraw = () => { ctx.local.formVersion = (ctx.local.formVersion || 0) + 1; ctx.rerender(); };
   return [
     h('p', {}, t('fallback.declaration.lead')),
-    h('p', { class: 'muted small' }, t('fallback.declaration.unverified')),
+    h('p', { class: 'muted small' }, t('fallback.declaration.sign')),
     h('div', { class: 'form-grid' },
       i('visit_date', 'Date', { type: 'date' }),
       i('filled_on', 'Date', { type: 'date' }),

@@ -4,6 +4,7 @@
 
 import { h } from '../dom.js';
 import { errorsFor, snake } from '../view.js';
+import { parseDate, readingOf } from '../date.js';
 
 /**
  * The form object `name` in the pane's local state (created with `init` on first use).
@@ -46,15 +47,16 @@ function formOfStep(snap) {
 }
 
 /**
- * Labelled text input bound to `obj[key]`.
+ * Labelled text input bound to `obj[key]`. `type: 'date'` is a typed date, not a calendar: see `dateInput`.
  * opts: { testid, label, type, placeholder, fields (snapshot Field names for errors), formName, hint, wide }
  * @param {import('../app.js').Ctx} ctx
  * @param {import('../contract/commands').Snapshot} snap
  */
 export function input(ctx, snap, obj, key, opts) {
+  if (opts.type === 'date') return dateInput(ctx, snap, obj, key, opts);
   const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
   const el = h('input', {
-    type: opts.type || 'text', testid: opts.testid, value: obj[key] ?? '', placeholder: opts.placeholder || (opts.type === 'date' ? 'YYYY-MM-DD' : null),
+    type: opts.type || 'text', testid: opts.testid, value: obj[key] ?? '', placeholder: opts.placeholder || null,
     inputmode: opts.inputmode, autocomplete: 'off', class: errs ? 'invalid' : null,
     'aria-invalid': errs ? 'true' : null,
     on: { input: (e) => { obj[key] = e.target.value; } },
@@ -63,6 +65,69 @@ export function input(ctx, snap, obj, key, opts) {
     h('span', { class: 'field-label' }, opts.label),
     el,
     opts.hint ? h('span', { class: 'field-hint' }, opts.hint) : null,
+    errs);
+}
+
+/** What each form object's date fields hold as typed (`obj[key]` holds the ISO day the flow reads). */
+const typedDates = new WeakMap();
+
+/**
+ * The reading of a typed date under its field: 「昭和53年5月12日（1978年5月12日）」 (each date on one line),
+ * 「日付として読めません」 for text that is no date, the field's hint while it is empty.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string} typed
+ * @param {string | null | undefined} hint
+ * @returns {{ text: (string | Node)[], unreadable: boolean }}
+ */
+function dateReading(ctx, typed, hint) {
+  // Through h() so the copy gets its phrase breaks (dom.js).
+  if (!typed.trim()) return { text: [h('span', {}, hint || ctx.t('date.hint'))], unreadable: false };
+  const day = parseDate(typed);
+  if (!day) return { text: [h('span', {}, ctx.t('date.unreadable'))], unreadable: true };
+  const reading = readingOf(day, ctx.lang);
+  const split = reading.indexOf('（');
+  if (split < 0) return { text: [h('span', { class: 'nowrap' }, reading)], unreadable: false };
+  return { text: [h('span', { class: 'nowrap' }, reading.slice(0, split)), h('wbr'), h('span', { class: 'nowrap' }, reading.slice(split))], unreadable: false };
+}
+
+/**
+ * A date typed as the desk says it (19780512, 1978/5/12, S53.5.12, 昭和53年5月12日, R8.12.2 …: ui/js/date.js),
+ * with its reading next to it. `obj[key]` gets the ISO day 'YYYY-MM-DD' the flow expects, or the text as
+ * typed when it names no day, so that the flow's validation reports it.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
+function dateInput(ctx, snap, obj, key, opts) {
+  const errs = fieldErrors(ctx, snap, opts.formName, opts.fields);
+  const typed = typedDates.get(obj) || {};
+  typedDates.set(obj, typed);
+  // What was typed, unless the form's value was changed since (a reset, a default filled in).
+  const remembered = typed[key];
+  const shown = remembered !== undefined && (parseDate(remembered) || remembered) === obj[key] ? remembered : (obj[key] ?? '');
+  const reading = h('span', { class: 'field-hint date-reading', testid: opts.testid ? `${opts.testid}-reading` : null, 'aria-live': 'polite' });
+  const show = (/** @type {string} */ text) => {
+    const r = dateReading(ctx, text, opts.hint);
+    reading.replaceChildren(...r.text);
+    reading.classList.toggle('unreadable', r.unreadable);
+  };
+  show(shown);
+  const el = h('input', {
+    type: 'text', testid: opts.testid, value: shown, placeholder: opts.placeholder || ctx.t('date.placeholder'),
+    autocomplete: 'off', spellcheck: 'false', class: ['date-text', errs ? 'invalid' : ''],
+    'aria-invalid': errs ? 'true' : null,
+    on: {
+      input: (e) => {
+        const text = e.target.value;
+        typed[key] = text;
+        obj[key] = parseDate(text) || text;
+        show(text);
+      },
+    },
+  });
+  return h('label', { class: ['field', opts.wide ? 'wide' : ''] },
+    h('span', { class: 'field-label' }, opts.label),
+    el,
+    reading,
     errs);
 }
 
@@ -116,10 +181,10 @@ export function button(testid, label, onClick, variant = 'primary', extra = {}) 
 export function numberFields(ctx, snap, obj, prefix, formName) {
   const { t } = ctx;
   return [
-    input(ctx, snap, obj, 'insurer_number', { testid: `${prefix}-insurer-number`, label: t('field.insurer_number'), inputmode: 'numeric', fields: ['InsurerNumber'], formName, placeholder: '06133946' }),
+    input(ctx, snap, obj, 'insurer_number', { testid: `${prefix}-insurer-number`, label: t('field.insurer_number'), inputmode: 'numeric', fields: ['InsurerNumber'], formName, placeholder: t('field.insurer_number_placeholder') }),
     input(ctx, snap, obj, 'symbol', { testid: `${prefix}-symbol`, label: t('field.symbol'), fields: ['Symbol'], formName }),
     input(ctx, snap, obj, 'number', { testid: `${prefix}-number`, label: t('field.number'), fields: ['Number'], formName }),
-    input(ctx, snap, obj, 'branch', { testid: `${prefix}-branch`, label: t('field.branch'), inputmode: 'numeric', fields: ['Branch'], formName, placeholder: '01' }),
+    input(ctx, snap, obj, 'branch', { testid: `${prefix}-branch`, label: t('field.branch'), inputmode: 'numeric', fields: ['Branch'], formName, placeholder: t('field.branch_placeholder') }),
     input(ctx, snap, obj, 'birthdate', { testid: `${prefix}-birthdate`, label: t('field.birthdate'), type: 'date', fields: ['Birthdate'], formName }),
   ];
 }
