@@ -10,7 +10,7 @@ use mynacard::reception_port::{
     CardPort, CardSource, CertBook, CheckCodeSource, NoCheckCodes, PersonaCheckCodes,
 };
 use mynacard::{CardError, PcscContext, Transport};
-use reception::paper::{Declaration, ReceptionRecord};
+use reception::paper::{DeclarationEntry, ReceptionRecord};
 use reception::{Clock as _, SnapshotSink};
 use serde::Serialize;
 
@@ -63,13 +63,26 @@ impl CardSource for LazyPcsc {
     }
 }
 
-/// The store port, remembering the last 申立書 so the console can print it as a PDF.
-pub struct RecordingStore {
-    inner: store::reception_port::StorePort,
-    last_declaration: Arc<Mutex<Option<Declaration>>>,
+/// `<dir>/<stem>.<ext>`, or `<stem>-2.<ext>`, `-3`, … when that name is taken: two PDFs made within one
+/// second (or under a training clock that stands still) never overwrite each other.
+fn unused_path(dir: &std::path::Path, stem: &str, ext: &str) -> PathBuf {
+    let first = dir.join(format!("{stem}.{ext}"));
+    if !first.exists() {
+        return first;
+    }
+    (2u32..)
+        .map(|n| dir.join(format!("{stem}-{n}.{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
 }
 
-impl RecordingStore {
+/// The store port of the app (the console prints a 申立書 from the form it shows, never from a saved
+/// reception, so nothing of one patient is kept here for the next).
+pub struct AppStore {
+    inner: store::reception_port::StorePort,
+}
+
+impl AppStore {
     /// The database (staff queries, training history).
     pub fn db(&self) -> &store::Store {
         self.inner.db()
@@ -81,13 +94,9 @@ impl RecordingStore {
     }
 }
 
-impl reception::Store for RecordingStore {
+impl reception::Store for AppStore {
     fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), reception::model::StoreError> {
-        self.inner.save_reception(record)?;
-        if let Some(d) = &record.declaration {
-            *lock(&self.last_declaration) = Some(d.clone());
-        }
-        Ok(())
+        self.inner.save_reception(record)
     }
     fn last_eligibility(
         &mut self,
@@ -161,10 +170,10 @@ pub type AppCard = CardPort<LazyPcsc, Box<dyn CheckCodeSource>>;
 pub type AppEligibility = oqs::reception_port::EligibilityPort;
 
 /// Every port of the running app: the card, the eligibility service, SQLite, the system clock.
-pub type AppPorts = Wiring<AppCard, AppEligibility, RecordingStore, SystemClock>;
+pub type AppPorts = Wiring<AppCard, AppEligibility, AppStore, SystemClock>;
 
 /// The app's ports as the workers and staff commands share them.
-pub type AppLanes = crate::session::Lanes<AppCard, AppEligibility, RecordingStore>;
+pub type AppLanes = crate::session::Lanes<AppCard, AppEligibility, AppStore>;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -188,7 +197,6 @@ pub struct App {
     mock: Option<oqs::MockOqs>,
     reader_name: String,
     oqs_url: String,
-    last_declaration: Arc<Mutex<Option<Declaration>>>,
     monitor_stop: Arc<AtomicBool>,
     webcam: WebcamFeed,
     /// The trainer's camera choice (training), read without locking the trainer.
@@ -311,15 +319,13 @@ impl App {
             Box::new(move || reception::Clock::now(&file_clock)),
         )
         .with_face_output(face_dir, charset);
-        let last_declaration = Arc::new(Mutex::new(None));
         let ports: AppPorts = Wiring {
             card,
             face: FacePort::new(models, camera, settings.face_threshold),
             eligibility,
             clock: clock.clone(),
-            store: RecordingStore {
+            store: AppStore {
                 inner: store::reception_port::StorePort::new(db),
-                last_declaration: Arc::clone(&last_declaration),
             },
             sink,
         };
@@ -341,7 +347,6 @@ impl App {
             mock,
             reader_name,
             oqs_url,
-            last_declaration,
             monitor_stop,
             webcam,
             training_camera,
@@ -350,7 +355,7 @@ impl App {
 
     /// The reception database's writer, for writes outside a reception (a seeded previous visit, a training
     /// run); waits at most for a save in progress.
-    pub fn db(&self) -> MutexGuard<'_, RecordingStore> {
+    pub fn db(&self) -> MutexGuard<'_, AppStore> {
         lock(&self.lanes.store)
     }
 
@@ -489,15 +494,15 @@ impl App {
         Ok(path)
     }
 
-    /// Print the last 申立書 as a PDF into `<data>/<mode>/documents/`.
-    pub fn declaration_pdf(&self) -> UiResult<PathBuf> {
-        let d = lock(&self.last_declaration)
-            .clone()
-            .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::NoDeclarationYet))?;
-        let path = self.documents_dir()?.join(format!(
-            "shikaku-moushitate-{}.pdf",
-            self.clock.now().format("%Y%m%d-%H%M%S")
-        ));
+    /// Print the 申立書 the console shows (`entry`, validated against the clinic day as the flow does) as a
+    /// PDF into `<data>/<mode>/documents/`. The page sends the current patient's form, so the PDF can only
+    /// ever name the patient at the desk.
+    pub fn declaration_pdf(&self, entry: &DeclarationEntry) -> UiResult<PathBuf> {
+        let d = entry.validate(self.clock.now().date()).map_err(|v| {
+            UiError::keyed(Code::InvalidInput, Key::DeclarationIncomplete).with("count", v.len())
+        })?;
+        let stem = format!("shikaku-moushitate-{}", self.clock.now().format("%Y%m%d-%H%M%S"));
+        let path = unused_path(&self.documents_dir()?, &stem, "pdf");
         crate::pdf::write_declaration(&d, std::path::Path::new(crate::pdf::DEFAULT_FONT), &path)
             .map_err(|e| UiError::new(Code::Io, e))?;
         Ok(path)
@@ -544,6 +549,7 @@ impl App {
         if let Some(f) = injected {
             mock.inject(rule(f));
         }
+        self.trainer()?.oqs_fault = fault;
         Ok(())
     }
 

@@ -20,6 +20,11 @@ impl SystemClock {
         self.offset_secs.store(delta.num_seconds(), Ordering::Relaxed);
     }
 
+    /// Back to the real time (a scenario ended).
+    pub fn unpin(&self) {
+        self.offset_secs.store(0, Ordering::Relaxed);
+    }
+
     /// The unshifted wall clock (a training certificate is dated by the real day, not a scenario's).
     #[allow(clippy::disallowed_methods)] // the one clock adapter: reading the real clock is its job
     pub fn real_now() -> NaiveDateTime {

@@ -40,6 +40,14 @@ pub struct SendArgs {
     pub event: UserInput,
 }
 
+/// `declaration_pdf`: the 申立書 form the console shows.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct DeclarationPdfArgs {
+    /// The form as typed (validated by the shell as the flow validates a submission).
+    pub entry: reception::paper::DeclarationEntry,
+}
+
 /// `face_frame`: a JPEG from the page's camera.
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
@@ -144,11 +152,12 @@ pub struct TrainerCameraArgs {
 }
 
 /// The eligibility-service faults the trainer injects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
 #[serde(rename_all = "snake_case")]
 pub enum OqsFault {
     /// No fault (clears every fault).
+    #[default]
     None,
     /// Answers after 3 s.
     Latency,
@@ -178,11 +187,12 @@ pub struct OqsFaultArgs {
 }
 
 /// The reader faults the trainer injects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
 #[serde(rename_all = "snake_case")]
 pub enum ReaderFault {
     /// No fault (pcscd running again).
+    #[default]
     None,
     /// pcscd stopped.
     PcscdStopped,
@@ -281,8 +291,9 @@ pub fn settings_set(app: State<'_, App>, args: Args<cmd::settings_set>) -> Reply
 }
 
 #[tauri::command]
-pub fn declaration_pdf(app: State<'_, App>) -> Reply<cmd::declaration_pdf> {
-    app.declaration_pdf().map(|path| SavedFile { path })
+pub fn declaration_pdf(app: State<'_, App>, args: Args<cmd::declaration_pdf>) -> Reply<cmd::declaration_pdf> {
+    app.declaration_pdf(&args.get()?.entry)
+        .map(|path| SavedFile { path })
 }
 
 #[tauri::command]
@@ -303,6 +314,11 @@ pub fn trainer_place_card(
     let persona = args.get()?.persona;
     let today = app.today();
     app.trainer()?.place(&persona, today)
+}
+
+#[tauri::command]
+pub fn trainer_state(app: State<'_, App>) -> Reply<cmd::trainer_state> {
+    Ok(app.trainer()?.state())
 }
 
 #[tauri::command]

@@ -62,8 +62,8 @@ pub enum Key {
     PcscdNotOurs,
     /// The webcam frame is not base64 (`detail`).
     FrameNotBase64,
-    /// 申立書 PDF asked before any 申立書 was saved.
-    NoDeclarationYet,
+    /// 申立書 PDF asked for a form that does not validate yet (`count` problems).
+    DeclarationIncomplete,
     /// 研修者の名前 is empty.
     TraineeNameMissing,
     /// 研修者の名前 is too long (`max`).

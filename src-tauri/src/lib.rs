@@ -83,14 +83,16 @@ command_table! {
     commands::settings_get(()) -> config::Settings;
     /// Save the site settings (mode and site switches apply at the next start).
     commands::settings_set(commands::SettingsSetArgs) -> config::Settings;
-    /// The last 申立書 as a PDF.
-    commands::declaration_pdf(()) -> contract::SavedFile;
+    /// The current patient's 申立書 (the form on the console) as a PDF.
+    commands::declaration_pdf(commands::DeclarationPdfArgs) -> contract::SavedFile;
     /// The card front for 目視 (photo and 券面事項), read on demand and never stored.
     commands::card_photo(()) -> photo::FrontView;
     /// Trainer: the persona cards.
     commands::trainer_personas(()) -> Vec<training::PersonaRow>;
     /// Trainer: place a persona's card on the virtual reader.
     commands::trainer_place_card(commands::PlaceCardArgs) -> ();
+    /// Trainer: what is in force now (the card on the reader, the camera, the faults), whoever set it.
+    commands::trainer_state(()) -> training::TrainerState;
     /// Trainer: take the card off the reader.
     commands::trainer_remove_card(()) -> ();
     /// Trainer: what the camera sees.

@@ -375,18 +375,7 @@ impl ScenarioControl {
         *lock(&self.current) = None;
         app.session.set_recorder(None)?;
 
-        // Back to a clean world: no card, camera on the holder, no OQS fault, pcscd running.
-        {
-            let mut t = app.trainer()?;
-            t.remove();
-            t.set_camera(CameraInput::Same);
-            let mut stopped = lock(&self.stopped_pcscd);
-            if *stopped {
-                t.restart_pcscd()?;
-                *stopped = false;
-            }
-        }
-        app.oqs_fault(OqsFault::None)?;
+        self.clean_world(app)?;
 
         let world = World::of(&scenario);
         app.clock().pin_to(world.start);
@@ -447,7 +436,9 @@ impl ScenarioControl {
         })
     }
 
-    /// Stop recording, score, keep the run in the training database and return the debrief.
+    /// Stop recording, score, keep the run in the training database and return the debrief; then undo the
+    /// scenario's world ([`ScenarioControl::clean_world`] and the real clock), so manual practice after it
+    /// sees no fault, no pinned day and the clinic's own site settings.
     pub fn finish(&self, app: &App) -> UiResult<DebriefView> {
         app.session.set_recorder(None)?;
         let rec = lock(&self.current)
@@ -458,7 +449,26 @@ impl ScenarioControl {
             .db_mut()
             .save_training_run(&run)
             .map_err(|e| UiError::new(Code::Store, e))?;
+        self.clean_world(app)?;
+        app.clock().unpin();
+        app.session.reset(app.settings().site())?;
         Ok(view)
+    }
+
+    /// Back to a clean world: no card, camera on the holder, no OQS fault (nor a per-person rule), pcscd
+    /// running.
+    fn clean_world(&self, app: &App) -> UiResult<()> {
+        {
+            let mut t = app.trainer()?;
+            t.remove();
+            t.set_camera(CameraInput::Same);
+            let mut stopped = lock(&self.stopped_pcscd);
+            if *stopped {
+                t.restart_pcscd()?;
+                *stopped = false;
+            }
+        }
+        app.oqs_fault(OqsFault::None)
     }
 }
 

@@ -12,6 +12,7 @@ use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{Persona, VirtualCard};
 use serde::{Deserialize, Serialize};
 
+use crate::commands::{OqsFault, ReaderFault};
 use crate::error::{Code, Key, UiError, UiResult};
 use crate::reader::Pcscd;
 
@@ -45,8 +46,11 @@ pub struct PersonaRow {
     pub birthdate: NaiveDate,
     /// normal / face_only / smartphone.
     pub kind: &'static str,
-    /// One line about what this persona teaches (from the persona file's header comment).
-    pub story: String,
+    /// The 利用者証明用 PIN the trainee playing the patient types (none on a face-only card). Training
+    /// data of a fictional person, never a real one.
+    pub pin: Option<String>,
+    /// Who this person is and what they teach, in both languages (`assets/cards/stories.toml`).
+    pub story: reception::training::Text,
 }
 
 /// The repository's `assets/` (compile-time path: training runs from a checkout).
@@ -54,33 +58,48 @@ pub fn assets_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("assets")
 }
 
+/// The persona stories (`assets/cards/stories.toml`: `[<id>] ja = …, en = …`); empty when unreadable.
+pub fn stories() -> std::collections::BTreeMap<String, reception::training::Text> {
+    std::fs::read_to_string(assets_dir().join("cards").join("stories.toml"))
+        .ok()
+        .and_then(|t| toml::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
 /// Every persona, in file order.
 pub fn personas() -> Vec<PersonaRow> {
+    let stories = stories();
     Persona::builtin_ids()
         .filter_map(|id| Persona::builtin(id).ok())
-        .map(|p| {
-            let header = std::fs::read_to_string(assets_dir().join("cards").join(format!("{}.toml", p.id)))
-                .ok()
-                .and_then(|t| {
-                    t.lines()
-                        .nth(1)
-                        .map(|l| l.trim_start_matches('#').trim().to_owned())
-                })
-                .unwrap_or_default();
-            PersonaRow {
-                kind: match p.card_kind {
-                    mynacard::CardKind::Normal => "normal",
-                    mynacard::CardKind::FaceOnly => "face_only",
-                    mynacard::CardKind::Smartphone => "smartphone",
-                },
-                id: p.id,
-                name: p.name,
-                kana: p.kana,
-                birthdate: p.birth_date,
-                story: header,
-            }
+        .map(|p| PersonaRow {
+            kind: match p.card_kind {
+                mynacard::CardKind::Normal => "normal",
+                mynacard::CardKind::FaceOnly => "face_only",
+                mynacard::CardKind::Smartphone => "smartphone",
+            },
+            story: stories.get(&p.id).cloned().unwrap_or_default(),
+            pin: p.pin.value.clone(),
+            id: p.id,
+            name: p.name,
+            kana: p.kana,
+            birthdate: p.birth_date,
         })
         .collect()
+}
+
+/// What the trainer has in force, whoever set it (the trainer's chips, a scenario, a fault that ended):
+/// the panel shows this, never its own memory of the last click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct TrainerState {
+    /// The persona whose card lies on the virtual reader.
+    pub card: Option<String>,
+    /// What the camera sees.
+    pub camera: CameraInput,
+    /// The eligibility-service fault.
+    pub oqs_fault: OqsFault,
+    /// The reader fault.
+    pub reader_fault: ReaderFault,
 }
 
 /// The trainer's controls.
@@ -93,6 +112,10 @@ pub struct Trainer {
     pub camera: Arc<Mutex<CameraInput>>,
     /// Persona of the card in the slot.
     pub placed: Arc<Mutex<Option<String>>>,
+    /// The eligibility-service fault in force (recorded by [`crate::app::App::oqs_fault`]).
+    pub oqs_fault: OqsFault,
+    /// The reader fault in force.
+    reader_fault: ReaderFault,
 }
 
 impl Trainer {
@@ -104,6 +127,18 @@ impl Trainer {
             pin_state,
             camera: Arc::default(),
             placed: Arc::default(),
+            oqs_fault: OqsFault::None,
+            reader_fault: ReaderFault::None,
+        }
+    }
+
+    /// What is in force now.
+    pub fn state(&self) -> TrainerState {
+        TrainerState {
+            card: self.placed.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+            camera: *self.camera.lock().unwrap_or_else(|p| p.into_inner()),
+            oqs_fault: self.oqs_fault,
+            reader_fault: self.reader_fault,
         }
     }
 
@@ -124,6 +159,10 @@ impl Trainer {
     pub fn remove(&mut self) {
         self.slot.remove();
         *self.placed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        // A pulled card's fault ends with the card.
+        if self.reader_fault == ReaderFault::CardPulled {
+            self.reader_fault = ReaderFault::None;
+        }
     }
 
     /// Trainer fault "card pulled": the card vanishes after `n` more APDUs (mid-read), as if yanked.
@@ -131,6 +170,7 @@ impl Trainer {
         match self.slot.card() {
             Some(mut card) => {
                 card.vanish_after(n);
+                self.reader_fault = ReaderFault::CardPulled;
                 Ok(())
             }
             None => Err(UiError::keyed(Code::NotAvailable, Key::NoCardOnReader)),
@@ -142,7 +182,9 @@ impl Trainer {
         match self.pcscd.as_mut() {
             Some(p) if p.owned() => {
                 self.slot.remove();
+                *self.placed.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 p.stop();
+                self.reader_fault = ReaderFault::PcscdStopped;
                 Ok(())
             }
             _ => Err(UiError::keyed(Code::NotAvailable, Key::PcscdNotOurs)),
@@ -153,6 +195,7 @@ impl Trainer {
     pub fn restart_pcscd(&mut self) -> UiResult<()> {
         let p = Pcscd::ensure().map_err(|e| UiError::new(Code::Card, e))?;
         self.pcscd = Some(p);
+        self.reader_fault = ReaderFault::None;
         Ok(())
     }
 

@@ -201,9 +201,58 @@ fn settings_survive_a_save_and_keep_the_mode() {
     );
 }
 
+fn declaration(name: &str, kana: &str) -> serde_json::Value {
+    json!({
+        "visit_date": "2026-05-20", "filled_on": "2026-05-20", "name": name, "name_kana": kana,
+        "birthdate": "1978-05-12", "sex": "Male", "address": "東京都千代田区1-1", "phone": "",
+        "insurance_type": "National", "insurer_name": "", "insurer_number": "", "symbol": "", "number": "",
+        "branch": "", "employer": "", "dependant": false, "declared_true": true, "staff_note": ""
+    })
+}
+
+fn pdf_text(path: &str) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args([path, "-"])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by make)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDF is the form the console sends, never a remembered one: two patients in a row each get a PDF
+/// with their own name (the last round printed the previous patient's 申立書), and a form that does not
+/// validate yet is refused with the number of problems and writes nothing.
 #[test]
-fn no_declaration_yet_means_no_pdf() {
+fn declaration_pdf_prints_the_form_it_is_given_and_refuses_an_incomplete_one() {
     let f = fixture();
-    let err = call(&f.app, "declaration_pdf", json!({})).unwrap_err();
-    assert_eq!(err["code"], json!("not_available"));
+    let first = call(
+        &f.app,
+        "declaration_pdf",
+        json!({"entry": declaration("鈴木 一郎", "スズキ イチロウ")}),
+    )
+    .unwrap();
+    let second = call(
+        &f.app,
+        "declaration_pdf",
+        json!({"entry": declaration("高橋 花子", "タカハシ ハナコ")}),
+    )
+    .unwrap();
+    let (a, b) = (first["path"].as_str().unwrap(), second["path"].as_str().unwrap());
+    assert_ne!(a, b, "each PDF is its own file");
+    assert!(pdf_text(a).contains("鈴木"), "{}", pdf_text(a));
+    let text = pdf_text(b);
+    assert!(text.contains("高橋") && !text.contains("鈴木"), "{text}");
+
+    let mut incomplete = declaration("", "スズキ イチロウ");
+    incomplete["declared_true"] = json!(false);
+    let docs = std::path::Path::new(b).parent().unwrap().to_path_buf();
+    let before = std::fs::read_dir(&docs).unwrap().count();
+    let err = call(&f.app, "declaration_pdf", json!({"entry": incomplete})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    assert_eq!(err["key"], json!("declaration_incomplete"));
+    assert_eq!(err["params"]["count"], json!("2"));
+    assert_eq!(
+        std::fs::read_dir(&docs).unwrap().count(),
+        before,
+        "nothing written"
+    );
 }

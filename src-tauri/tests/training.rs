@@ -308,3 +308,34 @@ fn scenarios_and_trainee_history_are_not_available_in_live_mode() {
         assert_eq!(err["code"], json!("not_available"), "{cmd}: {err}");
     }
 }
+
+/// The trainee playing the patient gets what the patient knows: every persona has a story in Japanese (and
+/// English) and the PIN of its card; a face-only card has none. A persona added without a story fails here.
+#[test]
+fn every_persona_has_a_japanese_story_and_the_pin_of_its_card() {
+    let rows = uketsuke::training::personas();
+    assert!(rows.len() >= 19, "{} personas", rows.len());
+    let stories = uketsuke::training::stories();
+    for r in &rows {
+        assert!(
+            r.story.ja.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+            "{}: a Japanese story, got {:?}",
+            r.id,
+            r.story.ja
+        );
+        assert!(!r.story.en.is_empty(), "{}: an English story", r.id);
+        let card = mynacard::Persona::builtin(&r.id).unwrap();
+        assert_eq!(r.pin, card.pin.value, "{}: the card's PIN", r.id);
+        assert_eq!(
+            r.kind == "face_only",
+            r.pin.is_none(),
+            "{}: face-only cards have no PIN",
+            r.id
+        );
+    }
+    assert_eq!(
+        stories.len(),
+        rows.len(),
+        "no story for a persona that does not exist"
+    );
+}

@@ -36,17 +36,18 @@
 
   /** @type {import('../../ui/js/contract/commands').PersonaRow[]} */
   const PERSONAS = [
-    { id: 'p01-yamada-hanako', name: '山田 花子', kana: 'ヤマダ ハナコ', birthdate: '1985-04-12', kind: 'normal', story: '通常のカード。顔認証でも暗証番号でも受付できます。' },
-    { id: 'p02-suzuki-ichiro', name: '鈴木 一郎', kana: 'スズキ イチロウ', birthdate: '1948-11-03', kind: 'normal', story: '暗証番号を忘れがち（残り1回）。' },
-    { id: 'p03-takahashi-taro', name: '髙● 太郎', kana: 'タカハシ タロウ', birthdate: '1972-01-30', kind: 'face_only', story: '顔認証マイナンバーカード（暗証番号なし）。' },
-    { id: 'p04-sato-mei', name: '佐藤 芽衣', kana: 'サトウ メイ', birthdate: '2016-06-21', kind: 'normal', story: '小学生。保護者が代理で操作します。' },
-    { id: 'p05-ito-ken', name: '伊藤 健', kana: 'イトウ ケン', birthdate: '1990-08-08', kind: 'smartphone', story: 'Android のスマホ保険証を使います。' },
+    { id: 'p01-yamada-hanako', name: '山田 花子', kana: 'ヤマダ ハナコ', birthdate: '1985-04-12', kind: 'normal', pin: '1234', story: { ja: '通常のカード。顔認証でも暗証番号でも受付できます。', en: '' } },
+    { id: 'p02-suzuki-ichiro', name: '鈴木 一郎', kana: 'スズキ イチロウ', birthdate: '1948-11-03', kind: 'normal', pin: '1234', story: { ja: '暗証番号を忘れがち（残り1回）。', en: '' } },
+    { id: 'p03-takahashi-taro', name: '髙● 太郎', kana: 'タカハシ タロウ', birthdate: '1972-01-30', kind: 'face_only', pin: null, story: { ja: '顔認証マイナンバーカード（暗証番号なし）。', en: '' } },
+    { id: 'p04-sato-mei', name: '佐藤 芽衣', kana: 'サトウ メイ', birthdate: '2016-06-21', kind: 'normal', pin: '1234', story: { ja: '小学生。保護者が代理で操作します。', en: '' } },
+    { id: 'p05-ito-ken', name: '伊藤 健', kana: 'イトウ ケン', birthdate: '1990-08-08', kind: 'smartphone', pin: '1234', story: { ja: 'Android のスマホ保険証を使います。', en: '' } },
   ];
 
   // Canned answers, typed by the contract generated from Rust: a fake that drifts from the real commands
   // fails `make test` like the page would.
   /** @type {{ [K in keyof Commands]?: (args: Commands[K]['args']) => Commands[K]['reply'] | Promise<Commands[K]['reply']> }} */
   const answers = {
+    trainer_state: () => ({ card: null, camera: 'same', oqs_fault: 'none', reader_fault: 'none' }),
     app_info: () => ({ mode, version: '0.1.0-preview', reader_name: 'Virtual PCD 00 00', oqs_endpoint: 'http://127.0.0.1:18080', today: '2025-12-02', camera: 'same' }),
     snapshot: () => current,
     send: () => current,

@@ -161,7 +161,7 @@ fn main() {
     r.port(answer(QualificationValidity::NotFound, None)).save("error-no-eligibility");
     r.fire().save("fallback-no-data");
     r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice { kind: DocumentKind::Notice,
-        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into() }, with_card: true })))
+        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into() }, with_card: true, name: String::new() })))
         .save("fallback-notice-invalid");
     // previous visit found (再診)
     let mut r = R::new(settings());
