@@ -6,6 +6,7 @@
 import * as backend from './backend.js';
 import { makeT, hasKey } from './i18n/index.js';
 import { formatDate } from './format.js';
+import { screenOf } from './view.js';
 import * as reader from './screens/reader.js';
 import * as staff from './screens/staff.js';
 import * as trainer from './screens/trainer.js';
@@ -26,10 +27,15 @@ import * as camera from './camera.js';
  * @property {Translate} t
  * @property {(iso: string | null | undefined) => string} fmtDate
  * @property {Partial<AppInfo>} info Filled by app_info at boot (only `mode` before).
- * @property {Record<string, any>} local The pane's own memory (forms, loaded lists), kept across renders.
+ * @property {Record<string, any>} local The pane's own memory (loaded lists, tabs), kept across renders.
+ * @property {Record<string, any>} patient The pane's memory for the current patient (forms, the PIN pad, the
+ *   PDF path): emptied when the flow starts another patient (`snapshot.patient`), so nothing typed for one
+ *   patient is ever shown, sent or printed for the next.
  * @property {(message: string, kind?: string) => void} flash
  * @property {(lang: 'ja' | 'en') => void} setLang
  * @property {() => void} rerender
+ * @property {() => Promise<void>} refreshInfo Reads app_info again (a scenario pinned or released the clinic
+ *   day) and redraws every pane.
  * @property {(input: UserInput) => Promise<void>} send Sends a UserInput; the answer is the next snapshot.
  * @property {<K extends CommandName>(name: K, ...args: import('./contract/commands').ArgsOf<K>) => Promise<Commands[K]['reply'] | undefined>} call
  *   Calls a staff / trainer command. Errors are shown in the pane and resolve to `undefined` (a command
@@ -96,8 +102,8 @@ function makePane(root) {
   toast.hidden = true;
   root.replaceChildren(main, toast);
 
-  /** @type {{ name: string, module: PaneModule, root: HTMLElement, main: HTMLElement, toast: HTMLElement, lang: 'ja' | 'en', local: Record<string, any>, toastTimer?: any, ctx?: () => Ctx }} */
-  const pane = { name, module, root, main, toast, lang: 'ja', local: {} };
+  /** @type {{ name: string, module: PaneModule, root: HTMLElement, main: HTMLElement, toast: HTMLElement, lang: 'ja' | 'en', local: Record<string, any>, patient: Record<string, any>, toastTimer?: any, ctx?: () => Ctx }} */
+  const pane = { name, module, root, main, toast, lang: 'ja', local: {}, patient: {} };
   const flash = (message, kind = 'error') => {
     toast.textContent = message;
     toast.className = `pane-toast ${kind}`;
@@ -112,9 +118,11 @@ function makePane(root) {
     fmtDate: (iso) => formatDate(iso, pane.lang),
     info: app.info,
     local: pane.local,
+    patient: pane.patient,
     flash,
     setLang: (lang) => { pane.lang = lang; render(pane); },
     rerender: () => render(pane),
+    refreshInfo,
     /** Send a UserInput; the answer is the next snapshot. */
     send: async (input) => {
       try {
@@ -143,11 +151,38 @@ function render(pane) {
   pane.module.render(pane.main, app.snapshot, pane.ctx());
 }
 
+/**
+ * Between patients: another patient (`snapshot.patient` changed) starts with empty per-patient memory in
+ * every pane, and the reader is back in 日本語 whenever it returns to the start screen (a certified reader
+ * does the same; the next patient chooses English again if they need it).
+ * @param {Snapshot | null} before
+ * @param {Snapshot} next
+ */
+function betweenPatients(before, next) {
+  const newPatient = !before || before.patient !== next.patient;
+  const [was] = screenOf(before);
+  const [now] = screenOf(next);
+  for (const p of app.panes) {
+    if (newPatient) p.patient = {};
+    if (p.name === 'reader' && now === 'WaitingForCard' && was !== 'WaitingForCard') p.lang = 'ja';
+  }
+}
+
 function update(snapshot) {
+  betweenPatients(app.snapshot, snapshot);
   app.snapshot = snapshot;
   for (const p of app.panes) render(p);
   // Only a window with the patient's reader screen may use the camera.
   if (app.panes.some((p) => p.name === 'reader')) camera.follow(snapshot).catch((e) => console.warn('camera', e));
+}
+
+async function refreshInfo() {
+  try {
+    Object.assign(app.info, (await backend.call('app_info')) || {});
+  } catch (e) {
+    console.warn('app_info failed', e);
+  }
+  for (const p of app.panes) render(p);
 }
 
 async function boot() {

@@ -4,6 +4,7 @@
 import type { AppInfo } from "./app/AppInfo";
 import type { CertificateArgs } from "./app/CertificateArgs";
 import type { DebriefView } from "./app/DebriefView";
+import type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
 import type { ExportCsvArgs } from "./app/ExportCsvArgs";
 import type { FaceCameraFailedArgs } from "./app/FaceCameraFailedArgs";
 import type { FaceFrameArgs } from "./app/FaceFrameArgs";
@@ -28,6 +29,7 @@ import type { Snapshot } from "./reception/Snapshot";
 import type { StoredEligibility } from "./reception/StoredEligibility";
 import type { TodayListArgs } from "./app/TodayListArgs";
 import type { TrainerCameraArgs } from "./app/TrainerCameraArgs";
+import type { TrainerState } from "./app/TrainerState";
 import type { TrainingHistoryArgs } from "./app/TrainingHistoryArgs";
 import type { UiError } from "./app/UiError";
 
@@ -55,14 +57,16 @@ export type Commands = {
   settings_get: { args: Record<string, never>, reply: Settings },
   /** Save the site settings (mode and site switches apply at the next start). */
   settings_set: { args: SettingsSetArgs, reply: Settings },
-  /** The last 申立書 as a PDF. */
-  declaration_pdf: { args: Record<string, never>, reply: SavedFile },
+  /** The current patient's 申立書 (the form on the console) as a PDF. */
+  declaration_pdf: { args: DeclarationPdfArgs, reply: SavedFile },
   /** The card front for 目視 (photo and 券面事項), read on demand and never stored. */
   card_photo: { args: Record<string, never>, reply: FrontView },
   /** Trainer: the persona cards. */
   trainer_personas: { args: Record<string, never>, reply: Array<PersonaRow> },
   /** Trainer: place a persona's card on the virtual reader. */
   trainer_place_card: { args: PlaceCardArgs, reply: null },
+  /** Trainer: what is in force now (the card on the reader, the camera, the faults), whoever set it. */
+  trainer_state: { args: Record<string, never>, reply: TrainerState },
   /** Trainer: take the card off the reader. */
   trainer_remove_card: { args: Record<string, never>, reply: null },
   /** Trainer: what the camera sees. */
@@ -109,6 +113,7 @@ export type { CsvEncoding } from "./app/CsvEncoding";
 export type { DebriefItem } from "./reception/DebriefItem";
 export type { DebriefView } from "./app/DebriefView";
 export type { DeclarationEntry } from "./reception/DeclarationEntry";
+export type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
 export type { DocumentKind } from "./reception/DocumentKind";
 export type { DocumentUse } from "./reception/DocumentUse";
 export type { EligibilityRecord } from "./reception/EligibilityRecord";
@@ -184,6 +189,7 @@ export type { Text } from "./reception/Text";
 export type { TodayFilter } from "./app/TodayFilter";
 export type { TodayListArgs } from "./app/TodayListArgs";
 export type { TrainerCameraArgs } from "./app/TrainerCameraArgs";
+export type { TrainerState } from "./app/TrainerState";
 export type { TrainingHistoryArgs } from "./app/TrainingHistoryArgs";
 export type { UiError } from "./app/UiError";
 export type { UserInput } from "./reception/UserInput";

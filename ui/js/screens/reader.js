@@ -48,12 +48,30 @@ const BY_SCREEN = {
 };
 
 /**
+ * 「操作を続けますか」 over an idle patient screen: 続ける restarts its timer; without an answer the screen gives
+ * up as before (the flow decides, after 20 s).
+ * @param {import('../app.js').Ctx} ctx
+ */
+function stillThere(ctx) {
+  const { t } = ctx;
+  return h('div', { class: 'still-there', role: 'alertdialog', 'aria-modal': 'true', testid: 'reader-still-there' },
+    h('div', { class: 'still-there-box' },
+      h('p', { class: 'still-there-title' }, t('reader.still_there.title')),
+      h('p', {}, t('reader.still_there.lead')),
+      h('button', { type: 'button', class: 'r-btn primary', testid: 'reader-still-there-continue', on: { click: () => ctx.send({ kind: 'Activity' }) } },
+        t('reader.still_there.continue'))));
+}
+
+/**
  * @param {HTMLElement} root
  * @param {import('../contract/commands').Snapshot} snap
  * @param {import('../app.js').Ctx} ctx
  */
 export function render(root, snap, ctx) {
   const [id] = screenOf(snap);
+  // The PIN pad's digits live only while a PIN screen is shown: leaving it (戻る, idle, a pulled card, the
+  // next patient) empties the pad, so no digit typed for one try is ever sent with the next.
+  if (id !== 'PinEntry' && id !== 'SmartphonePin') delete ctx.patient.pin;
   const module = BY_SCREEN[id] || staffLed;
   const body = h('div', { class: 'reader-screen' });
   module.render(body, snap, ctx);
@@ -63,6 +81,7 @@ export function render(root, snap, ctx) {
         h('div', { class: 'reader-display' },
           paneHeader(ctx, 'reader', ctx.t('reader.header')),
           body,
+          snap.still_there ? stillThere(ctx) : null,
           watermark(ctx, snap, 'reader'))),
       h('div', { class: 'reader-caption' }, ctx.t('reader.caption'))));
 }

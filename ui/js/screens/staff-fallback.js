@@ -64,15 +64,17 @@ function stepBody(step, snap, ctx) {
           button('fallback-visual', t('fallback.retry.visual'), () => sendStaff(ctx, null, { SetVisualMode: true }), 'secondary')),
       ];
     case 'CardWithNotice': {
-      const f = form(ctx, 'notice', { kind: 'Notice', with_card: true, ...EMPTY_NUMBERS });
+      const f = form(ctx, 'notice', { kind: 'Notice', with_card: true, name: '', ...EMPTY_NUMBERS });
       return [
         h('p', {}, t('fallback.notice.lead')),
         segmented(f, 'kind', [['Notice', t('doc.Notice'), 'notice-kind-notice'], ['PortalPdf', t('doc.PortalPdf'), 'notice-kind-pdf']], null, t('fallback.notice.kind')),
-        h('div', { class: 'form-grid' }, numberFields(ctx, snap, f, 'notice', 'notice')),
+        h('div', { class: 'form-grid' },
+          input(ctx, snap, f, 'name', { testid: 'notice-name', label: t('field.name'), hint: t('fallback.notice.name_hint') }),
+          numberFields(ctx, snap, f, 'notice', 'notice')),
         checkbox(ctx, snap, f, 'with_card', { testid: 'notice-with-card', label: t('fallback.notice.with_card'), wide: true }),
         h('div', { class: 'button-row' },
           button('notice-submit', t('fallback.notice.submit'), () => sendStaff(ctx, 'notice', {
-            PresentPaper: { Notice: { kind: f.kind, numbers: numbersOf(f), with_card: !!f.with_card } },
+            PresentPaper: { Notice: { kind: f.kind, numbers: numbersOf(f), with_card: !!f.with_card, name: f.name.trim() } },
           }))),
       ];
     }
@@ -140,25 +142,42 @@ function declarationForm(snap, ctx) {
       i('staff_note', null, { wide: true })),
     checkbox(ctx, snap, f, 'declared_true', { testid: 'decl-declared-true', label: t('field.declared_true'), fields: ['Declaration'], formName: F, wide: true }),
     h('div', { class: 'button-row' },
-      button('decl-submit', t('fallback.declaration.submit'), () => sendStaff(ctx, F, { SubmitDeclaration: { ...f, employer: f.insurance_type === 'Employee' ? f.employer : '' } })),
+      button('decl-submit', t('fallback.declaration.submit'), () => sendStaff(ctx, F, { SubmitDeclaration: entryOf(f) })),
       pdfButton(ctx)),
   ];
 }
 
 /**
- * 「PDFを作成」: the 申立書 of the current / last reception, saved by the shell.
- * @param {import('../app.js').Ctx} ctx
+ * DeclarationEntry JSON of the 申立書 form (the employer only for 被用者保険, as the flow expects).
+ * @param {Record<string, any>} f
+ * @returns {import('../contract/commands').DeclarationEntry}
  */
-export function pdfButton(ctx) {
+function entryOf(f) {
+  return /** @type {import('../contract/commands').DeclarationEntry} */ ({ ...f, employer: f.insurance_type === 'Employee' ? f.employer : '' });
+}
+
+/**
+ * 「PDFを作成」: the 申立書 of the current patient as the form holds it (the one submitted, or the one on
+ * screen before submitting), printed by the shell; or `kept`, the copy held by the result kept on the
+ * console after the patient left. Nothing when there is no 申立書 form.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {Record<string, any> | null} [kept]
+ */
+export function pdfButton(ctx, kept = null) {
   const { t } = ctx;
+  const f = kept || (ctx.patient.forms && ctx.patient.forms.declaration);
+  if (!f) return null;
+  // The path shown belongs to the same memory as the form: the patient's, or the kept result's.
+  const path = kept ? ctx.local.resultPdf : ctx.patient.pdfPath;
   return h('span', { class: 'pdf-wrap' },
     button('decl-pdf', t('fallback.declaration.pdf'), async () => {
-      const res = await ctx.call('declaration_pdf');
+      const res = await ctx.call('declaration_pdf', { entry: entryOf(f) });
       if (res && res.path) {
-        ctx.local.pdfPath = res.path;
+        if (kept) ctx.local.resultPdf = res.path;
+        else ctx.patient.pdfPath = res.path;
         ctx.flash(t('fallback.declaration.pdf_saved', { path: res.path }), 'info');
         ctx.rerender();
       }
     }, 'secondary'),
-    ctx.local.pdfPath ? h('span', { class: 'path', testid: 'decl-pdf-path' }, ctx.local.pdfPath) : null);
+    path ? h('span', { class: 'path', testid: 'decl-pdf-path' }, path) : null);
 }

@@ -1,5 +1,5 @@
-// Form helpers for the staff console. Typed values live in plain objects (ctx.local.forms.*) so a
-// re-render never loses them; validation errors come only from snapshot.validation (the flow
+// Form helpers for the staff console. Typed values live in plain objects (ctx.patient.forms.*) so a
+// re-render never loses them and the next patient starts with empty forms; validation errors come only from snapshot.validation (the flow
 // validates), shown next to the field they name.
 
 import { h } from '../dom.js';
@@ -11,7 +11,7 @@ import { parseDate, readingOf } from '../date.js';
  * @param {import('../app.js').Ctx} ctx
  */
 export function form(ctx, name, init) {
-  const forms = (ctx.local.forms ||= {});
+  const forms = (ctx.patient.forms ||= {});
   if (!forms[name]) forms[name] = JSON.parse(JSON.stringify(init));
   return forms[name];
 }
@@ -22,7 +22,7 @@ export function form(ctx, name, init) {
  * @param {import('../contract/commands').Snapshot} snap
  */
 export function fieldErrors(ctx, snap, formName, fields) {
-  if (!fields || !fields.length || formName !== (ctx.local.lastForm || formOfStep(snap))) return null;
+  if (!fields || !fields.length || formName !== (ctx.patient.lastForm || formOfStep(snap))) return null;
   const errs = errorsFor(snap, ...fields);
   if (!errs.length) return null;
   return h('ul', { class: 'field-errors', role: 'alert' },
@@ -206,6 +206,6 @@ export function numbersOf(obj) {
  * @param {import('../contract/commands').StaffAction} action
  */
 export function sendStaff(ctx, formName, action) {
-  ctx.local.lastForm = formName;
+  ctx.patient.lastForm = formName;
   return ctx.send({ kind: 'Staff', value: action });
 }

@@ -12,7 +12,7 @@ const INIT = {
   numbers: { ...EMPTY_NUMBERS },
   cert: { dependant: false, name: '', sex: 'Unstated', recognized_on: '', insured_person_name: '', issued_on: '', valid_until: '', insurer_name: '', copay_percent: '', limit_class: '' },
   legacy: { valid_until: '' },
-  notice: { kind: 'Notice', with_card: true },
+  notice: { kind: 'Notice', with_card: true, name: '' },
   group: { setting: 'SchoolTrip', kind: 'PortalPdf', chaperone_name: '' },
 };
 
@@ -42,7 +42,7 @@ export function paperDocument(f) {
     case 'LegacyCard':
       return { LegacyCard: { numbers, valid_until: f.legacy.valid_until } };
     case 'Notice':
-      return { Notice: { kind: f.notice.kind, numbers, with_card: !!f.notice.with_card } };
+      return { Notice: { kind: f.notice.kind, numbers, with_card: !!f.notice.with_card, name: f.notice.name.trim() } };
     default:
       return { Group: { setting: f.group.setting, kind: f.group.kind, numbers, chaperone_name: f.group.chaperone_name.trim() } };
   }
@@ -88,6 +88,7 @@ export function render(root, snap, ctx) {
     case 'Notice':
       specific = [
         segmented(f.notice, 'kind', [['Notice', t('doc.Notice'), 'paper-doc-notice'], ['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf']], null, t('fallback.notice.kind')),
+        i(f.notice, 'name', null, { hint: t('fallback.notice.name_hint') }),
         checkbox(ctx, snap, f.notice, 'with_card', { testid: 'paper-with-card', label: t('fallback.notice.with_card'), wide: true }),
       ];
       break;

@@ -53,7 +53,7 @@ export function render(root, snap, ctx) {
             h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
             h('td', {}, nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
             h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),
-            h('td', { class: 'nowrap' }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number))),
+            h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number))),
             h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`store.presenter.${r.presenter}`))),
             h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
               ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatDateTime(r.consent_expires_at) }))

@@ -47,6 +47,7 @@ export function render(root, snap, ctx) {
 
   // Side effects tied to what the flow did: refresh today's list after each completed reception,
   // fetch the card photo when 目視 starts (never stored; dropped when the check ends).
+  keepResult(ctx, snap, screen, data);
   const sig = JSON.stringify(snap.screen);
   if (sig !== local.lastScreen) {
     const entering = local.lastScreen !== undefined;
@@ -70,7 +71,7 @@ export function render(root, snap, ctx) {
   const tab = local.tab;
   const formKey = local.formVersion || 0;
   const contentKey = tab === 'reception'
-    ? [snap, local.photoVersion, formKey, local.pdfPath]
+    ? [snap, local.photoVersion, formKey, ctx.patient.pdfPath, ctx.patient.confirmNext, local.result && local.result.patient, local.resultPdf]
     : tab === 'paper' ? [screen, snap.validation, formKey]
       : tab === 'today' ? [local.todayVersion, local.todayFilter]
         : tab === 'search' ? [local.searchVersion]
@@ -133,12 +134,18 @@ function reception(root, snap, ctx, screen, data) {
           type: 'button', role: 'radio', testid: `staff-operator-${id}`, class: snap.operator === op ? 'on' : '', 'aria-checked': String(snap.operator === op),
           on: { click: () => sendStaff(ctx, null, { SetOperator: op }) },
         }, t(`operator.${op}`)))))),
-    h('div', { class: 'button-row' },
-      can('CancelQuery') ? button('staff-query-cancel', t('staff.status.cancel_query'), () => sendStaff(ctx, null, 'CancelQuery'), 'danger') : null,
-      can('OpenFallback') && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
-      can('NextPatient') ? button('staff-next-patient', t('staff.status.next_patient'), () => sendStaff(ctx, null, 'NextPatient'), 'secondary') : null,
-      screen === 'Completed' && data.basis === 'Declaration' ? fallback.pdfButton(ctx) : null)));
+    h('div', { class: 'button-row split' },
+      h('div', { class: 'button-group' },
+        can('CancelQuery') ? button('staff-query-cancel', t('staff.status.cancel_query'), () => sendStaff(ctx, null, 'CancelQuery'), 'danger') : null,
+        can('OpenFallback') && screen !== 'Querying' ? button('staff-open-fallback', t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary') : null,
+        screen === 'Completed' && data.basis === 'Declaration' ? fallback.pdfButton(ctx) : null),
+      // 次の患者へ has its own place at the far end, so no button turns into it under the cursor; ending a
+      // reception that is not complete asks first.
+      h('div', { class: 'button-group end' }, can('NextPatient') ? nextPatient(ctx, screen) : null))));
 
+  if (screen === 'Completed' || (keptResult(ctx) && (screen === 'WaitingForCard' || screen === 'RemoveCard'))) {
+    root.appendChild(resultCard(ctx, snap, screen));
+  }
   if (screen === 'VisualCheck' || visualOn) root.appendChild(visualPanel(ctx, screen));
   if (screen === 'Error') {
     const k = errorKey(data && data.code);
@@ -157,6 +164,78 @@ function reception(root, snap, ctx, screen, data) {
       consentBadges(ctx, snap.consent, snap.consent_valid, 'staff-consent')));
   }
   if (snap.fallback) fallback.render(root, snap, ctx);
+}
+
+/** @param {import('../app.js').Ctx} ctx */
+function keptResult(ctx) {
+  return ctx.local.result || null;
+}
+
+/**
+ * The result of the last completed reception stays on the console after the patient took the card (as on
+ * a 資格確認端末) until the reader starts on the next patient or staff close it. Kept in the pane's own
+ * memory, with a copy of the 申立書 form so its PDF can still be made.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
+function keepResult(ctx, snap, screen, data) {
+  const local = ctx.local;
+  if (screen === 'Completed') {
+    if (!local.result || local.result.patient !== snap.patient) local.resultPdf = null;
+    const decl = ctx.patient.forms && ctx.patient.forms.declaration;
+    local.result = {
+      patient: snap.patient, basis: data.basis, billing: data.billing, identity: snap.identity, operator: snap.operator,
+      eligibility: snap.eligibility, consent: snap.consent, consent_valid: snap.consent_valid,
+      declaration: data.basis === 'Declaration' && decl ? JSON.parse(JSON.stringify(decl)) : null,
+    };
+  } else if (local.result && !['WaitingForCard', 'RemoveCard'].includes(screen || '')) {
+    local.result = null;
+    local.resultPdf = null;
+  }
+}
+
+/**
+ * 受付結果: how identity was confirmed, on what basis, and — once the card is gone — the eligibility as it
+ * was shown, with the 申立書 PDF and 閉じる.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
+function resultCard(ctx, snap, screen) {
+  const { t } = ctx;
+  const r = ctx.local.result;
+  const live = screen === 'Completed';
+  const identity = live ? snap.identity : r && r.identity;
+  const operator = live ? snap.operator : r && r.operator;
+  const how = identity ? `${t(`method.${identity}`)}（${t(`operator.${operator}`)}）` : t('staff.result.no_identity');
+  return h('section', { class: ['card', 'result', live ? '' : 'kept'], testid: 'staff-result' },
+    h('header', { class: 'card-head' },
+      h('h3', {}, t(live ? 'staff.result.title' : 'staff.result.kept_title')),
+      live ? null : button('staff-result-close', t('common.close'), () => { ctx.local.result = null; ctx.rerender(); }, 'ghost small')),
+    h('dl', { class: 'kv-grid' },
+      h('div', { class: 'kv' }, h('dt', {}, t('staff.result.identity')), h('dd', { testid: 'staff-result-identity' }, how)),
+      r ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.basis')), h('dd', { testid: 'staff-result-basis' },
+        basisText(ctx, r.basis), ' · ', t(`billing.${r.billing}`))) : null),
+    !live && r && r.eligibility ? eligibilityCard(ctx, r.eligibility, r.consent, r.consent_valid, 'staff-result-eligibility') : null,
+    !live && r && r.declaration ? fallback.pdfButton(ctx, r.declaration) : null);
+}
+
+/**
+ * 次の患者へ: at once after 受付完了; otherwise a confirmation first (the reception in progress is ended and
+ * nothing of it is saved).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string | null} screen
+ */
+function nextPatient(ctx, screen) {
+  const { t } = ctx;
+  const go = () => { ctx.patient.confirmNext = false; sendStaff(ctx, null, 'NextPatient'); };
+  if (screen === 'Completed' || screen === 'RemoveCard') return button('staff-next-patient', t('staff.status.next_patient'), go, 'secondary');
+  if (!ctx.patient.confirmNext) {
+    return button('staff-next-patient', t('staff.status.next_patient'), () => { ctx.patient.confirmNext = true; ctx.rerender(); }, 'secondary');
+  }
+  return h('span', { class: 'confirm', role: 'alertdialog', testid: 'staff-next-confirm' },
+    h('span', {}, t('staff.status.next_confirm')),
+    button('staff-next-confirm-yes', t('staff.status.next_confirm_yes'), go, 'danger small'),
+    button('staff-next-confirm-no', t('common.no'), () => { ctx.patient.confirmNext = false; ctx.rerender(); }, 'ghost small'));
 }
 
 /**

@@ -77,6 +77,7 @@ async function start(ctx) {
     sc.running = res;
     sc.debrief = null;
     bump(ctx);
+    await ctx.refreshInfo(); // the scenario's day
   }
 }
 
@@ -91,6 +92,7 @@ async function finish(ctx) {
     sc.running = null;
     await loadHistory(ctx);
     bump(ctx);
+    await ctx.refreshInfo(); // back to the real day
   }
 }
 

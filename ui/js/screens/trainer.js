@@ -1,6 +1,7 @@
 // Trainer panel (練習用パネル, training mode only): pick a persona, place / remove its virtual card,
 // choose what the camera sees, inject OQS and reader faults. Everything goes through trainer_*
-// commands; the panel keeps only the last choices to highlight them.
+// commands; what the chips and the card line show is trainer_state (what is in force, whoever set it:
+// a click here, a scenario, the end of a scenario), reloaded after each command and each reader screen.
 
 import { h, mount, keyed } from '../dom.js';
 import { kebab } from '../view.js';
@@ -24,17 +25,33 @@ async function loadPersonas(ctx) {
 }
 
 /**
+ * Read what is in force and redraw.
  * @param {import('../app.js').Ctx} ctx
  */
-function choose(ctx, key, value, command, args) {
+export async function loadState(ctx) {
+  const st = await ctx.call('trainer_state');
+  if (st !== undefined) {
+    ctx.local.state = st;
+    ctx.local.version = (ctx.local.version || 0) + 1;
+    ctx.rerender();
+  }
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
+function choose(ctx, command, args) {
   return async () => {
-    const res = await ctx.call(command, args);
-    if (res !== undefined) {
-      ctx.local[key] = value;
-      ctx.local.version = (ctx.local.version || 0) + 1;
-      ctx.rerender();
-    }
+    await ctx.call(command, args);
+    await loadState(ctx);
   };
+}
+
+/** The chip value in force for a group key ('camera' | 'oqs' | 'reader'). */
+function inForce(ctx, key) {
+  const st = ctx.local.state;
+  if (!st) return null;
+  return { camera: st.camera, oqs: st.oqs_fault, reader: st.reader_fault }[key];
 }
 
 /**
@@ -45,8 +62,8 @@ function group(ctx, title, key, values, command, argName, prefix) {
   return h('section', { class: 'card trainer-group' },
     h('h3', {}, t(title)),
     h('div', { class: 'chips' }, values.map((v) => h('button', {
-      type: 'button', class: ['chip', ctx.local[key] === v ? 'on' : ''], testid: `${prefix}-${kebab(v)}`, 'aria-pressed': String(ctx.local[key] === v),
-      on: { click: choose(ctx, key, v, command, { [argName]: v }) },
+      type: 'button', class: ['chip', inForce(ctx, key) === v ? 'on' : ''], testid: `${prefix}-${kebab(v)}`, 'aria-pressed': String(inForce(ctx, key) === v),
+      on: { click: choose(ctx, command, { [argName]: v }) },
     }, t(`${title}.${v}`)))));
 }
 
@@ -77,6 +94,12 @@ export function render(root, snap, ctx) {
     local.personas = null;
     loadPersonas(ctx);
   }
+  // A card placed or lifted, a scenario started or ended: each moves the reader, so reload what is in force.
+  const screenSig = JSON.stringify([snap.screen, ctx.info.today]);
+  if (screenSig !== local.stateFor) {
+    local.stateFor = screenSig;
+    loadState(ctx);
+  }
   if (!root.querySelector(':scope > .trainer')) mount(root, h('div', { class: 'trainer', screen: 'TrainerPanel', testid: 'trainer-root' }));
   const el = root.querySelector(':scope > .trainer');
   keyed(el, JSON.stringify([ctx.lang, local.version, local.selected, local.tab, scenario.key(ctx)]), (r) => {
@@ -87,11 +110,27 @@ export function render(root, snap, ctx) {
     /** @type {import('../contract/commands').PersonaRow[]} */
     const personas = local.personas || [];
     const sel = personas.find((p) => p.id === local.selected);
+    const onReader = local.state && local.state.card ? personas.find((p) => p.id === local.state.card) : null;
+    const story = sel ? (ctx.lang === 'en' ? sel.story.en : sel.story.ja) : '';
     r.append(
       paneHeader(ctx, 'trainer', t('trainer.header')),
       tabs(ctx),
       h('section', { class: 'card personas' },
         h('h3', {}, t('trainer.personas')),
+        // What lies on the reader, and the card buttons, above the long list.
+        h('p', { class: ['card-on-reader', onReader ? 'on' : ''], testid: 'trainer-card-on-reader' },
+          onReader ? t('trainer.card_on', { name: onReader.name }) : t('trainer.card_off')),
+        h('div', { class: 'button-row' },
+          button('trainer-place-card', sel ? t('trainer.place_named', { name: sel.name }) : t('trainer.place'), async () => {
+            if (!local.selected) { ctx.flash(t('trainer.pick_first')); return; }
+            await ctx.call('trainer_place_card', { persona: local.selected });
+            await loadState(ctx);
+          }, 'primary', { disabled: !local.selected }),
+          button('trainer-remove-card', t('trainer.remove'), async () => { await ctx.call('trainer_remove_card'); await loadState(ctx); }, 'secondary')),
+        sel ? h('div', { class: 'persona-detail', testid: 'trainer-persona-detail' },
+          story ? h('p', { class: 'persona-story', testid: 'trainer-persona-story' }, story) : null,
+          h('p', { class: 'persona-pin', testid: 'trainer-persona-pin' },
+            sel.pin ? t('trainer.pin', { pin: sel.pin }) : t('trainer.no_pin'))) : null,
         personas.length === 0 ? h('p', { class: 'muted' }, t('common.loading')) : null,
         h('ul', { class: 'persona-list' }, personas.map((p) => h('li', {},
           h('button', {
@@ -100,14 +139,7 @@ export function render(root, snap, ctx) {
           },
           h('span', { class: 'persona-name' }, p.name || p.id),
           h('span', { class: 'persona-meta' }, [p.kana, p.birthdate ? formatDate(p.birthdate, ctx.lang) : null].filter(Boolean).join(' · ')),
-          p.kind && p.kind !== 'normal' ? h('span', { class: 'badge' }, t(`trainer.kind.${p.kind}`)) : null)))),
-        sel && sel.story ? h('p', { class: 'persona-story', testid: 'trainer-persona-story' }, sel.story) : null,
-        h('div', { class: 'button-row' },
-          button('trainer-place-card', t('trainer.place'), async () => {
-            if (!local.selected) { ctx.flash(t('trainer.pick_first')); return; }
-            await ctx.call('trainer_place_card', { persona: local.selected });
-          }, 'primary', { disabled: !local.selected }),
-          button('trainer-remove-card', t('trainer.remove'), () => ctx.call('trainer_remove_card'), 'secondary'))),
+          p.kind && p.kind !== 'normal' ? h('span', { class: 'badge' }, t(`trainer.kind.${p.kind}`)) : null))))),
       group(ctx, 'trainer.camera', 'camera', CAMERA, 'trainer_camera', 'input', 'trainer-camera'),
       group(ctx, 'trainer.oqs', 'oqs', OQS_FAULTS, 'trainer_oqs_fault', 'fault', 'trainer-oqs-fault'),
       group(ctx, 'trainer.reader', 'reader', READER_FAULTS, 'trainer_reader_fault', 'fault', 'trainer-reader-fault'),

@@ -20,7 +20,12 @@ numbers: NumberEntry,
 /**
  * The マイナンバーカード is presented too.
  */
-with_card: boolean, } } | { "Group": { 
+with_card: boolean, 
+/**
+ * 氏名 as printed on it (the card's certificate names nobody; without it an offline acceptance
+ * files an unidentified patient).
+ */
+name: string, } } | { "Group": { 
 /**
  * Setting.
  */

@@ -53,6 +53,14 @@ eligibility: EligibilityView | null,
  */
 consent: ConsentRecord | null, 
 /**
+ * How identity was confirmed in this reception, once it was (the staff result says it).
+ */
+identity: Method | null, 
+/**
+ * The reader asks 「操作を続けますか」 (the patient was idle once on this screen).
+ */
+still_there: boolean, 
+/**
  * Consent still valid at `now` (24 h).
  */
 consent_valid: boolean, 
