@@ -151,7 +151,7 @@ async fn pin_locked(j: &mut Journey) -> Result<()> {
     j.wait_text("staff-visual-name", "佐藤 健二").await?;
     let born = j.text("staff-visual-birthdate").await?;
     ensure!(
-        born.contains("昭和53年5月12日") && born.contains("1978-05-12"),
+        born.contains("昭和53年5月12日") && born.contains("1978年5月12日"),
         "birthdate {born}"
     );
     j.shoot().await?;
