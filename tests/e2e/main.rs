@@ -4,6 +4,7 @@
 
 mod camera;
 mod card;
+mod day;
 mod fallback;
 mod paper;
 mod query;

@@ -245,8 +245,9 @@ export default {
   'staff.visual.waiting_card': 'The photo appears when a card is placed.',
 
   'staff.operator.label': 'Operated by',
-  'staff.error.title': 'Error',
+  'staff.error.title': 'The reception cannot go on',
   'staff.error.next': 'The fallback opens shortly. Press "Open fallback" to go now.',
+  'staff.error.code': 'Code for support: ',
 
   'staff.eligibility.title': 'Eligibility result',
   'staff.eligibility.no_online': 'No online check',

@@ -252,8 +252,9 @@ export default {
   'staff.visual.waiting_card': 'カードが置かれると顔写真を表示します。',
 
   'staff.operator.label': '操作した人',
-  'staff.error.title': 'エラー',
+  'staff.error.title': '受付を続けられませんでした',
   'staff.error.next': 'しばらくすると代替手段の画面に進みます。すぐ進める場合は「代替手段を開く」を押してください。',
+  'staff.error.code': 'お問い合わせ用コード: ',
 
   'staff.eligibility.title': '資格確認結果',
   'staff.eligibility.no_online': 'オンライン確認なし',

@@ -150,9 +150,11 @@ function reception(root, snap, ctx, screen, data) {
   if (screen === 'Error') {
     const k = errorKey(data && data.code);
     root.appendChild(h('section', { class: 'card error', testid: 'staff-error' },
-      h('h3', {}, t('staff.error.title'), ' ', h('code', { testid: 'staff-error-code' }, k)),
+      h('h3', {}, t('staff.error.title')),
       h('p', {}, hasKey(`error.staff.${k}`) ? t(`error.staff.${k}`) : t('error.staff.Unknown')),
-      h('p', { class: 'muted small' }, t('staff.error.next'))));
+      h('p', { class: 'muted small' }, t('staff.error.next')),
+      // The code is for a support call, not for the desk: small, after the words.
+      h('p', { class: 'muted tiny' }, t('staff.error.code'), h('code', { testid: 'staff-error-code' }, k))));
   }
   const notes = noticeBanners(ctx, snap, 'staff');
   if (notes) root.appendChild(notes);
