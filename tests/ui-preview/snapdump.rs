@@ -44,7 +44,7 @@ fn record(name: &str, kana: &str) -> EligibilityRecord {
     EligibilityRecord {
         insurer_number: "06133946".into(), insurer_name: "東京都××健康保険組合".into(),
         symbol: Some("1234".into()), number: "56789".into(), branch: Some("01".into()),
-        name: name.into(), name_kana: kana.into(), birthdate: d(1985, 4, 12),
+        name: name.into(), name_kana: kana.into(), birthdate: d(1985, 4, 12), sex: Default::default(),
         relationship: Some(Relationship::Insured), copay_percent: Some(30),
         valid_from: Some(d(2020, 4, 1)), valid_until: None,
         consent: ReturnedConsent { treatment_and_medicine: true, surgery: true, health_checkup: false,

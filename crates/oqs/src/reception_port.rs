@@ -357,6 +357,13 @@ fn record(
         name: text(&r.name).unwrap_or_default(),
         name_kana: r.name_kana.clone().unwrap_or_default(),
         birthdate,
+        sex: match r.sex1 {
+            Some(crate::codes::Sex::Male) => reception::paper::Sex::Male,
+            Some(crate::codes::Sex::Female) => reception::paper::Sex::Female,
+            Some(crate::codes::Sex::NotSet | crate::codes::Sex::Unknown(_)) | None => {
+                reception::paper::Sex::Unstated
+            }
+        },
         relationship,
         copay_percent: Some(burden_share(r, on).percent),
         valid_from: date(&r.insured_card_valid_date),

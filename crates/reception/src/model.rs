@@ -348,6 +348,9 @@ pub struct EligibilityRecord {
     pub name_kana: String,
     /// 生年月日.
     pub birthdate: NaiveDate,
+    /// 性別 as the insurer registered it (`Sex1`; `Unstated` when the answer has none).
+    #[serde(default)]
+    pub sex: crate::paper::Sex,
     /// 本人・家族.
     pub relationship: Option<Relationship>,
     /// 負担割合 in percent (30 = 3割), derived by the adapter (domain.md §3).

@@ -40,7 +40,7 @@ pub enum GroupSetting {
 }
 
 /// 性別 (券面).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "reception/")]
 pub enum Sex {
     /// 男.
@@ -48,6 +48,7 @@ pub enum Sex {
     /// 女.
     Female,
     /// 未設定 / not stated.
+    #[default]
     Unstated,
 }
 

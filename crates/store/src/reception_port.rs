@@ -436,7 +436,7 @@ fn identity_of(r: &ReceptionRecord) -> Identity {
             name_kana: e.name_kana.clone(),
             name_other: None,
             birthdate: e.birthdate,
-            sex: Sex::Unstated,
+            sex: e.sex,
         });
     }
     if let Some(d) = &r.declaration {
@@ -543,7 +543,7 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         insured_name: None,
         name: e.name.clone(),
         name_kana: e.name_kana.clone(),
-        sex: Sex::Unstated,
+        sex: e.sex,
         birthdate: e.birthdate,
         card_classification: None,
         valid_from: e.valid_from,
@@ -573,6 +573,7 @@ fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
             name: s.name.clone(),
             name_kana: s.name_kana.clone(),
             birthdate: s.birthdate,
+            sex: s.sex,
             relationship: s.relationship,
             copay_percent: s.copay_percent,
             valid_from: s.valid_from,

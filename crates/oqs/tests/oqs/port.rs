@@ -124,6 +124,11 @@ fn a_card_query_with_consent_answers_valid_3割_with_the_chosen_flags_and_writes
     );
     assert_eq!(r.name, "山田 花子");
     assert_eq!(r.birthdate, chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap());
+    assert_eq!(
+        r.sex,
+        reception::paper::Sex::Female,
+        "Sex1 = 2 reaches the record (the desk showed 未設定 for every card reception)"
+    );
     assert!(r.consent.treatment_and_medicine && !r.consent.surgery && r.consent.health_checkup);
     assert_eq!(r.consent.given_at, Some(now()));
     assert_eq!(r.consent.valid_until, Some(now() + Duration::hours(24)));

@@ -257,6 +257,7 @@ fn persona_record(p: &PersonaFacts) -> Option<EligibilityRecord> {
         name: p.name.to_owned(),
         name_kana: String::new(),
         birthdate: parse_day(p.birthdate)?,
+        sex: Default::default(),
         relationship: Some(p.relationship),
         copay_percent: Some(p.copay_percent),
         valid_from: NaiveDate::from_ymd_opt(2020, 4, 1),
@@ -282,6 +283,7 @@ fn record_of(w: &World, s: &Scenario) -> Option<EligibilityRecord> {
         name: d.name.clone(),
         name_kana: String::new(),
         birthdate: parse_day(&d.birthdate)?,
+        sex: Default::default(),
         relationship: Some(if d.dependant {
             Relationship::Dependant
         } else {

@@ -215,6 +215,7 @@ pub fn record() -> EligibilityRecord {
         name: "模擬 太郎".into(),
         name_kana: "ﾓｷﾞ ﾀﾛｳ".into(),
         birthdate: day(1980, 4, 1),
+        sex: Default::default(),
         relationship: Some(Relationship::Insured),
         copay_percent: Some(30),
         valid_from: Some(day(2020, 4, 1)),

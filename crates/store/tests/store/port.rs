@@ -27,7 +27,7 @@ fn port() -> StorePort {
     StorePort::new(Store::in_memory(Mode::Live).unwrap())
 }
 
-/// What OQS returns for the sample patient: half-width kana, no sex.
+/// What OQS returns for the sample patient: half-width kana, 性別1 = 女.
 fn oqs_answer() -> EligibilityRecord {
     EligibilityRecord {
         insurer_number: "06133946".into(),
@@ -38,6 +38,7 @@ fn oqs_answer() -> EligibilityRecord {
         name: "見本 花子".into(),
         name_kana: "ﾐﾎﾝ ﾊﾅｺ".into(),
         birthdate: date(1988, 4, 2),
+        sex: Sex::Female,
         relationship: Some(Relationship::Dependant),
         copay_percent: Some(30),
         valid_from: Some(date(2020, 4, 1)),
@@ -153,6 +154,11 @@ fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_cons
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
     let stored = saved(&mut p, &card_with_pin(at));
+    assert_eq!(
+        stored.patient.sex,
+        Sex::Female,
+        "the answer's 性別 is the patient's (no more 未設定)"
+    );
 
     let day = p
         .db()
