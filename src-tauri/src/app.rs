@@ -514,7 +514,19 @@ impl App {
         let front = lock(&self.lanes.card)
             .read_front()
             .map_err(|e| UiError::new(Code::Card, e))?;
-        crate::photo::front_view(&front).map_err(|e| UiError::new(Code::Card, e))
+        let mut view = crate::photo::front_view(&front).map_err(|e| UiError::new(Code::Card, e))?;
+        view.counter = self.counter_person();
+        Ok(view)
+    }
+
+    /// Training: the person at the counter as the trainer's camera shows them (the still of the camera
+    /// choice for the persona on the reader); nothing in live mode or with the webcam.
+    fn counter_person(&self) -> Option<String> {
+        let state = self.trainer().ok()?.state();
+        let path = crate::face_port::training_still(state.camera, state.card.as_deref()?)?;
+        std::fs::read(path)
+            .ok()
+            .map(|jpeg| crate::photo::jpeg_data_url(&jpeg))
     }
 
     /// Trainer: inject an OQS fault (or clear them with `None`).

@@ -25,6 +25,18 @@ pub struct FrontView {
     pub address: Option<String>,
     /// … or as a PNG data URL.
     pub address_image: Option<String>,
+    /// Training only: the person standing at the counter, as the trainer's camera choice shows them
+    /// (同一人物 / 別人 / 顔なし), so the trainee has someone to compare the card photo with. `None` in live mode,
+    /// where the person is really there.
+    pub counter: Option<String>,
+}
+
+/// JPEG bytes as `data:image/jpeg;base64,…`.
+pub fn jpeg_data_url(jpeg: &[u8]) -> String {
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(jpeg)
+    )
 }
 
 /// Build the panel's view of a card front (decodes the photo).
@@ -44,6 +56,7 @@ pub fn front_view(front: &CardFront) -> Result<FrontView, String> {
         sex: front.sex.as_deref().map(|s| sex_label(s).to_owned()),
         address,
         address_image,
+        counter: None,
     })
 }
 

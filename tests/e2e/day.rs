@@ -102,6 +102,8 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.click("staff-visual-toggle").await?;
     j.wait_screen("VisualCheck").await?;
     j.wait_exists("staff-visual-photo").await?;
+    // Training puts someone at the counter to compare with the card photo (the camera's 同一人物).
+    j.wait_exists("staff-visual-counter").await?;
     j.click("staff-visual-confirm").await?;
     consent_all_and_finish(j).await?;
     staff_result_names(j, "佐藤 健二", "目視").await?;

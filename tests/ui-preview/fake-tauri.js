@@ -61,7 +61,7 @@
     settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', encoding: 'utf8', temporary_rule: true, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42 }),
     settings_set: (args) => args.settings,
     declaration_pdf: () => ({ path: '/home/desk/.local/share/uketsuke/training/documents/shikaku-moushitate-20251202-093000.pdf' }),
-    card_photo: () => ({ data_url: PHOTO, name: '山田 花子', name_image: null, birthdate: '1985-04-12', sex: '女', address: '東京都千代田区模擬町1-1', address_image: null }),
+    card_photo: () => ({ data_url: PHOTO, name: '山田 花子', name_image: null, birthdate: '1985-04-12', sex: '女', address: '東京都千代田区模擬町1-1', address_image: null, counter: null }),
     trainer_personas: () => PERSONAS,
     trainer_place_card: () => null,
     trainer_remove_card: () => null,

@@ -40,6 +40,7 @@ export default {
   'reader.method.pin_sub': 'Enter your 4-digit PIN',
   'reader.method.pin_sub_proxy': "Enter the card holder's 4-digit PIN",
   'reader.method.visual_hint': 'If neither works for you, please ask the reception staff (they can confirm visually).',
+  'reader.method.visual_hint_one': 'If this does not work for you, please ask the reception staff (they can confirm visually).',
   'reader.method.proxy_off': 'A family member or proxy is operating',
   'reader.method.proxy_on': 'Proxy operating (switch back to the card holder)',
 
@@ -236,6 +237,8 @@ export default {
 
   'staff.visual.switch': 'Visual-check mode (目視確認)',
   'staff.visual.title': 'Visual check',
+  'staff.visual.counter': 'The person at the counter (training: as the camera is set)',
+  'staff.visual.counter_alt': 'The person at the counter',
   'staff.visual.photo_alt': 'Card photo',
   'staff.visual.no_photo': 'Loading the card photo',
   'staff.visual.how': 'Compare the card photo with the person.',

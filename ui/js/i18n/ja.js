@@ -42,6 +42,7 @@ export default {
   'reader.method.pin_sub': '4桁の暗証番号を入力します',
   'reader.method.pin_sub_proxy': 'カードの持ち主の4桁の暗証番号を入力します',
   'reader.method.visual_hint': 'どちらも難しい場合は、受付の職員にお声がけください（職員が目視で確認します）。',
+  'reader.method.visual_hint_one': 'この方法で確認できない場合は、受付の職員にお声がけください（職員が目視で確認します）。',
   'reader.method.proxy_off': 'ご家族など代理の方が操作する',
   'reader.method.proxy_on': '代理の方が操作中（本人の操作に戻す）',
 
@@ -243,6 +244,8 @@ export default {
 
   'staff.visual.switch': '目視確認モード',
   'staff.visual.title': '目視確認',
+  'staff.visual.counter': '窓口にいる方（練習：カメラの設定どおり）',
+  'staff.visual.counter_alt': '窓口にいる方',
   'staff.visual.photo_alt': 'カードの顔写真',
   'staff.visual.no_photo': '顔写真を読み込んでいます',
   'staff.visual.how': 'カードの顔写真とご本人を見比べてください。',

@@ -28,7 +28,8 @@ export function render(root, snap, ctx) {
     title(t(proxy ? 'reader.method.title_proxy' : 'reader.method.title')),
     noticeBanners(ctx, snap, 'reader'),
     choices(face, pin),
-    h('p', { class: 'r-hint', testid: 'reader-method-visual-info' }, t('reader.method.visual_hint')),
+    // 「どちらも」 only when two methods are offered.
+    h('p', { class: 'r-hint', testid: 'reader-method-visual-info' }, t(face && pin ? 'reader.method.visual_hint' : 'reader.method.visual_hint_one')),
     footer(
       h('button', {
         type: 'button', class: ['r-toggle', proxy ? 'on' : ''], testid: 'reader-proxy-toggle', 'aria-pressed': String(proxy),

@@ -173,9 +173,9 @@ export function pdfButton(ctx, kept = null) {
     button('decl-pdf', t('fallback.declaration.pdf'), async () => {
       const res = await ctx.call('declaration_pdf', { entry: entryOf(f) });
       if (res && res.path) {
+        // The path shows next to the button (a toast would cover the form's buttons).
         if (kept) ctx.local.resultPdf = res.path;
         else ctx.patient.pdfPath = res.path;
-        ctx.flash(t('fallback.declaration.pdf_saved', { path: res.path }), 'info');
         ctx.rerender();
       }
     }, 'secondary'),

@@ -260,6 +260,10 @@ function visualPanel(ctx, screen) {
       h('div', { class: 'photo-frame' }, p
         ? h('img', { src: p.data_url, alt: t('staff.visual.photo_alt'), testid: 'staff-visual-photo' })
         : h('span', { class: 'muted' }, t('staff.visual.no_photo'))),
+      // Training: the person at the counter (the trainer's camera choice), to compare with the card photo.
+      p && p.counter ? h('figure', { class: 'photo-frame counter' },
+        h('img', { src: p.counter, alt: t('staff.visual.counter_alt'), testid: 'staff-visual-counter' }),
+        h('figcaption', { class: 'small muted' }, t('staff.visual.counter'))) : null,
       h('div', { class: 'visual-side' },
         details.length ? h('dl', { class: 'kv-grid' }, details) : null,
         h('p', {}, t('staff.visual.how')),

@@ -31,4 +31,10 @@ address: string | null,
 /**
  * … or as a PNG data URL.
  */
-address_image: string | null, };
+address_image: string | null, 
+/**
+ * Training only: the person standing at the counter, as the trainer's camera choice shows them
+ * (同一人物 / 別人 / 顔なし), so the trainee has someone to compare the card photo with. `None` in live mode,
+ * where the person is really there.
+ */
+counter: string | null, };
