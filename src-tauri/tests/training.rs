@@ -339,3 +339,37 @@ fn every_persona_has_a_japanese_story_and_the_pin_of_its_card() {
         "no story for a persona that does not exist"
     );
 }
+
+/// Training leaves nothing behind: after 終了して採点 the scenario's OQS fault, its card and its pinned day are
+/// gone (the last round kept s19's timeout active and 本日の受付 on 2025-11-30 for the manual practice after it).
+#[test]
+fn finishing_a_scenario_undoes_its_fault_card_and_clock() {
+    let f = fixture(Mode::Training);
+    let real = call(&f.app, "app_info", json!({})).unwrap()["today"].clone();
+    call(
+        &f.app,
+        "scenario_start",
+        json!({"trainee": "研修 太郎", "id": "s19-outage-first-visit"}),
+    )
+    .unwrap();
+    let during = call(&f.app, "trainer_state", json!({})).unwrap();
+    assert_ne!(
+        during["oqs_fault"],
+        json!("none"),
+        "s19 breaks the line: {during}"
+    );
+    assert!(
+        during["card"].is_string(),
+        "s19 places its persona's card: {during}"
+    );
+    assert_ne!(call(&f.app, "app_info", json!({})).unwrap()["today"], real);
+
+    call(&f.app, "scenario_finish", json!({})).unwrap();
+    let after = call(&f.app, "trainer_state", json!({})).unwrap();
+    assert_eq!(after["oqs_fault"], json!("none"), "{after}");
+    assert_eq!(after["card"], json!(null), "{after}");
+    assert_eq!(after["reader_fault"], json!("none"), "{after}");
+    assert_eq!(call(&f.app, "app_info", json!({})).unwrap()["today"], real);
+    let snap = call(&f.app, "snapshot", json!({})).unwrap();
+    assert_eq!(snap["screen"], json!("WaitingForCard"));
+}
