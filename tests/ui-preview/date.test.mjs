@@ -70,3 +70,10 @@ test('dates elsewhere on the page read 年月日, not ISO', () => {
   assert.equal(formatDate('2025-12-02', 'en'), '2025-12-02 (Reiwa 7)');
   assert.equal(formatDate(''), '');
 });
+
+test('a consent expiry reads as the desk says it', async () => {
+  const { formatMoment } = await import('../../ui/js/format.js');
+  assert.equal(formatMoment('2026-12-03T09:05:00', 'ja'), '12月3日 9:05');
+  assert.equal(formatMoment('2026-12-03T11:11:00', 'en'), '2026-12-03 11:11');
+  assert.equal(formatMoment(null, 'ja'), '');
+});

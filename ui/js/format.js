@@ -29,3 +29,17 @@ export function formatDateTime(iso) {
   if (!iso) return '';
   return iso.replace('T', ' ').slice(0, 16);
 }
+
+/**
+ * A moment the desk reads at a glance (a consent's expiry): '2025-12-03T09:05:00' → ja '12月3日 9:05',
+ * en '2025-12-03 09:05'. The day is the clinic's wall time as stored.
+ * @param {string | null | undefined} iso
+ * @param {'ja' | 'en'} [lang]
+ */
+export function formatMoment(iso, lang = 'ja') {
+  if (!iso) return '';
+  if (lang === 'en') return formatDateTime(iso);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return formatDateTime(iso);
+  return `${Number(m[2])}月${Number(m[3])}日 ${Number(m[4])}:${m[5]}`;
+}

@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { dash } from '../view.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { formatDate, formatMoment } from '../format.js';
 
 /**
  * Name with the ● hint when needed.
@@ -48,7 +48,7 @@ export function consentBadges(ctx, consent, valid, testid = 'staff-consent') {
       class: ['badge', consent[k] ? 'yes' : 'no'], testid: `${testid}-${k.replace(/_/g, '-')}`,
     }, `${t(`consent.item.${name}`)} ${t(consent[k] ? 'staff.consent.yes' : 'staff.consent.no')}`)),
     until ? h('span', { class: ['badge', 'expiry', expired ? 'expired' : 'valid'], testid: `${testid}-expiry` },
-      t(expired ? 'staff.consent.expired' : 'staff.consent.until', { at: formatDateTime(until) })) : null);
+      t(expired ? 'staff.consent.expired' : 'staff.consent.until', { at: formatMoment(until, ctx.lang) })) : null);
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import { h } from '../dom.js';
 import { dash } from '../view.js';
-import { formatDate, formatDateTime } from '../format.js';
+import { formatDate, formatDateTime, formatMoment } from '../format.js';
 import { button } from './staff-forms.js';
 import { nameWithHint, copayText } from './staff-eligibility.js';
 
@@ -56,7 +56,7 @@ export function render(root, snap, ctx) {
             h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number))),
             h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`store.presenter.${r.presenter}`))),
             h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
-              ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatDateTime(r.consent_expires_at) }))
+              ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatMoment(r.consent_expires_at, ctx.lang) }))
               : t('staff.consent.none')),
             h('td', { testid: `today-fallback-${id}` }, r.fallback ? t(`store.fallback.${r.fallback}`) : '—'),
             h('td', { testid: `today-task-${id}` }, r.refund_open ? h('span', { class: 'badge warn' }, t('task.Refund')) : '—'));
