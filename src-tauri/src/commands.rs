@@ -221,12 +221,27 @@ pub async fn snapshot(app: State<'_, App>) -> Reply<cmd::snapshot> {
 /// A person's action; answers with the snapshot right after it (the driver never waits for a port here:
 /// the work it starts shows up in later snapshots). Async for the same reason as `snapshot`.
 #[tauri::command]
-pub async fn send(app: State<'_, App>, args: Args<cmd::send>) -> Reply<cmd::send> {
+pub async fn send<R: tauri::Runtime>(
+    app: State<'_, App>,
+    window: tauri::Window<R>,
+    args: Args<cmd::send>,
+) -> Reply<cmd::send> {
     let SendArgs { event } = args.get()?;
+    refuse_staff_from_reader(window.label(), &event)?;
     let session = app.session.clone();
     tauri::async_runtime::spawn_blocking(move || session.input(event))
         .await
         .map_err(|e| UiError::new(Code::Internal, e))?
+}
+
+/// The patient's reader window (live mode's `reader`) sends what a patient can: the reader's own buttons. A
+/// staff input from it (目視 on, a 目視 verdict, a document, 次の患者へ …) is refused and nothing changes; the
+/// staff console (`staff`) and training's one window (`main`, where the trainee plays both) send both.
+pub fn refuse_staff_from_reader(window: &str, event: &UserInput) -> Result<(), UiError> {
+    match (window, event) {
+        ("reader", UserInput::Staff(_)) => Err(UiError::keyed(Code::Forbidden, crate::error::Key::StaffOnly)),
+        _ => Ok(()),
+    }
 }
 
 /// Only forwarded, never kept.

@@ -26,6 +26,8 @@ pub enum Code {
     Io,
     /// A bug or a stopped background thread.
     Internal,
+    /// The calling window may not do this (a staff input from the patient's reader window).
+    Forbidden,
 }
 
 /// What went wrong, as an i18n key: the page shows `t('uierror.' + key, params)`. The generic keys (one per
@@ -48,6 +50,8 @@ pub enum Key {
     Io,
     /// Generic [`Code::Internal`] (`detail`).
     Internal,
+    /// A staff input sent from the patient's reader window.
+    StaffOnly,
     /// A command's arguments did not decode (`command`, `detail`).
     InvalidArguments,
     /// A trainer or scenario command in live mode.
@@ -85,6 +89,7 @@ impl Key {
             Code::Store => Key::Store,
             Code::Io => Key::Io,
             Code::Internal => Key::Internal,
+            Code::Forbidden => Key::StaffOnly,
         }
     }
 }

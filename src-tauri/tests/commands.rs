@@ -256,3 +256,40 @@ fn declaration_pdf_prints_the_form_it_is_given_and_refuses_an_incomplete_one() {
         "nothing written"
     );
 }
+
+/// The patient's reader window can do only what a patient can (#13 §1, the `send` part): every staff input
+/// from it is refused with `forbidden` and changes nothing, while the same input from the staff console is
+/// taken; the reader's own 代理人 button is a patient input and works from the reader.
+#[test]
+fn the_reader_window_cannot_send_staff_inputs_but_its_proxy_button_works() {
+    let f = fixture();
+    let staff = |a: serde_json::Value| json!({"event": {"kind": "Staff", "value": a}});
+    for action in [
+        json!({"SetVisualMode": true}),
+        json!({"VisualCheckResult": true}),
+        json!({"SetOperator": "StaffAssisted"}),
+        json!("OpenFallback"),
+        json!("NextPatient"),
+        json!({"Hotline": true}),
+    ] {
+        let err = common::call_from(&f.app, "reader", "send", staff(action.clone())).unwrap_err();
+        assert_eq!(err["code"], json!("forbidden"), "{action}: {err}");
+        assert_eq!(err["key"], json!("staff_only"), "{action}: {err}");
+    }
+    let snap = call(&f.app, "snapshot", json!({})).unwrap();
+    assert_eq!(snap["mode"], json!("Unattended"), "nothing changed: {snap}");
+    assert_eq!(snap["operator"], json!("Patient"));
+    assert!(snap["hotline"].is_null());
+    assert_eq!(snap["screen"], json!("WaitingForCard"));
+
+    let proxy = common::call_from(
+        &f.app,
+        "reader",
+        "send",
+        json!({"event": {"kind": "SetProxy", "value": true}}),
+    )
+    .unwrap();
+    assert_eq!(proxy["operator"], json!("Proxy"), "the reader's 代理人 button");
+    let visual = common::call_from(&f.app, "staff", "send", staff(json!({"SetVisualMode": true}))).unwrap();
+    assert_eq!(visual["mode"], json!("VisualCheck"), "the staff console may");
+}

@@ -41,6 +41,8 @@ pub enum UserInput {
     ChoosePrescription(PrescriptionForm),
     /// A touch that chooses nothing (a PIN key, 「続ける」 on 「操作を続けますか」): restarts the idle timer.
     Activity,
+    /// The reader's 代理人 button (a patient may say a parent operates; staff-assisted is the console's).
+    SetProxy(bool),
     /// A staff-console action.
     Staff(StaffAction),
 }
@@ -61,6 +63,7 @@ impl From<UserInput> for Event {
             UserInput::AnswerLimit(yes) => Event::AnswerLimit(yes),
             UserInput::ChoosePrescription(form) => Event::ChoosePrescription(form),
             UserInput::Activity => Event::Activity,
+            UserInput::SetProxy(on) => Event::SetProxy(on),
             UserInput::Staff(action) => Event::Staff(action),
         }
     }

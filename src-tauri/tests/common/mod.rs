@@ -55,6 +55,28 @@ pub fn mock_app(root: &std::path::Path, settings: Settings) -> MockApp {
     }
 }
 
+/// Invoke `cmd` from another window of the app (`reader`, `staff`), created on first use.
+#[allow(dead_code)] // only the binaries that test window permissions call it
+pub fn call_from(app: &MockApp, label: &str, cmd: &str, body: Value) -> Result<Value, Value> {
+    use tauri::Manager as _;
+    let webview = match app._app.get_webview_window(label) {
+        Some(w) => w,
+        None => WebviewWindowBuilder::new(&app._app, label, Default::default())
+            .build()
+            .unwrap(),
+    };
+    let req = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(&webview, req).map(|r| r.deserialize::<Value>().unwrap())
+}
+
 /// Invoke command `cmd` with JSON `body`, as the page would.
 pub fn call(app: &MockApp, cmd: &str, body: Value) -> Result<Value, Value> {
     let req = InvokeRequest {

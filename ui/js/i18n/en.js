@@ -593,6 +593,7 @@ export default {
   'uierror.no_card_on_reader': 'There is no card on the reader.',
   'uierror.pcscd_not_ours': 'The card reader service (pcscd) was not started by Uketsuke, so it cannot be stopped here. Please stop it by hand.',
   'uierror.frame_not_base64': 'The camera image could not be received.',
+  'uierror.staff_only': 'Only the staff console can do this.',
   'uierror.declaration_incomplete': 'The declaration has {count} problem(s). Submit it to see which fields, then make the PDF again.',
   'uierror.trainee_name_missing': "Please enter the trainee's name.",
   'uierror.trainee_name_too_long': "The trainee's name can have at most {max} characters.",

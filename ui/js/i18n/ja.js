@@ -610,6 +610,7 @@ export default {
   'uierror.no_card_on_reader': 'カードリーダーにカードが置かれていません。',
   'uierror.pcscd_not_ours': 'カードリーダーのサービス（pcscd）は Uketsuke 以外で起動されているため、ここでは停止できません。お手数ですが、手動で停止してください。',
   'uierror.frame_not_base64': 'カメラの画像を受け取れませんでした。',
+  'uierror.staff_only': 'この操作は職員用コンソールからのみ行えます。',
   'uierror.declaration_incomplete': '申立書の記入内容に不備が{count}件あります。「申立書で受付」で不備の箇所を確認してから、もう一度PDFを作成してください。',
   'uierror.trainee_name_missing': '研修者の名前を入力してください。',
   'uierror.trainee_name_too_long': '研修者の名前は{max}文字以内で入力してください。',

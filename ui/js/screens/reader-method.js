@@ -1,6 +1,6 @@
 // MethodChoice: 顔認証 / 暗証番号 (snapshot.methods decides which; a face-only card or a locked PIN hides
 // 暗証番号). 目視 is a staff switch, shown here only as a hint. The 代理人 toggle changes the prompts
-// (domain.md §1(b) 5); it sends the staff action SetOperator because operator is metadata.
+// (domain.md §1(b) 5); it sends the patient input SetProxy (the reader window may send no staff input).
 // 顔認証: camera.js follows the published FaceCapture screen and feeds webcam frames while it is shown.
 
 import { h, mount } from '../dom.js';
@@ -33,6 +33,6 @@ export function render(root, snap, ctx) {
     footer(
       h('button', {
         type: 'button', class: ['r-toggle', proxy ? 'on' : ''], testid: 'reader-proxy-toggle', 'aria-pressed': String(proxy),
-        on: { click: () => ctx.send({ kind: 'Staff', value: { SetOperator: proxy ? 'Patient' : 'Proxy' } }) },
+        on: { click: () => ctx.send({ kind: 'SetProxy', value: !proxy }) },
       }, t(proxy ? 'reader.method.proxy_on' : 'reader.method.proxy_off')))));
 }

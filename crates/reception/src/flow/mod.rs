@@ -687,6 +687,8 @@ pub enum Event {
     /// The patient touched the screen without choosing anything (a PIN key, 「続ける」 on
     /// 「操作を続けますか」): the inactivity timer starts again.
     Activity,
+    /// The reader's 代理人 button: a parent or carer operates for the patient (true), or the patient again.
+    SetProxy(bool),
     /// Staff console.
     Staff(StaffAction),
 }
@@ -1019,6 +1021,11 @@ fn transition(tx: &mut Tx, event: Event) {
         Event::AnswerLimit(yes) => on_limit_answer(tx, yes),
         Event::ChoosePrescription(f) => on_prescription(tx, f),
         Event::Activity => on_activity(tx),
+        // The same change as the staff console's operator switch, limited to 本人 / 代理人.
+        Event::SetProxy(on) => on_staff(
+            tx,
+            StaffAction::SetOperator(if on { Operator::Proxy } else { Operator::Patient }),
+        ),
         Event::Staff(a) => on_staff(tx, a),
     }
 }

@@ -197,6 +197,10 @@ pub fn decision_of(input: &UserInput, before: &State) -> Option<StaffDecision> {
         | UserInput::AnswerLimit(_)
         | UserInput::ChoosePrescription(_)
         | UserInput::Activity => None,
+        UserInput::SetProxy(on) => {
+            let op = if *on { Operator::Proxy } else { Operator::Patient };
+            (op != before.operator).then_some(StaffDecision::SetOperator(op))
+        }
         UserInput::Staff(action) => staff_decision(action, before),
     }
 }

@@ -647,3 +647,29 @@ fn a_listed_wrong_decision_is_wrong_even_beside_the_right_one_and_an_allowed_one
     assert_eq!(d.count(Grade::Wrong), 0, "{:?}", d.items);
     assert_eq!(d.score_percent, 100);
 }
+
+/// The reader's 代理人 button is a patient input now (the reader window may send no staff input), and it is
+/// still the operator decision training scores (s06, s07).
+#[test]
+fn the_readers_proxy_button_sets_the_operator_and_scores_as_that_decision() {
+    let state = State::new(SiteSettings::default());
+    assert_eq!(
+        decision_of(&UserInput::SetProxy(true), &state),
+        Some(StaffDecision::SetOperator(Operator::Proxy))
+    );
+    assert_eq!(
+        decision_of(&UserInput::SetProxy(false), &state),
+        None,
+        "already 本人"
+    );
+    let s = step(
+        &state,
+        Event::from(UserInput::SetProxy(true)),
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap(),
+    );
+    assert!(s.accepted);
+    assert_eq!(s.next.operator, Operator::Proxy);
+}

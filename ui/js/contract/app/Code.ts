@@ -3,4 +3,4 @@
 /**
  * The closed list of error codes a command can return.
  */
-export type Code = "invalid_input" | "not_available" | "card" | "eligibility" | "store" | "io" | "internal";
+export type Code = "invalid_input" | "not_available" | "card" | "eligibility" | "store" | "io" | "internal" | "forbidden";
