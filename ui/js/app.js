@@ -29,8 +29,8 @@ import * as camera from './camera.js';
  * @property {Partial<AppInfo>} info Filled by app_info at boot (only `mode` before).
  * @property {Record<string, any>} local The pane's own memory (loaded lists, tabs), kept across renders.
  * @property {Record<string, any>} patient The pane's memory for the current patient (forms, the PIN pad, the
- *   PDF path): emptied when the flow starts another patient (`snapshot.patient`), so nothing typed for one
- *   patient is ever shown, sent or printed for the next.
+ *   PDF path): emptied when the flow lets go of a patient (`snapshot.patient` changes), so nothing typed for
+ *   one patient is ever shown, sent or printed for the next.
  * @property {(message: string, kind?: string) => void} flash
  * @property {(lang: 'ja' | 'en') => void} setLang
  * @property {() => void} rerender
@@ -152,8 +152,8 @@ function render(pane) {
 }
 
 /**
- * Between patients: another patient (`snapshot.patient` changed) starts with empty per-patient memory in
- * every pane, and the reader is back in 日本語 whenever it returns to the start screen (a certified reader
+ * Between patients: when the flow lets go of a patient (`snapshot.patient` changed) every pane's per-patient
+ * memory empties, and the reader is back in 日本語 whenever it returns to the start screen (a certified reader
  * does the same; the next patient chooses English again if they need it).
  * @param {Snapshot | null} before
  * @param {Snapshot} next

@@ -143,7 +143,7 @@ function reception(root, snap, ctx, screen, data) {
       // reception that is not complete asks first.
       h('div', { class: 'button-group end' }, can('NextPatient') ? nextPatient(ctx, screen) : null))));
 
-  if (screen === 'Completed' || (keptResult(ctx) && (screen === 'WaitingForCard' || screen === 'RemoveCard'))) {
+  if (screen === 'Completed' || screen === 'RemoveCard' || (keptResult(ctx) && screen === 'WaitingForCard')) {
     root.appendChild(resultCard(ctx, snap, screen));
   }
   if (screen === 'VisualCheck' || visualOn) root.appendChild(visualPanel(ctx, screen));
@@ -205,7 +205,8 @@ function keepResult(ctx, snap, screen, data) {
 function resultCard(ctx, snap, screen) {
   const { t } = ctx;
   const r = ctx.local.result;
-  const live = screen === 'Completed';
+  // While the reader still shows the result (受付完了 / カードをお取りください) the snapshot has it too.
+  const live = screen === 'Completed' || screen === 'RemoveCard';
   const identity = live ? snap.identity : r && r.identity;
   const operator = live ? snap.operator : r && r.operator;
   const how = identity ? `${t(`method.${identity}`)}（${t(`operator.${operator}`)}）` : t('staff.result.no_identity');
