@@ -65,20 +65,15 @@ pub fn call_from(app: &MockApp, label: &str, cmd: &str, body: Value) -> Result<V
             .build()
             .unwrap(),
     };
-    let req = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(&webview, req).map(|r| r.deserialize::<Value>().unwrap())
+    invoke(&webview, cmd, body)
 }
 
 /// Invoke command `cmd` with JSON `body`, as the page would.
 pub fn call(app: &MockApp, cmd: &str, body: Value) -> Result<Value, Value> {
+    invoke(&app.webview, cmd, body)
+}
+
+fn invoke(webview: &tauri::WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
     let req = InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
@@ -88,5 +83,5 @@ pub fn call(app: &MockApp, cmd: &str, body: Value) -> Result<Value, Value> {
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     };
-    get_ipc_response(&app.webview, req).map(|r| r.deserialize::<Value>().unwrap())
+    get_ipc_response(webview, req).map(|r| r.deserialize::<Value>().unwrap())
 }

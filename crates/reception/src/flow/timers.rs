@@ -80,10 +80,7 @@ pub(super) fn rearm_timers(tx: &mut Tx) {
         if tx.st.timers.iter().any(|t| t.id == id) {
             continue;
         }
-        tx.st.timer_seq = tx.st.timer_seq.wrapping_add(1);
-        let seq = tx.st.timer_seq;
-        tx.st.timers.push(ArmedTimer { id, seq });
-        tx.fx.push(Effect::StartTimer { id, seq, after_secs });
+        arm(tx, id, after_secs);
     }
 }
 
