@@ -269,9 +269,9 @@ export default {
   'staff.consent.expired': 'expired ({at})',
 
   'staff.hotline.open': 'Wrong person shown',
-  'staff.hotline.title': 'My Number insurance card hotline',
+  'staff.hotline.title': 'My Number toll-free line (マイナンバー総合フリーダイヤル)',
   'staff.hotline.guidance': 'Choose option {n} in the voice guidance',
-  'staff.hotline.when': "If another person's eligibility is shown, call this number or the insurer.",
+  'staff.hotline.when': 'If another person\'s data is shown, tell the patient to call the My Number toll-free line (マイナンバー総合フリーダイヤル, 0120-95-0178) or their insurer.',
   'staff.hotline.also_insurer': 'Do not print or save the data shown; stop the reception.',
   'staff.hotline.do_not_use': 'In training mode, do not actually call.',
 
@@ -353,7 +353,7 @@ export default {
   'screen.RemoveCard': 'Waiting for card removal',
   'screen.Error': 'Error',
   'screen.Fallback': 'Fallback',
-  'screen.Hotline': 'Hotline sheet',
+  'screen.Hotline': 'My Number toll-free line sheet',
 
   'field.insurer_number': 'Insurer number',
   'field.insurer_name': 'Insurer name',

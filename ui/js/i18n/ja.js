@@ -276,9 +276,9 @@ export default {
   'staff.consent.expired': '期限切れ（{at}）',
 
   'staff.hotline.open': '他人の情報が表示された',
-  'staff.hotline.title': 'マイナ保険証 専用ダイヤル',
+  'staff.hotline.title': 'マイナンバー総合フリーダイヤル',
   'staff.hotline.guidance': '音声ガイダンス {n} 番をお選びください',
-  'staff.hotline.when': '別の方の資格情報が表示された場合は、この番号または加入している保険者へご連絡ください。',
+  'staff.hotline.when': '別の方の情報が表示された場合は、患者さんに、マイナンバー総合フリーダイヤル（0120-95-0178）または加入している保険者へのご相談をご案内ください。',
   'staff.hotline.also_insurer': '表示された情報は印刷・保存せず、受付を中止してください。',
   'staff.hotline.do_not_use': '練習モードでは実際に電話をかけないでください。',
 
@@ -361,7 +361,7 @@ export default {
   'screen.RemoveCard': 'カード取り出し待ち',
   'screen.Error': 'エラー',
   'screen.Fallback': '代替手段',
-  'screen.Hotline': '専用ダイヤル案内',
+  'screen.Hotline': 'マイナンバー総合フリーダイヤルの案内',
 
   // 入力項目
   'field.insurer_number': '保険者番号',
