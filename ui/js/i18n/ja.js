@@ -32,7 +32,7 @@ export default {
   'reader.cert.soon_lead': '電子証明書（利用者証明用電子証明書）の有効期限が3か月以内に切れます（あと{days}日）。',
   'reader.cert.grace_title': '電子証明書の有効期限が切れています',
   'reader.cert.grace_lead': '電子証明書（利用者証明用電子証明書）の有効期限が切れています（{days}日経過）。今回は資格の確認のみ行い、診療・お薬などの情報は提供されません。',
-  'reader.cert.where': '更新はお住まいの市区町村の窓口で手続きしてください。',
+  'reader.cert.where': '電子証明書の更新は、住民票のある市区町村の窓口で手続きしてください（オンラインではできません）。',
 
   'reader.method.title': '本人確認の方法を選んでください',
   'reader.method.title_proxy': '本人確認の方法を選んでください（代理の方の操作）',
@@ -196,18 +196,18 @@ export default {
 
   // お知らせ（患者向け）
   'notice.reader.PinWrong': '暗証番号が違います。あと{tries_left}回入力できます。',
-  'notice.reader.PinLocked': '暗証番号がロックされています。顔認証をお選びいただくか、職員にお声がけください。ロックの解除はお住まいの市区町村の窓口で行えます。',
+  'notice.reader.PinLocked': '暗証番号がロックされています。顔認証をお選びいただくか、職員にお声がけください。ロックの解除は、住民票のある市区町村の窓口で行えます。',
   'notice.reader.PinFormat': '暗証番号は数字4桁で入力してください。',
   'notice.reader.ProxyOperation': 'お子さまなどカードの持ち主の暗証番号を入力してください。',
-  'notice.reader.CertExpiresSoon': '電子証明書の有効期限まであと{days_left}日です。',
+  'notice.reader.CertExpiresSoon': '電子証明書の有効期限まであと{days_left}日です。更新は、住民票のある市区町村の窓口で行えます。',
   'notice.reader.CertGraceEligibilityOnly': '電子証明書の有効期限切れのため、今回は資格の確認のみ行います。',
   'notice.reader.JustRegistered': '利用登録を受け付けました。',
 
   // お知らせ（職員向け）
-  'notice.staff.CertExpiresSoon': '電子証明書の期限まで残り{days_left}日。市区町村窓口での更新をご案内ください。',
+  'notice.staff.CertExpiresSoon': '電子証明書の期限まで残り{days_left}日。住民票のある市区町村の窓口での更新をご案内ください（オンラインでは更新できません）。',
   'notice.staff.CertGraceEligibilityOnly': '電子証明書の失効後3か月以内：資格確認のみ。同意画面なし・診療情報は提供されません。',
   'notice.staff.PinWrong': '暗証番号誤り（残り{tries_left}回）。',
-  'notice.staff.PinLocked': '暗証番号ロック中：顔認証か目視確認へ。解除は市区町村窓口です。',
+  'notice.staff.PinLocked': '暗証番号ロック中：顔認証か目視確認へ。ロックの解除（暗証番号の初期化・再設定）は住民票のある市区町村の窓口です。',
   'notice.staff.PinFormat': '4桁でない暗証番号（試行回数は減っていません）。',
   'notice.staff.ProxyOperation': '代理人操作中：画面の文言はカードの持ち主向けです。',
   'notice.staff.MedicalViewingSuspended': '診療情報等の閲覧が停止されています（5情報の不一致確認中など）。',
