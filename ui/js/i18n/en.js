@@ -63,8 +63,8 @@ export default {
   'reader.pin.clear': 'Clear',
   'reader.pin.submit': 'OK',
   'reader.pin.tries_left': '{n} tries left',
-  'reader.pin.lead': 'This is the PIN of your user certificate. It locks after 3 wrong entries in a row.',
-  'reader.pin.lead_phone': 'This is the 4-digit PIN you set on your smartphone.',
+  'reader.pin.lead': 'This is the 4-digit PIN you set when you received your My Number Card (the PIN of its user certificate). It locks after 3 wrong entries in a row.',
+  'reader.pin.lead_phone': 'This is the 4-digit PIN you chose when you set up the smartphone certificate on your phone.',
   'reader.pin.staff_never': 'Staff will never ask you for your PIN.',
 
   'reader.phone.platform_title': 'Please choose your smartphone',

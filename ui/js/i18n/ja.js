@@ -65,8 +65,8 @@ export default {
   'reader.pin.clear': '訂正',
   'reader.pin.submit': '確定',
   'reader.pin.tries_left': 'あと{n}回入力できます',
-  'reader.pin.lead': '利用者証明用電子証明書の暗証番号です。3回続けて間違えるとロックされます。',
-  'reader.pin.lead_phone': 'スマートフォンに設定した4桁の暗証番号です。',
+  'reader.pin.lead': 'マイナンバーカードを受け取ったときに設定した、数字4桁の暗証番号（利用者証明用電子証明書の暗証番号）です。3回続けて間違えるとロックされます。',
+  'reader.pin.lead_phone': 'スマートフォンにスマホ用電子証明書を設定したときに決めた、数字4桁の暗証番号です。',
   'reader.pin.staff_never': '職員が暗証番号をおたずねすることはありません。',
 
   'reader.phone.platform_title': 'お使いのスマートフォンを選んでください',
