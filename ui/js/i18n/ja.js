@@ -166,7 +166,7 @@ export default {
   'error.reader.Unknown': '受付を続けられませんでした。受付窓口でご案内します。',
 
   // エラー（職員向け）
-  'error.staff.CardUnreadable': 'カードを読み取れません（実機では 001 系）。置き直し→目視→お知らせ／PDF の順に試してください。',
+  'error.staff.CardUnreadable': 'カードを読み取れません（実機では 001 系）。置き直してもらい、それでも読み取れなければカード＋お知らせ／PDF の番号で確認してください（目視確認はカードが読み取れないと行えません）。',
   'error.staff.NotMyNumberCard': 'マイナンバーカード以外のカードです（実機では 002 系）。',
   'error.staff.ReaderFailure': 'カードリーダーまたはその接続に障害があります。機器の故障として代替手段に進んでください。',
   'error.staff.CertExpired': '利用者証明用電子証明書の失効後3か月を超えています（実機では 006 系）。オンライン資格確認はできません。お知らせ／PDF、再診履歴、被保険者資格申立書へ。',
@@ -436,11 +436,11 @@ export default {
   'fallback.step.FullCharge': '10割＋返金',
   'fallback.rule.CommunicationFailure': '障害時は通常の負担割合：再診は前回の資格情報、初診は被保険者資格申立書で受け付けます。',
   'fallback.rule.PowerOutage': '停電時は通常の負担割合：再診は前回の資格情報、初診は被保険者資格申立書で受け付けます。',
-  'fallback.rule.DeviceFailure': '機器故障時は通常の負担割合：目視・書類の番号での確認、再診履歴、申立書の順に試します。',
+  'fallback.rule.DeviceFailure': '機器故障時は通常の負担割合：カード＋お知らせ／PDF の番号で確認、できなければ再診は前回の資格情報、初診は被保険者資格申立書で受け付けます。',
   'fallback.rule.NoEligibilityData': 'データの問題：お知らせ／PDF の番号で確認、できなければ被保険者資格申立書。最後の手段が10割です。',
   'fallback.rule.EligibilityInvalid': '資格無効：新しい保険の書類を確認。確認できなければ10割で、後日返金します。',
   'fallback.rule.IdentityNotConfirmed': '本人確認ができない：目視、書類、被保険者資格申立書の順に試します。',
-  'fallback.retry.lead': 'カードを置き直してもらうか、目視確認に切り替えます。',
+  'fallback.retry.lead': 'カードを置き直してもらいます。カードは読み取れたのに顔認証・暗証番号で本人確認ができない場合は、目視確認に切り替えます。',
   'fallback.retry.reader': 'カードリーダーで再試行',
   'fallback.retry.visual': '目視確認に切り替える',
   'fallback.notice.lead': 'カードと一緒に提示された「資格情報のお知らせ」またはマイナポータルの資格情報画面／PDF の番号を入力し、番号で照会します。',
