@@ -140,7 +140,7 @@ export default {
   'error.reader.CertExpired': 'Your electronic certificate (user certificate) has expired, so this card cannot be used as a health insurance card. Please renew the certificate at the counter of the city office where you are registered as a resident.',
   'error.reader.CertNotYetValid': 'Your electronic certificate cannot be used yet. Reception continues at the desk.',
   'error.reader.SmartphoneCardCertExpired': 'Your card\'s certificate has expired, so the smartphone cannot be used. Please renew the certificate at the counter of the city office where you are registered as a resident.',
-  'error.reader.SmartphonePinLocked': 'Your smartphone certificate PIN is now locked. If you have your My Number Card with you, you can check in with the card.',
+  'error.reader.SmartphonePinLocked': 'Your smartphone certificate PIN is now locked. If you have your My Number Card with you, you can also check in with the card.',
   'error.reader.RegistrationDeclined': 'The card was not registered for health insurance use. You can register it later on a clinic\'s card reader, in Mynaportal or at a Seven Bank ATM.',
   'error.reader.IdentityRejected': 'Your identity could not be confirmed. If you have an eligibility certificate (資格確認書), please show it to the staff.',
   'error.reader.EligibilityInvalid': 'Your insurance eligibility could not be confirmed. If you have the eligibility certificate or eligibility notice of a new insurance, please show it to the staff.',

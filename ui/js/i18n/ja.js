@@ -143,7 +143,7 @@ export default {
   'error.reader.CertExpired': '電子証明書（利用者証明用電子証明書）が失効しているため、このカードは健康保険証としてご利用いただけません。電子証明書の更新は、住民票のある市区町村の窓口で手続きしてください。',
   'error.reader.CertNotYetValid': '電子証明書をまだご利用いただけません。受付窓口で手続きを続けます。',
   'error.reader.SmartphoneCardCertExpired': 'マイナンバーカードの電子証明書の有効期限が切れているため、スマートフォンではご利用いただけません。電子証明書の更新は、住民票のある市区町村の窓口で手続きしてください。',
-  'error.reader.SmartphonePinLocked': 'スマホ用電子証明書の暗証番号がロックされました。マイナンバーカードをお持ちの場合は、カードで受付できます。',
+  'error.reader.SmartphonePinLocked': 'スマホ用電子証明書の暗証番号がロックされました。マイナンバーカードをお持ちの場合は、カードでも受付ができます。',
   'error.reader.RegistrationDeclined': '健康保険証としての利用登録が行われませんでした。利用登録は、医療機関のカードリーダーのほか、マイナポータルやセブン銀行ATMでも行えます。',
   'error.reader.IdentityRejected': 'ご本人であることを確認できませんでした。資格確認書をお持ちの場合は、受付の職員にお見せください。',
   'error.reader.EligibilityInvalid': '保険の資格を確認できませんでした。新しい保険の資格確認書や資格情報のお知らせをお持ちの場合は、受付の職員にお見せください。',
