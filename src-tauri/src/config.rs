@@ -57,8 +57,10 @@ pub struct Settings {
     pub face_result_dir: String,
     /// Result-file encoding.
     pub encoding: Encoding,
-    /// MHLW temporary rule until 2026-03-31 (site switch).
-    pub temporary_rule: bool,
+    /// Override: do not apply the MHLW temporary rule until 2026-03-31 (事務連絡 2025-11-12). The rule is national
+    /// and on by default; the console warns while this is set. (An older `temporary_rule` key is ignored, so a
+    /// file saved before the rule became the default gets the default.)
+    pub temporary_rule_suspended: bool,
     /// Ask 処方箋の発行形態 at check-in.
     pub prescription_question: bool,
     /// Restore the pre-2024-10-07 限度額 screen (historical training).
@@ -75,7 +77,7 @@ impl Default for Settings {
             reader_name: String::new(),
             face_result_dir: String::new(),
             encoding: Encoding::Utf8,
-            temporary_rule: false,
+            temporary_rule_suspended: false,
             prescription_question: true,
             legacy_limit_screen: false,
             face_threshold: 0.42,
@@ -165,7 +167,7 @@ impl Settings {
     /// The flow's site settings.
     pub fn site(&self) -> reception::SiteSettings {
         reception::SiteSettings {
-            temporary_rule: self.temporary_rule,
+            temporary_rule: !self.temporary_rule_suspended,
             prescription_question: self.prescription_question,
             legacy_limit_screen: self.legacy_limit_screen,
             training: self.mode == Mode::Training,

@@ -326,6 +326,7 @@ pub fn seed_previous_visit(app: &App, world: &World) -> UiResult<Option<NaiveDat
         declaration: None,
         problem: None,
         refund_task: None,
+        recheck_online: false,
     };
     let seed = || {
         let mut guard = app.db();

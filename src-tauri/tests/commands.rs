@@ -191,10 +191,10 @@ fn an_empty_day_lists_nothing_and_exports_a_csv_with_only_its_header() {
 fn settings_survive_a_save_and_keep_the_mode() {
     let f = fixture();
     let mut s = call(&f.app, "settings_get", json!({})).unwrap();
-    s["temporary_rule"] = json!(true);
+    s["temporary_rule_suspended"] = json!(true);
     s["encoding"] = json!("sjis");
     let saved = call(&f.app, "settings_set", json!({"settings": s})).unwrap();
-    assert_eq!(saved["temporary_rule"], json!(true));
+    assert_eq!(saved["temporary_rule_suspended"], json!(true));
     assert_eq!(
         call(&f.app, "settings_get", json!({})).unwrap()["encoding"],
         json!("sjis")

@@ -208,6 +208,8 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     ] {
         j.fill(id, v).await?;
     }
+    // The card is on the desk with the お知らせ (never pre-ticked, #12 §5).
+    j.click("paper-with-card").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;

@@ -57,6 +57,18 @@ async fn oqs_timeout(j: &mut Journey) -> Result<()> {
     j.fill("paper-number", "1001").await?;
     j.fill("paper-branch", "00").await?;
     j.fill("paper-birthdate", "1990-01-01").await?;
+    // 「マイナンバーカードも提示された」 is never pre-ticked (#12 §5): staff tick it, as the card is on the desk.
+    ensure!(
+        j.js(
+            "return document.querySelector('[data-testid=\"paper-with-card\"]').checked;",
+            vec![]
+        )
+        .await?
+        .as_bool()
+            == Some(false),
+        "「マイナンバーカードも提示された」 starts unticked"
+    );
+    j.click("paper-with-card").await?;
     ensure!(
         j.js(
             "return document.querySelector('[data-testid=\"paper-with-card\"]').checked;",

@@ -43,9 +43,9 @@ const ENUM_COPY = {
   'app/Key.ts': 'uierror.',
   'store/Outcome.ts': 'store.outcome.',
   'store/IdentityMethod.ts': 'store.identity.',
-  'store/Presenter.ts': 'store.presenter.',
   'store/Fallback.ts': 'store.fallback.',
-  'store/VisitKind.ts': 'store.kind.',
+  'reception/VisitKind.ts': 'store.kind.',
+  'reception/Operator.ts': 'operator.',
   'reception/Sex.ts': 'sex.',
 };
 let enumValues = 0;

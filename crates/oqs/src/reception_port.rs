@@ -434,6 +434,7 @@ mod tests {
 
     fn record_with(t: bool, s: bool, c: bool, limit: bool) -> ConsentRecord {
         ConsentRecord {
+            mode: reception::model::ConsentMode::Individual,
             treatment_and_medicine: t,
             surgery: s,
             health_checkup: c,

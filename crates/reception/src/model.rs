@@ -234,6 +234,8 @@ pub enum PrescriptionForm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "reception/")]
 pub struct ConsentRecord {
+    /// How the patient answered: 包括同意, item by item, or 同意しない for all at once.
+    pub mode: ConsentMode,
     /// 診療・お薬.
     pub treatment_and_medicine: bool,
     /// 手術.
@@ -274,6 +276,18 @@ pub enum QualificationValidity {
 }
 
 impl QualificationValidity {
+    /// The numeric code (OQSCD006).
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Valid => 1,
+            Self::Invalid => 2,
+            Self::InvalidNewerExists => 3,
+            Self::NotFound => 4,
+            Self::MultipleMatches => 5,
+            Self::ValidUnregistered => 6,
+        }
+    }
+
     /// From the numeric code.
     pub fn from_code(code: u8) -> Option<Self> {
         match code {

@@ -88,6 +88,10 @@ pub struct LegacyCardEntry {
     pub numbers: NumberEntry,
     /// Printed 有効期限; empty when none is printed (then 2025-12-01 applies, S002 Q7).
     pub valid_until: String,
+    /// 一部負担金の割合 from the 高齢受給者証 shown with the card (ages 70–74), in percent; the card itself
+    /// prints none (#12 §2).
+    #[serde(default)]
+    pub elderly_copay_percent: Option<u8>,
 }
 
 /// A document presented at the desk.
@@ -182,6 +186,25 @@ pub struct AcceptedDocument {
     pub name: Option<String>,
     /// 保険者名称 where printed.
     pub insurer_name: Option<String>,
+    /// The マイナンバーカード was shown too (only ever true when staff said so, #12 §5).
+    #[serde(default)]
+    pub with_card: bool,
+    /// 性別 where printed.
+    #[serde(default)]
+    pub sex: Option<Sex>,
+    /// 被保険者氏名 where printed (a dependant's 資格確認書).
+    #[serde(default)]
+    pub insured_person_name: Option<String>,
+    /// 認定年月日 where printed.
+    #[serde(default)]
+    pub recognized_on: Option<NaiveDate>,
+    /// 一部負担金の割合 in percent as printed (資格確認書) or shown (高齢受給者証); the patient's share when the
+    /// document stands on its own, never a default (#12 §2).
+    #[serde(default)]
+    pub copay_percent: Option<u8>,
+    /// 限度区分 as printed (資格確認書, 任意記載事項).
+    #[serde(default)]
+    pub limit_class: Option<String>,
 }
 
 impl AcceptedDocument {
@@ -195,6 +218,12 @@ impl AcceptedDocument {
             relationship: None,
             name: None,
             insurer_name: None,
+            with_card: false,
+            sex: None,
+            insured_person_name: None,
+            recognized_on: None,
+            copay_percent: None,
+            limit_class: None,
         }
     }
 }
@@ -217,16 +246,25 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
                     }
                 }
             };
+            if let Err(x) = copay(e.elderly_copay_percent) {
+                errors.push(x);
+            }
             let numbers = match e.numbers.validate(today) {
                 Ok(n) if errors.is_empty() => n,
                 Ok(_) | Err(_) => return PaperDecision::Invalid(errors),
             };
             let mut doc = AcceptedDocument::plain(DocumentKind::LegacyCard, numbers);
             doc.valid_until = printed;
+            doc.copay_percent = e.elderly_copay_percent;
             let within_print = printed.is_none_or(|d| today <= d);
             if rules::legacy_card_period(today) {
                 if within_print {
-                    PaperDecision::Accept(doc)
+                    // Valid only while the holder has not left the insurer (S003 Q15): checked online when
+                    // the service answers, accepted on its own when it cannot (#12 §1).
+                    PaperDecision::NeedsOnlineCheck {
+                        document: doc,
+                        accept_offline: true,
+                    }
                 } else {
                     PaperDecision::Refuse(PaperRefusal::LegacyCardExpired)
                 }
@@ -251,6 +289,7 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
             Ok(n) => {
                 let doc = AcceptedDocument {
                     name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
+                    with_card: *with_card,
                     ..AcceptedDocument::plain(*kind, n)
                 };
                 if *with_card {
@@ -292,6 +331,17 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
     }
 }
 
+/// 一部負担金の割合 as keyed: 1割, 2割 or 3割 when given.
+fn copay(p: Option<u8>) -> Result<(), ValidationError> {
+    match p {
+        None | Some(10 | 20 | 30) => Ok(()),
+        Some(_) => Err(ValidationError {
+            field: Field::CopayPercent,
+            problem: Problem::Format,
+        }),
+    }
+}
+
 fn all_errors(
     numbers: &NumberEntry,
     today: NaiveDate,
@@ -309,8 +359,13 @@ fn assess_certificate(e: &QualificationCertificateEntry, today: NaiveDate) -> Pa
     let until = c.take(validate::date(&e.valid_until, Field::ValidUntil));
     let name = c.take(validate::required(&e.name, Field::Name));
     let insurer_name = c.take(validate::required(&e.insurer_name, Field::InsurerName));
-    if !e.recognized_on.trim().is_empty() {
-        c.take(validate::date(&e.recognized_on, Field::Date));
+    let recognized_on = if e.recognized_on.trim().is_empty() {
+        None
+    } else {
+        c.take(validate::date(&e.recognized_on, Field::Date))
+    };
+    if let Err(x) = copay(e.copay_percent) {
+        c.0.push(x);
     }
     if let (Some(i), Some(u)) = (issued, until) {
         if u < i {
@@ -342,7 +397,22 @@ fn assess_certificate(e: &QualificationCertificateEntry, today: NaiveDate) -> Pa
     });
     doc.name = Some(name);
     doc.insurer_name = Some(insurer_name);
-    PaperDecision::Accept(doc)
+    doc.sex = e.sex;
+    doc.insured_person_name = Some(e.insured_person_name.trim().to_owned()).filter(|n| !n.is_empty());
+    doc.recognized_on = recognized_on;
+    doc.copay_percent = e.copay_percent;
+    doc.limit_class = e
+        .limit_class
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned);
+    // The dates say nothing about today's membership (a leaver returns it, S000 1-12): the numbers are checked
+    // online when the service answers; only when it cannot is the certificate accepted on its own (#12 §1).
+    PaperDecision::NeedsOnlineCheck {
+        document: doc,
+        accept_offline: true,
+    }
 }
 
 /// Kind of insurance the patient believes they hold (申立書).
@@ -588,6 +658,41 @@ pub enum Basis {
     Unconfirmed,
 }
 
+/// 初診 / 再診.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
+#[serde(rename_all = "snake_case")]
+pub enum VisitKind {
+    /// 初診 — first visit.
+    First,
+    /// 再診 — return visit.
+    Return,
+}
+
+impl Basis {
+    /// 初診 or 再診 for a reception on this basis. `on_file`: the clinic has seen this patient before, which
+    /// only the patient file knows; the basis overrides it where the fallback itself was the desk's choice.
+    pub fn visit_kind(&self, on_file: bool) -> VisitKind {
+        match self {
+            // Only a 再診 may reuse the previous visit's eligibility (domain.md §4(b)).
+            Basis::PreviousVisit { .. } => VisitKind::Return,
+            // The 申立書 is the 初診 path; a 再診 during an outage uses the history instead.
+            Basis::Declaration => VisitKind::First,
+            Basis::OnlineCard
+            | Basis::OnlineSmartphone
+            | Basis::OnlineNumbers(_)
+            | Basis::Document(_)
+            | Basis::Unconfirmed => {
+                if on_file {
+                    VisitKind::Return
+                } else {
+                    VisitKind::First
+                }
+            }
+        }
+    }
+}
+
 /// Billing consequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "reception/")]
@@ -635,4 +740,8 @@ pub struct ReceptionRecord {
     pub problem: Option<ProblemKind>,
     /// Refund follow-up for 10割.
     pub refund_task: Option<RefundTask>,
+    /// Accepted on a document alone because the eligibility service could not answer: its numbers are to be
+    /// checked online once the service is back (#12 §1). Stored as an open re-check task.
+    #[serde(default)]
+    pub recheck_online: bool,
 }

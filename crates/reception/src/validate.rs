@@ -42,6 +42,8 @@ pub enum Field {
     InsurerName,
     /// 勤務先 (被用者保険 申立書).
     Employer,
+    /// 一部負担金の割合 (資格確認書, 高齢受給者証): 10, 20 or 30 %.
+    CopayPercent,
 }
 
 /// Why it failed.
@@ -98,6 +100,7 @@ impl ValidationError {
             Field::Declaration => "declaration",
             Field::InsurerName => "insurer_name",
             Field::Employer => "employer",
+            Field::CopayPercent => "copay_percent",
         };
         let p = match self.problem {
             Problem::Required => "required",
@@ -129,6 +132,7 @@ impl ValidationError {
             Field::Declaration => "申立ての確認",
             Field::InsurerName => "保険者名称",
             Field::Employer => "勤務先",
+            Field::CopayPercent => "一部負担金の割合",
         };
         let p = match self.problem {
             Problem::Required => "を入力してください",
@@ -160,6 +164,7 @@ impl ValidationError {
             Field::Declaration => "Declaration",
             Field::InsurerName => "Insurer name",
             Field::Employer => "Employer",
+            Field::CopayPercent => "Co-payment share",
         };
         let p = match self.problem {
             Problem::Required => "is required",

@@ -68,6 +68,28 @@ pub(crate) fn parse_opt_code<T: TextCode>(
     s.map(|s| parse_code(column, &s)).transpose()
 }
 
+/// 資格有効性 as its column holds it: the OQS code, or `-` when the answer carried none.
+pub(crate) fn validity_text(v: Option<reception::model::QualificationValidity>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| v.code().to_string())
+}
+
+pub(crate) fn parse_validity(
+    column: &'static str,
+    s: &str,
+) -> Result<Option<reception::model::QualificationValidity>, StoreError> {
+    if s == "-" {
+        return Ok(None);
+    }
+    s.parse::<u8>()
+        .ok()
+        .and_then(reception::model::QualificationValidity::from_code)
+        .map(Some)
+        .ok_or_else(|| StoreError::BadValue {
+            column,
+            value: s.to_owned(),
+        })
+}
+
 /// Declares a text-coded enum: one table from variant to stored code, used for both directions.
 macro_rules! text_code {
     ($ty:ident { $($variant:ident => $code:literal),+ $(,)? }) => {

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::model::{
-    Fallback, IdentityMethod, Outcome, Presenter, ReceptionFilter, ReceptionSummary, Sex, VisitKind,
+    Fallback, IdentityMethod, Operator, Outcome, ReceptionFilter, ReceptionSummary, Sex, VisitKind,
 };
 
 /// Text encoding of an export.
@@ -167,11 +167,11 @@ fn identity_label(i: IdentityMethod) -> &'static str {
     }
 }
 
-fn presenter_label(p: Presenter) -> &'static str {
+fn presenter_label(p: Operator) -> &'static str {
     match p {
-        Presenter::Patient => "本人",
-        Presenter::Proxy => "代理人",
-        Presenter::StaffAssisted => "職員補助",
+        Operator::Patient => "本人",
+        Operator::Proxy => "代理人",
+        Operator::StaffAssisted => "職員補助",
     }
 }
 

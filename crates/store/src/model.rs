@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::text_code;
 
-pub use reception::model::Relationship;
-pub use reception::paper::{AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex};
+pub use reception::model::{Operator, PrescriptionForm, QualificationValidity, Relationship};
+pub use reception::paper::{
+    AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex, VisitKind,
+};
 pub use reception::validate::Numbers;
 
 // The stored text codes of reception's types. They are the codes the schema's CHECKs list (unchanged since
@@ -114,30 +116,10 @@ pub enum IdentityMethod {
 }
 text_code!(IdentityMethod { Face => "face", Pin => "pin", StaffVisual => "staff_visual", NoCard => "no_card" });
 
-/// Who operated the reader: 本人 / 代理人 / 職員補助.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export_to = "store/")]
-#[serde(rename_all = "snake_case")]
-pub enum Presenter {
-    /// 本人 — the patient.
-    Patient,
-    /// 代理人 — a proxy (parent, carer).
-    Proxy,
-    /// 職員補助 — staff assisted.
-    StaffAssisted,
-}
-text_code!(Presenter { Patient => "patient", Proxy => "proxy", StaffAssisted => "staff_assisted" });
+// 本人 / 代理人 / 職員補助 is reception's `Operator`, stored under the column `presenter`.
+text_code!(Operator { Patient => "patient", Proxy => "proxy", StaffAssisted => "staff_assisted" });
 
-/// 初診 / 再診.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export_to = "store/")]
-#[serde(rename_all = "snake_case")]
-pub enum VisitKind {
-    /// 初診 — first visit.
-    First,
-    /// 再診 — return visit.
-    Return,
-}
+// 初診 / 再診 is reception's decision (`Basis::visit_kind`).
 text_code!(VisitKind { First => "first", Return => "return" });
 
 /// What the reception ended with — the basis the visit is billed on.
@@ -209,7 +191,7 @@ pub struct Visit {
     pub at: NaiveDateTime,
     pub kind: VisitKind,
     pub identity: IdentityMethod,
-    pub presenter: Presenter,
+    pub presenter: Operator,
     pub outcome: Outcome,
     pub fallback: Option<Fallback>,
     /// Staff member who handled or closed the reception.
@@ -228,53 +210,6 @@ pub enum EligibilityReference {
 }
 text_code!(EligibilityReference { Card => "card", InsuranceNumbers => "insurance_numbers" });
 
-/// 資格有効性 (OQS `QualificationValidity`, OQSCD006); unknown codes are kept as received.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Validity {
-    /// 1 有効
-    Valid,
-    /// 2 無効
-    Invalid,
-    /// 3 無効（新しい資格あり）
-    InvalidNewerExists,
-    /// 4 該当資格なし
-    NotFound,
-    /// 5 複数該当
-    Multiple,
-    /// 6 有効（未登録） (医療扶助)
-    ValidUnregistered,
-    /// Any other code, kept verbatim (codes have changed before).
-    Other(String),
-}
-
-impl Validity {
-    /// The OQS code, which is also what the column holds.
-    pub fn code(&self) -> &str {
-        match self {
-            Validity::Valid => "1",
-            Validity::Invalid => "2",
-            Validity::InvalidNewerExists => "3",
-            Validity::NotFound => "4",
-            Validity::Multiple => "5",
-            Validity::ValidUnregistered => "6",
-            Validity::Other(s) => s,
-        }
-    }
-
-    pub fn from_code(s: &str) -> Self {
-        match s {
-            "1" => Validity::Valid,
-            "2" => Validity::Invalid,
-            "3" => Validity::InvalidNewerExists,
-            "4" => Validity::NotFound,
-            "5" => Validity::Multiple,
-            "6" => Validity::ValidUnregistered,
-            other => Validity::Other(other.to_owned()),
-        }
-    }
-}
-
 /// The part of an オンライン資格確認 result the desk needs later (staff view, 再診 fallback, billing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EligibilitySnapshot {
@@ -283,7 +218,9 @@ pub struct EligibilitySnapshot {
     /// `ProcessExecutionTime`.
     pub processed_at: Option<NaiveDateTime>,
     pub reference: EligibilityReference,
-    pub validity: Validity,
+    /// 資格有効性 of the answer; None when no code came with it (e.g. an answer kept from a document), which never
+    /// counts as valid for a later 再診. Stored as the OQS code, or `-`.
+    pub validity: Option<QualificationValidity>,
     /// 保険者番号 (trimmed).
     pub insurer_number: String,
     pub insurer_name: Option<String>,
@@ -377,14 +314,8 @@ pub struct ConsentFlags {
     pub limit: ConsentFlag,
 }
 
-/// 処方箋の発行形態.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PrescriptionFormat {
-    Electronic,
-    Paper,
-}
-text_code!(PrescriptionFormat { Electronic => "electronic", Paper => "paper" });
+// 処方箋の発行形態 is reception's `PrescriptionForm`.
+text_code!(PrescriptionForm { Electronic => "electronic", Paper => "paper" });
 
 /// 同意 given at the reader: the items chosen, the flags they produced, and the validity window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,7 +333,7 @@ pub struct Consent {
     /// 健診.
     pub checkups: bool,
     pub flags: ConsentFlags,
-    pub prescription_format: Option<PrescriptionFormat>,
+    pub prescription_format: Option<PrescriptionForm>,
 }
 
 /// How the patient gets back the amount above their normal share.
@@ -454,6 +385,10 @@ pub struct CompletedReception {
     /// The 申立書 as reception validated it (a `Declaration` exists only once the patient signed it).
     pub declaration: Option<Declaration>,
     pub full_payment: Option<FullPayment>,
+    /// Accepted on a document alone while the eligibility service could not answer: why its numbers are to be
+    /// checked online again; opens a re-check task (#12 §1).
+    #[serde(default)]
+    pub recheck: Option<String>,
     pub audit: Vec<AuditEntry>,
 }
 
@@ -511,7 +446,7 @@ pub struct ReceptionSummary {
     pub sex: Sex,
     pub kind: VisitKind,
     pub identity: IdentityMethod,
-    pub presenter: Presenter,
+    pub presenter: Operator,
     pub outcome: Outcome,
     pub fallback: Option<Fallback>,
     pub insurer_number: Option<String>,
@@ -519,6 +454,8 @@ pub struct ReceptionSummary {
     pub consent_expires_at: Option<NaiveDateTime>,
     /// An open refund task belongs to this reception.
     pub refund_open: bool,
+    /// An open re-check task (a document accepted offline) belongs to this reception.
+    pub recheck_open: bool,
 }
 
 /// Filter for the day list.
@@ -526,7 +463,7 @@ pub struct ReceptionSummary {
 pub struct ReceptionFilter {
     /// Only these outcomes (empty = all).
     pub outcomes: Vec<Outcome>,
-    /// Only receptions with an open refund task.
+    /// Only receptions with an open task (a refund after 10割, or a re-check of a document accepted offline).
     pub pending_task_only: bool,
 }
 

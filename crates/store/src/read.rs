@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::codec::{
-    date_text, parse_code, parse_date, parse_opt_code, parse_opt_date, parse_opt_time, parse_time, time_text,
-    TextCode,
+    date_text, parse_code, parse_date, parse_opt_code, parse_opt_date, parse_opt_time, parse_time,
+    parse_validity, time_text, validity_text, TextCode,
 };
 use crate::db::Store;
 use crate::error::StoreError;
@@ -14,8 +14,8 @@ use crate::kana::search_key;
 use crate::model::{
     AcceptedDocument, AuditEntry, Consent, ConsentFlag, ConsentFlags, ConsentStatus, Declaration,
     EligibilitySnapshot, FullPayment, GroupSetting, LastEligibility, Numbers, Patient, PatientId,
-    ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, StoredReception, TaskStatus, Validity,
-    Visit, VisitId,
+    QualificationValidity, ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, StoredReception,
+    TaskStatus, Visit, VisitId,
 };
 
 /// Most rows a patient search returns; the desk narrows by typing more.
@@ -122,7 +122,10 @@ impl Store {
     pub fn last_valid_eligibility(&self, patient: PatientId) -> Result<Option<LastEligibility>, StoreError> {
         let sql: &str = &LAST_VALID_SQL;
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(params![patient.0, Validity::Valid.code()])?;
+        let mut rows = stmt.query(params![
+            patient.0,
+            validity_text(Some(QualificationValidity::Valid))
+        ])?;
         let Some(row) = rows.next()? else { return Ok(None) };
         Ok(Some(LastEligibility {
             visit_id: VisitId(row.get(0)?),
@@ -181,12 +184,14 @@ impl Store {
                              (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
                               ORDER BY d.position LIMIT 1)),
                     c.expires_at,
-                    t.status
+                    t.status,
+                    rc.status
              FROM visits v JOIN patients p ON p.id = v.patient_id
              LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
              LEFT JOIN consents c ON c.visit_id = v.id
              LEFT JOIN full_payments fp ON fp.visit_id = v.id
              LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+             LEFT JOIN recheck_tasks rc ON rc.visit_id = v.id
              WHERE v.at >= ?1 AND v.at < ?2",
         );
         if !filter.outcomes.is_empty() {
@@ -199,7 +204,7 @@ impl Store {
             sql.push_str(&format!(" AND v.outcome IN ({})", list.join(", ")));
         }
         if filter.pending_task_only {
-            sql.push_str(" AND t.status = 'open'");
+            sql.push_str(" AND (t.status = 'open' OR rc.status = 'open')");
         }
         sql.push_str(" ORDER BY v.at, v.id");
         let start = day.and_hms_opt(0, 0, 0).map(time_text);
@@ -251,7 +256,8 @@ impl Store {
         let documents = {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT kind, insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship,
-                    name, birthdate, issued_on, expires_on, with_card, group_setting, chaperone
+                    name, birthdate, issued_on, expires_on, with_card, group_setting, chaperone,
+                    sex, holder_name, recognized_on, copay_percent, limit_class
                  FROM paper_documents WHERE visit_id = ?1 ORDER BY position",
             )?;
             let mut rows = stmt.query([visit.0])?;
@@ -379,7 +385,7 @@ fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, Stor
         confirmation_date: parse_date("eligibility_snapshots.confirmation_date", &text(row, o)?)?,
         processed_at: parse_opt_time("eligibility_snapshots.processed_at", opt_text(row, o + 1)?)?,
         reference: parse_code("eligibility_snapshots.reference", &text(row, o + 2)?)?,
-        validity: Validity::from_code(&text(row, o + 3)?),
+        validity: parse_validity("eligibility_snapshots.validity", &text(row, o + 3)?)?,
         insurer_number: text(row, o + 4)?,
         insurer_name: opt_text(row, o + 5)?,
         card_symbol: opt_text(row, o + 6)?,
@@ -437,7 +443,7 @@ fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
     let setting: Option<GroupSetting> = parse_opt_code("paper_documents.group_setting", opt_text(row, 12)?)?;
     let chaperone = opt_text(row, 13)?;
     let group = match (with_card, setting, chaperone) {
-        (true, None, None) => None,
+        (_, None, None) => None,
         (false, Some(setting), Some(chaperone)) => Some((setting, chaperone)),
         (with_card, setting, chaperone) => {
             return Err(StoreError::BadValue {
@@ -462,6 +468,12 @@ fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
         issued_on: date(9)?,
         valid_until: date(10)?,
         group,
+        with_card,
+        sex: parse_opt_code("paper_documents.sex", opt_text(row, 14)?)?,
+        insured_person_name: opt_text(row, 15)?,
+        recognized_on: date(16)?,
+        copay_percent: row.get(17)?,
+        limit_class: opt_text(row, 18)?,
     })
 }
 
@@ -540,6 +552,7 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
         copay_percent: row.get(14)?,
         consent_expires_at: parse_opt_time("consents.expires_at", opt_text(row, 15)?)?,
         refund_open: opt_text(row, 16)?.as_deref() == Some("open"),
+        recheck_open: opt_text(row, 17)?.as_deref() == Some("open"),
     })
 }
 

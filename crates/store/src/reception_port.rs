@@ -22,7 +22,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use ::reception::flow::{AuditEvent, AuditKind};
 use ::reception::model::{
-    ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
+    ConsentMode, ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
     QualificationValidity, ReaderMode, ReturnedConsent, StoreError as PortError, StoredEligibility,
 };
 use ::reception::paper::{
@@ -36,8 +36,7 @@ use crate::kana::search_key;
 use crate::model::{
     AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope, EligibilityReference,
     EligibilitySnapshot, Fallback, FullPayment, IdentityMethod, Mode, NewPatient, Outcome, Patient,
-    PatientId, PatientRef, PrescriptionFormat, Presenter, RefundRoute, Sex, Validity, Visit, VisitId,
-    VisitKind,
+    PatientId, PatientRef, RefundRoute, Sex, Visit, VisitId,
 };
 
 /// Name given to the placeholder patient of a reception nobody could identify (氏名未確認).
@@ -168,7 +167,7 @@ impl StorePort {
                 (PatientRef::New(placeholder), false)
             }
         };
-        let kind = visit_kind(&record.basis, known);
+        let kind = record.basis.visit_kind(known);
 
         if let Some(p) = record.problem {
             notes.push(format!("障害区分: {}", problem_label(p)));
@@ -215,7 +214,7 @@ impl StorePort {
                 at: record.completed_at,
                 kind,
                 identity: identity_method(record.method),
-                presenter: presenter(record.operator),
+                presenter: record.operator,
                 outcome,
                 fallback,
                 staff: None,
@@ -229,6 +228,9 @@ impl StorePort {
             documents: record.document.iter().cloned().collect(),
             declaration: record.declaration.clone(),
             full_payment,
+            recheck: record.recheck_online.then(|| {
+                "回線障害のため書類のみで受付。回線復旧後に書類の番号で資格を再照会してください".to_owned()
+            }),
             audit,
         })
     }
@@ -358,25 +360,6 @@ fn port_error(what: &str, e: &StoreError) -> PortError {
 /// 初診 / 再診 of a reception. Reception decides the basis but not the visit kind (its `ReceptionRecord` has
 /// no 初診/再診 field), so for the bases that do not imply one, the store's file is the only witness: a patient
 /// already in it has been here before.
-fn visit_kind(basis: &Basis, known_patient: bool) -> VisitKind {
-    let from_file = if known_patient {
-        VisitKind::Return
-    } else {
-        VisitKind::First
-    };
-    match basis {
-        // Only a 再診 may reuse the previous visit's eligibility (domain.md §4(b)).
-        Basis::PreviousVisit { .. } => VisitKind::Return,
-        // The 申立書 is the 初診 path; a 再診 during an outage uses the history instead.
-        Basis::Declaration => VisitKind::First,
-        Basis::OnlineCard
-        | Basis::OnlineSmartphone
-        | Basis::OnlineNumbers(_)
-        | Basis::Document(_)
-        | Basis::Unconfirmed => from_file,
-    }
-}
-
 /// Outcome and fallback of a reception (see [`StorePort::to_completed`]): reception's billing and basis, each
 /// variant mapped onto the store's vocabulary.
 fn outcome_of(r: &ReceptionRecord) -> Result<(Outcome, Option<Fallback>), PortError> {
@@ -483,31 +466,12 @@ fn identity_method(m: Option<Method>) -> IdentityMethod {
     }
 }
 
-fn presenter(o: Operator) -> Presenter {
-    match o {
-        Operator::Patient => Presenter::Patient,
-        Operator::Proxy => Presenter::Proxy,
-        Operator::StaffAssisted => Presenter::StaffAssisted,
-    }
-}
-
-fn validity(v: QualificationValidity) -> Validity {
-    match v {
-        QualificationValidity::Valid => Validity::Valid,
-        QualificationValidity::Invalid => Validity::Invalid,
-        QualificationValidity::InvalidNewerExists => Validity::InvalidNewerExists,
-        QualificationValidity::NotFound => Validity::NotFound,
-        QualificationValidity::MultipleMatches => Validity::Multiple,
-        QualificationValidity::ValidUnregistered => Validity::ValidUnregistered,
-    }
-}
-
 fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapshot {
     let (confirmation_date, validity) = match r.basis {
         // Reused from a previous visit: keep that visit's date; only valid snapshots are ever offered.
         Basis::PreviousVisit { confirmed_on } => (
             r.confirmed_on.unwrap_or(confirmed_on),
-            r.validity.map_or(Validity::Valid, validity),
+            Some(r.validity.unwrap_or(QualificationValidity::Valid)),
         ),
         // Without a validity code the snapshot must never count as valid for a later 再診.
         Basis::OnlineCard
@@ -515,10 +479,7 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         | Basis::OnlineNumbers(_)
         | Basis::Document(_)
         | Basis::Declaration
-        | Basis::Unconfirmed => (
-            r.confirmed_on.unwrap_or(r.completed_at.date()),
-            r.validity.map_or_else(|| Validity::Other("-".into()), validity),
-        ),
+        | Basis::Unconfirmed => (r.confirmed_on.unwrap_or(r.completed_at.date()), r.validity),
     };
     EligibilitySnapshot {
         confirmation_date,
@@ -587,14 +548,13 @@ fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
 
 fn consent_of(c: &ConsentRecord, prescription: Option<PrescriptionForm>) -> Consent {
     let flag = |yes: bool| if yes { ConsentFlag::Yes } else { ConsentFlag::No };
-    let all = c.treatment_and_medicine && c.surgery && c.health_checkup;
     Consent {
         given_at: c.given_at,
         expires_at: c.valid_until,
-        scope: if all {
-            ConsentScope::Comprehensive
-        } else {
-            ConsentScope::Individual
+        scope: match c.mode {
+            ConsentMode::Comprehensive => ConsentScope::Comprehensive,
+            // 同意しない for all at once is stored as item-by-item answers that are all no.
+            ConsentMode::Individual | ConsentMode::DeclineAll => ConsentScope::Individual,
         },
         medical_and_drugs: c.treatment_and_medicine,
         surgery: c.surgery,
@@ -607,10 +567,7 @@ fn consent_of(c: &ConsentRecord, prescription: Option<PrescriptionForm>) -> Cons
             checkups: flag(c.health_checkup),
             limit: flag(c.limit_info),
         },
-        prescription_format: prescription.map(|p| match p {
-            PrescriptionForm::Electronic => PrescriptionFormat::Electronic,
-            PrescriptionForm::Paper => PrescriptionFormat::Paper,
-        }),
+        prescription_format: prescription,
     }
 }
 

@@ -12,8 +12,8 @@ use crate::error::StoreError;
 use crate::model::{
     AcceptedDocument, AuditEntry, CompletedReception, Consent, ConsentFlag, ConsentFlags, ConsentScope,
     Declaration, DocumentKind, EligibilityReference, EligibilitySnapshot, Fallback, FullPayment,
-    IdentityMethod, InsuranceType, Mode, NewPatient, Numbers, Outcome, PatientRef, PrescriptionFormat,
-    Presenter, RefundRoute, Relationship, Sex, Validity, Visit, VisitId, VisitKind,
+    IdentityMethod, InsuranceType, Mode, NewPatient, Numbers, Operator, Outcome, PatientRef,
+    PrescriptionForm, QualificationValidity, RefundRoute, Relationship, Sex, Visit, VisitId, VisitKind,
 };
 
 const FAMILY: [(&str, &str); 12] = [
@@ -145,7 +145,7 @@ impl SampleClinic {
                 confirmation_date: at.date(),
                 processed_at: Some(at),
                 reference: EligibilityReference::Card,
-                validity: Validity::Valid,
+                validity: Some(QualificationValidity::Valid),
                 insurer_number: insurer_number.clone(),
                 insurer_name: Some("見本健康保険組合".into()),
                 card_symbol: Some(format!("{}", 100 + p % 900)),
@@ -197,9 +197,9 @@ impl SampleClinic {
                     limit: ConsentFlag::Yes,
                 },
                 prescription_format: Some(if h.is_multiple_of(2) {
-                    PrescriptionFormat::Electronic
+                    PrescriptionForm::Electronic
                 } else {
-                    PrescriptionFormat::Paper
+                    PrescriptionForm::Paper
                 }),
             }
         });
@@ -224,6 +224,12 @@ impl SampleClinic {
                     relationship: Some(Relationship::Insured),
                     name: Some(patient.name.clone()),
                     insurer_name: Some("見本健康保険組合".into()),
+                    with_card: false,
+                    sex: None,
+                    insured_person_name: None,
+                    recognized_on: None,
+                    copay_percent: None,
+                    limit_class: None,
                 })
                 .collect()
         } else {
@@ -282,10 +288,10 @@ impl SampleClinic {
                 },
                 identity,
                 presenter: [
-                    Presenter::Patient,
-                    Presenter::Patient,
-                    Presenter::Proxy,
-                    Presenter::StaffAssisted,
+                    Operator::Patient,
+                    Operator::Patient,
+                    Operator::Proxy,
+                    Operator::StaffAssisted,
                 ][(h >> 40) as usize % 4],
                 outcome,
                 fallback,
@@ -297,6 +303,7 @@ impl SampleClinic {
             documents,
             declaration,
             full_payment,
+            recheck: None,
             audit,
         }
     }

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(V2), Step::Rust(backfill_kana_key)],
     &[Step::Sql(V3)],
     &[Step::Sql(V4)],
+    &[Step::Sql(V5)],
 ];
 
 /// The version this program writes.
@@ -286,6 +287,63 @@ WHEN (NEW.with_card = 0) IS NOT (NEW.group_setting IS NOT NULL)
 BEGIN
     SELECT RAISE(ABORT, 'document_group_setting_iff_without_card: a document without the card must name its school-trip or nursery setting, and only then');
 END;
+"#;
+
+/// v5 (#12 §1, §5): `with_card` says only whether the card was really shown, so a 資格確認書 or a notice alone
+/// (temporary rule) is stored without it; the school-trip / nursery setting still needs a chaperone and no card.
+/// A document accepted offline, because the eligibility service could not answer, opens a re-check task.
+const V5: &str = r#"
+CREATE TABLE paper_documents_v5 (
+    id             INTEGER PRIMARY KEY,
+    visit_id       INTEGER NOT NULL REFERENCES visits(id),
+    position       INTEGER NOT NULL,
+    kind           TEXT NOT NULL CONSTRAINT document_kind_code CHECK (kind IN
+                   ('qualification_certificate', 'eligibility_notice', 'portal_pdf', 'legacy_insurance_card')),
+    insurer_number TEXT NOT NULL CONSTRAINT document_insurer_number_length CHECK (length(insurer_number) <= 8),
+    insurer_name   TEXT,
+    card_symbol    TEXT,
+    card_number    TEXT NOT NULL,
+    branch_number  TEXT,
+    relationship   TEXT CONSTRAINT document_relationship_code CHECK (relationship IN ('insured', 'dependant')),
+    holder_name    TEXT,
+    name           TEXT,
+    sex            TEXT CONSTRAINT document_sex_code CHECK (sex IN ('male', 'female', 'unset')),
+    birthdate      TEXT,
+    issued_on      TEXT,
+    recognized_on  TEXT,
+    effective_from TEXT,
+    expires_on     TEXT,
+    copay_percent  INTEGER CONSTRAINT document_copay_percent CHECK (copay_percent BETWEEN 0 AND 100),
+    limit_class    TEXT,
+    with_card      INTEGER NOT NULL CHECK (with_card IN (0, 1)),
+    chaperone      TEXT,
+    group_setting  TEXT CONSTRAINT document_group_setting_code CHECK (group_setting IN ('school_trip', 'nursery')),
+    -- School trip / nursery: no card, and a chaperone named (domain.md §4(b) 4); only then a chaperone.
+    CONSTRAINT document_group_without_card CHECK (group_setting IS NULL OR with_card = 0),
+    CONSTRAINT document_group_has_chaperone CHECK ((group_setting IS NULL) = (chaperone IS NULL)),
+    UNIQUE (visit_id, position)
+) STRICT;
+INSERT INTO paper_documents_v5 (id, visit_id, position, kind, insurer_number, insurer_name, card_symbol, card_number,
+    branch_number, relationship, holder_name, name, sex, birthdate, issued_on, recognized_on, effective_from,
+    expires_on, copay_percent, limit_class, with_card, chaperone, group_setting)
+SELECT id, visit_id, position, kind, insurer_number, insurer_name, card_symbol, card_number,
+    branch_number, relationship, holder_name, name, sex, birthdate, issued_on, recognized_on, effective_from,
+    expires_on, copay_percent, limit_class, with_card, chaperone, group_setting
+FROM paper_documents;
+DROP TABLE paper_documents;
+ALTER TABLE paper_documents_v5 RENAME TO paper_documents;
+
+CREATE TABLE recheck_tasks (
+    id         INTEGER PRIMARY KEY,
+    visit_id   INTEGER NOT NULL UNIQUE REFERENCES visits(id),
+    reason     TEXT NOT NULL CONSTRAINT recheck_reason_length CHECK (length(reason) BETWEEN 1 AND 500),
+    status     TEXT NOT NULL CONSTRAINT recheck_status_code CHECK (status IN ('open', 'done')),
+    done_at    TEXT,
+    done_by    TEXT,
+    done_note  TEXT CONSTRAINT recheck_note_length CHECK (length(done_note) <= 2000),
+    CONSTRAINT recheck_done_has_time CHECK ((status = 'open') = (done_at IS NULL))
+) STRICT;
+CREATE INDEX recheck_tasks_by_status ON recheck_tasks(status);
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@
 use chrono::NaiveDateTime;
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use crate::codec::{date_text, guard, guard_opt, time_text, TextCode};
+use crate::codec::{date_text, guard, guard_opt, time_text, validity_text, TextCode};
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::kana::search_key;
@@ -140,6 +140,7 @@ fn validate(r: &CompletedReception, mode: crate::model::Mode) -> Result<(), Stor
     if let Some(p) = &r.full_payment {
         guard("full_payment.reason", &p.reason)?;
     }
+    guard_opt("recheck.reason", r.recheck.as_deref())?;
     for a in &r.audit {
         guard_audit(a)?;
     }
@@ -154,7 +155,6 @@ fn guard_patient(p: &NewPatient) -> Result<(), StoreError> {
 
 fn guard_eligibility(e: &EligibilitySnapshot) -> Result<(), StoreError> {
     for (field, value) in [
-        ("eligibility.validity", Some(e.validity.code())),
         ("eligibility.insurer_number", Some(e.insurer_number.as_str())),
         ("eligibility.insurer_name", e.insurer_name.as_deref()),
         ("eligibility.card_symbol", e.card_symbol.as_deref()),
@@ -185,6 +185,8 @@ fn guard_document(d: &AcceptedDocument) -> Result<(), StoreError> {
         ("document.card_number", Some(d.numbers.number.as_str())),
         ("document.branch_number", d.numbers.branch.as_deref()),
         ("document.name", d.name.as_deref()),
+        ("document.holder_name", d.insured_person_name.as_deref()),
+        ("document.limit_class", d.limit_class.as_deref()),
         (
             "document.chaperone",
             d.group.as_ref().map(|(_, name)| name.as_str()),
@@ -262,6 +264,10 @@ pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> 
     if let Some(p) = &r.full_payment {
         insert_payment(tx, visit, p)?;
     }
+    if let Some(reason) = &r.recheck {
+        tx.prepare_cached("INSERT INTO recheck_tasks (visit_id, reason, status) VALUES (?1, ?2, 'open')")?
+            .execute(params![visit, reason])?;
+    }
     for a in &r.audit {
         insert_audit(tx, Some(visit), a)?;
     }
@@ -334,7 +340,7 @@ fn insert_eligibility(
         date_text(e.confirmation_date),
         e.processed_at.map(time_text),
         e.reference.code(),
-        e.validity.code(),
+        validity_text(e.validity),
         e.insurer_number,
         e.insurer_name,
         e.card_symbol,
@@ -404,16 +410,16 @@ fn insert_document(
     d: &AcceptedDocument,
 ) -> Result<(), StoreError> {
     let date = |x: Option<chrono::NaiveDate>| x.map(date_text);
-    let (with_card, group_setting, chaperone) = match &d.group {
-        // Only the school-trip / nursery path accepts a document without the card, with a chaperone.
-        Some((setting, chaperone)) => (false, Some(setting.code()), Some(chaperone.as_str())),
-        None => (true, None, None),
+    let (group_setting, chaperone) = match &d.group {
+        // The school-trip / nursery path: no card, a chaperone named (the schema checks both).
+        Some((setting, chaperone)) => (Some(setting.code()), Some(chaperone.as_str())),
+        None => (None, None),
     };
     tx.prepare_cached(
         "INSERT INTO paper_documents (visit_id, position, kind, insurer_number, insurer_name, card_symbol,
             card_number, branch_number, relationship, name, birthdate, issued_on, expires_on, with_card,
-            group_setting, chaperone)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            group_setting, chaperone, sex, holder_name, recognized_on, copay_percent, limit_class)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         visit,
@@ -429,9 +435,14 @@ fn insert_document(
         date_text(d.numbers.birthdate),
         date(d.issued_on),
         date(d.valid_until),
-        with_card,
+        d.with_card,
         group_setting,
         chaperone,
+        d.sex.map(|s| s.code()),
+        d.insured_person_name,
+        date(d.recognized_on),
+        d.copay_percent,
+        d.limit_class,
     ])?;
     Ok(())
 }

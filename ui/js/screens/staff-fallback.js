@@ -64,7 +64,7 @@ function stepBody(step, snap, ctx) {
           button('fallback-visual', t('fallback.retry.visual'), () => sendStaff(ctx, null, { SetVisualMode: true }), 'secondary')),
       ];
     case 'CardWithNotice': {
-      const f = form(ctx, 'notice', { kind: 'Notice', with_card: true, name: '', ...EMPTY_NUMBERS });
+      const f = form(ctx, 'notice', { kind: 'Notice', with_card: false, name: '', ...EMPTY_NUMBERS });
       return [
         h('p', {}, t('fallback.notice.lead')),
         segmented(f, 'kind', [['Notice', t('doc.Notice'), 'notice-kind-notice'], ['PortalPdf', t('doc.PortalPdf'), 'notice-kind-pdf']], null, t('fallback.notice.kind')),

@@ -5,14 +5,14 @@
 
 import { h } from '../dom.js';
 import { screenOf } from '../view.js';
-import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff } from './staff-forms.js';
+import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff, fieldErrors } from './staff-forms.js';
 
 const INIT = {
   kind: 'QualificationCertificate',
   numbers: { ...EMPTY_NUMBERS },
-  cert: { dependant: false, name: '', sex: 'Unstated', recognized_on: '', insured_person_name: '', issued_on: '', valid_until: '', insurer_name: '', copay_percent: '', limit_class: '' },
-  legacy: { valid_until: '' },
-  notice: { kind: 'Notice', with_card: true, name: '' },
+  cert: { dependant: false, name: '', sex: 'Unstated', recognized_on: '', insured_person_name: '', issued_on: '', valid_until: '', insurer_name: '', copay_percent: null, limit_class: '' },
+  legacy: { valid_until: '', elderly_copay_percent: null },
+  notice: { kind: 'Notice', with_card: false, name: '' },
   group: { setting: 'SchoolTrip', kind: 'PortalPdf', chaperone_name: '' },
 };
 
@@ -29,18 +29,17 @@ export function paperDocument(f) {
   switch (f.kind) {
     case 'QualificationCertificate': {
       const c = f.cert;
-      const pct = String(c.copay_percent).trim();
       return {
         QualificationCertificate: {
           numbers, dependant: !!c.dependant, name: c.name.trim(), sex: c.sex, recognized_on: c.recognized_on,
           insured_person_name: c.insured_person_name.trim(), issued_on: c.issued_on, valid_until: c.valid_until,
-          insurer_name: c.insurer_name.trim(), copay_percent: pct === '' ? null : Number(pct),
+          insurer_name: c.insurer_name.trim(), copay_percent: c.copay_percent,
           limit_class: c.limit_class.trim() === '' ? null : c.limit_class.trim(),
         },
       };
     }
     case 'LegacyCard':
-      return { LegacyCard: { numbers, valid_until: f.legacy.valid_until } };
+      return { LegacyCard: { numbers, valid_until: f.legacy.valid_until, elderly_copay_percent: f.legacy.elderly_copay_percent } };
     case 'Notice':
       return { Notice: { kind: f.notice.kind, numbers, with_card: !!f.notice.with_card, name: f.notice.name.trim() } };
     default:
@@ -64,6 +63,12 @@ export function render(root, snap, ctx) {
     testid: `paper-${key.replace(/_/g, '-')}`, label: t(`field.${key}`), fields: field ? [field] : [], formName: F, ...extra,
   });
 
+  // 一部負担金の割合 as printed: never a default (a paper-only patient's share is what the paper says, #12 §2).
+  const share = (obj, key, testid, label, hint) => h('div', { class: 'field wide' },
+    segmented(obj, key, [[null, t('copay.unprinted'), `${testid}-none`], [10, t('copay.10'), `${testid}-10`], [20, t('copay.20'), `${testid}-20`], [30, t('copay.30'), `${testid}-30`]], null, label),
+    h('span', { class: 'hint small muted' }, hint),
+    fieldErrors(ctx, snap, F, ['CopayPercent']));
+
   let specific;
   switch (f.kind) {
     case 'QualificationCertificate': {
@@ -77,13 +82,16 @@ export function render(root, snap, ctx) {
         i(c, 'issued_on', 'IssuedOn', { type: 'date' }),
         i(c, 'valid_until', 'ValidUntil', { type: 'date' }),
         i(c, 'insurer_name', 'InsurerName'),
-        i(c, 'copay_percent', null, { inputmode: 'numeric', hint: t('field.copay_percent_hint') }),
+        share(c, 'copay_percent', 'paper-copay', t('field.copay_percent'), t('field.copay_percent_hint')),
         i(c, 'limit_class', null),
       ];
       break;
     }
     case 'LegacyCard':
-      specific = [i(f.legacy, 'valid_until', 'ValidUntil', { type: 'date', hint: t('paper.legacy.no_expiry_hint') })];
+      specific = [
+        i(f.legacy, 'valid_until', 'ValidUntil', { type: 'date', hint: t('paper.legacy.no_expiry_hint') }),
+        share(f.legacy, 'elderly_copay_percent', 'paper-elderly-copay', t('field.elderly_copay_percent'), t('field.elderly_copay_percent_hint')),
+      ];
       break;
     case 'Notice':
       specific = [

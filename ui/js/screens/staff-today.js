@@ -49,16 +49,20 @@ export function render(root, snap, ctx) {
         h('thead', {}, h('tr', {}, ['time', 'patient', 'basis', 'copay', 'identity', 'consent', 'fallback', 'task'].map((c) => h('th', {}, t(`today.col.${c}`))))),
         h('tbody', {}, rows.map((r) => {
           const id = r.visit_id;
-          return h('tr', { testid: `today-row-${id}`, class: r.refund_open ? 'has-task' : '' },
+          const tasks = [
+            r.refund_open ? h('span', { class: 'badge warn', testid: `today-task-refund-${id}` }, t('task.Refund')) : null,
+            r.recheck_open ? h('span', { class: 'badge warn', testid: `today-task-recheck-${id}`, title: t('task.Recheck_hint') }, t('task.Recheck')) : null,
+          ].filter(Boolean);
+          return h('tr', { testid: `today-row-${id}`, class: tasks.length ? 'has-task' : '' },
             h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
             h('td', {}, nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
             h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),
             h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number))),
-            h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`store.presenter.${r.presenter}`))),
+            h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`operator.${r.presenter}`))),
             h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
               ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatMoment(r.consent_expires_at, ctx.lang) }))
               : t('staff.consent.none')),
             h('td', { testid: `today-fallback-${id}` }, r.fallback ? t(`store.fallback.${r.fallback}`) : '—'),
-            h('td', { testid: `today-task-${id}` }, r.refund_open ? h('span', { class: 'badge warn' }, t('task.Refund')) : '—'));
+            h('td', { testid: `today-task-${id}` }, tasks.length ? tasks : '—'));
         }))))));
 }

@@ -47,6 +47,7 @@ fn port(mock: &MockOqs, personas: &[&str]) -> EligibilityPort {
 
 fn consent(treatment: bool, surgery: bool, checkup: bool) -> ConsentRecord {
     ConsentRecord {
+        mode: reception::model::ConsentMode::Individual,
         treatment_and_medicine: treatment,
         surgery,
         health_checkup: checkup,

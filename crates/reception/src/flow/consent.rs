@@ -18,8 +18,10 @@ pub(super) fn on_consent_mode(tx: &mut Tx, m: ConsentMode) {
         return;
     };
     match m {
-        ConsentMode::Comprehensive => after_items(tx, who, [Some(true); 3]),
-        ConsentMode::DeclineAll => after_items(tx, who, [Some(false); 3]),
+        ConsentMode::Comprehensive | ConsentMode::DeclineAll => {
+            let yes = matches!(m, ConsentMode::Comprehensive);
+            after_items(tx, who, m, [Some(yes); 3]);
+        }
         ConsentMode::Individual => ask(
             tx,
             who,
@@ -52,15 +54,16 @@ pub(super) fn on_consent_item(tx: &mut Tx, yes: bool) {
     }
     match item.next() {
         Some(item) => ask(tx, who, Question::ConsentItem { item, answers }),
-        None => after_items(tx, who, answers),
+        None => after_items(tx, who, ConsentMode::Individual, answers),
     }
 }
 
 /// Items answered (an unanswered one counts as declined): record them with time and 24 h expiry, then the
 /// legacy 限度額 screen if switched on.
-pub(super) fn after_items(tx: &mut Tx, who: Identified, answers: [Option<bool>; 3]) {
+pub(super) fn after_items(tx: &mut Tx, who: Identified, mode: ConsentMode, answers: [Option<bool>; 3]) {
     let [a, b, c] = answers;
     let consent = ConsentRecord {
+        mode,
         treatment_and_medicine: a.unwrap_or(false),
         surgery: b.unwrap_or(false),
         health_checkup: c.unwrap_or(false),

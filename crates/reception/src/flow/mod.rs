@@ -56,7 +56,9 @@ use timers::*;
 /// Site configuration. Switches and our own UI timings (not published rules, so not in `rules`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteSettings {
-    /// MHLW temporary rule until 2026-03-31 (expired 保険証 / お知らせ alone + online check).
+    /// MHLW temporary rule until 2026-03-31 (expired 保険証 / お知らせ alone + online check). National, so on by
+    /// default; its dates (rules table) decide when it applies. Off only as a site override, which the staff
+    /// console warns about.
     pub temporary_rule: bool,
     /// Ask 処方箋の発行形態 at check-in (OQSCD039 = 2).
     pub prescription_question: bool,
@@ -92,7 +94,7 @@ fn default_idle_confirm_secs() -> u32 {
 impl Default for SiteSettings {
     fn default() -> Self {
         SiteSettings {
-            temporary_rule: false,
+            temporary_rule: true,
             prescription_question: false,
             legacy_limit_screen: false,
             smartphone_reader: true,

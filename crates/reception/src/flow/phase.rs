@@ -355,8 +355,8 @@ pub enum PendingQuery {
     Numbers {
         /// The question (sent again after 処理中).
         sent: NumberQuery,
-        /// The document.
-        document: Presented,
+        /// The document (boxed: it is far larger than the certificate query).
+        document: Box<Presented>,
         /// What the reader knew of the patient before.
         known: Known,
     },
@@ -377,7 +377,7 @@ impl PendingQuery {
             PendingQuery::Cert { who, .. } => SoFar::from(Known::Consented(who.clone())),
             PendingQuery::Numbers { document, known, .. } => SoFar {
                 known: known.clone(),
-                document: Some(document.clone()),
+                document: Some(Presented::clone(document)),
                 found: None,
             },
         }

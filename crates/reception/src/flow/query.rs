@@ -42,7 +42,7 @@ pub(super) fn start_number_query(tx: &mut Tx, document: Presented, known: Known)
         waiting_poll: false,
         query: PendingQuery::Numbers {
             sent: sent.clone(),
-            document,
+            document: Box::new(document),
             known,
         },
     });
@@ -101,7 +101,18 @@ pub(super) fn communication_failed(tx: &mut Tx, code: ErrorCode) {
         .map(|d| d.document.kind);
     match standing {
         Some(kind) => {
-            complete(tx, so_far, Basis::Document(kind), Billing::NormalShare, None);
+            // Accepted on the document alone, recorded as such, with a task to check its numbers once the
+            // service answers again (#12 §1).
+            let record = reception_record(tx, &so_far, Basis::Document(kind), Billing::NormalShare, None);
+            finish(
+                tx,
+                so_far,
+                None,
+                ReceptionRecord {
+                    recheck_online: true,
+                    ..record
+                },
+            );
             tx.note(Notice::AcceptedOffline);
         }
         None => tx.fail(code, so_far),
@@ -237,6 +248,7 @@ fn reception_record(
         declaration: None,
         problem,
         refund_task,
+        recheck_online: false,
     }
 }
 

@@ -210,8 +210,8 @@ fn on_question_timer(tx: &mut Tx, who: Identified, step: Question) {
     match step {
         Question::CheckingRegistration | Question::Registering => tx.error(ErrorCode::ReaderFailure),
         Question::RegistrationOffer => tx.error(ErrorCode::RegistrationDeclined),
-        Question::ConsentMode => after_items(tx, who, [None; 3]),
-        Question::ConsentItem { answers, .. } => after_items(tx, who, answers),
+        Question::ConsentMode => after_items(tx, who, ConsentMode::DeclineAll, [None; 3]),
+        Question::ConsentItem { answers, .. } => after_items(tx, who, ConsentMode::Individual, answers),
         Question::LimitConsent(consent) => after_limit(tx, who, Some(consent)),
         Question::PrescriptionForm(consent) => start_cert_query(
             tx,

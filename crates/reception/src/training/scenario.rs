@@ -77,6 +77,12 @@ pub struct BroughtDocument {
     /// 家族（被扶養者）.
     #[serde(default)]
     pub dependant: bool,
+    /// 一部負担金の割合 printed on a 資格確認書 (ages 70–74) or shown on a 高齢受給者証 with a 保険証, percent.
+    #[serde(default)]
+    pub copay_percent: Option<u8>,
+    /// 限度区分 printed on a 資格確認書 (任意記載事項).
+    #[serde(default)]
+    pub limit_class: Option<String>,
     /// School trip / nursery setting, when a teacher or nursery worker presents it.
     #[serde(default)]
     pub group: Option<GroupSetting>,
@@ -111,6 +117,10 @@ pub struct PatientScript {
     /// A 再診 patient: the clinic has stored eligibility from an earlier visit.
     #[serde(default)]
     pub previous_visit: bool,
+}
+
+fn national_temporary_rule() -> bool {
+    true
 }
 
 fn default_consent() -> ConsentMode {
@@ -235,8 +245,8 @@ pub struct Scenario {
     pub persona: String,
     /// The pinned "today" (clinic-local date; the run starts at 10:00).
     pub today: NaiveDate,
-    /// Site switch: the MHLW temporary rule until 2026-03-31.
-    #[serde(default)]
+    /// The MHLW temporary rule until 2026-03-31: on, as nationally; `false` plays a site that overrode it.
+    #[serde(default = "national_temporary_rule")]
     pub temporary_rule: bool,
     /// Short patient story, in Japanese.
     pub story_ja: String,

@@ -289,7 +289,8 @@ fn record_of(w: &World, s: &Scenario) -> Option<EligibilityRecord> {
         } else {
             Relationship::Insured
         }),
-        copay_percent: Some(30),
+        // What the paper says, never a default share (#12 §2).
+        copay_percent: d.copay_percent,
         valid_from: NaiveDate::from_ymd_opt(2020, 4, 1),
         valid_until: None,
         consent: ReturnedConsent::default(),
@@ -613,8 +614,8 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
                 issued_on: d.issued_on.clone(),
                 valid_until: d.valid_until.clone(),
                 insurer_name: d.insurer_name.clone(),
-                copay_percent: None,
-                limit_class: None,
+                copay_percent: d.copay_percent,
+                limit_class: d.limit_class.clone(),
             })
         }
         DocumentUse::LegacyCard => {
@@ -624,6 +625,7 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
             PaperDocument::LegacyCard(LegacyCardEntry {
                 numbers: numbers(d),
                 valid_until: d.valid_until.clone(),
+                elderly_copay_percent: d.copay_percent,
             })
         }
         DocumentUse::NoticeWithCard(k) | DocumentUse::NoticeAlone(k) => {

@@ -1182,21 +1182,77 @@ fn on(date: chrono::NaiveDate, settings: SiteSettings) -> H {
 }
 
 #[test]
-fn qualification_certificate_is_accepted_with_its_s001_fields() {
+fn qualification_certificate_is_checked_online_by_its_numbers_and_keeps_its_s001_fields() {
     let mut h = on(day(2026, 1, 5), SiteSettings::default());
+    let mut entry = certificate("2025-12-02", "2030-11-30");
+    entry.sex = Some(Sex::Female);
+    entry.copay_percent = Some(20);
+    entry.limit_class = Some("区ウ".into());
+    present(&mut h, PaperDocument::QualificationCertificate(entry));
+    // Valid only while the holder has not left the insurer (S000 1-12): asked online first (#12 §1).
+    assert_eq!(h.issued("QueryByNumbers"), 1);
+    let r = h.only_saved();
+    assert_eq!(
+        r.basis,
+        Basis::OnlineNumbers(DocumentKind::QualificationCertificate)
+    );
+    assert!(!r.recheck_online);
+    let d = r.document.as_ref().unwrap();
+    assert_eq!(d.insurer_name.as_deref(), Some("模擬健康保険組合"));
+    assert_eq!(
+        (d.sex, d.copay_percent, d.limit_class.as_deref()),
+        (Some(Sex::Female), Some(20), Some("区ウ"))
+    );
+    assert_eq!(d.insured_person_name.as_deref(), Some("健保 一郎"));
+    assert!(
+        !d.with_card,
+        "a 資格確認書 alone is never recorded as shown with the card (#12 §5)"
+    );
+    trace!(h);
+}
+
+#[test]
+fn qualification_certificate_of_someone_who_left_the_insurer_is_not_accepted_when_online_says_invalid() {
+    let mut p = ports();
+    p.clock.0.set(dt(2026, 1, 5, 9, 0));
+    p.elig.answers.push_back(Ok(response(
+        Segment::Normal,
+        Some(QualificationValidity::Invalid),
+        day(2026, 1, 5),
+    )));
+    let mut h = H::new(SiteSettings::default(), p);
+    present(
+        &mut h,
+        PaperDocument::QualificationCertificate(certificate("2025-12-02", "2030-11-30")),
+    );
+    // The same screen as a card whose eligibility is invalid (S000 1-12, S003 Q15).
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::EligibilityInvalid
+        }
+    );
+    assert!(h.saved().is_empty());
+    trace!(h);
+}
+
+#[test]
+fn qualification_certificate_stands_on_its_own_when_the_service_is_down_and_a_recheck_is_recorded() {
+    let mut p = ports();
+    p.clock.0.set(dt(2026, 1, 5, 9, 0));
+    p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+    let mut h = H::new(SiteSettings::default(), p);
     present(
         &mut h,
         PaperDocument::QualificationCertificate(certificate("2025-12-02", "2030-11-30")),
     );
     let r = h.only_saved();
     assert_eq!(r.basis, Basis::Document(DocumentKind::QualificationCertificate));
-    assert_eq!(
-        r.document
-            .as_ref()
-            .and_then(|d| d.insurer_name.clone())
-            .as_deref(),
-        Some("模擬健康保険組合")
+    assert!(
+        r.recheck_online,
+        "accepted offline: its numbers are checked again later"
     );
+    assert!(h.snap().notices.contains(&Notice::AcceptedOffline));
     trace!(h);
 }
 
@@ -1234,27 +1290,38 @@ fn qualification_certificate_valid_over_5_years_is_flagged_invalid() {
 }
 
 #[test]
-fn legacy_card_before_2025_12_02_is_accepted() {
+fn legacy_card_before_2025_12_02_is_checked_online_and_keeps_its_elderly_share() {
     let mut h = on(day(2025, 11, 30), SiteSettings::default());
     present(
         &mut h,
         PaperDocument::LegacyCard(LegacyCardEntry {
             numbers: numbers(),
             valid_until: String::new(),
+            elderly_copay_percent: Some(20),
         }),
     );
-    assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::LegacyCard));
+    assert_eq!(h.issued("QueryByNumbers"), 1);
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::OnlineNumbers(DocumentKind::LegacyCard));
+    assert_eq!(r.document.as_ref().and_then(|d| d.copay_percent), Some(20));
     trace!(h);
 }
 
 #[test]
-fn legacy_card_after_2025_12_01_is_refused_without_the_temporary_rule() {
-    let mut h = on(day(2026, 1, 5), SiteSettings::default());
+fn legacy_card_after_2025_12_01_is_refused_where_the_site_overrides_the_temporary_rule() {
+    let mut h = on(
+        day(2026, 1, 5),
+        SiteSettings {
+            temporary_rule: false,
+            ..SiteSettings::default()
+        },
+    );
     present(
         &mut h,
         PaperDocument::LegacyCard(LegacyCardEntry {
             numbers: numbers(),
             valid_until: String::new(),
+            elderly_copay_percent: None,
         }),
     );
     assert_eq!(
@@ -1268,18 +1335,14 @@ fn legacy_card_after_2025_12_01_is_refused_without_the_temporary_rule() {
 
 #[test]
 fn legacy_card_under_the_temporary_rule_is_accepted_when_the_online_check_confirms() {
-    let mut h = on(
-        day(2026, 1, 5),
-        SiteSettings {
-            temporary_rule: true,
-            ..SiteSettings::default()
-        },
-    );
+    // The rule is national: on with the default settings (#12 §3).
+    let mut h = on(day(2026, 1, 5), SiteSettings::default());
     present(
         &mut h,
         PaperDocument::LegacyCard(LegacyCardEntry {
             numbers: numbers(),
             valid_until: String::new(),
+            elderly_copay_percent: None,
         }),
     );
     assert_eq!(h.issued("QueryByNumbers"), 1);
@@ -1307,6 +1370,7 @@ fn legacy_card_under_the_temporary_rule_is_refused_when_the_service_is_down() {
         PaperDocument::LegacyCard(LegacyCardEntry {
             numbers: numbers(),
             valid_until: String::new(),
+            elderly_copay_percent: None,
         }),
     );
     assert_eq!(
@@ -1340,6 +1404,7 @@ fn legacy_card_under_the_temporary_rule_not_confirmed_online_is_refused() {
         PaperDocument::LegacyCard(LegacyCardEntry {
             numbers: numbers(),
             valid_until: String::new(),
+            elderly_copay_percent: None,
         }),
     );
     assert_eq!(
@@ -1352,8 +1417,14 @@ fn legacy_card_under_the_temporary_rule_not_confirmed_online_is_refused() {
 }
 
 #[test]
-fn notice_alone_is_refused_without_the_temporary_rule() {
-    let mut h = H::default();
+fn notice_alone_is_refused_where_the_site_overrides_the_temporary_rule() {
+    let mut h = H::new(
+        SiteSettings {
+            temporary_rule: false,
+            ..SiteSettings::default()
+        },
+        ports(),
+    );
     present(
         &mut h,
         PaperDocument::Notice {

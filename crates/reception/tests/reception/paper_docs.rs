@@ -38,8 +38,14 @@ fn qualification_certificate_from_s000_1_11_is_accepted_between_issue_and_expiry
         day(2026, 1, 5),
         false,
     );
-    let PaperDecision::Accept(doc) = d else {
-        panic!("accepted, got {d:?}")
+    // Its dates pass; its membership is asked online, and it stands on its own only if the service cannot
+    // answer (#12 §1).
+    let PaperDecision::NeedsOnlineCheck {
+        document: doc,
+        accept_offline: true,
+    } = d
+    else {
+        panic!("checked online, got {d:?}")
     };
     assert_eq!(doc.valid_until, Some(day(2030, 11, 30)));
     assert_eq!(doc.relationship, Some(reception::model::Relationship::Dependant));
@@ -95,10 +101,14 @@ fn legacy_card_without_printed_expiry_runs_to_2025_12_01_s002_q7() {
     let e = LegacyCardEntry {
         numbers: numbers(),
         valid_until: String::new(),
+        elderly_copay_percent: None,
     };
     assert!(matches!(
         assess(&PaperDocument::LegacyCard(e.clone()), day(2025, 12, 1), false),
-        PaperDecision::Accept(_)
+        PaperDecision::NeedsOnlineCheck {
+            accept_offline: true,
+            ..
+        }
     ));
     assert_eq!(
         assess(&PaperDocument::LegacyCard(e), day(2025, 12, 2), false),
@@ -111,9 +121,30 @@ fn kokuho_legacy_card_with_printed_expiry_2025_07_31_is_refused_after_it_s002_q7
     let e = LegacyCardEntry {
         numbers: numbers(),
         valid_until: "2025-07-31".into(),
+        elderly_copay_percent: None,
     };
     assert_eq!(
         assess(&PaperDocument::LegacyCard(e), day(2025, 8, 1), false),
         PaperDecision::Refuse(PaperRefusal::LegacyCardExpired)
     );
+}
+
+#[test]
+fn a_share_other_than_1_2_or_3_wari_is_a_keying_error_on_the_certificate_and_the_elderly_card() {
+    let mut c = certificate("2025-12-02", "2030-11-30");
+    c.copay_percent = Some(35);
+    let d = assess(&PaperDocument::QualificationCertificate(c), day(2026, 1, 5), true);
+    assert!(
+        matches!(&d, PaperDecision::Invalid(v) if v.iter().any(|e| e.field == reception::validate::Field::CopayPercent)),
+        "{d:?}"
+    );
+    let e = LegacyCardEntry {
+        numbers: numbers(),
+        valid_until: String::new(),
+        elderly_copay_percent: Some(0),
+    };
+    assert!(matches!(
+        assess(&PaperDocument::LegacyCard(e), day(2025, 11, 1), true),
+        PaperDecision::Invalid(_)
+    ));
 }

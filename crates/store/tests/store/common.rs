@@ -26,7 +26,7 @@ pub fn eligibility(at: NaiveDateTime) -> EligibilitySnapshot {
         confirmation_date: at.date(),
         processed_at: Some(at),
         reference: EligibilityReference::Card,
-        validity: Validity::Valid,
+        validity: Some(QualificationValidity::Valid),
         insurer_number: "06133946".into(),
         insurer_name: Some("見本健康保険組合".into()),
         card_symbol: Some("000".into()),
@@ -69,7 +69,7 @@ pub fn consent(at: NaiveDateTime) -> Consent {
             checkups: ConsentFlag::Yes,
             limit: ConsentFlag::Yes,
         },
-        prescription_format: Some(PrescriptionFormat::Electronic),
+        prescription_format: Some(PrescriptionForm::Electronic),
     }
 }
 
@@ -93,6 +93,12 @@ pub fn certificate() -> AcceptedDocument {
         relationship: Some(Relationship::Dependant),
         name: Some("見本 花子".into()),
         insurer_name: Some("見本健康保険組合".into()),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     }
 }
 
@@ -106,6 +112,12 @@ pub fn school_trip_pdf() -> AcceptedDocument {
         name: None,
         insurer_name: None,
         numbers: numbers(),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     }
 }
 
@@ -151,7 +163,7 @@ pub fn full_reception(mode: Mode, session: &str, at: NaiveDateTime) -> Completed
             at,
             kind: VisitKind::First,
             identity: IdentityMethod::StaffVisual,
-            presenter: Presenter::Proxy,
+            presenter: Operator::Proxy,
             outcome: Outcome::FullPayment,
             fallback: Some(Fallback::FullPayment),
             staff: Some("受付 佐藤".into()),
@@ -162,6 +174,7 @@ pub fn full_reception(mode: Mode, session: &str, at: NaiveDateTime) -> Completed
         documents: vec![certificate(), school_trip_pdf()],
         declaration: Some(declaration(at.date())),
         full_payment: Some(payment(at.date())),
+        recheck: None,
         audit: vec![
             AuditEntry {
                 at,
@@ -189,7 +202,7 @@ pub fn confirmed(mode: Mode, session: &str, at: NaiveDateTime, patient: PatientR
             at,
             kind: VisitKind::Return,
             identity: IdentityMethod::Face,
-            presenter: Presenter::Patient,
+            presenter: Operator::Patient,
             outcome: Outcome::Confirmed,
             fallback: None,
             staff: None,
@@ -200,6 +213,7 @@ pub fn confirmed(mode: Mode, session: &str, at: NaiveDateTime, patient: PatientR
         documents: vec![],
         declaration: None,
         full_payment: None,
+        recheck: None,
         audit: vec![AuditEntry {
             at,
             actor: "reader".into(),

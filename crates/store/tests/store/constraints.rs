@@ -141,16 +141,16 @@ fn raw_sql_cannot_store_an_unattested_declaration_or_a_card_less_document_withou
              VALUES (1, 9, 'portal_pdf', '06133946', '0012345', {with_card}, {setting}, {chaperone})"
         )
     };
-    let no_chaperone = refused(&insert(0, "'nursery'", "NULL"));
-    assert!(
-        no_chaperone.contains("document_without_card_needs_chaperone"),
-        "{no_chaperone}"
-    );
-    for (with_card, setting, chaperone) in [(0, "NULL", "'引率'"), (1, "'school_trip'", "NULL")] {
+    for (with_card, setting, chaperone) in [(0, "'nursery'", "NULL"), (0, "NULL", "'引率'")] {
         let e = refused(&insert(with_card, setting, chaperone));
-        assert!(e.contains("document_group_setting_iff_without_card"), "{e}");
+        assert!(e.contains("document_group_has_chaperone"), "{e}");
     }
+    let with_card = refused(&insert(1, "'school_trip'", "'引率'"));
+    assert!(with_card.contains("document_group_without_card"), "{with_card}");
     assert_eq!(count(&path, "paper_documents"), 2);
+    // A 資格確認書 (or a notice under the temporary rule) alone is stored without the card (#12 §5).
+    c.execute(&insert(0, "NULL", "NULL"), []).unwrap();
+    assert_eq!(count(&path, "paper_documents"), 3);
 }
 
 #[test]

@@ -7,22 +7,23 @@ use store::*;
 fn fill_old_file(path: &std::path::Path, version: i64) {
     let c = rusqlite::Connection::open(path).unwrap();
     match version {
-        // v2 and later write the same rows; from v2 on the kana search key is written with the patient.
-        2 | 3 => {
-            fill_v1_rows(&c);
+        // v2 and later write the same rows; from v2 on the kana search key is written with the patient, from
+        // v4 on a card-less document names its school-trip / nursery setting.
+        2..=4 => {
+            fill_v1_rows(&c, version >= 4);
             c.execute(
                 "UPDATE patients SET kana_key = ?1 WHERE id = 1",
                 [kana_search_key("ｷｭｳﾊﾞﾝ ｲﾁﾛｳ")],
             )
             .unwrap();
         }
-        1 => fill_v1_rows(&c),
+        1 => fill_v1_rows(&c, false),
         v => panic!("no fixture for schema version {v}: add one when a migration is added"),
     }
 }
 
-fn fill_v1_rows(c: &rusqlite::Connection) {
-    c.execute_batch(
+fn fill_v1_rows(c: &rusqlite::Connection, with_setting: bool) {
+    let sql =
                 "INSERT INTO patients (id, name, name_kana, birthdate, sex) VALUES (1, '旧版 一郎', 'ｷｭｳﾊﾞﾝ ｲﾁﾛｳ', '1950-05-05', 'male');
                  INSERT INTO visits (id, session_id, patient_id, mode, at, kind, identity, presenter, outcome)
                    VALUES (1, 'old-1', 1, 'live', '2025-06-02 09:00:00', 'return', 'pin', 'patient', 'confirmed');
@@ -44,9 +45,16 @@ fn fill_v1_rows(c: &rusqlite::Connection) {
                            'school_trip', '障害区分: 通信障害; 修学旅行等（カードなし・付き添いあり）');
                  INSERT INTO paper_documents (visit_id, position, kind, insurer_number, card_number, birthdate, with_card, chaperone)
                    VALUES (3, 0, 'eligibility_notice', '39131234', '7654321', '1950-05-05', 0, '引率 見本'),
-                          (3, 1, 'legacy_insurance_card', '39131234', '7654321', '1950-05-05', 1, NULL);",
-            )
-    .unwrap();
+                          (3, 1, 'legacy_insurance_card', '39131234', '7654321', '1950-05-05', 1, NULL);";
+    let sql = if with_setting {
+        sql.replace("with_card, chaperone)", "with_card, chaperone, group_setting)")
+            .replace("0, '保育士 見本')", "0, '保育士 見本', 'nursery')")
+            .replace("0, '引率 見本')", "0, '引率 見本', 'school_trip')")
+            .replace("1, NULL);", "1, NULL, NULL);")
+    } else {
+        sql.to_owned()
+    };
+    c.execute_batch(&sql).unwrap();
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use reception::flow::{AuditEvent, AuditKind};
 use reception::model::{
-    ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
+    ConsentMode, ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
     QualificationValidity, Relationship, ReturnedConsent,
 };
 use reception::paper::{
@@ -18,9 +18,8 @@ use reception::Store as _;
 use crate::common::{date, time};
 use store::reception_port::{StorePort, AMOUNT_NOT_YET_BILLED_YEN, UNIDENTIFIED_NAME};
 use store::{
-    ConsentScope, EligibilityReference, Fallback, IdentityMethod, Mode, Outcome, PatientId,
-    PrescriptionFormat, Presenter, ReceptionFilter, RefundRoute, Store, StoredReception, TaskStatus,
-    Validity, VisitKind,
+    ConsentScope, EligibilityReference, Fallback, IdentityMethod, Mode, Outcome, PatientId, ReceptionFilter,
+    RefundRoute, Store, StoredReception, TaskStatus, VisitKind,
 };
 
 fn port() -> StorePort {
@@ -68,6 +67,7 @@ fn bare(at: NaiveDateTime, basis: Basis, billing: Billing) -> ReceptionRecord {
         declaration: None,
         problem: None,
         refund_task: None,
+        recheck_online: false,
     }
 }
 
@@ -78,6 +78,7 @@ fn card_with_pin(at: NaiveDateTime) -> ReceptionRecord {
         cert_serial: Some("0A1B2C".into()),
         cert_status: Some(CertStatus::Valid),
         consent: Some(ConsentRecord {
+            mode: ConsentMode::Individual,
             treatment_and_medicine: true,
             surgery: false,
             health_checkup: true,
@@ -114,6 +115,12 @@ fn qualification_certificate() -> AcceptedDocument {
         relationship: Some(Relationship::Dependant),
         name: Some("見本 花子".into()),
         insurer_name: Some("見本健康保険組合".into()),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     }
 }
 
@@ -169,7 +176,7 @@ fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_cons
     assert_eq!(line.outcome, Outcome::Confirmed);
     assert_eq!(line.fallback, None);
     assert_eq!(line.identity, IdentityMethod::Pin);
-    assert_eq!(line.presenter, Presenter::Patient);
+    assert_eq!(line.presenter, Operator::Patient);
     assert_eq!(
         line.kind,
         VisitKind::First,
@@ -185,9 +192,9 @@ fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_cons
     assert_eq!(consent.given_at, time(2026, 2, 3, 9, 14));
     assert_eq!(consent.scope, ConsentScope::Individual);
     assert!(consent.medical_and_drugs && !consent.surgery && consent.checkups);
-    assert_eq!(consent.prescription_format, Some(PrescriptionFormat::Electronic));
+    assert_eq!(consent.prescription_format, Some(PrescriptionForm::Electronic));
     let e = stored.eligibility.unwrap();
-    assert_eq!(e.validity, Validity::Valid);
+    assert_eq!(e.validity, Some(QualificationValidity::Valid));
     assert_eq!(e.reference, EligibilityReference::Card);
     assert_eq!(e.confirmation_date, at.date());
     assert_eq!(e.card_symbol.as_deref(), Some("000"));
@@ -200,15 +207,85 @@ fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_cons
 }
 
 #[test]
-fn all_three_consent_items_are_saved_as_comprehensive_consent() {
+fn the_consent_scope_is_what_the_patient_chose_not_what_the_answers_add_up_to() {
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
     let mut r = card_with_pin(at);
     if let Some(c) = r.consent.as_mut() {
         c.surgery = true;
     }
-    let consent = saved(&mut p, &r).consent.unwrap();
-    assert_eq!(consent.scope, ConsentScope::Comprehensive);
+    // Item by item, yes to all three: still 個別 (reception's ConsentMode, #11 §3).
+    assert_eq!(saved(&mut p, &r).consent.unwrap().scope, ConsentScope::Individual);
+    if let Some(c) = r.consent.as_mut() {
+        c.mode = ConsentMode::Comprehensive;
+    }
+    assert_eq!(
+        saved(&mut p, &r).consent.unwrap().scope,
+        ConsentScope::Comprehensive
+    );
+}
+
+#[test]
+fn a_document_accepted_offline_keeps_its_printed_facts_and_opens_a_recheck_task() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 11, 0);
+    let doc = AcceptedDocument {
+        sex: Some(Sex::Female),
+        insured_person_name: Some("見本 一郎".into()),
+        recognized_on: Some(date(2025, 4, 1)),
+        copay_percent: Some(20),
+        limit_class: Some("一般".into()),
+        ..qualification_certificate()
+    };
+    let r = ReceptionRecord {
+        document: Some(doc.clone()),
+        recheck_online: true,
+        ..bare(
+            at,
+            Basis::Document(DocumentKind::QualificationCertificate),
+            Billing::NormalShare,
+        )
+    };
+    let stored = saved(&mut p, &r);
+    assert_eq!(stored.visit.outcome, Outcome::PaperDocument);
+    assert_eq!(
+        stored.documents,
+        vec![doc],
+        "sex, share, 限度区分 and names come back as printed"
+    );
+    assert!(
+        !stored.documents[0].with_card,
+        "a 資格確認書 alone is not recorded with the card"
+    );
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(day.len(), 1);
+    assert!(day[0].recheck_open && !day[0].refund_open);
+    assert_eq!(day[0].copay_percent, Some(20), "the printed share, not a default");
+    let pending = p
+        .db()
+        .receptions_on(
+            at.date(),
+            &ReceptionFilter {
+                pending_task_only: true,
+                ..ReceptionFilter::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(pending.len(), 1, "an open re-check counts as a pending task");
+    // The same document confirmed online opens no re-check.
+    let online = ReceptionRecord {
+        recheck_online: false,
+        ..r
+    };
+    saved(&mut p, &online);
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(day.iter().filter(|s| s.recheck_open).count(), 1);
 }
 
 #[test]
@@ -246,7 +323,7 @@ fn a_return_visit_during_an_outage_reuses_the_previous_eligibility_with_its_conf
     assert_eq!(stored.visit.outcome, Outcome::HistoryUsed);
     assert_eq!(stored.visit.fallback, Some(Fallback::RevisitHistory));
     assert_eq!(stored.visit.identity, IdentityMethod::NoCard);
-    assert_eq!(stored.visit.presenter, Presenter::StaffAssisted);
+    assert_eq!(stored.visit.presenter, Operator::StaffAssisted);
     let note = stored.visit.note.unwrap();
     assert!(note.contains("通信障害") && note.contains("2026-01-10"), "{note}");
     let e = stored.eligibility.unwrap();
@@ -390,6 +467,12 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
         name: None,
         insurer_name: None,
         numbers: numbers(),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -420,6 +503,12 @@ fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_s
         name: Some("見本 花子".into()),
         insurer_name: None,
         numbers: numbers(),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -445,6 +534,12 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
         name: None,
         insurer_name: None,
         numbers: numbers(),
+        with_card: true,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     };
     let r = ReceptionRecord {
         document: Some(doc),
@@ -640,6 +735,12 @@ fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_
         name: Some("見本 花子".into()),
         insurer_name: None,
         numbers: numbers(),
+        with_card: false,
+        sex: None,
+        insured_person_name: None,
+        recognized_on: None,
+        copay_percent: None,
+        limit_class: None,
     };
     saved(
         &mut p,

@@ -170,7 +170,7 @@ fn the_last_valid_eligibility_is_the_newest_valid_one_with_its_confirmation_date
         time(2026, 1, 13, 9, 0),
         PatientRef::Existing(pid),
     );
-    third.eligibility.as_mut().unwrap().validity = Validity::Invalid;
+    third.eligibility.as_mut().unwrap().validity = Some(QualificationValidity::Invalid);
     s.save_completed_reception(&third).unwrap();
 
     let last = s.last_valid_eligibility(pid).unwrap().unwrap();

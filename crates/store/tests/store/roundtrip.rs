@@ -43,12 +43,12 @@ fn a_reception_with_every_record_type_reads_back_identically() {
 }
 
 #[test]
-fn unknown_validity_codes_and_empty_optionals_survive_the_round_trip() {
+fn a_missing_validity_code_and_empty_optionals_survive_the_round_trip() {
     let mut s = Store::in_memory(Mode::Training).unwrap();
     let at = time(2026, 2, 1, 10, 0);
     let mut r = confirmed(Mode::Training, "sess-odd", at, PatientRef::New(patient()));
     let e = r.eligibility.as_mut().unwrap();
-    e.validity = Validity::Other("7".into());
+    e.validity = None;
     e.insurer_name = None;
     e.card_symbol = None;
     e.branch_number = None;

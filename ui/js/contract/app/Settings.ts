@@ -27,9 +27,11 @@ face_result_dir: string,
  */
 encoding: Encoding, 
 /**
- * MHLW temporary rule until 2026-03-31 (site switch).
+ * Override: do not apply the MHLW temporary rule until 2026-03-31 (事務連絡 2025-11-12). The rule is national
+ * and on by default; the console warns while this is set. (An older `temporary_rule` key is ignored, so a
+ * file saved before the rule became the default gets the default.)
  */
-temporary_rule: boolean, 
+temporary_rule_suspended: boolean, 
 /**
  * Ask 処方箋の発行形態 at check-in.
  */

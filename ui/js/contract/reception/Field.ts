@@ -3,4 +3,4 @@
 /**
  * Which input field failed.
  */
-export type Field = "InsurerNumber" | "Symbol" | "Number" | "Branch" | "Birthdate" | "Name" | "NameKana" | "Address" | "IssuedOn" | "ValidUntil" | "ChaperoneName" | "Date" | "Declaration" | "InsurerName" | "Employer";
+export type Field = "InsurerNumber" | "Symbol" | "Number" | "Branch" | "Birthdate" | "Name" | "NameKana" | "Address" | "IssuedOn" | "ValidUntil" | "ChaperoneName" | "Date" | "Declaration" | "InsurerName" | "Employer" | "CopayPercent";

@@ -12,4 +12,9 @@ numbers: NumberEntry,
 /**
  * Printed 有効期限; empty when none is printed (then 2025-12-01 applies, S002 Q7).
  */
-valid_until: string, };
+valid_until: string, 
+/**
+ * 一部負担金の割合 from the 高齢受給者証 shown with the card (ages 70–74), in percent; the card itself
+ * prints none (#12 §2).
+ */
+elderly_copay_percent: number | null, };
