@@ -289,6 +289,7 @@ pub fn seed_previous_visit(app: &App, world: &World) -> UiResult<Option<NaiveDat
             .and_then(oqs::derived::parse_yyyymmdd)
             .ok_or_else(|| internal("the persona's record has no birthdate"))?,
         date: day,
+        limit_consent: false,
     };
     // Ask the embedded mock, so the history holds exactly what the service answers for that day.
     let client = oqs::OqsClient::new(oqs::ClientConfig::new(app.info().oqs_endpoint));

@@ -243,6 +243,7 @@ fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_d
             number: "1001".into(),
             branch: "00".into(),
             birthdate: "1990-01-01".into(),
+            limit_consent: false,
         },
         with_card: true,
         name: String::new(),

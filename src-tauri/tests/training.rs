@@ -34,6 +34,7 @@ fn s26_certificate() -> StaffAction {
                 number: "101".into(),
                 branch: "00".into(),
                 birthdate: "1954-11-03".into(),
+                limit_consent: false,
             },
             name: "近藤 幸子".into(),
             issued_on: "2025-12-02".into(),

@@ -50,6 +50,9 @@ fn record(name: &str, kana: &str) -> EligibilityRecord {
         consent: ReturnedConsent { treatment_and_medicine: true, surgery: true, health_checkup: false,
             given_at: Some(now()), valid_until: Some(now() + Duration::hours(24)) },
         medical_viewing_suspended: false,
+        elderly: None,
+        limit: None,
+        specific_diseases: Vec::new(),
     }
 }
 
@@ -60,7 +63,7 @@ fn answer(v: QualificationValidity, rec: Option<EligibilityRecord>) -> Answer {
 fn placed(r: &mut R, c: CardSummary) { r.ev(Event::CardPlaced).port(Answer::CardRead(Ok(c))); }
 
 fn numbers() -> NumberEntry {
-    NumberEntry { insurer_number: "06133946".into(), symbol: "1234".into(), number: "56789".into(), branch: "01".into(), birthdate: "1985-04-12".into() }
+    NumberEntry { insurer_number: "06133946".into(), symbol: "1234".into(), number: "56789".into(), branch: "01".into(), birthdate: "1985-04-12".into(), limit_consent: false }
 }
 
 fn main() {
@@ -161,7 +164,7 @@ fn main() {
     r.port(answer(QualificationValidity::NotFound, None)).save("error-no-eligibility");
     r.fire().save("fallback-no-data");
     r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice { kind: DocumentKind::Notice,
-        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into() }, with_card: true, name: String::new() })))
+        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into(), limit_consent: false }, with_card: true, name: String::new() })))
         .save("fallback-notice-invalid");
     // previous visit found (再診)
     let mut r = R::new(settings());

@@ -58,6 +58,7 @@ fn main() {
         branch: Some("00".into()),
         birthdate: NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
         date: today(),
+        limit_consent: false,
     };
 
     // Peer: bare axum hello on its own 2-worker runtime, like the mock.

@@ -189,8 +189,8 @@ impl OnlineEligibility for EligibilityPort {
     }
 
     fn query_by_numbers(&mut self, q: &NumberQuery) -> Result<EligibilityResponse, EligibilityError> {
-        // The flow records no verbal 限度額 consent for document checks; assume none (domain.md §2(a)).
-        match self.client.query_by_numbers(q, false) {
+        // The desk asks the patient for the 限度額・特定疾病 consent a number query carries (domain.md §2(a)).
+        match self.client.query_by_numbers(q, q.limit_consent) {
             Ok(msg) => response_from_msg(&msg, q.date),
             Err(e) => query_failure(e, q.date),
         }
@@ -370,6 +370,41 @@ fn record(
         valid_until: date(&r.insured_card_expiration_date),
         consent: returned_consent(r),
         medical_viewing_suspended: suspended,
+        elderly: r
+            .elderly_recipient_certificate_info
+            .as_ref()
+            .map(|e| reception::model::ElderlyRecipient {
+                copay_percent: text(&e.elderly_recipient_contribution_ratio).and_then(|p| p.parse().ok()),
+                valid_from: date(&e.elderly_recipient_valid_start_date),
+                valid_until: date(&e.elderly_recipient_valid_end_date),
+            }),
+        limit: r
+            .limit_application_certificate_related_info
+            .as_ref()
+            .and_then(|l| {
+                let class = l.limit_application_certificate_classification_flag.as_ref()?;
+                Some(reception::model::LimitCertificate {
+                    class_code: class.code().to_owned(),
+                    class_name: class.label().to_owned(),
+                    valid_from: date(&l.limit_application_certificate_valid_start_date),
+                    valid_until: date(&l.limit_application_certificate_valid_end_date),
+                })
+            }),
+        specific_diseases: r
+            .specific_diseases_certificate_list
+            .iter()
+            .flat_map(|l| &l.certificates)
+            .filter_map(|d| {
+                let category = d.specific_diseases_disease_category.as_ref()?;
+                Some(reception::model::SpecificDisease {
+                    category_code: category.code().to_owned(),
+                    category_name: category.label().to_owned(),
+                    self_pay_yen: text(&d.specific_diseases_self_pay).and_then(|y| y.parse().ok()),
+                    valid_from: date(&d.specific_diseases_valid_start_date),
+                    valid_until: date(&d.specific_diseases_valid_end_date),
+                })
+            })
+            .collect(),
     })
 }
 

@@ -377,6 +377,57 @@ pub struct EligibilityRecord {
     pub consent: ReturnedConsent,
     /// Medical-information viewing suspended (5-item mismatch check, S003 Q3).
     pub medical_viewing_suspended: bool,
+    /// 高齢受給者証 (ages 70–74), when the answer carries one (S000 2-13, S004 §4(3)).
+    #[serde(default)]
+    pub elderly: Option<ElderlyRecipient>,
+    /// 限度額適用認定証 information, when the answer carries one (S000 2-11, S003 Q6, S004 §4(1)).
+    #[serde(default)]
+    pub limit: Option<LimitCertificate>,
+    /// 特定疾病療養受療証 entries (S004 §4(2)).
+    #[serde(default)]
+    pub specific_diseases: Vec<SpecificDisease>,
+}
+
+/// 高齢受給者証: the share it gives and its validity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
+pub struct ElderlyRecipient {
+    /// 一部負担金の割合 in percent (20 = 2割).
+    pub copay_percent: Option<u8>,
+    /// First valid day.
+    pub valid_from: Option<NaiveDate>,
+    /// Last valid day.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// 限度額適用認定証 (its 適用区分 is what billing needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
+pub struct LimitCertificate {
+    /// 適用区分 code (OQSCD012, e.g. `A03`, `B02`).
+    pub class_code: String,
+    /// 適用区分 as printed on the certificate (e.g. 「ウ」, 「現役並みⅡ」).
+    pub class_name: String,
+    /// First valid day.
+    pub valid_from: Option<NaiveDate>,
+    /// Last valid day.
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// One 特定疾病療養受療証.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
+pub struct SpecificDisease {
+    /// 特定疾病区分 code (OQSCD013: 1 透析を要する慢性腎不全, 2 血友病, 3 HIV).
+    pub category_code: String,
+    /// Its name.
+    pub category_name: String,
+    /// Monthly 自己負担限度額 in yen (10,000 or 20,000).
+    pub self_pay_yen: Option<u32>,
+    /// First valid day.
+    pub valid_from: Option<NaiveDate>,
+    /// Last valid day.
+    pub valid_until: Option<NaiveDate>,
 }
 
 /// Answer of the eligibility service.
@@ -473,6 +524,10 @@ pub struct NumberQuery {
     pub birthdate: NaiveDate,
     /// QualificationConfirmationDate.
     pub date: NaiveDate,
+    /// The patient agreed at the desk that 限度額・特定疾病 information be provided
+    /// (LimitApplicationCertificateRelatedConsFlg).
+    #[serde(default)]
+    pub limit_consent: bool,
 }
 
 /// How a stored eligibility is found for a 再診 patient.

@@ -205,10 +205,14 @@ pub struct AcceptedDocument {
     /// 限度区分 as printed (資格確認書, 任意記載事項).
     #[serde(default)]
     pub limit_class: Option<String>,
+    /// The patient agreed at the desk to the provision of 限度額・特定疾病 information (sent with the number
+    /// query; not stored with the document).
+    #[serde(default)]
+    pub limit_consent: bool,
 }
 
 impl AcceptedDocument {
-    fn plain(kind: DocumentKind, numbers: Numbers) -> Self {
+    fn plain(kind: DocumentKind, numbers: Numbers, numbers_limit_consent: bool) -> Self {
         AcceptedDocument {
             kind,
             numbers,
@@ -224,6 +228,7 @@ impl AcceptedDocument {
             recognized_on: None,
             copay_percent: None,
             limit_class: None,
+            limit_consent: numbers_limit_consent,
         }
     }
 }
@@ -253,7 +258,7 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
                 Ok(n) if errors.is_empty() => n,
                 Ok(_) | Err(_) => return PaperDecision::Invalid(errors),
             };
-            let mut doc = AcceptedDocument::plain(DocumentKind::LegacyCard, numbers);
+            let mut doc = AcceptedDocument::plain(DocumentKind::LegacyCard, numbers, e.numbers.limit_consent);
             doc.valid_until = printed;
             doc.copay_percent = e.elderly_copay_percent;
             let within_print = printed.is_none_or(|d| today <= d);
@@ -290,7 +295,7 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
                 let doc = AcceptedDocument {
                     name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
                     with_card: *with_card,
-                    ..AcceptedDocument::plain(*kind, n)
+                    ..AcceptedDocument::plain(*kind, n, numbers.limit_consent)
                 };
                 if *with_card {
                     PaperDecision::NeedsOnlineCheck {
@@ -317,7 +322,7 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
             let chaperone = c.take(validate::required(chaperone_name, Field::ChaperoneName));
             match (numbers.validate(today), chaperone) {
                 (Ok(n), Some(ch)) if c.0.is_empty() => {
-                    let mut doc = AcceptedDocument::plain(*kind, n);
+                    let mut doc = AcceptedDocument::plain(*kind, n, numbers.limit_consent);
                     doc.group = Some((*setting, ch));
                     PaperDecision::Accept(doc)
                 }
@@ -387,7 +392,11 @@ fn assess_certificate(e: &QualificationCertificateEntry, today: NaiveDate) -> Pa
     if today > until {
         return PaperDecision::Refuse(PaperRefusal::QualificationCertificateExpired);
     }
-    let mut doc = AcceptedDocument::plain(DocumentKind::QualificationCertificate, numbers);
+    let mut doc = AcceptedDocument::plain(
+        DocumentKind::QualificationCertificate,
+        numbers,
+        e.numbers.limit_consent,
+    );
     doc.valid_until = Some(until);
     doc.issued_on = Some(issued);
     doc.relationship = Some(if e.dependant {

@@ -336,6 +336,10 @@ pub struct NumberEntry {
     pub branch: String,
     /// 生年月日.
     pub birthdate: String,
+    /// The patient agreed, when asked at the desk, that 限度額適用認定証 and 特定疾病 information be provided with
+    /// the answer (a number query has no reader screen to ask it, domain.md §2(a)).
+    #[serde(default)]
+    pub limit_consent: bool,
 }
 
 /// Validated numbers.

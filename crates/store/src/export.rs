@@ -25,7 +25,7 @@ pub enum CsvEncoding {
 }
 
 /// The header row; one entry per exported column.
-pub const CSV_HEADER: [&str; 16] = [
+pub const CSV_HEADER: [&str; 19] = [
     "受付日時",
     "受付ID",
     "患者ID",
@@ -40,8 +40,11 @@ pub const CSV_HEADER: [&str; 16] = [
     "代替手段",
     "保険者番号",
     "負担割合",
+    "限度区分",
+    "特定疾病",
     "同意有効期限",
     "返金タスク",
+    "再照会タスク",
 ];
 
 impl Store {
@@ -84,10 +87,17 @@ fn render_csv(rows: &[ReceptionSummary]) -> String {
                 r.copay_percent
                     .map(|p| format!("{}割", p / 10))
                     .unwrap_or_default(),
+                r.limit_class_name.clone().unwrap_or_default(),
+                r.specific_diseases.clone().unwrap_or_default(),
                 r.consent_expires_at
                     .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                     .unwrap_or_default(),
                 if r.refund_open {
+                    "未了".into()
+                } else {
+                    String::new()
+                },
+                if r.recheck_open {
                     "未了".into()
                 } else {
                     String::new()

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::text_code;
 
-pub use reception::model::{Operator, PrescriptionForm, QualificationValidity, Relationship};
+pub use reception::model::{
+    Operator, PrescriptionForm, QualificationValidity, Relationship, SpecificDisease,
+};
 pub use reception::paper::{
     AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex, VisitKind,
 };
@@ -248,8 +250,14 @@ pub struct EligibilitySnapshot {
     /// 高齢受給者証 validity.
     pub elderly_valid_from: Option<NaiveDate>,
     pub elderly_valid_until: Option<NaiveDate>,
+    /// 高齢受給者証's 一部負担金の割合 in percent.
+    #[serde(default)]
+    pub elderly_copay_percent: Option<u8>,
     /// 限度額区分 (OQSCD012 code, e.g. "A03").
     pub limit_class: Option<String>,
+    /// 限度額区分 as printed (e.g. 「ウ」).
+    #[serde(default)]
+    pub limit_class_name: Option<String>,
     pub limit_valid_from: Option<NaiveDate>,
     pub limit_valid_until: Option<NaiveDate>,
     /// 未就学区分.
@@ -259,6 +267,9 @@ pub struct EligibilitySnapshot {
     /// `ProcessingResultCode` / `ProcessingResultMessage`.
     pub result_code: Option<String>,
     pub result_message: Option<String>,
+    /// 特定疾病療養受療証 entries of the answer.
+    #[serde(default)]
+    pub specific_diseases: Vec<SpecificDisease>,
 }
 
 /// 包括同意 or 個別 selection.
@@ -451,6 +462,10 @@ pub struct ReceptionSummary {
     pub fallback: Option<Fallback>,
     pub insurer_number: Option<String>,
     pub copay_percent: Option<u8>,
+    /// 限度額適用区分 as printed (from the answer, or from the 資格確認書 accepted offline).
+    pub limit_class_name: Option<String>,
+    /// 特定疾病 names of the answer, joined with 「・」.
+    pub specific_diseases: Option<String>,
     pub consent_expires_at: Option<NaiveDateTime>,
     /// An open refund task belongs to this reception.
     pub refund_open: bool,

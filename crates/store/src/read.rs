@@ -14,8 +14,8 @@ use crate::kana::search_key;
 use crate::model::{
     AcceptedDocument, AuditEntry, Consent, ConsentFlag, ConsentFlags, ConsentStatus, Declaration,
     EligibilitySnapshot, FullPayment, GroupSetting, LastEligibility, Numbers, Patient, PatientId,
-    QualificationValidity, ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, StoredReception,
-    TaskStatus, Visit, VisitId,
+    QualificationValidity, ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, SpecificDisease,
+    StoredReception, TaskStatus, Visit, VisitId,
 };
 
 /// Most rows a patient search returns; the desk narrows by typing more.
@@ -23,7 +23,7 @@ const SEARCH_LIMIT: i64 = 200;
 
 const PATIENT_COLS: &str = "id, name, name_kana, name_other, birthdate, sex";
 const VISIT_COLS: &str = "session_id, at, kind, identity, presenter, outcome, fallback, staff, note";
-const ELIGIBILITY_COLUMNS: [&str; 28] = [
+const ELIGIBILITY_COLUMNS: [&str; 31] = [
     "confirmation_date",
     "processed_at",
     "reference",
@@ -52,6 +52,9 @@ const ELIGIBILITY_COLUMNS: [&str; 28] = [
     "reason_of_loss",
     "result_code",
     "result_message",
+    "elderly_copay_percent",
+    "limit_class_name",
+    "visit_id",
 ];
 
 /// The 再診 lookup, built once (it runs for every return visit during an outage).
@@ -130,7 +133,7 @@ impl Store {
         Ok(Some(LastEligibility {
             visit_id: VisitId(row.get(0)?),
             visit_at: parse_time("visits.at", &row.get::<_, String>(1)?)?,
-            snapshot: read_eligibility(row, 2)?,
+            snapshot: self.with_diseases(row, 2)?,
         }))
     }
 
@@ -184,6 +187,11 @@ impl Store {
                              (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
                               ORDER BY d.position LIMIT 1)),
                     c.expires_at,
+                    COALESCE(e.limit_class_name, e.limit_class,
+                             (SELECT d.limit_class FROM paper_documents d WHERE d.visit_id = v.id
+                              ORDER BY d.position LIMIT 1)),
+                    (SELECT group_concat(sd.category_name, '・') FROM
+                        (SELECT category_name FROM specific_diseases WHERE visit_id = v.id ORDER BY position) sd),
                     t.status,
                     rc.status
              FROM visits v JOIN patients p ON p.id = v.patient_id
@@ -245,7 +253,7 @@ impl Store {
             );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query([visit.0])?;
-            rows.next()?.map(|r| read_eligibility(r, 0)).transpose()?
+            rows.next()?.map(|r| self.with_diseases(r, 0)).transpose()?
         };
         let consent = {
             let sql = format!("SELECT {CONSENT_COLS} FROM consents WHERE visit_id = ?1");
@@ -410,7 +418,39 @@ fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, Stor
         reason_of_loss: opt_text(row, o + 25)?,
         result_code: opt_text(row, o + 26)?,
         result_message: opt_text(row, o + 27)?,
+        elderly_copay_percent: row.get(o + 28)?,
+        limit_class_name: opt_text(row, o + 29)?,
+        specific_diseases: Vec::new(),
     })
+}
+
+impl Store {
+    /// The 特定疾病 entries saved with a visit's eligibility, in answer order.
+    fn specific_diseases(&self, visit: i64) -> Result<Vec<SpecificDisease>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT category_code, category_name, self_pay_yen, valid_from, valid_until FROM specific_diseases
+             WHERE visit_id = ?1 ORDER BY position",
+        )?;
+        let mut rows = stmt.query([visit])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(SpecificDisease {
+                category_code: text(row, 0)?,
+                category_name: text(row, 1)?,
+                self_pay_yen: row.get(2)?,
+                valid_from: parse_opt_date("specific_diseases.valid_from", opt_text(row, 3)?)?,
+                valid_until: parse_opt_date("specific_diseases.valid_until", opt_text(row, 4)?)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn with_diseases(&self, row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, StoreError> {
+        let mut e = read_eligibility(row, o)?;
+        let visit: i64 = row.get(o + 30)?;
+        e.specific_diseases = self.specific_diseases(visit)?;
+        Ok(e)
+    }
 }
 
 fn read_consent(row: &Row<'_>, o: usize) -> Result<Consent, StoreError> {
@@ -474,6 +514,8 @@ fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
         recognized_on: date(16)?,
         copay_percent: row.get(17)?,
         limit_class: opt_text(row, 18)?,
+        // Sent with the number query, not kept with the document.
+        limit_consent: false,
     })
 }
 
@@ -551,8 +593,10 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
         insurer_number: opt_text(row, 13)?,
         copay_percent: row.get(14)?,
         consent_expires_at: parse_opt_time("consents.expires_at", opt_text(row, 15)?)?,
-        refund_open: opt_text(row, 16)?.as_deref() == Some("open"),
-        recheck_open: opt_text(row, 17)?.as_deref() == Some("open"),
+        limit_class_name: opt_text(row, 16)?,
+        specific_diseases: opt_text(row, 17)?,
+        refund_open: opt_text(row, 18)?.as_deref() == Some("open"),
+        recheck_open: opt_text(row, 19)?.as_deref() == Some("open"),
     })
 }
 

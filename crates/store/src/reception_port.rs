@@ -22,8 +22,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use ::reception::flow::{AuditEvent, AuditKind};
 use ::reception::model::{
-    ConsentMode, ConsentRecord, EligibilityRecord, Method, Operator, PatientLookup, PrescriptionForm,
-    QualificationValidity, ReaderMode, ReturnedConsent, StoreError as PortError, StoredEligibility,
+    ConsentMode, ConsentRecord, ElderlyRecipient, EligibilityRecord, LimitCertificate, Method, Operator,
+    PatientLookup, PrescriptionForm, QualificationValidity, ReaderMode, ReturnedConsent,
+    StoreError as PortError, StoredEligibility,
 };
 use ::reception::paper::{
     AcceptedDocument, Basis, Billing, DocumentKind, GroupSetting, PaperRefusal, ProblemKind, ReceptionRecord,
@@ -510,15 +511,18 @@ fn snapshot_of(r: &ReceptionRecord, e: &EligibilityRecord) -> EligibilitySnapsho
         valid_from: e.valid_from,
         valid_until: e.valid_until,
         copay_percent: e.copay_percent,
-        elderly_valid_from: None,
-        elderly_valid_until: None,
-        limit_class: None,
-        limit_valid_from: None,
-        limit_valid_until: None,
+        elderly_copay_percent: e.elderly.as_ref().and_then(|x| x.copay_percent),
+        elderly_valid_from: e.elderly.as_ref().and_then(|x| x.valid_from),
+        elderly_valid_until: e.elderly.as_ref().and_then(|x| x.valid_until),
+        limit_class: e.limit.as_ref().map(|l| l.class_code.clone()),
+        limit_class_name: e.limit.as_ref().map(|l| l.class_name.clone()),
+        limit_valid_from: e.limit.as_ref().and_then(|l| l.valid_from),
+        limit_valid_until: e.limit.as_ref().and_then(|l| l.valid_until),
         preschool: false,
         reason_of_loss: None,
         result_code: None,
         result_message: None,
+        specific_diseases: e.specific_diseases.clone(),
     }
 }
 
@@ -541,6 +545,20 @@ fn stored_of(s: &EligibilitySnapshot) -> StoredEligibility {
             valid_until: s.valid_until,
             consent: ReturnedConsent::default(),
             medical_viewing_suspended: false,
+            elderly: (s.elderly_copay_percent.is_some() || s.elderly_valid_from.is_some()).then_some(
+                ElderlyRecipient {
+                    copay_percent: s.elderly_copay_percent,
+                    valid_from: s.elderly_valid_from,
+                    valid_until: s.elderly_valid_until,
+                },
+            ),
+            limit: s.limit_class.as_ref().map(|code| LimitCertificate {
+                class_code: code.clone(),
+                class_name: s.limit_class_name.clone().unwrap_or_else(|| code.clone()),
+                valid_from: s.limit_valid_from,
+                valid_until: s.limit_valid_until,
+            }),
+            specific_diseases: s.specific_diseases.clone(),
         },
         confirmed_on: s.confirmation_date,
     }

@@ -167,13 +167,16 @@ impl SampleClinic {
                 copay_percent: Some(30),
                 elderly_valid_from: None,
                 elderly_valid_until: None,
+                elderly_copay_percent: None,
                 limit_class: h.is_multiple_of(7).then(|| "A03".to_owned()),
+                limit_class_name: h.is_multiple_of(7).then(|| "ウ".to_owned()),
                 limit_valid_from: None,
                 limit_valid_until: None,
                 preschool: false,
                 reason_of_loss: None,
                 result_code: None,
                 result_message: None,
+                specific_diseases: Vec::new(),
             });
         let consent = (outcome == Outcome::Confirmed).then(|| {
             let yes = !(h >> 12).is_multiple_of(4);
@@ -230,6 +233,7 @@ impl SampleClinic {
                     recognized_on: None,
                     copay_percent: None,
                     limit_class: None,
+                    limit_consent: false,
                 })
                 .collect()
         } else {

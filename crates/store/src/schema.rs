@@ -344,6 +344,24 @@ CREATE TABLE recheck_tasks (
     CONSTRAINT recheck_done_has_time CHECK ((status = 'open') = (done_at IS NULL))
 ) STRICT;
 CREATE INDEX recheck_tasks_by_status ON recheck_tasks(status);
+
+-- 限度額・特定疾病・高齢受給者 reach the desk (#12 §2): the 高齢受給者証's own share, the 適用区分 as printed, and
+-- each 特定疾病療養受療証 of the answer.
+ALTER TABLE eligibility_snapshots ADD COLUMN elderly_copay_percent INTEGER
+    CONSTRAINT eligibility_elderly_copay_percent CHECK (elderly_copay_percent BETWEEN 0 AND 100);
+ALTER TABLE eligibility_snapshots ADD COLUMN limit_class_name TEXT
+    CONSTRAINT eligibility_limit_class_name_length CHECK (length(limit_class_name) <= 40);
+CREATE TABLE specific_diseases (
+    id            INTEGER PRIMARY KEY,
+    visit_id      INTEGER NOT NULL REFERENCES visits(id),
+    position      INTEGER NOT NULL,
+    category_code TEXT NOT NULL CONSTRAINT disease_category_length CHECK (length(category_code) BETWEEN 1 AND 4),
+    category_name TEXT NOT NULL CONSTRAINT disease_name_length CHECK (length(category_name) BETWEEN 1 AND 100),
+    self_pay_yen  INTEGER CONSTRAINT disease_self_pay CHECK (self_pay_yen >= 0),
+    valid_from    TEXT,
+    valid_until   TEXT,
+    UNIQUE (visit_id, position)
+) STRICT;
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

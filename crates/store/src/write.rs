@@ -168,6 +168,7 @@ fn guard_eligibility(e: &EligibilitySnapshot) -> Result<(), StoreError> {
             e.card_classification.as_deref(),
         ),
         ("eligibility.limit_class", e.limit_class.as_deref()),
+        ("eligibility.limit_class_name", e.limit_class_name.as_deref()),
         ("eligibility.reason_of_loss", e.reason_of_loss.as_deref()),
         ("eligibility.result_code", e.result_code.as_deref()),
         ("eligibility.result_message", e.result_message.as_deref()),
@@ -330,9 +331,9 @@ fn insert_eligibility(
             insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship, insured_name,
             name, name_kana, sex, birthdate, card_classification, valid_from, valid_until, copay_percent,
             elderly_valid_from, elderly_valid_until, limit_class, limit_valid_from, limit_valid_until, preschool,
-            reason_of_loss, result_code, result_message)
+            reason_of_loss, result_code, result_message, elderly_copay_percent, limit_class_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
-            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+            ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
     )?
     .execute(params![
         visit,
@@ -365,7 +366,24 @@ fn insert_eligibility(
         e.reason_of_loss,
         e.result_code,
         e.result_message,
+        e.elderly_copay_percent,
+        e.limit_class_name,
     ])?;
+    for (position, s) in e.specific_diseases.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO specific_diseases (visit_id, position, category_code, category_name, self_pay_yen,
+                valid_from, valid_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            visit,
+            i64::try_from(position).unwrap_or(i64::MAX),
+            s.category_code,
+            s.category_name,
+            s.self_pay_yen,
+            d(s.valid_from),
+            d(s.valid_until),
+        ])?;
+    }
     Ok(())
 }
 

@@ -66,6 +66,7 @@ export function eligibilityCard(ctx, view, consent, consentValid, testid = 'staf
   const validity = view.validity;
   const numbers = [r.symbol, r.number].filter(Boolean).join('・') + (r.branch ? `（${t('field.branch')} ${r.branch}）` : '');
   const period = [r.valid_from ? formatDate(r.valid_from, lang) : '', r.valid_until ? formatDate(r.valid_until, lang) : ''];
+  const until = (d) => (d ? t('staff.eligibility.until', { date: formatDate(d, lang) }) : '');
   return h('section', { class: 'card eligibility', testid },
     h('header', { class: 'card-head' },
       h('h3', {}, t('staff.eligibility.title')),
@@ -81,6 +82,12 @@ export function eligibilityCard(ctx, view, consent, consentValid, testid = 'staf
       row(t('staff.eligibility.numbers'), dash(numbers), `${testid}-numbers`),
       row(t('staff.eligibility.relationship'), r.relationship ? t(`relationship.${r.relationship}`) : '—', `${testid}-relationship`),
       row(t('staff.eligibility.copay'), copayText(ctx, r.copay_percent), `${testid}-copay`),
+      // 限度額・特定疾病・高齢受給者 (S000 2-11, 2-13; S004 §4): what the paper certificates used to show.
+      r.elderly ? row(t('staff.eligibility.elderly'), [copayText(ctx, r.elderly.copay_percent), until(r.elderly.valid_until)].join(''), `${testid}-elderly`) : null,
+      r.limit ? row(t('staff.eligibility.limit'), `${r.limit.class_name}（${r.limit.class_code}）${until(r.limit.valid_until)}`, `${testid}-limit`) : null,
+      ...(r.specific_diseases || []).map((d, i) => row(t('staff.eligibility.specific_disease'),
+        [d.category_name, d.self_pay_yen != null ? t('staff.eligibility.self_pay', { yen: d.self_pay_yen.toLocaleString('ja-JP') }) : '', until(d.valid_until)].join(''),
+        `${testid}-specific-disease-${i}`)),
       row(t('staff.eligibility.period'), period[0] || period[1] ? `${period[0] || '—'} 〜 ${period[1] || t('staff.eligibility.open_end')}` : '—', `${testid}-period`),
       row(t('staff.eligibility.confirmed_on'), view.confirmed_on ? formatDate(view.confirmed_on, lang) : '—', `${testid}-confirmed-on`)),
     r.medical_viewing_suspended ? h('p', { class: 'warn', testid: `${testid}-suspended` }, t('notice.staff.MedicalViewingSuspended')) : null,

@@ -186,16 +186,18 @@ export function numberFields(ctx, snap, obj, prefix, formName) {
     input(ctx, snap, obj, 'number', { testid: `${prefix}-number`, label: t('field.number'), fields: ['Number'], formName }),
     input(ctx, snap, obj, 'branch', { testid: `${prefix}-branch`, label: t('field.branch'), inputmode: 'numeric', fields: ['Branch'], formName, placeholder: t('field.branch_placeholder') }),
     input(ctx, snap, obj, 'birthdate', { testid: `${prefix}-birthdate`, label: t('field.birthdate'), type: 'date', fields: ['Birthdate'], formName }),
+    // A number query has no reader screen for the 限度額 consent: the desk asks (domain.md §2(a)); never pre-ticked.
+    checkbox(ctx, snap, obj, 'limit_consent', { testid: `${prefix}-limit-consent`, label: t('field.limit_consent'), wide: true }),
   ];
 }
 
-export const EMPTY_NUMBERS = { insurer_number: '', symbol: '', number: '', branch: '', birthdate: '' };
+export const EMPTY_NUMBERS = { insurer_number: '', symbol: '', number: '', branch: '', birthdate: '', limit_consent: false };
 
 /** NumberEntry JSON from a form object (all strings, as the flow expects). */
 export function numbersOf(obj) {
   return {
     insurer_number: obj.insurer_number.trim(), symbol: obj.symbol.trim(), number: obj.number.trim(),
-    branch: obj.branch.trim(), birthdate: obj.birthdate.trim(),
+    branch: obj.branch.trim(), birthdate: obj.birthdate.trim(), limit_consent: !!obj.limit_consent,
   };
 }
 

@@ -188,6 +188,7 @@ fn p01_numbers() -> oqs::NumberQuery {
         branch: Some("00".into()),
         birthdate: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
         date: today(),
+        limit_consent: false,
     }
 }
 

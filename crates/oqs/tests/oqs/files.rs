@@ -72,6 +72,7 @@ fn request_bytes(mock: &oqs::MockOqs, charset: Charset) -> Vec<u8> {
         branch: Some("01".into()),
         birthdate: chrono::NaiveDate::from_ymd_opt(1971, 3, 3).unwrap(),
         date: today(),
+        limit_consent: false,
     };
     client(mock).number_request(&q, false).to_bytes(charset).unwrap()
 }

@@ -272,6 +272,7 @@ fn a_number_query_finds_p01_by_記号番号_and_writes_no_face_file() {
         branch: Some("00".into()),
         birthdate: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
         date: today(),
+        limit_consent: false,
     };
     let resp = port.query_by_numbers(&q).unwrap();
     assert_eq!(resp.validity, Some(QualificationValidity::Valid));
@@ -440,4 +441,44 @@ fn a_card_the_service_does_not_know_counts_as_not_registered() {
     };
     assert_eq!(port.registration_status(&card), Ok(Registration::NotRegistered));
     assert_eq!(port.register(&card), Ok(Registration::NotRegistered));
+}
+
+/// 限度額・特定疾病・高齢受給者 reach reception's record (#12 §2): a dialysis patient's 特定疾病 by card, and a
+/// 70–74-year-old's 高齢受給者証 and 限度区分 by a number query that carries the desk's limit consent.
+#[test]
+fn the_record_carries_specific_disease_elderly_share_and_limit_class() {
+    let mock = start_mock();
+    let mut port = port(&mock, &["p03-suzuki-ichiro"]);
+    let p03 = port
+        .query_by_certificate(&cert_query("p03-suzuki-ichiro", Some(consent(true, true, true))))
+        .unwrap()
+        .record
+        .unwrap();
+    assert_eq!(p03.specific_diseases.len(), 1, "{p03:?}");
+    let d = &p03.specific_diseases[0];
+    assert_eq!(
+        (d.category_code.as_str(), d.category_name.as_str(), d.self_pay_yen),
+        ("1", "人工透析を要する慢性腎不全", Some(10_000))
+    );
+    let x01 = |limit_consent: bool| NumberQuery {
+        insurer_number: "01139997".into(),
+        symbol: Some("31010101".into()),
+        number: "101".into(),
+        branch: Some("00".into()),
+        birthdate: chrono::NaiveDate::from_ymd_opt(1954, 11, 3).unwrap(),
+        date: today(),
+        limit_consent,
+    };
+    let with = port.query_by_numbers(&x01(true)).unwrap().record.unwrap();
+    assert_eq!(with.elderly.as_ref().and_then(|e| e.copay_percent), Some(30));
+    let limit = with.limit.expect("limit class with the patient's consent");
+    assert_eq!(
+        (limit.class_code.as_str(), limit.class_name.as_str()),
+        ("B02", "現役並みⅡ")
+    );
+    let without = port.query_by_numbers(&x01(false)).unwrap().record.unwrap();
+    assert_eq!(
+        without.limit, None,
+        "no 限度額 information without the patient's consent"
+    );
 }

@@ -218,6 +218,7 @@ fn the_mock_consent_expires_exactly_when_the_rules_table_says_on_every_day() {
                     branch: p01.insured_branch_number.clone(),
                     birthdate: day(1990, 1, 1),
                     date: asked_at.date(),
+                    limit_consent: false,
                 },
                 false,
             );

@@ -331,6 +331,7 @@ fn numbers(
         branch: branch.map(Into::into),
         birthdate: chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(),
         date: today(),
+        limit_consent: false,
     }
 }
 

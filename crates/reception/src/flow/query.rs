@@ -35,6 +35,7 @@ pub(super) fn start_number_query(tx: &mut Tx, document: Presented, known: Known)
         branch: n.branch.clone(),
         birthdate: n.birthdate,
         date: tx.today(),
+        limit_consent: document.document.limit_consent,
     };
     tx.go(Phase::Querying {
         started: tx.now,

@@ -264,6 +264,9 @@ fn persona_record(p: &PersonaFacts) -> Option<EligibilityRecord> {
         valid_until: None,
         consent: ReturnedConsent::default(),
         medical_viewing_suspended: p.suspended,
+        elderly: None,
+        limit: None,
+        specific_diseases: Vec::new(),
     })
 }
 
@@ -295,6 +298,9 @@ fn record_of(w: &World, s: &Scenario) -> Option<EligibilityRecord> {
         valid_until: None,
         consent: ReturnedConsent::default(),
         medical_viewing_suspended: false,
+        elderly: None,
+        limit: None,
+        specific_diseases: Vec::new(),
     })
 }
 
@@ -593,6 +599,7 @@ fn numbers(d: &BroughtDocument) -> NumberEntry {
         number: d.number.clone(),
         branch: d.branch.clone(),
         birthdate: d.birthdate.clone(),
+        limit_consent: false,
     }
 }
 

@@ -222,6 +222,9 @@ pub fn record() -> EligibilityRecord {
         valid_until: None,
         consent: ReturnedConsent::default(),
         medical_viewing_suspended: false,
+        elderly: None,
+        limit: None,
+        specific_diseases: Vec::new(),
     }
 }
 

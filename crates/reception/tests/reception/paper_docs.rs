@@ -12,6 +12,7 @@ pub fn numbers() -> NumberEntry {
         number: "00000001".into(),
         branch: "00".into(),
         birthdate: "1980-04-01".into(),
+        limit_consent: false,
     }
 }
 

@@ -69,6 +69,7 @@ fn number_entry_reports_every_problem_at_once() {
         number: "".into(),
         branch: "1".into(),
         birthdate: "1980-13-01".into(),
+        limit_consent: false,
     };
     let errs = e.validate(day(2025, 6, 10)).unwrap_err();
     let codes: Vec<String> = errs.iter().map(ValidationError::code).collect();

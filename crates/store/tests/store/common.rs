@@ -44,13 +44,22 @@ pub fn eligibility(at: NaiveDateTime) -> EligibilitySnapshot {
         copay_percent: Some(30),
         elderly_valid_from: Some(date(2026, 1, 1)),
         elderly_valid_until: Some(date(2026, 12, 31)),
+        elderly_copay_percent: Some(20),
         limit_class: Some("A03".into()),
+        limit_class_name: Some("ウ".into()),
         limit_valid_from: Some(date(2025, 8, 1)),
         limit_valid_until: Some(date(2026, 7, 31)),
         preschool: false,
         reason_of_loss: None,
         result_code: Some("SIM01".into()),
         result_message: Some("電子証明書の有効期限が3か月以内です（simulated）".into()),
+        specific_diseases: vec![SpecificDisease {
+            category_code: "1".into(),
+            category_name: "人工透析を要する慢性腎不全".into(),
+            self_pay_yen: Some(10_000),
+            valid_from: Some(date(2025, 4, 1)),
+            valid_until: None,
+        }],
     }
 }
 
@@ -99,6 +108,7 @@ pub fn certificate() -> AcceptedDocument {
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     }
 }
 
@@ -118,6 +128,7 @@ pub fn school_trip_pdf() -> AcceptedDocument {
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     }
 }
 

@@ -40,9 +40,20 @@ fn utf8_export_starts_with_a_bom_and_lists_the_days_receptions() {
     assert_eq!(lines.len(), 3, "header + two receptions of that day: {text}");
     assert_eq!(lines[0], CSV_HEADER.join(","));
     assert!(lines[1].starts_with("2026-01-13 09:00:00,ok,"), "{}", lines[1]);
-    assert!(lines[1].contains(",顔認証,本人,資格確認済,,06133946,3割,2026-01-14 09:00,"));
+    // 限度区分 and 特定疾病 of the answer travel with the row (#12 §2).
+    assert!(
+        lines[1].contains(
+            ",顔認証,本人,資格確認済,,06133946,3割,ウ,人工透析を要する慢性腎不全,2026-01-14 09:00,"
+        ),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].contains(",\"'=𠮷田, 一\","), "{}", lines[2]);
-    assert!(lines[2].ends_with(",未了"));
+    assert!(
+        lines[2].ends_with(",未了,"),
+        "refund open, no re-check: {}",
+        lines[2]
+    );
 }
 
 #[test]

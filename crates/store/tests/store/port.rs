@@ -44,6 +44,9 @@ fn oqs_answer() -> EligibilityRecord {
         valid_until: Some(date(2030, 3, 31)),
         consent: ReturnedConsent::default(),
         medical_viewing_suspended: false,
+        elderly: None,
+        limit: None,
+        specific_diseases: Vec::new(),
     }
 }
 
@@ -121,6 +124,7 @@ fn qualification_certificate() -> AcceptedDocument {
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     }
 }
 
@@ -473,6 +477,7 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -509,6 +514,7 @@ fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_s
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -540,6 +546,7 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     };
     let r = ReceptionRecord {
         document: Some(doc),
@@ -741,6 +748,7 @@ fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_
         recognized_on: None,
         copay_percent: None,
         limit_class: None,
+        limit_consent: false,
     };
     saved(
         &mut p,

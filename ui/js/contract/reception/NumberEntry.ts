@@ -23,4 +23,9 @@ branch: string,
 /**
  * 生年月日.
  */
-birthdate: string, };
+birthdate: string, 
+/**
+ * The patient agreed, when asked at the desk, that 限度額適用認定証 and 特定疾病 information be provided with
+ * the answer (a number query has no reader screen to ask it, domain.md §2(a)).
+ */
+limit_consent: boolean, };

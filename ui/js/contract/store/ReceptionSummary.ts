@@ -11,7 +11,15 @@ import type { VisitId } from "./VisitId";
 /**
  * One line of the desk's day list.
  */
-export type ReceptionSummary = { visit_id: VisitId, session_id: string, at: string, patient_id: PatientId, name: string, name_kana: string, birthdate: string, sex: Sex, kind: VisitKind, identity: IdentityMethod, presenter: Operator, outcome: Outcome, fallback: Fallback | null, insurer_number: string | null, copay_percent: number | null, consent_expires_at: string | null, 
+export type ReceptionSummary = { visit_id: VisitId, session_id: string, at: string, patient_id: PatientId, name: string, name_kana: string, birthdate: string, sex: Sex, kind: VisitKind, identity: IdentityMethod, presenter: Operator, outcome: Outcome, fallback: Fallback | null, insurer_number: string | null, copay_percent: number | null, 
+/**
+ * 限度額適用区分 as printed (from the answer, or from the 資格確認書 accepted offline).
+ */
+limit_class_name: string | null, 
+/**
+ * 特定疾病 names of the answer, joined with 「・」.
+ */
+specific_diseases: string | null, consent_expires_at: string | null, 
 /**
  * An open refund task belongs to this reception.
  */
