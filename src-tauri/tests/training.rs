@@ -38,7 +38,7 @@ fn s26_certificate() -> StaffAction {
             },
             name: "近藤 幸子".into(),
             issued_on: "2025-12-02".into(),
-            valid_until: "2030-11-30".into(),
+            valid_until: "2029-11-02".into(),
             insurer_name: "全国健康保険協会　模擬支部".into(),
             ..Default::default()
         },

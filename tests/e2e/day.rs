@@ -311,7 +311,8 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.wait_attr("trainer-oqs-fault-none", "aria-pressed", "true")
         .await?;
 
-    // 13. 資格確認書 keyed in on the 書類入力 tab.
+    // 13. 資格確認書 keyed in on the 書類入力 tab, with its printed 3割; checked online by its numbers (#12 §1),
+    // and the answer's 高齢受給者証 reaches the desk (#12 §2).
     j.click("staff-tab-paper").await?;
     j.click("paper-kind-certificate").await?;
     j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
@@ -324,18 +325,22 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
         ("paper-birthdate", "1954-11-03"),
         ("paper-name", "近藤 幸子"),
         ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2030-11-30"),
+        ("paper-valid-until", "2029-11-02"),
         ("paper-insurer-name", "全国健康保険協会 模擬支部"),
     ] {
         j.fill(id, v).await?;
     }
+    j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;
+    j.wait_exists("staff-eligibility-elderly").await?;
+    let elderly = j.text("staff-eligibility-elderly").await?;
+    ensure!(elderly.contains("3割"), "高齢受給者証 on the result: {elderly}");
     made.push(Made::new(
         "近藤 幸子",
         IdentityMethod::NoCard,
-        Outcome::PaperDocument,
+        Outcome::Confirmed,
         false,
     ));
     next_patient(j, &made).await?;

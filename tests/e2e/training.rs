@@ -59,7 +59,7 @@ async fn passed(j: &mut Journey) -> Result<()> {
         ("paper-birthdate", "1954-11-03"),
         ("paper-name", "近藤 幸子"),
         ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2030-11-30"),
+        ("paper-valid-until", "2029-11-02"),
         ("paper-insurer-name", "全国健康保険協会 模擬支部"),
     ] {
         j.fill(id, v).await?;
@@ -86,12 +86,12 @@ async fn passed(j: &mut Journey) -> Result<()> {
 }
 
 #[test]
-fn accepting_a_legacy_card_after_december_2025_fails_and_the_debrief_names_the_rule() {
+fn accepting_a_legacy_card_after_the_temporary_rule_fails_and_the_debrief_names_the_rule() {
     run("training-02-failed", |j| Box::pin(failed(j)));
 }
 
 async fn failed(j: &mut Journey) -> Result<()> {
-    start(j, "s29-legacy-card-after", "2025-12-02").await?;
+    start(j, "s29-legacy-card-after", "2026-04-01").await?;
     // The wrong decision: key the legacy card in as if it were still valid.
     j.click("staff-tab-paper").await?;
     j.click("paper-kind-legacy").await?;
@@ -122,7 +122,7 @@ async fn failed(j: &mut Journey) -> Result<()> {
         "the debrief names the rule: {source}"
     );
     ensure!(
-        debrief.contains("経過措置は12月1日で終わっています"),
+        debrief.contains("経過措置も臨時の取扱いも終わっています"),
         "and explains it: {debrief}"
     );
     let (id, pct) = kept_run(j)?;

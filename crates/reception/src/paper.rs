@@ -605,6 +605,12 @@ pub enum ProblemKind {
     EligibilityInvalid,
     /// Identity could not be confirmed (face, PIN, 目視 all failed).
     IdentityNotConfirmed,
+    /// The card is not usable as マイナ保険証: its 利用者証明用電子証明書 expired more than 3 months ago or is not
+    /// yet valid (S000 2-25). The routes are a 資格確認書 (S000 1-6) or the 申立書 (S001).
+    CardNotUsable,
+    /// Staff judged at 目視確認 that the card is not the patient's: nothing from that card gives the normal
+    /// share; a 資格確認書 or 10割 (#12 §4).
+    IdentityRejected,
 }
 
 impl ProblemKind {
@@ -614,7 +620,9 @@ impl ProblemKind {
             ProblemKind::CommunicationFailure | ProblemKind::PowerOutage | ProblemKind::DeviceFailure => true,
             ProblemKind::NoEligibilityData
             | ProblemKind::EligibilityInvalid
-            | ProblemKind::IdentityNotConfirmed => false,
+            | ProblemKind::IdentityNotConfirmed
+            | ProblemKind::CardNotUsable
+            | ProblemKind::IdentityRejected => false,
         }
     }
 
@@ -625,7 +633,27 @@ impl ProblemKind {
             ProblemKind::DeviceFailure
             | ProblemKind::NoEligibilityData
             | ProblemKind::EligibilityInvalid
-            | ProblemKind::IdentityNotConfirmed => true,
+            | ProblemKind::IdentityNotConfirmed
+            | ProblemKind::CardNotUsable
+            | ProblemKind::IdentityRejected => true,
+        }
+    }
+
+    /// May the patient fill in a 被保険者資格申立書 for the normal share? When the マイナ保険証 cannot confirm
+    /// eligibility for a reason on the clinic's or the card's side: outages (S000 2-38, S002 Q11), data not yet
+    /// available or a card not usable (S001: 「マイナ保険証が使えない場合は…被保険者資格申立書…方法もあります」; S002 Q3).
+    /// Not when the answer said the eligibility is invalid (the declaration would contradict it and the claim
+    /// would come back), nor when identity was not confirmed or rejected.
+    pub fn allows_declaration(self) -> bool {
+        match self {
+            ProblemKind::CommunicationFailure
+            | ProblemKind::PowerOutage
+            | ProblemKind::DeviceFailure
+            | ProblemKind::NoEligibilityData
+            | ProblemKind::CardNotUsable => true,
+            ProblemKind::EligibilityInvalid
+            | ProblemKind::IdentityNotConfirmed
+            | ProblemKind::IdentityRejected => false,
         }
     }
 }

@@ -661,6 +661,8 @@ fn problem_code(p: ProblemKind) -> &'static str {
         ProblemKind::NoEligibilityData => "no_eligibility_data",
         ProblemKind::EligibilityInvalid => "eligibility_invalid",
         ProblemKind::IdentityNotConfirmed => "identity_not_confirmed",
+        ProblemKind::CardNotUsable => "card_not_usable",
+        ProblemKind::IdentityRejected => "identity_rejected",
     }
 }
 
@@ -672,6 +674,8 @@ fn problem_label(p: ProblemKind) -> &'static str {
         ProblemKind::NoEligibilityData => "資格情報なし",
         ProblemKind::EligibilityInvalid => "資格無効",
         ProblemKind::IdentityNotConfirmed => "本人確認不可",
+        ProblemKind::CardNotUsable => "マイナ保険証として利用不可",
+        ProblemKind::IdentityRejected => "目視で本人と確認できず",
     }
 }
 

@@ -7,7 +7,7 @@ import { kebab } from '../view.js';
 import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff } from './staff-forms.js';
 
 /** @type {import('../contract/commands').ProblemKind[]} */
-export const PROBLEMS = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure', 'NoEligibilityData', 'EligibilityInvalid', 'IdentityNotConfirmed'];
+export const PROBLEMS = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure', 'NoEligibilityData', 'EligibilityInvalid', 'IdentityNotConfirmed', 'CardNotUsable', 'IdentityRejected'];
 
 const EMPTY_DECLARATION = {
   visit_date: '', filled_on: '', name: '', name_kana: '', birthdate: '', sex: 'Unstated', address: '', phone: '',

@@ -177,8 +177,10 @@ impl ErrorCode {
             ErrorCode::CardUnreadable | ErrorCode::ReaderFailure | ErrorCode::StoreFailed => {
                 Some(ProblemKind::DeviceFailure)
             }
-            ErrorCode::SmartphonePinLocked | ErrorCode::IdentityRejected => {
-                Some(ProblemKind::IdentityNotConfirmed)
+            ErrorCode::SmartphonePinLocked => Some(ProblemKind::IdentityNotConfirmed),
+            ErrorCode::IdentityRejected => Some(ProblemKind::IdentityRejected),
+            ErrorCode::CertExpired | ErrorCode::CertNotYetValid | ErrorCode::SmartphoneCardCertExpired => {
+                Some(ProblemKind::CardNotUsable)
             }
             ErrorCode::RegistrationDeclined | ErrorCode::NoEligibilityData | ErrorCode::MultipleMatches => {
                 Some(ProblemKind::NoEligibilityData)
@@ -191,11 +193,7 @@ impl ErrorCode {
             | ErrorCode::QueryTimeout
             | ErrorCode::ServiceUnavailable
             | ErrorCode::MalformedResponse => Some(ProblemKind::CommunicationFailure),
-            ErrorCode::NotMyNumberCard
-            | ErrorCode::CertExpired
-            | ErrorCode::CertNotYetValid
-            | ErrorCode::SmartphoneCardCertExpired
-            | ErrorCode::Paper(_) => None,
+            ErrorCode::NotMyNumberCard | ErrorCode::Paper(_) => None,
         }
     }
 }
@@ -226,32 +224,41 @@ impl FallbackStep {
         FallbackStep::FullCharge,
     ];
 
-    /// Does this step make sense for the problem? Outages skip nothing but the online query when the
-    /// network is down; data problems skip retrying the reader and the (stale) 再診 history.
+    /// Does this step make sense for the problem? One answer per problem, the same in the flow, the hints,
+    /// the wizard and the scoring (#12 §4):
+    /// - outages skip only the online query when the network is down;
+    /// - data problems skip retrying the reader and the (stale) 再診 history, which is for outages (S000 2-38);
+    /// - a card not usable as マイナ保険証 (S000 2-25) goes to a 資格確認書 (書類入力) or the 申立書 (S001);
+    /// - a 目視 rejection has no normal-share path from that card: a 資格確認書 or 10割;
+    /// - the 申立書 needs a classified problem that allows it ([`ProblemKind::allows_declaration`]).
     pub fn applies(self, problem: Option<ProblemKind>) -> bool {
+        use ProblemKind as P;
         match self {
             FallbackStep::RetryOrSwitch => match problem {
-                Some(ProblemKind::NoEligibilityData | ProblemKind::EligibilityInvalid) => false,
                 Some(
-                    ProblemKind::CommunicationFailure
-                    | ProblemKind::PowerOutage
-                    | ProblemKind::DeviceFailure
-                    | ProblemKind::IdentityNotConfirmed,
+                    P::NoEligibilityData | P::EligibilityInvalid | P::CardNotUsable | P::IdentityRejected,
+                ) => false,
+                Some(
+                    P::CommunicationFailure | P::PowerOutage | P::DeviceFailure | P::IdentityNotConfirmed,
                 )
                 | None => true,
             },
-            FallbackStep::CardWithNotice => problem.is_none_or(ProblemKind::online_possible),
+            FallbackStep::CardWithNotice => match problem {
+                Some(P::CardNotUsable | P::IdentityRejected) => false,
+                Some(p) => p.online_possible(),
+                None => true,
+            },
             FallbackStep::PreviousVisit => match problem {
-                Some(ProblemKind::NoEligibilityData | ProblemKind::EligibilityInvalid) => false,
                 Some(
-                    ProblemKind::CommunicationFailure
-                    | ProblemKind::PowerOutage
-                    | ProblemKind::DeviceFailure
-                    | ProblemKind::IdentityNotConfirmed,
+                    P::NoEligibilityData | P::EligibilityInvalid | P::CardNotUsable | P::IdentityRejected,
+                ) => false,
+                Some(
+                    P::CommunicationFailure | P::PowerOutage | P::DeviceFailure | P::IdentityNotConfirmed,
                 )
                 | None => true,
             },
-            FallbackStep::Declaration | FallbackStep::FullCharge => true,
+            FallbackStep::Declaration => problem.is_some_and(ProblemKind::allows_declaration),
+            FallbackStep::FullCharge => true,
         }
     }
 

@@ -258,6 +258,12 @@ fn problem(k: ProblemKind, lang: Lang) -> String {
         ProblemKind::NoEligibilityData => pick(lang, "資格情報なし", "no eligibility data"),
         ProblemKind::EligibilityInvalid => pick(lang, "資格無効", "eligibility invalid"),
         ProblemKind::IdentityNotConfirmed => pick(lang, "本人確認できず", "identity not confirmed"),
+        ProblemKind::CardNotUsable => pick(
+            lang,
+            "マイナ保険証として使えないカード",
+            "card not usable as マイナ保険証",
+        ),
+        ProblemKind::IdentityRejected => pick(lang, "目視で本人と確認できず", "rejected at the visual check"),
     }
 }
 

@@ -284,7 +284,7 @@ fn staff_visual_mode_before_the_card_serves_a_child_in_the_waiting_room() {
 }
 
 #[test]
-fn visual_check_rejection_routes_to_the_staff_fallback() {
+fn visual_check_rejection_leaves_only_a_qualification_certificate_or_10_wari() {
     let mut h = H::default();
     h.send(Event::CardPlaced)
         .staff(StaffAction::SetVisualMode(true))
@@ -296,17 +296,14 @@ fn visual_check_rejection_routes_to_the_staff_fallback() {
         }
     );
     h.fire();
-    assert_eq!(
-        h.screen(),
-        Screen::Fallback {
-            step: FallbackStep::RetryOrSwitch
-        }
-    );
-    assert_eq!(
-        h.snap().fallback.as_ref().and_then(|f| f.problem),
-        Some(ProblemKind::IdentityNotConfirmed)
-    );
-    assert!(h.saved().is_empty());
+    // Staff judged the card is not the patient's: no retry, no card + お知らせ, no 再診 history, no 申立書
+    // from that card (#12 §4); a 資格確認書 stays possible through 書類入力.
+    let f = h.snap().fallback.clone().expect("fallback");
+    assert_eq!(f.problem, Some(ProblemKind::IdentityRejected));
+    assert_eq!(f.steps, vec![FallbackStep::FullCharge]);
+    assert!(h.snap().staff_actions.contains(&StaffActionKind::PresentPaper));
+    h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
+    assert!(h.saved().is_empty(), "no 申立書 after a 目視 rejection");
     trace!(h);
 }
 
@@ -394,7 +391,7 @@ fn certificate_in_grace_period_skips_consent_and_shares_eligibility_only() {
 }
 
 #[test]
-fn certificate_expired_over_3_months_is_refused_and_routed_to_fallbacks() {
+fn certificate_expired_over_3_months_is_refused_and_routed_to_a_certificate_or_the_declaration() {
     let mut h = H::with(|p| {
         if let Ok(c) = p.card.cert.as_mut() {
             c.not_after = day(2025, 1, 31);
@@ -408,10 +405,14 @@ fn certificate_expired_over_3_months_is_refused_and_routed_to_fallbacks() {
         }
     );
     h.fire();
+    // Not usable as マイナ保険証 (S000 2-25): a 資格確認書 (書類入力) or the 申立書, never 再診 history (#12 §4).
+    let f = h.snap().fallback.clone().expect("fallback");
+    assert_eq!(f.problem, Some(ProblemKind::CardNotUsable));
+    assert_eq!(f.steps, vec![FallbackStep::Declaration, FallbackStep::FullCharge]);
     assert_eq!(
         h.screen(),
         Screen::Fallback {
-            step: FallbackStep::RetryOrSwitch
+            step: FallbackStep::Declaration
         }
     );
     assert_eq!(h.issued("MatchFace") + h.issued("VerifyPin"), 0);
@@ -681,13 +682,10 @@ fn validity_2_invalid_goes_to_the_data_problem_branch() {
     );
     h.fire();
     let f = h.snap().fallback.clone().expect("fallback");
+    // 無効 is an answer, not an outage: a 申立書 would contradict it (#12 §4).
     assert_eq!(
         f.steps,
-        vec![
-            FallbackStep::CardWithNotice,
-            FallbackStep::Declaration,
-            FallbackStep::FullCharge
-        ]
+        vec![FallbackStep::CardWithNotice, FallbackStep::FullCharge]
     );
     assert!(h.saved().is_empty());
     trace!(h);
@@ -1570,4 +1568,49 @@ fn consent_validity_lapses_after_24_hours_in_the_snapshot() {
     h.staff(StaffAction::Hotline(false));
     assert!(!h.snap().consent_valid, "24 h later the consent is expired");
     trace!(h);
+}
+
+/// The 申立書 needs a classified problem that allows it (#12 §4): the wizard never reaches it before staff say
+/// what went wrong, nor after an answer of 無効; after an outage it completes at the normal share.
+#[test]
+fn the_declaration_is_taken_only_for_a_problem_that_allows_it() {
+    fn walk(h: &mut H) -> Vec<FallbackStep> {
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            if let Screen::Fallback { step } = h.screen() {
+                seen.push(step);
+            }
+            h.staff(StaffAction::FallbackNext);
+        }
+        seen
+    }
+    let mut h = H::default();
+    h.staff(StaffAction::OpenFallback);
+    assert!(
+        !walk(&mut h).contains(&FallbackStep::Declaration),
+        "unclassified: no 申立書 step"
+    );
+    h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
+    assert!(h.saved().is_empty());
+
+    let mut h = H::default();
+    h.staff(StaffAction::OpenFallback);
+    h.staff(StaffAction::ClassifyProblem(ProblemKind::EligibilityInvalid));
+    assert!(
+        !walk(&mut h).contains(&FallbackStep::Declaration),
+        "無効: no 申立書 step"
+    );
+
+    let mut h = H::default();
+    h.staff(StaffAction::OpenFallback);
+    h.staff(StaffAction::ClassifyProblem(ProblemKind::PowerOutage));
+    while h.screen()
+        != (Screen::Fallback {
+            step: FallbackStep::Declaration,
+        })
+    {
+        h.staff(StaffAction::FallbackNext);
+    }
+    h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
+    assert_eq!(h.only_saved().basis, Basis::Declaration);
 }

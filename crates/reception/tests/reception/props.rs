@@ -66,7 +66,7 @@ fn ev() -> impl Strategy<Value = Ev> {
         any::<bool>().prop_map(Ev::VisualResult),
         (0u8..3).prop_map(Ev::Operator),
         Just(Ev::OpenFallback),
-        (0u8..6).prop_map(Ev::Classify),
+        (0u8..8).prop_map(Ev::Classify),
         Just(Ev::Next),
         Just(Ev::RetryReader),
         any::<bool>().prop_map(Ev::Notice),
@@ -207,6 +207,8 @@ fn apply(h: &mut H, e: &Ev) {
         ProblemKind::NoEligibilityData,
         ProblemKind::EligibilityInvalid,
         ProblemKind::IdentityNotConfirmed,
+        ProblemKind::CardNotUsable,
+        ProblemKind::IdentityRejected,
     ];
     let ops = [Operator::Patient, Operator::Proxy, Operator::StaffAssisted];
     let modes = [

@@ -3,4 +3,4 @@
 /**
  * What went wrong, as staff classify it (domain.md §4(b) 2).
  */
-export type ProblemKind = "CommunicationFailure" | "PowerOutage" | "DeviceFailure" | "NoEligibilityData" | "EligibilityInvalid" | "IdentityNotConfirmed";
+export type ProblemKind = "CommunicationFailure" | "PowerOutage" | "DeviceFailure" | "NoEligibilityData" | "EligibilityInvalid" | "IdentityNotConfirmed" | "CardNotUsable" | "IdentityRejected";
