@@ -46,6 +46,7 @@ const ENUM_COPY = {
   'store/Fallback.ts': 'store.fallback.',
   'reception/VisitKind.ts': 'store.kind.',
   'reception/Operator.ts': 'operator.',
+  'reception/ProblemKind.ts': ['problem.', 'fallback.rule.'],
   'reception/Sex.ts': 'sex.',
 };
 let enumValues = 0;
@@ -61,8 +62,10 @@ for (const [file, prefix] of Object.entries(ENUM_COPY)) {
   const values = [...decl.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
   if (!values.length) problems.push(`ui/js/contract/${file}: no string values found`);
   for (const v of values) {
-    enumValues += 1;
-    if (!jaKeys.has(prefix + v)) problems.push(`no copy ${prefix}${v} for ${file}`);
+    for (const p of [prefix].flat()) {
+      enumValues += 1;
+      if (!jaKeys.has(p + v)) problems.push(`no copy ${p}${v} for ${file}`);
+    }
   }
 }
 

@@ -179,10 +179,11 @@ impl ValidationError {
     }
 }
 
-/// Check digit of an 8-digit 保険者番号: weights 2,1,2,… from the right over the first 7 digits,
-/// products digit-summed (14 → 1+4), check = (10 − sum mod 10) mod 10. `06133946` (S001) passes.
-pub fn insurer_check_digit(first7: &[u8]) -> u8 {
-    let sum: u32 = first7
+/// 検証番号 of a 保険者番号: weights 2,1,2,… from the right over the digits before it (7 for an 8-digit
+/// number, 5 for a 6-digit 国保 one), products digit-summed (14 → 1+4), check = (10 − sum mod 10) mod 10.
+/// `06133946` (S001) and `138057` pass.
+pub fn insurer_check_digit(body: &[u8]) -> u8 {
+    let sum: u32 = body
         .iter()
         .rev()
         .enumerate()
@@ -194,8 +195,8 @@ pub fn insurer_check_digit(first7: &[u8]) -> u8 {
     u8::try_from((10 - sum % 10) % 10).unwrap_or(0)
 }
 
-/// 保険者番号: 8 digits with a valid check digit, or 6 digits (国保; no check digit is verified
-/// for these — the algorithm for 6-digit numbers was not confirmed in the sources).
+/// 保険者番号: 8 digits (法別番号 + 都道府県 + 保険者別番号 + 検証番号) or 6 digits (国保: 都道府県 2 + 保険者別
+/// 3 + 検証番号), each with its 検証番号 checked the same way over the digits before it (#12 §5).
 pub fn insurer_number(input: &str) -> Result<String, ValidationError> {
     let s = input.trim();
     if s.is_empty() {
@@ -206,14 +207,13 @@ pub fn insurer_number(input: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new(Field::InsurerNumber, Problem::Format));
     }
     match digits.as_slice() {
-        [first7 @ .., check] if digits.len() == 8 => {
-            if insurer_check_digit(first7) == *check {
+        [body @ .., check] if digits.len() == 8 || digits.len() == 6 => {
+            if insurer_check_digit(body) == *check {
                 Ok(s.to_owned())
             } else {
                 Err(ValidationError::new(Field::InsurerNumber, Problem::CheckDigit))
             }
         }
-        d if d.len() == 6 => Ok(s.to_owned()),
         _ => Err(ValidationError::new(Field::InsurerNumber, Problem::Format)),
     }
 }

@@ -204,7 +204,7 @@ export default {
   'notice.reader.JustRegistered': '利用登録を受け付けました。',
 
   // お知らせ（職員向け）
-  'notice.staff.CertExpiresSoon': '電子証明書の期限まで残り{days_left}日。住民票のある市区町村の窓口での更新をご案内ください（オンラインでは更新できません）。',
+  'notice.staff.CertExpiresSoon': '電子証明書の期限まで残り{days_left}日。住民票のある市区町村の窓口での更新をご案内ください（オンラインでは更新できません）。電子証明書の期限（発行から5回目の誕生日）はカード自体の有効期限（10回目、未成年は5回目）とは別です（S003 Q12）。',
   'notice.staff.CertGraceEligibilityOnly': '電子証明書の失効後3か月以内：資格確認のみ。同意画面なし・診療情報は提供されません。',
   'notice.staff.PinWrong': '暗証番号誤り（残り{tries_left}回）。',
   'notice.staff.PinLocked': '暗証番号ロック中：顔認証か目視確認へ。ロックの解除（暗証番号の初期化・再設定）は住民票のある市区町村の窓口です。',
@@ -455,7 +455,10 @@ export default {
   'fallback.rule.DeviceFailure': '機器故障時は通常の負担割合：カード＋お知らせ／PDF の番号で確認、できなければ再診は前回の資格情報、初診は被保険者資格申立書で受け付けます。',
   'fallback.rule.NoEligibilityData': 'データの問題：お知らせ／PDF の番号で確認、できなければ被保険者資格申立書。最後の手段が10割です。',
   'fallback.rule.EligibilityInvalid': '資格無効：新しい保険の書類を確認。確認できなければ10割で、後日返金します。',
-  'fallback.rule.IdentityNotConfirmed': '本人確認ができない：目視、書類、被保険者資格申立書の順に試します。',
+  'fallback.rule.IdentityNotConfirmed': '本人確認ができない：目視確認を試し、だめなら資格確認書などの書類を確認します。確認できなければ10割で、後日返金します。',
+  'fallback.rule.CardNotUsable': 'マイナ保険証として使えないカード（電子証明書の失効から3か月超など）：資格確認書をお持ちなら書類入力、なければ被保険者資格申立書で受け付けます。前回の資格情報（再診）は障害時の方法なので使いません。',
+  'fallback.rule.IdentityRejected': '目視で本人と確認できなかったカードでは通常の負担割合になりません。資格確認書をお持ちなら書類入力、なければ10割で、後日返金します。',
+  'fallback.tip.lost_card': 'カードの紛失・お忘れ：紛失のときはマイナンバー総合フリーダイヤル（0120-95-0178）で利用停止の連絡をし、住民票のある市区町村で再発行できます。再発行までの受診には、加入している保険者に資格確認書の交付を申請していただきます（S000 2-37）。',
   'fallback.retry.lead': 'カードを置き直してもらいます。カードは読み取れたのに顔認証・暗証番号で本人確認ができない場合は、目視確認に切り替えます。',
   'fallback.retry.reader': 'カードリーダーで再試行',
   'fallback.retry.visual': '目視確認に切り替える',

@@ -35,7 +35,8 @@ export function render(root, snap, ctx) {
         'aria-pressed': String(fb.problem === p),
         on: { click: () => sendStaff(ctx, null, { ClassifyProblem: p }) },
       }, t(`problem.${p}`)))),
-    fb.problem ? h('p', { class: 'rule-hint', testid: 'fallback-rule-hint' }, t(`fallback.rule.${fb.problem}`)) : null);
+    fb.problem ? h('p', { class: 'rule-hint', testid: 'fallback-rule-hint' }, t(`fallback.rule.${fb.problem}`)) : null,
+    h('p', { class: 'small muted', testid: 'fallback-tip-lost-card' }, t('fallback.tip.lost_card')));
 
   root.appendChild(h('section', { class: 'card fallback', testid: 'fallback-wizard', dataset: { step: fb.step } },
     h('header', { class: 'card-head' }, h('h3', {}, t('fallback.title')),

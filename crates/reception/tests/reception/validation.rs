@@ -19,8 +19,12 @@ fn insurer_number_with_wrong_check_digit_is_rejected_with_a_check_digit_message(
 }
 
 #[test]
-fn six_digit_kokuho_numbers_are_accepted_and_other_lengths_rejected() {
+fn six_digit_kokuho_numbers_carry_a_check_digit_and_other_lengths_are_rejected() {
     assert!(insurer_number("138057").is_ok());
+    assert!(insurer_number("139998").is_ok());
+    // A 6-digit 国保 number is checked like an 8-digit one (#12 §5): any 6 digits no longer pass.
+    assert_eq!(insurer_number("138058").unwrap_err().problem, Problem::CheckDigit);
+    assert_eq!(insurer_number("123456").unwrap_err().problem, Problem::CheckDigit);
     assert_eq!(insurer_number("1234567").unwrap_err().problem, Problem::Format);
     assert_eq!(insurer_number("0613394a").unwrap_err().problem, Problem::Format);
     assert_eq!(insurer_number("").unwrap_err().problem, Problem::Required);
