@@ -409,6 +409,9 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "s30-temporary-rule-legacy-card",
     "s31-temporary-rule-notice-alone",
     "s32-after-temporary-rule",
+    "s33-qualification-cert-invalid-online",
+    "s34-dialysis-specific-disease",
+    "s35-visual-rejection",
 ];
 
 /// Load every built-in scenario (fails on the first broken one).

@@ -676,3 +676,20 @@ fn the_readers_proxy_button_sets_the_operator_and_scores_as_that_decision() {
     assert!(s.accepted);
     assert_eq!(s.next.operator, Operator::Proxy);
 }
+
+/// Every scenario file in assets/scenarios is in the curriculum (a file left out is never played or tested).
+#[test]
+fn every_scenario_file_is_in_the_curriculum() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".toml").map(str::to_owned)
+        })
+        .collect();
+    files.sort();
+    let mut listed: Vec<String> = training::load_all().unwrap().into_iter().map(|s| s.id).collect();
+    listed.sort();
+    assert_eq!(files, listed);
+}
