@@ -107,6 +107,13 @@ impl reception::Store for AppStore {
     fn audit(&mut self, event: &reception::flow::AuditEvent) -> Result<(), reception::model::StoreError> {
         self.inner.audit(event)
     }
+    fn void_last_reception(
+        &mut self,
+        reason: reception::paper::VoidReason,
+        at: chrono::NaiveDateTime,
+    ) -> Result<(), reception::model::StoreError> {
+        self.inner.void_last_reception(reason, at)
+    }
 }
 
 /// The reception flow's ports, one field each. Generic so that the app, the in-process tests and the

@@ -299,6 +299,9 @@ pub fn perform(call: Call, ports: &mut dyn Adapters) -> Answer {
         Call::QueryByNumbers(q) => Answer::EligibilityAnswered(ports.eligibility().query_by_numbers(&q)),
         Call::LookupPrevious(l) => Answer::PreviousFound(ports.store().last_eligibility(&l)),
         Call::SaveReception(rec) => Answer::Saved(ports.store().save_reception(&rec)),
+        Call::VoidLastReception { reason, at } => {
+            Answer::Voided(ports.store().void_last_reception(reason, at))
+        }
     }
 }
 

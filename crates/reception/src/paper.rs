@@ -730,6 +730,15 @@ impl Basis {
     }
 }
 
+/// Why staff voided a completed reception (kept with its reason, never deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "reception/")]
+pub enum VoidReason {
+    /// The answer showed another person's data (紐付け誤り, S000 2-28, S002 Q5): the patient is told about the
+    /// マイナンバー総合フリーダイヤル and received on another basis.
+    OtherPersonsData,
+}
+
 /// Billing consequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "reception/")]

@@ -14,6 +14,7 @@ use crate::model::{
     StoredEligibility,
 };
 use crate::paper::ReceptionRecord;
+use crate::paper::VoidReason;
 use crate::pin::Pin;
 use crate::snapshot::Snapshot;
 
@@ -91,6 +92,8 @@ pub trait Store {
     fn last_eligibility(&mut self, who: &PatientLookup) -> Result<Option<StoredEligibility>, StoreError>;
     /// Append an audit line.
     fn audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// Mark the reception this store saved last as voided at `at`, for `reason`; it stays in the record.
+    fn void_last_reception(&mut self, reason: VoidReason, at: NaiveDateTime) -> Result<(), StoreError>;
 }
 
 /// Where snapshots go (Tauri event emit, a recording sink in tests).

@@ -12,6 +12,7 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::model::{
     Fallback, IdentityMethod, Operator, Outcome, ReceptionFilter, ReceptionSummary, Sex, VisitKind,
+    VoidReason,
 };
 
 /// Text encoding of an export.
@@ -25,7 +26,7 @@ pub enum CsvEncoding {
 }
 
 /// The header row; one entry per exported column.
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 20] = [
     "受付日時",
     "受付ID",
     "患者ID",
@@ -45,6 +46,7 @@ pub const CSV_HEADER: [&str; 19] = [
     "同意有効期限",
     "返金タスク",
     "再照会タスク",
+    "取消",
 ];
 
 impl Store {
@@ -101,6 +103,10 @@ fn render_csv(rows: &[ReceptionSummary]) -> String {
                     "未了".into()
                 } else {
                     String::new()
+                },
+                match r.voided {
+                    Some(VoidReason::OtherPersonsData) => "取消（他人の情報）".into(),
+                    None => String::new(),
                 },
             ]
             .into_iter(),

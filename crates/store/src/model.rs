@@ -17,7 +17,7 @@ pub use reception::model::{
     Operator, PrescriptionForm, QualificationValidity, Relationship, SpecificDisease,
 };
 pub use reception::paper::{
-    AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex, VisitKind,
+    AcceptedDocument, Declaration, DocumentKind, GroupSetting, InsuranceType, Sex, VisitKind, VoidReason,
 };
 pub use reception::validate::Numbers;
 
@@ -325,6 +325,9 @@ pub struct ConsentFlags {
     pub limit: ConsentFlag,
 }
 
+// Why a reception was voided is reception's `VoidReason`.
+text_code!(VoidReason { OtherPersonsData => "other_persons_data" });
+
 // 処方箋の発行形態 is reception's `PrescriptionForm`.
 text_code!(PrescriptionForm { Electronic => "electronic", Paper => "paper" });
 
@@ -471,6 +474,8 @@ pub struct ReceptionSummary {
     pub refund_open: bool,
     /// An open re-check task (a document accepted offline) belongs to this reception.
     pub recheck_open: bool,
+    /// Staff voided this reception (why); it stays listed, struck through.
+    pub voided: Option<VoidReason>,
 }
 
 /// Filter for the day list.

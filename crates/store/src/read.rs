@@ -62,6 +62,7 @@ static LAST_VALID_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     format!(
         "SELECT e.visit_id, v.at, {} FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
          WHERE e.patient_id = ?1 AND e.validity = ?2
+           AND NOT EXISTS (SELECT 1 FROM voided_receptions x WHERE x.visit_id = e.visit_id)
          ORDER BY e.confirmation_date DESC, v.at DESC, e.id DESC LIMIT 1",
         eligibility_cols("e")
     )
@@ -144,7 +145,9 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<Option<ConsentStatus>, StoreError> {
         let sql = format!(
-            "SELECT visit_id, {CONSENT_COLS} FROM consents WHERE patient_id = ?1 ORDER BY given_at DESC, id DESC LIMIT 1"
+            "SELECT visit_id, {CONSENT_COLS} FROM consents c WHERE patient_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM voided_receptions x WHERE x.visit_id = c.visit_id)
+             ORDER BY given_at DESC, id DESC LIMIT 1"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut rows = stmt.query([patient.0])?;
@@ -193,13 +196,15 @@ impl Store {
                     (SELECT group_concat(sd.category_name, '・') FROM
                         (SELECT category_name FROM specific_diseases WHERE visit_id = v.id ORDER BY position) sd),
                     t.status,
-                    rc.status
+                    rc.status,
+                    vx.reason
              FROM visits v JOIN patients p ON p.id = v.patient_id
              LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
              LEFT JOIN consents c ON c.visit_id = v.id
              LEFT JOIN full_payments fp ON fp.visit_id = v.id
              LEFT JOIN refund_tasks t ON t.payment_id = fp.id
              LEFT JOIN recheck_tasks rc ON rc.visit_id = v.id
+             LEFT JOIN voided_receptions vx ON vx.visit_id = v.id
              WHERE v.at >= ?1 AND v.at < ?2",
         );
         if !filter.outcomes.is_empty() {
@@ -597,6 +602,7 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
         specific_diseases: opt_text(row, 17)?,
         refund_open: opt_text(row, 18)?.as_deref() == Some("open"),
         recheck_open: opt_text(row, 19)?.as_deref() == Some("open"),
+        voided: parse_opt_code("voided_receptions.reason", opt_text(row, 20)?)?,
     })
 }
 

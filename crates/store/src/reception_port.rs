@@ -28,6 +28,7 @@ use ::reception::model::{
 };
 use ::reception::paper::{
     AcceptedDocument, Basis, Billing, DocumentKind, GroupSetting, PaperRefusal, ProblemKind, ReceptionRecord,
+    VoidReason,
 };
 use ::reception::rules::CertStatus;
 
@@ -320,6 +321,15 @@ impl ::reception::Store for StorePort {
                 Err(e) => return Err(port_error("save the reception", &e)),
             }
         }
+    }
+
+    fn void_last_reception(&mut self, reason: VoidReason, at: NaiveDateTime) -> Result<(), PortError> {
+        let visit = self
+            .last_visit
+            .ok_or_else(|| PortError("no reception saved in this session to void".into()))?;
+        self.db
+            .void_reception(visit, reason, at, FLOW_ACTOR)
+            .map_err(|e| port_error("void the reception", &e))
     }
 
     /// 再診 look-up. Kana + birthdate: patients with exactly that kana (half/full width, hiragana all match)
@@ -700,6 +710,10 @@ fn audit_of(kind: &AuditKind) -> (&'static str, Option<String>) {
         AuditKind::ProblemClassified(p) => ("fallback.problem_classified", Some(problem_code(*p).into())),
         AuditKind::DocumentRefused(r) => ("document.refused", Some(refusal_code(*r).into())),
         AuditKind::HotlineShown => ("hotline.shown", None),
+        AuditKind::ReceptionVoided(r) => (
+            "reception.void_requested",
+            Some(crate::codec::TextCode::code(r).into()),
+        ),
         AuditKind::QueryCancelled => ("query.cancelled", None),
         AuditKind::OperatorSet(o) => (
             "operator.set",

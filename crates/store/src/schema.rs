@@ -362,6 +362,17 @@ CREATE TABLE specific_diseases (
     valid_until   TEXT,
     UNIQUE (visit_id, position)
 ) STRICT;
+
+-- A reception staff voided (another person's data was shown, #12 §4): kept, with when and why; never deleted.
+CREATE TABLE voided_receptions (
+    visit_id INTEGER PRIMARY KEY REFERENCES visits(id),
+    at       TEXT NOT NULL,
+    reason   TEXT NOT NULL CONSTRAINT void_reason_code CHECK (reason IN ('other_persons_data'))
+) STRICT;
+CREATE TRIGGER voided_receptions_no_delete BEFORE DELETE ON voided_receptions
+BEGIN
+    SELECT RAISE(ABORT, 'voided_receptions is append-only: a void cannot be undone by deleting it');
+END;
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::kana::search_key;
 use crate::model::{
     AcceptedDocument, AuditEntry, CompletedReception, Consent, Declaration, EligibilitySnapshot, FullPayment,
-    NewPatient, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId,
+    NewPatient, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId, VoidReason,
 };
 
 impl Store {
@@ -28,6 +28,32 @@ impl Store {
         let id = insert_reception(&tx, reception)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Marks a saved reception as voided at `at` for `reason`, with its audit line, in one transaction. The
+    /// visit and everything saved with it stay; a voided visit's eligibility is never offered for a 再診.
+    pub fn void_reception(
+        &mut self,
+        visit: VisitId,
+        reason: VoidReason,
+        at: NaiveDateTime,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached("INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)")?
+            .execute(params![visit.0, time_text(at), reason.code()])?;
+        insert_audit(
+            &tx,
+            Some(visit.0),
+            &AuditEntry {
+                at,
+                actor: actor.to_owned(),
+                action: "reception.voided".into(),
+                detail: Some(reason.code().into()),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Saves many receptions in ONE transaction (imports, benchmark fill): all of them or none. Takes an

@@ -198,3 +198,4 @@ export type { UserInput } from "./reception/UserInput";
 export type { ValidationError } from "./reception/ValidationError";
 export type { VisitId } from "./store/VisitId";
 export type { VisitKind } from "./reception/VisitKind";
+export type { VoidReason } from "./reception/VoidReason";

@@ -277,7 +277,10 @@ export default {
   'staff.hotline.title': 'My Number toll-free line (マイナンバー総合フリーダイヤル)',
   'staff.hotline.guidance': 'Choose option {n} in the voice guidance',
   'staff.hotline.when': 'If another person\'s data is shown, tell the patient to call the My Number toll-free line (マイナンバー総合フリーダイヤル, 0120-95-0178) or their insurer.',
-  'staff.hotline.also_insurer': 'Do not print or save the data shown; stop the reception.',
+  'staff.hotline.also_insurer': 'Do not print or save the data shown. This reception is voided (it stays recorded as voided); receive the patient another way, e.g. the card with the eligibility notice.',
+  'staff.result.void_other_person': 'Void: another person\'s data',
+  'staff.result.void_hint': 'A voided reception stays in the record, marked as voided.',
+  'today.voided': 'Voided (another person\'s data)',
   'staff.hotline.do_not_use': 'In training mode, do not actually call.',
 
   'validity.Valid': 'Eligible (有効)',

@@ -284,7 +284,10 @@ export default {
   'staff.hotline.title': 'マイナンバー総合フリーダイヤル',
   'staff.hotline.guidance': '音声ガイダンス {n} 番をお選びください',
   'staff.hotline.when': '別の方の情報が表示された場合は、患者さんに、マイナンバー総合フリーダイヤル（0120-95-0178）または加入している保険者へのご相談をご案内ください。',
-  'staff.hotline.also_insurer': '表示された情報は印刷・保存せず、受付を中止してください。',
+  'staff.hotline.also_insurer': '表示された情報は印刷・保存しないでください。この受付は取り消し（取消として記録に残ります）、カードと資格情報のお知らせなど、別の方法で受け付けてください。',
+  'staff.result.void_other_person': '他人の情報のため受付を取り消す',
+  'staff.result.void_hint': '取り消した受付は「取消」として記録に残ります。',
+  'today.voided': '取消（他人の情報）',
   'staff.hotline.do_not_use': '練習モードでは実際に電話をかけないでください。',
 
   // コード表示

@@ -53,7 +53,8 @@ export function render(root, snap, ctx) {
             r.refund_open ? h('span', { class: 'badge warn', testid: `today-task-refund-${id}` }, t('task.Refund')) : null,
             r.recheck_open ? h('span', { class: 'badge warn', testid: `today-task-recheck-${id}`, title: t('task.Recheck_hint') }, t('task.Recheck')) : null,
           ].filter(Boolean);
-          return h('tr', { testid: `today-row-${id}`, class: tasks.length ? 'has-task' : '' },
+          if (r.voided) tasks.unshift(h('span', { class: 'badge', testid: `today-voided-${id}` }, t('today.voided')));
+          return h('tr', { testid: `today-row-${id}`, class: [tasks.length ? 'has-task' : '', r.voided ? 'voided' : ''] },
             h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
             h('td', {}, nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
             h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),

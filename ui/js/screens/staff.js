@@ -57,10 +57,14 @@ export function render(root, snap, ctx) {
     else if (local.photo) { local.photo = null; local.photoVersion = (local.photoVersion || 0) + 1; }
   }
 
-  keyed(header, JSON.stringify([lang, ctx.info.mode, screen, snap.mode]), (r) => r.appendChild(
+  // 「他人の情報が表示された」 right after a reception voids it (kept as voided) and opens the sheet; otherwise it
+  // only opens the sheet (#12 §4).
+  const canVoid = snap.staff_actions.includes('VoidReception');
+  keyed(header, JSON.stringify([lang, ctx.info.mode, screen, snap.mode, canVoid]), (r) => r.appendChild(
     paneHeader(ctx, 'staff', t('staff.header'),
       h('span', { class: ['pill', `reader-${kebab(snap.mode)}`], testid: 'staff-reader-mode' }, t(`readermode.${snap.mode}`)),
-      button('staff-hotline-open', t('staff.hotline.open'), () => sendStaff(ctx, null, { Hotline: true }), 'ghost small'))));
+      button('staff-hotline-open', t('staff.hotline.open'),
+        () => sendStaff(ctx, null, canVoid ? { VoidReception: 'OtherPersonsData' } : { Hotline: true }), 'ghost small'))));
 
   keyed(tabs, JSON.stringify([lang, local.tab]), (r) => r.appendChild(
     h('nav', { class: 'tabs', role: 'tablist' }, TABS.map((k) => h('button', {
@@ -218,6 +222,11 @@ function resultCard(ctx, snap, screen) {
       h('div', { class: 'kv' }, h('dt', {}, t('staff.result.identity')), h('dd', { testid: 'staff-result-identity' }, how)),
       r ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.basis')), h('dd', { testid: 'staff-result-basis' },
         basisText(ctx, r.basis), ' · ', t(`billing.${r.billing}`))) : null),
+    live && snap.staff_actions.includes('VoidReception')
+      ? h('div', { class: 'button-row' },
+        button('staff-void-other-person', t('staff.result.void_other_person'), () => sendStaff(ctx, null, { VoidReception: 'OtherPersonsData' }), 'danger small'),
+        h('span', { class: 'small muted' }, t('staff.result.void_hint')))
+      : null,
     !live && r && r.eligibility ? eligibilityCard(ctx, r.eligibility, r.consent, r.consent_valid, 'staff-result-eligibility') : null,
     !live && r && r.declaration ? fallback.pdfButton(ctx, r.declaration) : null);
 }

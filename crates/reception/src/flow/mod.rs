@@ -17,6 +17,8 @@
 #![deny(clippy::wildcard_enum_match_arm)]
 
 use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::paper::VoidReason;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
@@ -504,7 +506,15 @@ impl State {
         ) {
             v.push(K::NextPatient);
         }
+        if self.can_void() {
+            v.push(K::VoidReception);
+        }
         v
+    }
+
+    /// The reception on screen was saved (its write is no longer in flight) and may be voided.
+    pub fn can_void(&self) -> bool {
+        matches!(self.phase, Phase::Completed { .. } | Phase::RemoveCard(_)) && self.saving.is_none()
     }
 
     /// PIN tries left on the card read for this patient, as last known.
@@ -553,6 +563,9 @@ pub enum StaffAction {
     ConfirmFullCharge,
     /// Show / hide the hotline sheet (0120-95-0178, guidance 5).
     Hotline(bool),
+    /// Void the reception just completed (another person's data was shown): kept as voided with the reason,
+    /// the hotline sheet opens and the wizard continues on another basis (#12 §4).
+    VoidReception(VoidReason),
     /// 照会キャンセル: stop waiting for the eligibility service; the fallbacks open at once.
     CancelQuery,
     /// Done with this patient; wait for the next.
@@ -590,6 +603,8 @@ pub enum StaffActionKind {
     ConfirmFullCharge,
     /// [`StaffAction::Hotline`].
     Hotline,
+    /// [`StaffAction::VoidReception`].
+    VoidReception,
     /// [`StaffAction::CancelQuery`].
     CancelQuery,
     /// [`StaffAction::NextPatient`].
@@ -613,6 +628,7 @@ impl StaffAction {
             StaffAction::SubmitDeclaration(_) => StaffActionKind::SubmitDeclaration,
             StaffAction::ConfirmFullCharge => StaffActionKind::ConfirmFullCharge,
             StaffAction::Hotline(_) => StaffActionKind::Hotline,
+            StaffAction::VoidReception(_) => StaffActionKind::VoidReception,
             StaffAction::CancelQuery => StaffActionKind::CancelQuery,
             StaffAction::NextPatient => StaffActionKind::NextPatient,
         }
@@ -642,6 +658,8 @@ pub enum Answer {
     PreviousFound(Result<Option<StoredEligibility>, StoreError>),
     /// Of `Call::SaveReception`.
     Saved(Result<(), StoreError>),
+    /// Of `Call::VoidLastReception`.
+    Voided(Result<(), StoreError>),
 }
 
 /// Inputs to the machine.
@@ -738,6 +756,13 @@ pub enum Call {
     LookupPrevious(PatientLookup),
     /// Save everything about the reception, atomically.
     SaveReception(Box<ReceptionRecord>),
+    /// Mark the reception saved last as voided, with its reason and time.
+    VoidLastReception {
+        /// Why.
+        reason: VoidReason,
+        /// When.
+        at: NaiveDateTime,
+    },
 }
 
 /// Which port a call needs: the app runs each on that port's worker, in order.
@@ -769,6 +794,7 @@ impl Call {
             Call::QueryByNumbers(_) => "QueryByNumbers",
             Call::LookupPrevious(_) => "LookupPrevious",
             Call::SaveReception(_) => "SaveReception",
+            Call::VoidLastReception { .. } => "VoidLastReception",
         }
     }
 
@@ -784,7 +810,7 @@ impl Call {
             | Call::Register(_)
             | Call::QueryByCertificate(_)
             | Call::QueryByNumbers(_) => Lane::Eligibility,
-            Call::LookupPrevious(_) | Call::SaveReception(_) => Lane::Store,
+            Call::LookupPrevious(_) | Call::SaveReception(_) | Call::VoidLastReception { .. } => Lane::Store,
         }
     }
 }
@@ -853,6 +879,8 @@ pub enum AuditKind {
     DocumentRefused(PaperRefusal),
     /// Hotline sheet shown.
     HotlineShown,
+    /// The reception just completed was voided.
+    ReceptionVoided(VoidReason),
     /// Operator recorded.
     OperatorSet(Operator),
     /// Staff stopped waiting for the eligibility service.
@@ -913,7 +941,8 @@ impl Tx {
         self.st.call_seq = self.st.call_seq.wrapping_add(1);
         let seq = self.st.call_seq;
         match call {
-            Call::SaveReception(_) => self.st.saving = Some(seq),
+            // A store write outlives its screen: tracked on its own, its failure shown whenever it comes.
+            Call::SaveReception(_) | Call::VoidLastReception { .. } => self.st.saving = Some(seq),
             Call::ReadCard
             | Call::VerifyPin { .. }
             | Call::SignChallenge { .. }
@@ -1041,7 +1070,7 @@ fn transition(tx: &mut Tx, event: Event) {
 
 /// Take the answer of the call the flow waits for; drop any other (cancelled, timed out, superseded).
 fn on_port_answer(tx: &mut Tx, seq: u32, answer: Answer) {
-    if let Answer::Saved(r) = answer {
+    if let Answer::Saved(r) | Answer::Voided(r) = answer {
         if tx.st.saving == Some(seq) {
             tx.st.saving = None;
             on_saved(tx, r);
@@ -1062,7 +1091,7 @@ fn on_port_answer(tx: &mut Tx, seq: u32, answer: Answer) {
         Answer::RegistrationDone(r) => on_registration(tx, r, true),
         Answer::EligibilityAnswered(r) => on_answer(tx, r),
         Answer::PreviousFound(r) => on_previous(tx, r),
-        // Handled above: the save is tracked apart from the screen's call.
-        Answer::Saved(_) => {}
+        // Handled above: store writes are tracked apart from the screen's call.
+        Answer::Saved(_) | Answer::Voided(_) => {}
     }
 }

@@ -66,6 +66,27 @@ pub(super) fn on_staff(tx: &mut Tx, a: StaffAction) {
             }
             tx.st.hotline_open = open;
         }
+        StaffAction::VoidReception(reason) => {
+            if !tx.st.can_void() {
+                return;
+            }
+            let (Phase::Completed { so_far, .. } | Phase::RemoveCard(so_far)) = tx.st.phase.clone() else {
+                return;
+            };
+            tx.call(Call::VoidLastReception { reason, at: tx.now });
+            tx.audit(AuditKind::ReceptionVoided(reason));
+            if !tx.st.hotline_open {
+                tx.audit(AuditKind::HotlineShown);
+            }
+            tx.st.hotline_open = true;
+            // Continue with what the reader established of the person, never with the other person's data.
+            let so_far = SoFar {
+                known: so_far.known,
+                document: None,
+                found: None,
+            };
+            tx.open_fallback_with(None, so_far);
+        }
         StaffAction::CancelQuery => {
             if let Phase::Querying { query, .. } = &tx.st.phase {
                 let stands_offline = query.stands_offline();

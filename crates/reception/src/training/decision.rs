@@ -92,6 +92,8 @@ pub enum StaffDecision {
     ChargeFull,
     /// Show the hotline sheet (0120-95-0178).
     ShowHotline,
+    /// Void the reception that showed another person's data (kept with the reason).
+    VoidReception,
 }
 
 /// Groups of decisions that answer the same question; a wrong answer is found in the same group.
@@ -137,7 +139,7 @@ impl StaffDecision {
             StaffDecision::UsePreviousVisit | StaffDecision::TakeDeclaration | StaffDecision::ChargeFull => {
                 Family::Billing
             }
-            StaffDecision::ShowHotline => Family::Hotline,
+            StaffDecision::ShowHotline | StaffDecision::VoidReception => Family::Hotline,
         }
     }
 
@@ -165,7 +167,8 @@ impl StaffDecision {
             | StaffDecision::ClassifyProblem(_)
             | StaffDecision::RetryReader
             | StaffDecision::UsePreviousVisit
-            | StaffDecision::ShowHotline => None,
+            | StaffDecision::ShowHotline
+            | StaffDecision::VoidReception => None,
         }
     }
 }
@@ -221,6 +224,7 @@ fn staff_decision(action: &StaffAction, before: &State) -> Option<StaffDecision>
         StaffAction::SubmitDeclaration(_) => Some(StaffDecision::TakeDeclaration),
         StaffAction::ConfirmFullCharge => Some(StaffDecision::ChargeFull),
         StaffAction::Hotline(true) => Some(StaffDecision::ShowHotline),
+        StaffAction::VoidReception(_) => Some(StaffDecision::VoidReception),
         StaffAction::Hotline(false)
         | StaffAction::OpenFallback
         | StaffAction::FallbackNext

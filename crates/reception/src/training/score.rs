@@ -393,8 +393,13 @@ impl StaffDecision {
             ),
             StaffDecision::ShowHotline => pick(
                 lang,
-                "フリーダイヤル 0120-95-0178 を案内",
-                "show hotline 0120-95-0178",
+                "マイナンバー総合フリーダイヤル 0120-95-0178 を案内",
+                "show the マイナンバー総合フリーダイヤル 0120-95-0178",
+            ),
+            StaffDecision::VoidReception => pick(
+                lang,
+                "他人の情報の受付を取り消す",
+                "void the reception that showed another person's data",
             ),
         }
     }

@@ -25,6 +25,7 @@ use crate::model::{
     PhonePlatform, PhoneReadOutcome, PinVerdict, PrescriptionForm, QualificationValidity, Registration,
     Relationship, ReturnedConsent, Segment, StoreError, StoredEligibility,
 };
+use crate::paper::VoidReason;
 use crate::paper::{
     Basis, Billing, DeclarationEntry, InsuranceType, LegacyCardEntry, PaperDocument,
     QualificationCertificateEntry, ReceptionRecord,
@@ -197,6 +198,8 @@ impl Clock for SimClock {
 struct SimStore {
     saved: Vec<ReceptionRecord>,
     previous: Option<StoredEligibility>,
+    /// Indexes into `saved` of the receptions voided, with why.
+    voided: Vec<(usize, VoidReason)>,
 }
 
 impl Store for SimStore {
@@ -209,6 +212,15 @@ impl Store for SimStore {
     }
     fn audit(&mut self, _e: &AuditEvent) -> Result<(), StoreError> {
         Ok(())
+    }
+    fn void_last_reception(&mut self, reason: VoidReason, _at: NaiveDateTime) -> Result<(), StoreError> {
+        match self.saved.len().checked_sub(1) {
+            Some(last) => {
+                self.voided.push((last, reason));
+                Ok(())
+            }
+            None => Err(StoreError("no reception to void".into())),
+        }
     }
 }
 
@@ -393,6 +405,7 @@ fn build_ports(w: &World, s: &Scenario) -> SimPorts {
         store: SimStore {
             saved: Vec::new(),
             previous,
+            voided: Vec::new(),
         },
         sink: NullSink,
     }
@@ -588,6 +601,9 @@ impl Runner<'_> {
                     && self.send(UserInput::Staff(StaffAction::ConfirmFullCharge))
             }
             StaffDecision::ShowHotline => self.send(UserInput::Staff(StaffAction::Hotline(true))),
+            StaffDecision::VoidReception => self.send(UserInput::Staff(StaffAction::VoidReception(
+                VoidReason::OtherPersonsData,
+            ))),
         }
     }
 }
@@ -716,11 +732,18 @@ pub fn run(s: &Scenario, decisions: &[StaffDecision]) -> RunReport {
         r.autopilot();
         steps.push((*d, ok));
     }
-    let saved = &r.d.ports().store.saved;
+    let store = &r.d.ports().store;
+    let saved = &store.saved;
+    // How the scenario ended: its last reception that staff did not void.
+    let standing = saved
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, _)| !store.voided.iter().any(|(v, _)| v == i));
     RunReport {
         steps,
         recorded: r.recorded.clone(),
-        end: saved.last().map(|rec| (rec.basis.clone(), rec.billing)),
+        end: standing.map(|(_, rec)| (rec.basis.clone(), rec.billing)),
         saved: saved.len(),
         final_phase: r.state().phase.trace_name(),
     }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use reception::flow::AuditEvent;
 use reception::model::*;
-use reception::paper::ReceptionRecord;
+use reception::paper::{ReceptionRecord, VoidReason};
 use reception::ports::{CardPhoto, Presence};
 use reception::*;
 
@@ -144,6 +144,8 @@ pub struct FakeStore {
     pub previous: Option<StoredEligibility>,
     pub audits: Vec<AuditEvent>,
     pub fail_save: bool,
+    /// Indexes into `saved` of voided receptions, with why.
+    pub voided: Vec<(usize, VoidReason)>,
 }
 
 impl Store for FakeStore {
@@ -159,6 +161,15 @@ impl Store for FakeStore {
     }
     fn audit(&mut self, e: &AuditEvent) -> Result<(), StoreError> {
         self.audits.push(e.clone());
+        Ok(())
+    }
+    fn void_last_reception(&mut self, reason: VoidReason, _at: NaiveDateTime) -> Result<(), StoreError> {
+        let last = self
+            .saved
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| StoreError("nothing to void".into()))?;
+        self.voided.push((last, reason));
         Ok(())
     }
 }
@@ -377,6 +388,10 @@ impl H {
 
     pub fn saved(&self) -> &[ReceptionRecord] {
         &self.d.ports().store.saved
+    }
+
+    pub fn voided(&self) -> Vec<(usize, VoidReason)> {
+        self.d.ports().store.voided.clone()
     }
 
     pub fn only_saved(&self) -> &ReceptionRecord {

@@ -1614,3 +1614,42 @@ fn the_declaration_is_taken_only_for_a_problem_that_allows_it() {
     h.staff(StaffAction::SubmitDeclaration(Box::new(declaration())));
     assert_eq!(h.only_saved().basis, Basis::Declaration);
 }
+
+/// Another person's data shown (#12 §4): staff void the reception (kept, with its reason), the hotline sheet
+/// opens, and the wizard continues with the card's identity but none of the other person's data; the card +
+/// お知らせ then completes the patient's own reception.
+#[test]
+fn another_persons_data_is_voided_and_the_patient_is_received_on_another_basis() {
+    let mut h = H::default();
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
+    assert_eq!(h.saved().len(), 1);
+    assert!(h.snap().staff_actions.contains(&StaffActionKind::VoidReception));
+    h.staff(StaffAction::VoidReception(VoidReason::OtherPersonsData));
+    assert_eq!(h.voided(), vec![(0, VoidReason::OtherPersonsData)]);
+    assert!(h.snap().hotline.is_some(), "the hotline sheet opens");
+    let f = h.snap().fallback.clone().expect("the wizard continues");
+    assert!(f.steps.contains(&FallbackStep::CardWithNotice));
+    assert!(
+        h.snap().eligibility.is_none(),
+        "the other person's data is gone from the screen"
+    );
+    assert!(
+        !h.snap().staff_actions.contains(&StaffActionKind::VoidReception),
+        "voided once"
+    );
+    present(
+        &mut h,
+        PaperDocument::Notice {
+            kind: DocumentKind::Notice,
+            numbers: numbers(),
+            with_card: true,
+            name: "模擬 太郎".into(),
+        },
+    );
+    assert_eq!(h.saved().len(), 2);
+    assert_eq!(
+        h.saved().last().unwrap().basis,
+        Basis::OnlineNumbers(DocumentKind::Notice)
+    );
+}

@@ -101,7 +101,7 @@ fn the_curriculum_covers_every_situation_the_issue_lists() {
         StaffDecision::RefuseDocument(reception::paper::PaperRefusal::QualificationCertificateExpired)
     )));
     assert!(has(&|s| expects(s, StaffDecision::ChargeFull)));
-    assert!(has(&|s| expects(s, StaffDecision::ShowHotline)));
+    assert!(has(&|s| expects(s, StaffDecision::VoidReception)));
     assert!(has(
         &|s| s.id.contains("no-face-photo") && expects(s, StaffDecision::Identify(Method::Pin))
     ));

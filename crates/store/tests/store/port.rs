@@ -787,3 +787,57 @@ fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_
 fn numbers_insurer() -> String {
     numbers().insurer_number
 }
+
+/// A voided reception (another person's data, #12 §4) stays in the file with its reason, is marked in 本日の受付
+/// and the CSV, and its eligibility is never offered for a 再診 nor its consent counted.
+#[test]
+fn a_voided_reception_is_kept_marked_and_never_reused() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 9, 15);
+    let first = saved(&mut p, &card_with_pin(at));
+    ::reception::Store::void_last_reception(
+        &mut p,
+        store::VoidReason::OtherPersonsData,
+        at + Duration::minutes(1),
+    )
+    .unwrap();
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(day.len(), 1, "kept, not deleted");
+    assert_eq!(day[0].voided, Some(store::VoidReason::OtherPersonsData));
+    assert!(p
+        .last_eligibility(&PatientLookup::KanaAndBirthdate {
+            kana: "ミホン ハナコ".into(),
+            birthdate: date(1988, 4, 2),
+        })
+        .unwrap()
+        .is_none());
+    let csv = String::from_utf8(
+        p.db()
+            .export_day_csv(at.date(), store::CsvEncoding::Utf8Bom)
+            .unwrap()[3..]
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with("取消（他人の情報）"),
+        "{csv}"
+    );
+    assert_eq!(
+        p.db()
+            .reception(first.visit_id)
+            .unwrap()
+            .unwrap()
+            .audit
+            .last()
+            .unwrap()
+            .action,
+        "reception.voided"
+    );
+    // Voiding twice is refused by the schema, and nothing was deleted.
+    assert!(
+        ::reception::Store::void_last_reception(&mut p, store::VoidReason::OtherPersonsData, at).is_err()
+    );
+}

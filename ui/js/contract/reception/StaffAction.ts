@@ -5,8 +5,9 @@ import type { PaperDocument } from "./PaperDocument";
 import type { PaperRefusal } from "./PaperRefusal";
 import type { PatientLookup } from "./PatientLookup";
 import type { ProblemKind } from "./ProblemKind";
+import type { VoidReason } from "./VoidReason";
 
 /**
  * Staff-side actions (staff console).
  */
-export type StaffAction = { "SetVisualMode": boolean } | { "VisualCheckResult": boolean } | { "SetOperator": Operator } | "OpenFallback" | { "ClassifyProblem": ProblemKind } | "FallbackNext" | "RetryReader" | { "PresentPaper": PaperDocument } | { "RefuseDocument": PaperRefusal } | { "LookupPrevious": PatientLookup } | { "SubmitDeclaration": DeclarationEntry } | "ConfirmFullCharge" | { "Hotline": boolean } | "CancelQuery" | "NextPatient";
+export type StaffAction = { "SetVisualMode": boolean } | { "VisualCheckResult": boolean } | { "SetOperator": Operator } | "OpenFallback" | { "ClassifyProblem": ProblemKind } | "FallbackNext" | "RetryReader" | { "PresentPaper": PaperDocument } | { "RefuseDocument": PaperRefusal } | { "LookupPrevious": PatientLookup } | { "SubmitDeclaration": DeclarationEntry } | "ConfirmFullCharge" | { "Hotline": boolean } | { "VoidReception": VoidReason } | "CancelQuery" | "NextPatient";

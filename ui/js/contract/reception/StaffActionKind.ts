@@ -4,4 +4,4 @@
  * The name of a staff action, without its data: what the console may offer now
  * ([`State::staff_actions`], `Snapshot::staff_actions`).
  */
-export type StaffActionKind = "SetVisualMode" | "VisualCheckResult" | "SetOperator" | "OpenFallback" | "ClassifyProblem" | "FallbackNext" | "RetryReader" | "PresentPaper" | "RefuseDocument" | "LookupPrevious" | "SubmitDeclaration" | "ConfirmFullCharge" | "Hotline" | "CancelQuery" | "NextPatient";
+export type StaffActionKind = "SetVisualMode" | "VisualCheckResult" | "SetOperator" | "OpenFallback" | "ClassifyProblem" | "FallbackNext" | "RetryReader" | "PresentPaper" | "RefuseDocument" | "LookupPrevious" | "SubmitDeclaration" | "ConfirmFullCharge" | "Hotline" | "VoidReception" | "CancelQuery" | "NextPatient";

@@ -2,6 +2,7 @@
 import type { Operator } from "../reception/Operator";
 import type { Sex } from "../reception/Sex";
 import type { VisitKind } from "../reception/VisitKind";
+import type { VoidReason } from "../reception/VoidReason";
 import type { Fallback } from "./Fallback";
 import type { IdentityMethod } from "./IdentityMethod";
 import type { Outcome } from "./Outcome";
@@ -27,4 +28,8 @@ refund_open: boolean,
 /**
  * An open re-check task (a document accepted offline) belongs to this reception.
  */
-recheck_open: boolean, };
+recheck_open: boolean, 
+/**
+ * Staff voided this reception (why); it stays listed, struck through.
+ */
+voided: VoidReason | null, };
