@@ -129,3 +129,67 @@ async fn failed(j: &mut Journey) -> Result<()> {
     ensure!(id == "s29-legacy-card-after" && pct < 100, "kept {id} {pct}");
     Ok(())
 }
+
+#[test]
+fn another_persons_data_is_voided_the_hotline_shown_and_the_notice_completes_the_reception() {
+    run("training-03-other-person-void", |j| Box::pin(other_person(j)));
+}
+
+/// s23: the card query answers with someone else's record. Staff press 「他人の情報のため受付を取り消す」: the
+/// reception is kept as voided, the hotline sheet opens, and the card + お知らせ completes her own reception
+/// (#12 §4). 本日の受付 strikes the voided row through; the debrief scores 100 %.
+async fn other_person(j: &mut Journey) -> Result<()> {
+    // Starting the scenario places her card and points the camera at her.
+    start(j, "s23-other-persons-data", "2025-11-30").await?;
+    j.wait_screen("MethodChoice").await?;
+    j.click("reader-method-face").await?;
+    crate::consent_and_finish(j, true).await?;
+    j.wait_exists("staff-void-other-person").await?;
+    j.shoot().await?;
+    j.click("staff-void-other-person").await?;
+    j.wait_exists("staff-hotline-sheet").await?;
+    let sheet = j.text("staff-hotline-sheet").await?;
+    ensure!(
+        sheet.contains("0120-95-0178") && sheet.contains("取り消し"),
+        "hotline sheet: {sheet}"
+    );
+    j.shoot().await?;
+    j.click("staff-hotline-close").await?;
+    j.click("staff-tab-paper").await?;
+    j.click("paper-kind-notice").await?;
+    j.wait_attr("paper-form", "data-kind", "Notice").await?;
+    j.click("paper-doc-notice").await?;
+    for (id, v) in [
+        ("paper-name", "山田 花子"),
+        ("paper-insurer-number", "06139919"),
+        ("paper-symbol", "1001"),
+        ("paper-number", "1001"),
+        ("paper-branch", "00"),
+        ("paper-birthdate", "1990-01-01"),
+    ] {
+        j.fill(id, v).await?;
+    }
+    j.click("paper-with-card").await?;
+    j.click("paper-submit").await?;
+    j.click("staff-tab-reception").await?;
+    j.wait_screen("Completed").await?;
+    let rows = j.db()?.receptions_on(
+        chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap(),
+        &store::ReceptionFilter::default(),
+    )?;
+    ensure!(rows.len() == 2, "the voided reception is kept: {rows:#?}");
+    ensure!(
+        rows[0].voided == Some(store::VoidReason::OtherPersonsData) && rows[1].voided.is_none(),
+        "the first voided, the second standing: {rows:#?}"
+    );
+    ensure!(rows[1].name == "山田 花子", "her own reception: {}", rows[1].name);
+    j.click("staff-tab-today").await?;
+    let first = rows[0].visit_id.0;
+    j.wait_exists(&format!("today-voided-{first}")).await?;
+    j.shoot().await?;
+    j.click("staff-tab-reception").await?;
+    finish(j).await?;
+    let score = j.text("debrief-score").await?;
+    ensure!(score == "100 %", "score {score}");
+    Ok(())
+}

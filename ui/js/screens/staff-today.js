@@ -53,10 +53,10 @@ export function render(root, snap, ctx) {
             r.refund_open ? h('span', { class: 'badge warn', testid: `today-task-refund-${id}` }, t('task.Refund')) : null,
             r.recheck_open ? h('span', { class: 'badge warn', testid: `today-task-recheck-${id}`, title: t('task.Recheck_hint') }, t('task.Recheck')) : null,
           ].filter(Boolean);
-          if (r.voided) tasks.unshift(h('span', { class: 'badge', testid: `today-voided-${id}` }, t('today.voided')));
           return h('tr', { testid: `today-row-${id}`, class: [tasks.length ? 'has-task' : '', r.voided ? 'voided' : ''] },
             h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
-            h('td', {}, nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
+            h('td', {}, r.voided ? h('span', { class: 'badge warn', testid: `today-voided-${id}` }, t('today.voided')) : null,
+              nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
             h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),
             h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number)),
               r.limit_class_name ? h('div', { class: 'small', testid: `today-limit-${id}` }, t('today.limit', { name: r.limit_class_name })) : null,
