@@ -173,10 +173,9 @@ async fn other_person(j: &mut Journey) -> Result<()> {
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;
-    let rows = j.db()?.receptions_on(
-        chrono::NaiveDate::from_ymd_opt(2025, 11, 30).unwrap(),
-        &store::ReceptionFilter::default(),
-    )?;
+    let rows = j
+        .db()?
+        .receptions_on(j.today().await?, &store::ReceptionFilter::default())?;
     ensure!(rows.len() == 2, "the voided reception is kept: {rows:#?}");
     ensure!(
         rows[0].voided == Some(store::VoidReason::OtherPersonsData) && rows[1].voided.is_none(),

@@ -14,8 +14,6 @@ use serde::{Deserialize, Serialize};
 /// Identifier of one row of the rules table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RuleId {
-    /// 健康保険証の新規発行・再交付停止 — no new legacy cards from this day.
-    NoNewLegacyCards,
     /// Last day a legacy 健康保険証 may be used (経過措置の最終日).
     LegacyCardLastDay,
     /// Last day of the MHLW temporary rule (事務連絡 2025-11-12) for expired cards / お知らせ alone.
@@ -75,12 +73,6 @@ const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The rules table. Order follows the issue text.
 pub const RULES: &[Rule] = &[
-    Rule {
-        id: RuleId::NoNewLegacyCards,
-        value: RuleValue::Date(date(2024, 12, 2)),
-        source: "S000 3-4; S003 Q4; S004 §1",
-        summary: "no new or re-issued 健康保険証 from 2024-12-02",
-    },
     Rule {
         id: RuleId::LegacyCardLastDay,
         value: RuleValue::Date(date(2025, 12, 1)),
@@ -276,8 +268,19 @@ pub fn consent_is_valid(given_at: NaiveDateTime, now: NaiveDateTime) -> bool {
 }
 
 /// Whether the pre-2024-10-07 限度額 screen may be shown: only by the legacy switch (historical training).
-pub fn limit_consent_screen_shown(legacy_switch: bool) -> bool {
-    legacy_switch
+pub fn limit_consent_screen_shown(legacy_switch: bool, today: NaiveDate) -> bool {
+    legacy_switch || today < rule_date(RuleId::LimitConsentScreenRemoved)
+}
+
+/// May a patient use the smartphone マイナ保険証 here on `today`? Only where a smartphone reader is installed,
+/// and not before the national start (S000 2-33).
+pub fn smartphone_available(reader_installed: bool, today: NaiveDate) -> bool {
+    reader_installed && today >= rule_date(RuleId::SmartphoneFrom)
+}
+
+/// Can a 顔認証マイナンバーカード (no PIN) exist on `today`? Not before it was introduced (S000 2-40).
+pub fn face_only_card_exists(today: NaiveDate) -> bool {
+    today >= rule_date(RuleId::FaceOnlyCardsFrom)
 }
 
 /// Business days from `registered_on` until data is expected online (low, high), skipping weekends

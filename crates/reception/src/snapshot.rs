@@ -184,6 +184,9 @@ pub struct Snapshot {
     pub identity: Option<Method>,
     /// The reader asks 「操作を続けますか」 (the patient was idle once on this screen).
     pub still_there: bool,
+    /// The waiting screen offers the smartphone マイナ保険証 (a smartphone reader is installed and the day is on or
+    /// after its national start, rules table).
+    pub smartphone: bool,
     /// Consent still valid at `now` (24 h).
     pub consent_valid: bool,
     /// Fallback wizard.
@@ -304,6 +307,7 @@ impl Snapshot {
             consent,
             identity: state.phase.method(),
             still_there: state.still_there,
+            smartphone: rules::smartphone_available(state.settings.smartphone_reader, now.date()),
             consent_valid: consent.is_some_and(|c| rules::consent_is_valid(c.given_at, now)),
             fallback,
             hotline: state.hotline_open.then_some(HotlineView {

@@ -16,7 +16,8 @@ export function render(root, snap, ctx) {
     picture('card'),
     lead(t('reader.waiting.lead')),
     lead(t('reader.waiting.cover'), 'small'),
-    footer(
+    // Only where a smartphone reader is installed, from the national start (snapshot.smartphone).
+    snap.smartphone ? footer(
       big('reader-smartphone', t('reader.waiting.smartphone'), () => ctx.send({ kind: 'ChooseSmartphone' }),
-        'secondary', t('reader.waiting.smartphone_sub')))));
+        'secondary', t('reader.waiting.smartphone_sub'))) : null));
 }

@@ -71,7 +71,7 @@ pub(super) fn after_items(tx: &mut Tx, who: Identified, mode: ConsentMode, answe
         given_at: tx.now,
         valid_until: rules::consent_valid_until(tx.now),
     };
-    if rules::limit_consent_screen_shown(tx.st.settings.legacy_limit_screen) {
+    if rules::limit_consent_screen_shown(tx.st.settings.legacy_limit_screen, tx.today()) {
         ask(tx, who, Question::LimitConsent(consent));
     } else {
         after_limit(tx, who, Some(consent));

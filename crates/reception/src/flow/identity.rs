@@ -226,7 +226,9 @@ pub(super) fn service_error(tx: &mut Tx, e: EligibilityError) {
 
 /// スマートフォン on the waiting screen (only where a smartphone reader is installed).
 pub(super) fn on_choose_smartphone(tx: &mut Tx) {
-    if matches!(tx.st.phase, Phase::WaitingForCard) && tx.st.settings.smartphone_reader {
+    if matches!(tx.st.phase, Phase::WaitingForCard)
+        && rules::smartphone_available(tx.st.settings.smartphone_reader, tx.today())
+    {
         tx.st.session = Session::default();
         tx.go(Phase::Smartphone(PhoneStep::Platform));
     }

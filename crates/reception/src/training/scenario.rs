@@ -321,6 +321,15 @@ impl Scenario {
         if s.persona != "none" && personas::persona(&s.persona).is_none() {
             return Err(bad(format!("unknown persona {}", s.persona)));
         }
+        // The card must be able to exist on the scenario's day (rules table).
+        if personas::persona(&s.persona).is_some_and(|p| p.kind == crate::model::CardKind::FaceOnly)
+            && !crate::rules::face_only_card_exists(s.today)
+        {
+            return Err(bad("a 顔認証マイナンバーカード before it existed".into()));
+        }
+        if s.brings.phone.is_some() && !crate::rules::smartphone_available(true, s.today) {
+            return Err(bad("a smartphone マイナ保険証 before it could be used".into()));
+        }
         if s.expect.is_empty() {
             return Err(bad("no expected decisions".into()));
         }

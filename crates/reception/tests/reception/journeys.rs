@@ -1070,9 +1070,29 @@ fn store_failure_on_save_is_reported_as_an_error() {
 
 // ---------- smartphone ----------
 
+/// Smartphone マイナ保険証 journeys run on a day after its national start (rules table, S000 2-33).
+fn smartphone_day(p: &mut FakePorts) {
+    p.clock.0.set(dt(2025, 10, 1, 10, 0));
+}
+
+#[test]
+fn the_smartphone_path_is_not_offered_before_its_national_start() {
+    let mut h = H::default();
+    h.send(Event::ChooseSmartphone);
+    assert!(
+        h.phases().iter().all(|p| !p.contains("Smartphone")),
+        "refused on 2025-06-10"
+    );
+    h.send(Event::Activity);
+    assert!(!h.snap().smartphone, "2025-06-10 is before 2025-09-19");
+    let mut h = H::with(smartphone_day);
+    h.send(Event::Activity);
+    assert!(h.snap().smartphone);
+}
+
 #[test]
 fn iphone_smartphone_path_completes_without_a_pin() {
-    let mut h = H::default();
+    let mut h = H::with(smartphone_day);
     h.send(Event::ChooseSmartphone)
         .send(Event::ChoosePlatform(PhonePlatform::IPhone));
     h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive));
@@ -1087,7 +1107,7 @@ fn iphone_smartphone_path_completes_without_a_pin() {
 
 #[test]
 fn android_smartphone_pin_wrong_then_right_completes() {
-    let mut h = H::default();
+    let mut h = H::with(smartphone_day);
     h.send(Event::ChooseSmartphone)
         .send(Event::ChoosePlatform(PhonePlatform::Android));
     assert_eq!(h.screen(), Screen::SmartphonePin { tries_left: None });
@@ -1102,8 +1122,9 @@ fn android_smartphone_pin_wrong_then_right_completes() {
 #[test]
 fn smartphone_is_refused_when_the_physical_cards_certificate_has_expired_even_in_grace() {
     let mut h = H::with(|p| {
+        smartphone_day(p);
         if let Ok(c) = p.card.cert.as_mut() {
-            c.not_after = day(2025, 5, 1);
+            c.not_after = day(2025, 9, 1);
         }
     });
     h.send(Event::ChooseSmartphone)
@@ -1120,7 +1141,10 @@ fn smartphone_is_refused_when_the_physical_cards_certificate_has_expired_even_in
 
 #[test]
 fn smartphone_pin_lock_sends_the_patient_to_the_fallback() {
-    let mut h = H::with(|p| p.card.phone.push_back(Ok(PhoneReadOutcome::Locked)));
+    let mut h = H::with(|p| {
+        smartphone_day(p);
+        p.card.phone.push_back(Ok(PhoneReadOutcome::Locked));
+    });
     h.send(Event::ChooseSmartphone)
         .send(Event::ChoosePlatform(PhonePlatform::Android))
         .pin("0000");

@@ -10,6 +10,7 @@ mod journeys;
 mod paper_docs;
 mod patient;
 mod props;
+mod rules_doc;
 mod rules_table;
 mod training;
 mod validation;

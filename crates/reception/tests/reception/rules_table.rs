@@ -39,11 +39,6 @@ fn check_count(id: RuleId, n: u32, source_has: &str) {
 }
 
 #[test]
-fn no_new_legacy_cards_from_2024_12_02_per_s000_3_4() {
-    check_date(RuleId::NoNewLegacyCards, 2024, 12, 2, "S000 3-4");
-}
-
-#[test]
 fn legacy_card_last_day_2025_12_01_per_s000_3_1() {
     check_date(RuleId::LegacyCardLastDay, 2025, 12, 1, "S000 3-1");
     assert!(legacy_card_period(day(2025, 12, 1)), "usable on 2025-12-01");
@@ -156,18 +151,30 @@ fn data_reflection_2_to_5_business_days_per_s004_q9_and_s003_q14() {
 #[test]
 fn limit_consent_screen_removed_2024_10_07_unless_legacy_switch_per_shaho_0930() {
     check_date(RuleId::LimitConsentScreenRemoved, 2024, 10, 7, "SHAHO-0930");
-    assert!(!limit_consent_screen_shown(false));
-    assert!(limit_consent_screen_shown(true));
+    assert!(!limit_consent_screen_shown(false, day(2025, 6, 1)));
+    assert!(limit_consent_screen_shown(true, day(2025, 6, 1)));
+    assert!(
+        limit_consent_screen_shown(false, day(2024, 10, 6)),
+        "still on the readers the day before"
+    );
 }
 
 #[test]
 fn face_only_cards_exist_from_2023_12_15_per_facecard() {
     check_date(RuleId::FaceOnlyCardsFrom, 2023, 12, 15, "FACECARD");
+    assert!(!face_only_card_exists(day(2023, 12, 14)));
+    assert!(face_only_card_exists(day(2023, 12, 15)));
 }
 
 #[test]
 fn smartphone_insurance_card_from_2025_09_per_s000_2_33() {
     check_date(RuleId::SmartphoneFrom, 2025, 9, 19, "S000 2-33");
+    assert!(!smartphone_available(true, day(2025, 9, 18)));
+    assert!(smartphone_available(true, day(2025, 9, 19)));
+    assert!(
+        !smartphone_available(false, day(2025, 12, 1)),
+        "no reader, no smartphone"
+    );
 }
 
 #[test]

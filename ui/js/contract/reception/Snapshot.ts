@@ -61,6 +61,11 @@ identity: Method | null,
  */
 still_there: boolean, 
 /**
+ * The waiting screen offers the smartphone マイナ保険証 (a smartphone reader is installed and the day is on or
+ * after its national start, rules table).
+ */
+smartphone: boolean, 
+/**
  * Consent still valid at `now` (24 h).
  */
 consent_valid: boolean, 
