@@ -205,7 +205,7 @@ export default {
   'notice.staff.PinFormat': 'PIN was not 4 digits (no try used).',
   'notice.staff.ProxyOperation': 'Proxy operating: reader prompts address the card holder.',
   'notice.staff.MedicalViewingSuspended': 'Viewing of medical information is suspended (e.g. 5-item mismatch check).',
-  'notice.staff.DataReflectionPending': 'If recently joined, the data should appear between {from} and {to}.',
+  'notice.staff.DataReflectionPending': 'If recently joined, the data appears {min_business_days}–{max_business_days} business days after the insurer registers the member (not after the visit; S004 Q9, S003 Q14).',
   'notice.staff.JustRegistered': 'Registered for insurance use in this reception; insurer data may not be linked yet.',
   'notice.staff.PreviousVisitNotFound': 'No previous eligibility found. Continue with the eligibility declaration (被保険者資格申立書).',
   'notice.staff.AcceptedOffline': 'Online check impossible: accepted on card + notice/PDF.',

@@ -211,7 +211,7 @@ export default {
   'notice.staff.PinFormat': '4桁でない暗証番号（試行回数は減っていません）。',
   'notice.staff.ProxyOperation': '代理人操作中：画面の文言はカードの持ち主向けです。',
   'notice.staff.MedicalViewingSuspended': '診療情報等の閲覧が停止されています（5情報の不一致確認中など）。',
-  'notice.staff.DataReflectionPending': '加入直後の場合、資格情報の反映は {from}〜{to} の見込みです。',
+  'notice.staff.DataReflectionPending': '加入直後の場合、資格情報は保険者が加入の登録をしてから{min_business_days}〜{max_business_days}営業日ほどで確認できるようになります（受診日からではありません。S004 Q9、S003 Q14）。',
   'notice.staff.JustRegistered': 'この受付で保険証利用登録を行いました。保険者のデータ反映前の可能性があります。',
   'notice.staff.PreviousVisitNotFound': '前回の資格情報が見つかりませんでした。被保険者資格申立書へ進んでください。',
   'notice.staff.AcceptedOffline': 'オンライン確認ができなかったため、カード＋お知らせ／PDF で受け付けました。',

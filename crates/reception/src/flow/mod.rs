@@ -305,12 +305,13 @@ pub enum Notice {
     ProxyOperation,
     /// Medical-information viewing suspended (S003 Q3).
     MedicalViewingSuspended,
-    /// Newly joined: data expected between these days (S004 Q9, S003 Q14).
+    /// Newly joined: the data is usable this many business days after the insurer registers the member
+    /// (S004 Q9, S003 Q14) — counted from that registration, which the desk does not know, not from the visit.
     DataReflectionPending {
-        /// Earliest.
-        from: NaiveDate,
-        /// Latest.
-        to: NaiveDate,
+        /// Earliest (翌々営業日).
+        min_business_days: u32,
+        /// Latest (about 3–5 business days).
+        max_business_days: u32,
     },
     /// Registered just now; the insurer's data may not be linked yet.
     JustRegistered,

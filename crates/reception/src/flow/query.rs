@@ -171,8 +171,10 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, query: &Pendin
             if just_registered {
                 tx.note(Notice::JustRegistered);
             }
-            let (from, to) = rules::data_reflection_window(tx.today());
-            tx.note(Notice::DataReflectionPending { from, to });
+            tx.note(Notice::DataReflectionPending {
+                min_business_days: rules::rule_count(rules::RuleId::DataReflectionMinBusinessDays),
+                max_business_days: rules::rule_count(rules::RuleId::DataReflectionMaxBusinessDays),
+            });
         }
         QualificationValidity::MultipleMatches => tx.error(ErrorCode::MultipleMatches),
     }

@@ -483,9 +483,10 @@ fn registration_then_no_eligibility_data_while_insurer_data_is_unlinked() {
     );
     let n = &h.snap().notices;
     assert!(n.contains(&Notice::JustRegistered));
+    // Counted from the insurer's registration, not from the visit (S004 Q9, S003 Q14).
     assert!(n.contains(&Notice::DataReflectionPending {
-        from: day(2025, 6, 12),
-        to: day(2025, 6, 17)
+        min_business_days: 2,
+        max_business_days: 5
     }));
     h.fire();
     assert_eq!(

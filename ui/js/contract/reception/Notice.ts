@@ -13,10 +13,10 @@ days_left: number, } } | "CertGraceEligibilityOnly" | { "PinWrong": {
  */
 tries_left: number, } } | "PinLocked" | "PinFormat" | "ProxyOperation" | "MedicalViewingSuspended" | { "DataReflectionPending": { 
 /**
- * Earliest.
+ * Earliest (翌々営業日).
  */
-from: string, 
+min_business_days: number, 
 /**
- * Latest.
+ * Latest (about 3–5 business days).
  */
-to: string, } } | "JustRegistered" | "PreviousVisitNotFound" | "AcceptedOffline" | "ModeReturnedToUnattended" | "RefundFollowUp";
+max_business_days: number, } } | "JustRegistered" | "PreviousVisitNotFound" | "AcceptedOffline" | "ModeReturnedToUnattended" | "RefundFollowUp";
