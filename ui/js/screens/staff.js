@@ -57,14 +57,13 @@ export function render(root, snap, ctx) {
     else if (local.photo) { local.photo = null; local.photoVersion = (local.photoVersion || 0) + 1; }
   }
 
-  // 「他人の情報が表示された」 right after a reception voids it (kept as voided) and opens the sheet; otherwise it
-  // only opens the sheet (#12 §4).
+  // 「他人の情報が表示された」 opens the hotline sheet; voiding the reception is a separate, explicit button (in the
+  // result card and on the sheet), since a void cannot be undone (#12 §4).
   const canVoid = snap.staff_actions.includes('VoidReception');
-  keyed(header, JSON.stringify([lang, ctx.info.mode, screen, snap.mode, canVoid]), (r) => r.appendChild(
+  keyed(header, JSON.stringify([lang, ctx.info.mode, screen, snap.mode]), (r) => r.appendChild(
     paneHeader(ctx, 'staff', t('staff.header'),
       h('span', { class: ['pill', `reader-${kebab(snap.mode)}`], testid: 'staff-reader-mode' }, t(`readermode.${snap.mode}`)),
-      button('staff-hotline-open', t('staff.hotline.open'),
-        () => sendStaff(ctx, null, canVoid ? { VoidReception: 'OtherPersonsData' } : { Hotline: true }), 'ghost small'))));
+      button('staff-hotline-open', t('staff.hotline.open'), () => sendStaff(ctx, null, { Hotline: true }), 'ghost small'))));
 
   keyed(tabs, JSON.stringify([lang, local.tab]), (r) => r.appendChild(
     h('nav', { class: 'tabs', role: 'tablist' }, TABS.map((k) => h('button', {
@@ -91,8 +90,8 @@ export function render(root, snap, ctx) {
     else settings.render(r, snap, ctx);
   });
 
-  keyed(overlay, JSON.stringify([lang, snap.hotline]), (r) => {
-    if (snap.hotline) r.appendChild(hotlineSheet(ctx, snap.hotline));
+  keyed(overlay, JSON.stringify([lang, snap.hotline, canVoid]), (r) => {
+    if (snap.hotline) r.appendChild(hotlineSheet(ctx, snap.hotline, canVoid));
   });
 }
 
@@ -299,7 +298,7 @@ function basisText(ctx, basis) {
  * Hotline sheet (another person's data shown, S000 2-28; S002 Q5).
  * @param {import('../app.js').Ctx} ctx
  */
-function hotlineSheet(ctx, hotline) {
+function hotlineSheet(ctx, hotline, canVoid) {
   const { t } = ctx;
   return h('div', { class: 'sheet-backdrop' },
     h('section', { class: 'sheet', role: 'dialog', 'aria-modal': 'true', testid: 'staff-hotline-sheet' },
@@ -307,5 +306,7 @@ function hotlineSheet(ctx, hotline) {
       h('p', { class: 'hotline-number', testid: 'staff-hotline-number' }, hotline.number),
       h('p', { class: 'hotline-guidance', testid: 'staff-hotline-guidance' }, t('staff.hotline.guidance', { n: hotline.guidance_option })),
       h('ul', { class: 'plain' }, h('li', {}, t('staff.hotline.when')), h('li', {}, t('staff.hotline.also_insurer')), h('li', {}, t('staff.hotline.do_not_use'))),
-      h('div', { class: 'button-row' }, button('staff-hotline-close', t('common.close'), () => sendStaff(ctx, null, { Hotline: false })))));
+      h('div', { class: 'button-row' },
+        canVoid ? button('staff-hotline-void', t('staff.result.void_other_person'), () => sendStaff(ctx, null, { VoidReception: 'OtherPersonsData' }), 'danger') : null,
+        button('staff-hotline-close', t('common.close'), () => sendStaff(ctx, null, { Hotline: false })))));
 }
