@@ -228,13 +228,20 @@ fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_d
     );
     assert_eq!(shown["eligibility"]["validity"], json!("Valid"), "{shown}");
 
-    // Expected: the hotline for the patient, then her own eligibility by the お知らせ's numbers.
-    staff(&f, &StaffAction::Hotline(true));
+    // Expected: void the reception (kept as voided; the hotline sheet opens), then her own eligibility by the
+    // お知らせ's numbers (#12 §4).
+    play_patient_until(&f, "the mis-linked reception saved", |s| {
+        s["staff_actions"]
+            .as_array()
+            .is_some_and(|a| a.contains(&json!("VoidReception")))
+    });
+    staff(
+        &f,
+        &StaffAction::VoidReception(reception::paper::VoidReason::OtherPersonsData),
+    );
+    let voided = call(&f.app, "snapshot", json!({})).unwrap();
+    assert!(!voided["hotline"].is_null(), "the hotline sheet opens: {voided}");
     staff(&f, &StaffAction::Hotline(false));
-    let snap = call(&f.app, "snapshot", json!({})).unwrap();
-    if !matches!(screen_id(&snap).as_str(), "WaitingForCard" | "Fallback" | "Error") {
-        staff(&f, &StaffAction::OpenFallback);
-    }
     let notice = PaperDocument::Notice {
         kind: DocumentKind::Notice,
         numbers: NumberEntry {
