@@ -377,13 +377,13 @@ pub struct EligibilityRecord {
     pub consent: ReturnedConsent,
     /// Medical-information viewing suspended (5-item mismatch check, S003 Q3).
     pub medical_viewing_suspended: bool,
-    /// 高齢受給者証 (ages 70–74), when the answer carries one (S000 2-13, S004 §4(3)).
+    /// 高齢受給者証 (ages 70–74), when the answer carries one (S000 2-13, S004 §4(2)).
     #[serde(default)]
     pub elderly: Option<ElderlyRecipient>,
     /// 限度額適用認定証 information, when the answer carries one (S000 2-11, S003 Q6, S004 §4(1)).
     #[serde(default)]
     pub limit: Option<LimitCertificate>,
-    /// 特定疾病療養受療証 entries (S004 §4(2)).
+    /// 特定疾病療養受療証 entries (S004 §4(3)).
     #[serde(default)]
     pub specific_diseases: Vec<SpecificDisease>,
 }

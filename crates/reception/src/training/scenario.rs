@@ -421,6 +421,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "s33-qualification-cert-invalid-online",
     "s34-dialysis-specific-disease",
     "s35-visual-rejection",
+    "s36-elderly-recipient-2wari",
 ];
 
 /// Load every built-in scenario (fails on the first broken one).

@@ -71,7 +71,7 @@ consent: ReturnedConsent,
  */
 medical_viewing_suspended: boolean, 
 /**
- * 高齢受給者証 (ages 70–74), when the answer carries one (S000 2-13, S004 §4(3)).
+ * 高齢受給者証 (ages 70–74), when the answer carries one (S000 2-13, S004 §4(2)).
  */
 elderly: ElderlyRecipient | null, 
 /**
@@ -79,6 +79,6 @@ elderly: ElderlyRecipient | null,
  */
 limit: LimitCertificate | null, 
 /**
- * 特定疾病療養受療証 entries (S004 §4(2)).
+ * 特定疾病療養受療証 entries (S004 §4(3)).
  */
 specific_diseases: Array<SpecificDisease>, };
