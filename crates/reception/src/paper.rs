@@ -212,7 +212,8 @@ pub struct AcceptedDocument {
 }
 
 impl AcceptedDocument {
-    fn plain(kind: DocumentKind, numbers: Numbers, numbers_limit_consent: bool) -> Self {
+    /// A document of `kind` with `numbers` and nothing else printed or shown.
+    pub fn new(kind: DocumentKind, numbers: Numbers) -> Self {
         AcceptedDocument {
             kind,
             numbers,
@@ -228,7 +229,14 @@ impl AcceptedDocument {
             recognized_on: None,
             copay_percent: None,
             limit_class: None,
-            limit_consent: numbers_limit_consent,
+            limit_consent: false,
+        }
+    }
+
+    fn plain(kind: DocumentKind, numbers: Numbers, limit_consent: bool) -> Self {
+        AcceptedDocument {
+            limit_consent,
+            ..AcceptedDocument::new(kind, numbers)
         }
     }
 }
@@ -614,6 +622,18 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// Every problem class, in the order the wizard lists them.
+    pub const ALL: [ProblemKind; 8] = [
+        ProblemKind::CommunicationFailure,
+        ProblemKind::PowerOutage,
+        ProblemKind::DeviceFailure,
+        ProblemKind::NoEligibilityData,
+        ProblemKind::EligibilityInvalid,
+        ProblemKind::IdentityNotConfirmed,
+        ProblemKind::CardNotUsable,
+        ProblemKind::IdentityRejected,
+    ];
+
     /// Outages are billed at the normal share via 再診 history or 申立書 (S000 2-38; S002 Q11).
     pub fn is_outage(self) -> bool {
         match self {

@@ -200,16 +200,7 @@ fn build(w: &World) -> H {
 }
 
 fn apply(h: &mut H, e: &Ev) {
-    let problems = [
-        ProblemKind::CommunicationFailure,
-        ProblemKind::PowerOutage,
-        ProblemKind::DeviceFailure,
-        ProblemKind::NoEligibilityData,
-        ProblemKind::EligibilityInvalid,
-        ProblemKind::IdentityNotConfirmed,
-        ProblemKind::CardNotUsable,
-        ProblemKind::IdentityRejected,
-    ];
+    let problems = ProblemKind::ALL;
     let ops = [Operator::Patient, Operator::Proxy, Operator::StaffAssisted];
     let modes = [
         ConsentMode::Comprehensive,

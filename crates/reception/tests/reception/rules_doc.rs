@@ -51,17 +51,6 @@ fn route_source(p: ProblemKind) -> &'static str {
     }
 }
 
-const PROBLEMS: [ProblemKind; 8] = [
-    ProblemKind::CommunicationFailure,
-    ProblemKind::PowerOutage,
-    ProblemKind::DeviceFailure,
-    ProblemKind::NoEligibilityData,
-    ProblemKind::EligibilityInvalid,
-    ProblemKind::IdentityNotConfirmed,
-    ProblemKind::CardNotUsable,
-    ProblemKind::IdentityRejected,
-];
-
 fn value(r: &Rule) -> String {
     match r.value {
         RuleValue::Date(d) => d.to_string(),
@@ -127,7 +116,7 @@ fn generate() -> String {
          5 10割 + refund; a 資格確認書 can be keyed in on 書類入力 at any step.\n\n\
          | Problem | Steps | Source |\n|---|---|---|\n",
     );
-    for p in PROBLEMS {
+    for p in ProblemKind::ALL {
         let steps: Vec<String> = FallbackStep::ALL
             .iter()
             .filter(|s| s.applies(Some(p)))

@@ -94,41 +94,19 @@ pub fn numbers() -> Numbers {
 
 pub fn certificate() -> AcceptedDocument {
     AcceptedDocument {
-        kind: DocumentKind::QualificationCertificate,
-        numbers: numbers(),
         valid_until: Some(date(2030, 11, 30)),
         issued_on: Some(date(2025, 8, 18)),
-        group: None,
         relationship: Some(Relationship::Dependant),
         name: Some("見本 花子".into()),
         insurer_name: Some("見本健康保険組合".into()),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::QualificationCertificate, numbers())
     }
 }
 
 pub fn school_trip_pdf() -> AcceptedDocument {
     AcceptedDocument {
-        kind: DocumentKind::PortalPdf,
         group: Some((GroupSetting::SchoolTrip, "引率 教員".into())),
-        valid_until: None,
-        issued_on: None,
-        relationship: None,
-        name: None,
-        insurer_name: None,
-        numbers: numbers(),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::PortalPdf, numbers())
     }
 }
 

@@ -110,21 +110,12 @@ fn numbers() -> Numbers {
 
 fn qualification_certificate() -> AcceptedDocument {
     AcceptedDocument {
-        kind: DocumentKind::QualificationCertificate,
-        numbers: numbers(),
         valid_until: Some(date(2030, 11, 30)),
         issued_on: Some(date(2025, 8, 18)),
-        group: None,
         relationship: Some(Relationship::Dependant),
         name: Some("見本 花子".into()),
         insurer_name: Some("見本健康保険組合".into()),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::QualificationCertificate, numbers())
     }
 }
 
@@ -463,21 +454,8 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
     let mut p = port();
     let at = time(2026, 2, 3, 15, 0);
     let doc = AcceptedDocument {
-        kind: DocumentKind::PortalPdf,
         group: Some((GroupSetting::SchoolTrip, "引率 教員".into())),
-        valid_until: None,
-        issued_on: None,
-        relationship: None,
-        name: None,
-        insurer_name: None,
-        numbers: numbers(),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::PortalPdf, numbers())
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -500,21 +478,9 @@ fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_s
     let mut p = port();
     let at = time(2026, 2, 3, 15, 30);
     let doc = AcceptedDocument {
-        kind: DocumentKind::Notice,
         group: Some((GroupSetting::Nursery, "保育士 見本".into())),
-        valid_until: None,
-        issued_on: None,
-        relationship: None,
         name: Some("見本 花子".into()),
-        insurer_name: None,
-        numbers: numbers(),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::Notice, numbers())
     };
     let r = ReceptionRecord {
         document: Some(doc.clone()),
@@ -532,21 +498,8 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
     let mut p = port();
     let at = time(2026, 2, 3, 16, 0);
     let doc = AcceptedDocument {
-        kind: DocumentKind::Notice,
-        group: None,
-        valid_until: None,
-        issued_on: None,
-        relationship: None,
-        name: None,
-        insurer_name: None,
-        numbers: numbers(),
         with_card: true,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::Notice, numbers())
     };
     let r = ReceptionRecord {
         document: Some(doc),
@@ -734,21 +687,8 @@ fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_
     let mut p = port();
     let at = time(2026, 2, 3, 10, 0);
     let doc = AcceptedDocument {
-        kind: DocumentKind::Notice,
-        group: None,
-        valid_until: None,
-        issued_on: None,
-        relationship: None,
         name: Some("見本 花子".into()),
-        insurer_name: None,
-        numbers: numbers(),
-        with_card: false,
-        sex: None,
-        insured_person_name: None,
-        recognized_on: None,
-        copay_percent: None,
-        limit_class: None,
-        limit_consent: false,
+        ..AcceptedDocument::new(DocumentKind::Notice, numbers())
     };
     saved(
         &mut p,
