@@ -172,8 +172,8 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, query: &Pendin
                 tx.note(Notice::JustRegistered);
             }
             tx.note(Notice::DataReflectionPending {
-                min_business_days: rules::rule_count(rules::RuleId::DataReflectionMinBusinessDays),
-                max_business_days: rules::rule_count(rules::RuleId::DataReflectionMaxBusinessDays),
+                min_business_days: rules::rule_count(rules::CountRule::DataReflectionMinBusinessDays),
+                max_business_days: rules::rule_count(rules::CountRule::DataReflectionMaxBusinessDays),
             });
         }
         QualificationValidity::MultipleMatches => tx.error(ErrorCode::MultipleMatches),

@@ -295,13 +295,19 @@ pub enum ScenarioError {
     Unknown(String),
 }
 
-/// Does `source` cite something we can check: a seed (`S000`–`S004` + a question) or a domain.md
-/// section?
-fn is_citation(source: &str) -> bool {
-    let seed = ["S000 ", "S001", "S002 ", "S003 ", "S004 "]
-        .iter()
-        .any(|p| source.contains(p));
-    seed || source.contains("domain.md §")
+/// Check a source text: it cites at least one line, and every line it cites is in the index of seed lines
+/// (`rules::SEED_LINES`, listed in docs/rules.md), so a scenario cannot teach from a line nobody checked.
+fn check_citation(source: &str) -> Result<(), String> {
+    let cites = crate::rules::citations(source);
+    if cites.is_empty() {
+        return Err(format!("source {source:?} cites no seed or domain.md section"));
+    }
+    match cites.iter().find(|c| crate::rules::seed_line(c).is_none()) {
+        Some(c) => Err(format!(
+            "source {source:?} cites {c:?}, which is not in the index of seed lines (rules::SEED_LINES)"
+        )),
+        None => Ok(()),
+    }
 }
 
 impl Scenario {
@@ -337,12 +343,7 @@ impl Scenario {
             return Err(bad("title and story are required".into()));
         }
         for e in &s.expect {
-            if !is_citation(&e.source) {
-                return Err(bad(format!(
-                    "{:?}: source {:?} cites no seed or domain.md section",
-                    e.decision, e.source
-                )));
-            }
+            check_citation(&e.source).map_err(|why| bad(format!("{:?}: {why}", e.decision)))?;
             let alts = e.acceptable.iter().chain(&e.wrong);
             if let Some(a) = alts.clone().find(|a| a.decision == e.decision) {
                 return Err(bad(format!(
@@ -352,9 +353,7 @@ impl Scenario {
             }
         }
         for f in &s.forbidden {
-            if !is_citation(&f.source) {
-                return Err(bad(format!("forbidden {:?}: source cites nothing", f.decision)));
-            }
+            check_citation(&f.source).map_err(|why| bad(format!("forbidden {:?}: {why}", f.decision)))?;
             if s.expect.iter().any(|e| e.decision == f.decision) {
                 return Err(bad(format!("{:?} is both expected and forbidden", f.decision)));
             }

@@ -6,7 +6,7 @@
 
 use reception::flow::FallbackStep;
 use reception::paper::ProblemKind;
-use reception::rules::{Rule, RuleId, RuleValue, RULES};
+use reception::rules::{citations, seed_line, Rule, RuleId, RuleValue, RULES, SEED_LINES};
 use reception::training;
 
 /// The test files searched for tests that name a rule (`RuleId::X`).
@@ -43,10 +43,10 @@ fn route_source(p: ProblemKind) -> &'static str {
     match p {
         ProblemKind::CommunicationFailure | ProblemKind::PowerOutage => "S000 2-38; S002 Q11",
         ProblemKind::DeviceFailure => "S000 2-38; S002 Q11; S004 §5 (card + お知らせ)",
-        ProblemKind::NoEligibilityData => "S000 2-4, 2-27; S004 Q1, Q9; S001 (申立書)",
+        ProblemKind::NoEligibilityData => "S000 2-4, 2-27; S004 Q1, Q9; S001",
         ProblemKind::EligibilityInvalid => "S000 2-4; S002 (事務連絡 R6.3.1)",
         ProblemKind::IdentityNotConfirmed => "S002 Q11 (目視); S000 2-4",
-        ProblemKind::CardNotUsable => "S000 2-25, 1-6; S001 (申立書)",
+        ProblemKind::CardNotUsable => "S000 2-25, 1-6; S001",
         ProblemKind::IdentityRejected => "S002 Q11; S000 2-4",
     }
 }
@@ -88,7 +88,7 @@ fn generate() -> String {
          | Rule | Value | What it decides | Source | Tests | Scenarios |\n\
          |---|---|---|---|---|---|\n",
     );
-    for r in RULES {
+    for r in &RULES {
         let tests = tests_naming(r.id).join("<br>");
         let taught: Vec<&str> = scenarios
             .iter()
@@ -128,13 +128,57 @@ fn generate() -> String {
             route_source(p)
         ));
     }
+    md.push_str(
+        "\n## The seed lines cited\n\n\
+         Every line a rule, a route or a scenario cites (`rules::SEED_LINES`); a scenario citing a line that is\n\
+         not here does not load.\n\n\
+         | Line | What it says | Cited by |\n|---|---|---|\n",
+    );
+    for l in SEED_LINES {
+        let mut by: Vec<String> = RULES
+            .iter()
+            .filter(|r| citations(r.source).iter().any(|c| c == l.cite))
+            .map(|r| format!("`{:?}`", r.id))
+            .collect();
+        by.extend(
+            ProblemKind::ALL
+                .into_iter()
+                .filter(|p| citations(route_source(*p)).iter().any(|c| c == l.cite))
+                .map(|p| format!("route `{p:?}`")),
+        );
+        by.extend(
+            scenarios
+                .iter()
+                .filter(|s| {
+                    let sources = s.expect.iter().map(|e| e.source.as_str());
+                    let sources = sources.chain(s.forbidden.iter().map(|f| f.source.as_str()));
+                    sources.flat_map(citations).any(|c| c == l.cite)
+                })
+                .map(|s| s.id.clone()),
+        );
+        md.push_str(&format!("| {} | {} | {} |\n", l.cite, l.says, by.join(", ")));
+    }
     md
+}
+
+#[test]
+fn every_route_cites_lines_in_the_index_of_seed_lines() {
+    for p in ProblemKind::ALL {
+        let cites = citations(route_source(p));
+        assert!(!cites.is_empty(), "{p:?}");
+        for c in cites {
+            assert!(
+                seed_line(&c).is_some(),
+                "route {p:?} cites {c}, not in SEED_LINES"
+            );
+        }
+    }
 }
 
 #[test]
 fn every_rule_has_a_source_a_test_and_if_the_desk_decides_by_it_a_scenario() {
     let scenarios = training::load_all().unwrap();
-    for r in RULES {
+    for r in &RULES {
         assert!(
             r.source.contains('S') || r.source.contains("domain.md §"),
             "{:?}: no source",

@@ -185,7 +185,7 @@ fn hotline_is_0120_95_0178_option_5_per_s000_2_28() {
 
 #[test]
 fn every_rule_row_has_a_source_and_a_unique_id() {
-    for r in RULES {
+    for r in &RULES {
         assert!(
             !r.source.is_empty() && r.source != "missing",
             "{:?} has a source",
@@ -198,4 +198,85 @@ fn every_rule_row_has_a_source_and_a_unique_id() {
             r.id
         );
     }
+}
+
+#[test]
+fn a_source_text_splits_into_one_citation_per_seed_line() {
+    assert_eq!(
+        citations("S000 2-24, 2-25; S003 Q12; domain.md §1 (MHLW-50657)"),
+        ["S000 2-24", "S000 2-25", "S003 Q12", "domain.md §1"]
+    );
+    assert_eq!(
+        citations("S002 Q1/Q6; S004 §4(2)"),
+        ["S002 Q1", "S002 Q6", "S004 §4(2)"]
+    );
+    assert_eq!(citations("S004 Q9 (翌々営業日)"), ["S004 Q9"]);
+    assert_eq!(citations("domain.md §1(b) 5 (当院の運用)"), ["domain.md §1"]);
+    assert_eq!(
+        citations("S001; S002 (事務連絡 R6.3.1)"),
+        ["S001", "S002 (事務連絡 R6.3.1)"]
+    );
+    assert!(citations("  ").is_empty());
+}
+
+#[test]
+fn every_rule_rows_source_is_in_the_index_of_seed_lines_and_the_index_has_no_duplicates() {
+    for r in &RULES {
+        for c in citations(r.source) {
+            assert!(seed_line(&c).is_some(), "{:?} cites {c}, not in SEED_LINES", r.id);
+        }
+    }
+    for l in SEED_LINES {
+        assert_eq!(citations(l.cite), [l.cite], "{} is one citation", l.cite);
+        assert_eq!(
+            SEED_LINES.iter().filter(|o| o.cite == l.cite).count(),
+            1,
+            "{}",
+            l.cite
+        );
+        assert!(!l.says.is_empty());
+    }
+}
+
+#[test]
+fn the_typed_lookups_are_the_table_rows_and_every_id_has_one_row_in_table_order() {
+    // `Id`, not the full name: this test checks the lookups, it does not prove any one rule (rules_doc).
+    use RuleId as Id;
+    assert_eq!(RULES.len(), Id::ALL.len());
+    for (row, id) in RULES.iter().zip(Id::ALL) {
+        assert_eq!(row.id, id);
+        assert_eq!(*row, rule(id));
+    }
+    let dates = [
+        (DateRule::LegacyCardLastDay, Id::LegacyCardLastDay),
+        (DateRule::TemporaryRuleLastDay, Id::TemporaryRuleLastDay),
+        (DateRule::LimitConsentScreenRemoved, Id::LimitConsentScreenRemoved),
+        (DateRule::FaceOnlyCardsFrom, Id::FaceOnlyCardsFrom),
+        (DateRule::SmartphoneFrom, Id::SmartphoneFrom),
+    ];
+    for (d, id) in dates {
+        assert_eq!(rule(id).value, RuleValue::Date(rule_date(d)), "{id:?}");
+    }
+    let counts = [
+        (CountRule::CertWarningMonthsBefore, Id::CertWarningMonthsBefore),
+        (CountRule::CertGraceMonthsAfter, Id::CertGraceMonthsAfter),
+        (CountRule::PinTries, Id::PinTries),
+        (CountRule::ConsentValidityHours, Id::ConsentValidityHours),
+        (
+            CountRule::QualificationCertificateMaxYears,
+            Id::QualificationCertificateMaxYears,
+        ),
+        (
+            CountRule::DataReflectionMinBusinessDays,
+            Id::DataReflectionMinBusinessDays,
+        ),
+        (
+            CountRule::DataReflectionMaxBusinessDays,
+            Id::DataReflectionMaxBusinessDays,
+        ),
+    ];
+    for (c, id) in counts {
+        assert_eq!(rule(id).value, RuleValue::Count(rule_count(c)), "{id:?}");
+    }
+    assert_eq!(dates.len() + counts.len(), Id::ALL.len());
 }

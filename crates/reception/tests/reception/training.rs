@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use reception::model::*;
 use reception::paper::{Billing, DocumentKind, ProblemKind};
-use reception::rules::{rule_date, RuleId};
+use reception::rules::{rule_date, DateRule};
 use reception::training::scenario::{EndBasis, BUILTIN};
 use reception::training::{self, decision_of, DocumentUse, Grade, Lang, StaffDecision};
 use reception::*;
@@ -109,8 +109,8 @@ fn the_curriculum_covers_every_situation_the_issue_lists() {
 
 #[test]
 fn legacy_card_and_temporary_rule_scenarios_pin_the_days_around_the_rule_dates() {
-    let last = rule_date(RuleId::LegacyCardLastDay);
-    let temp = rule_date(RuleId::TemporaryRuleLastDay);
+    let last = rule_date(DateRule::LegacyCardLastDay);
+    let temp = rule_date(DateRule::TemporaryRuleLastDay);
     let before = training::load("s28-legacy-card-before").unwrap();
     let after = training::load("s29-legacy-card-after").unwrap();
     let on_last = training::load("s31-temporary-rule-notice-alone").unwrap();
@@ -692,4 +692,30 @@ fn every_scenario_file_is_in_the_curriculum() {
     let mut listed: Vec<String> = training::load_all().unwrap().into_iter().map(|s| s.id).collect();
     listed.sort();
     assert_eq!(files, listed);
+}
+
+#[test]
+fn a_scenario_citing_a_line_that_is_not_in_the_index_of_seed_lines_does_not_load() {
+    let (id, text) = BUILTIN[0];
+    assert!(training::Scenario::from_toml(id, text).is_ok());
+    let first = text.find("source = \"").unwrap() + "source = \"".len();
+    let end = first + text[first..].find('"').unwrap();
+    for (bad, named) in [
+        ("S000 9-99", "S000 9-99"),
+        ("S000 2-25; S003 Q99", "S003 Q99"),
+        ("当院の慣習", "当院の慣習"),
+    ] {
+        let forged = format!("{}{bad}{}", &text[..first], &text[end..]);
+        let err = training::Scenario::from_toml(id, &forged)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(named), "{bad}: {err}");
+    }
+    // The expectation's own source is what is checked, and a forbidden decision's source too.
+    if let Some(at) = text.find("[[forbidden]]") {
+        let first = at + text[at..].find("source = \"").unwrap() + "source = \"".len();
+        let end = first + text[first..].find('"').unwrap();
+        let forged = format!("{}S004 Q99{}", &text[..first], &text[end..]);
+        assert!(training::Scenario::from_toml(id, &forged).is_err());
+    }
 }
