@@ -114,11 +114,21 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     j.wait_screen("Fallback-RetryOrSwitch").await?;
     j.click("fallback-problem-power-outage").await?;
     // 初診: no お知らせ, no previous visit — walk forward to the 申立書.
+    let mut saw_notice_step = false;
     for _ in 0..3 {
         if j.screen().await? == "Fallback-Declaration" {
             break;
         }
         let before = j.screen().await?;
+        if before == "Fallback-CardWithNotice" {
+            // An outage offers the card + お知らせ too, and says it stands on its own if the query fails.
+            let hint = j.text("fallback-notice-offline").await?;
+            ensure!(
+                hint.contains("要再照会"),
+                "outage hint on the お知らせ step: {hint}"
+            );
+            saw_notice_step = true;
+        }
         j.click("fallback-next").await?;
         let steps = [
             "Fallback-CardWithNotice",
@@ -129,6 +139,10 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
         j.wait_screen_any(&later).await?;
     }
     j.wait_screen("Fallback-Declaration").await?;
+    ensure!(
+        saw_notice_step,
+        "the outage wizard passed the card + お知らせ step (S004 §5)"
+    );
     j.fill("decl-name", "高田 美咲").await?;
     j.fill("decl-name-kana", "タカダ ミサキ").await?;
     j.fill("decl-birthdate", "1985-04-10").await?;

@@ -228,7 +228,7 @@ impl FallbackStep {
 
     /// Does this step make sense for the problem? One answer per problem, the same in the flow, the hints,
     /// the wizard and the scoring (#12 §4):
-    /// - outages skip only the online query when the network is down;
+    /// - outages offer card + お知らせ too: tried online, accepted on its own if the service cannot answer;
     /// - data problems skip retrying the reader and the (stale) 再診 history, which is for outages (S000 2-38);
     /// - a card not usable as マイナ保険証 (S000 2-25) goes to a 資格確認書 (書類入力) or the 申立書 (S001);
     /// - a 目視 rejection has no normal-share path from that card: a 資格確認書 or 10割;
@@ -245,10 +245,19 @@ impl FallbackStep {
                 )
                 | None => true,
             },
+            // In an outage too (S004 §5, S003 Q5, S001): the numbers are tried, and when the service cannot
+            // answer, the card + お知らせ stands on its own with a task to re-check (query::communication_failed).
             FallbackStep::CardWithNotice => match problem {
                 Some(P::CardNotUsable | P::IdentityRejected) => false,
-                Some(p) => p.online_possible(),
-                None => true,
+                Some(
+                    P::CommunicationFailure
+                    | P::PowerOutage
+                    | P::DeviceFailure
+                    | P::NoEligibilityData
+                    | P::EligibilityInvalid
+                    | P::IdentityNotConfirmed,
+                )
+                | None => true,
             },
             FallbackStep::PreviousVisit => match problem {
                 Some(

@@ -421,6 +421,7 @@ pub const BUILTIN: &[(&str, &str)] = builtin![
     "s34-dialysis-specific-disease",
     "s35-visual-rejection",
     "s36-elderly-recipient-2wari",
+    "s37-unregistered-card-with-certificate",
 ];
 
 /// Load every built-in scenario (fails on the first broken one).

@@ -837,9 +837,17 @@ fn timeout_then_revisit_uses_the_last_stored_eligibility_with_its_date() {
     assert_eq!(
         h.screen(),
         Screen::Fallback {
+            step: FallbackStep::CardWithNotice
+        },
+        "the patient may have the お知らせ (S004 §5)"
+    );
+    h.staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
             step: FallbackStep::PreviousVisit
         },
-        "network down: no query by numbers"
+        "no お知らせ: the 再診 history (S000 2-38)"
     );
     h.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId(
         "P-12".into(),
@@ -866,6 +874,7 @@ fn unreachable_service_first_visit_takes_a_declaration() {
     h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
         .fire();
     h.staff(StaffAction::FallbackNext)
+        .staff(StaffAction::FallbackNext)
         .staff(StaffAction::LookupPrevious(PatientLookup::CertSerial(
             "CERT-0001".into(),
         )));
@@ -1015,7 +1024,7 @@ fn invalid_keyed_numbers_show_validation_errors_and_query_nothing() {
 }
 
 #[test]
-fn power_outage_skips_the_online_query_and_goes_to_revisit_history() {
+fn power_outage_offers_card_with_notice_then_revisit_history() {
     let mut h = H::default();
     h.staff(StaffAction::OpenFallback)
         .staff(StaffAction::ClassifyProblem(ProblemKind::PowerOutage));
@@ -1024,18 +1033,61 @@ fn power_outage_skips_the_online_query_and_goes_to_revisit_history() {
         f.steps,
         vec![
             FallbackStep::RetryOrSwitch,
+            FallbackStep::CardWithNotice,
             FallbackStep::PreviousVisit,
             FallbackStep::Declaration,
             FallbackStep::FullCharge
-        ]
+        ],
+        "an outage offers the card + お知らせ too (S004 §5, S003 Q5, S001)"
     );
-    h.staff(StaffAction::FallbackNext);
+    h.staff(StaffAction::FallbackNext)
+        .staff(StaffAction::FallbackNext);
     assert_eq!(
         h.screen(),
         Screen::Fallback {
             step: FallbackStep::PreviousVisit
         }
     );
+    trace!(h);
+}
+
+#[test]
+fn line_down_card_with_notice_stands_on_its_own_with_a_task_to_recheck() {
+    let mut h = H::with(|p| {
+        p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+        p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+    });
+    face_to_query(&mut h);
+    h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+        .fire();
+    h.staff(StaffAction::ClassifyProblem(ProblemKind::CommunicationFailure))
+        .staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::CardWithNotice
+        }
+    );
+    h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+        kind: DocumentKind::Notice,
+        numbers: numbers(),
+        with_card: true,
+        name: String::new(),
+    })));
+    assert_eq!(
+        h.issued("QueryByNumbers"),
+        1,
+        "the numbers are tried: the line may be back"
+    );
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::Document(DocumentKind::Notice));
+    assert_eq!(
+        r.billing,
+        Billing::NormalShare,
+        "card + お知らせ: the normal share (S001)"
+    );
+    assert!(r.recheck_online, "checked online once the service answers again");
+    assert!(h.snap().notices.contains(&Notice::AcceptedOffline));
     trace!(h);
 }
 

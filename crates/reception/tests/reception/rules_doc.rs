@@ -41,8 +41,9 @@ fn not_a_desk_decision(id: RuleId) -> Option<&'static str> {
 /// The routes the wizard offers for each problem class, with the lines that say so.
 fn route_source(p: ProblemKind) -> &'static str {
     match p {
-        ProblemKind::CommunicationFailure | ProblemKind::PowerOutage => "S000 2-38; S002 Q11",
-        ProblemKind::DeviceFailure => "S000 2-38; S002 Q11; S004 §5 (card + お知らせ)",
+        ProblemKind::CommunicationFailure | ProblemKind::PowerOutage | ProblemKind::DeviceFailure => {
+            "S000 2-38; S002 Q11; S004 §5; S003 Q5; S001"
+        }
         ProblemKind::NoEligibilityData => "S000 2-4, 2-27; S004 Q1, Q9; S001",
         ProblemKind::EligibilityInvalid => "S000 2-4; S002 (事務連絡 R6.3.1)",
         ProblemKind::IdentityNotConfirmed => "S002 Q11 (目視); S000 2-4",

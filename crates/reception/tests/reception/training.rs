@@ -473,6 +473,7 @@ fn fallback_actions_map_to_decisions_and_navigation_does_not() {
             UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::FallbackNext),
+            UserInput::Staff(StaffAction::FallbackNext),
             UserInput::Staff(StaffAction::ConfirmFullCharge),
             UserInput::Staff(StaffAction::Hotline(true)),
             UserInput::Staff(StaffAction::Hotline(false)),
