@@ -6,6 +6,7 @@
 //! Training mode (the default) opens one window with the reader screen, the staff console and the trainer
 //! panel side by side; live mode opens the reader screen and the staff console as two windows.
 
+pub mod acl;
 pub mod app;
 pub mod certificate;
 pub mod clock;

@@ -9,6 +9,7 @@ mod fallback;
 mod paper;
 mod query;
 mod training;
+mod trust;
 
 use anyhow::{ensure, Context, Result};
 use store::{ReceptionFilter, ReceptionSummary};

@@ -224,6 +224,17 @@ pub fn run(name: &str, body: Body) {
 /// [`run`] with extra environment for the app (set after the suite's own, so e.g.
 /// `UKETSUKE_OQS_TIMEOUT_SECS` here overrides [`OQS_TIMEOUT_SECS`]).
 pub fn run_with_env(name: &str, env: &[(&str, &str)], body: Body) {
+    run_in(name, env, false, body);
+}
+
+/// [`run`] with the app in live mode (`UKETSUKE_MODE=live`): two windows, the patient's `reader` and the
+/// `staff` console, and no trainer panel. The session starts in whichever window WebDriver attaches to; use
+/// [`Journey::switch_to_window_titled`].
+pub fn run_live(name: &str, body: Body) {
+    run_in(name, &[("UKETSUKE_MODE", "live")], true, body);
+}
+
+fn run_in(name: &str, env: &[(&str, &str)], live: bool, body: Body) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -233,11 +244,11 @@ pub fn run_with_env(name: &str, env: &[(&str, &str)], body: Body) {
             rt.block_on(async {
                 // Starting tauri-driver + WebKitWebDriver + the app is retried once: a WebDriver server that
                 // does not answer is the machine's, not the journey's (nothing of the app ran yet).
-                let mut j = match Journey::start(name, env).await {
+                let mut j = match Journey::start(name, env, live).await {
                     Ok(j) => j,
                     Err(e) => {
                         eprintln!("e2e: {name}: the WebDriver session did not start ({e:#}); starting again");
-                        Journey::start(name, env).await?
+                        Journey::start(name, env, live).await?
                     }
                 };
                 let r = body(&mut j).await;
@@ -398,7 +409,7 @@ pub async fn launch_with_env(
 }
 
 impl Journey {
-    async fn start(name: &str, env: &[(&str, &str)]) -> Result<Journey> {
+    async fn start(name: &str, env: &[(&str, &str)], live: bool) -> Result<Journey> {
         let app = app_binary()?;
         let artifacts = target_dir().join("e2e-artifacts").join(name);
         if artifacts.exists() {
@@ -416,10 +427,51 @@ impl Journey {
             last_shot: String::new(),
             launched,
         };
-        j.wait_screen("WaitingForCard").await?;
-        // The trainer panel loads its persona list asynchronously.
-        j.wait_exists("trainer-persona-p01-yamada-hanako").await?;
+        if !live {
+            j.wait_screen("WaitingForCard").await?;
+            // The trainer panel loads its persona list asynchronously.
+            j.wait_exists("trainer-persona-p01-yamada-hanako").await?;
+        }
         Ok(j)
+    }
+
+    /// Make the window whose title contains `needle` the current one (live mode has two).
+    pub async fn switch_to_window_titled(&mut self, needle: &str) -> Result<()> {
+        let mut titles = Vec::new();
+        for handle in self.client.windows().await? {
+            self.client.switch_to_window(handle).await?;
+            let title = self.client.title().await?;
+            if title.contains(needle) {
+                return Ok(());
+            }
+            titles.push(title);
+        }
+        anyhow::bail!("no window titled …{needle}… (there are {titles:?})")
+    }
+
+    /// Call a command from the current window's page as the page would (`__TAURI__.core.invoke`): `Ok` with
+    /// the reply, or `Err` with the rejection (the ACL's message, or our `{code, message}`).
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<std::result::Result<Value, Value>> {
+        let v = self
+            .client
+            .execute_async(
+                "const [cmd, args, done] = arguments;
+                 window.__TAURI__.core.invoke(cmd, args).then((r) => done({ ok: r === undefined ? null : r }),
+                   (e) => done({ err: e === undefined ? null : e }));",
+                vec![Value::from(command), args],
+            )
+            .await?;
+        match (v.get("ok"), v.get("err")) {
+            (Some(ok), None) => Ok(Ok(ok.clone())),
+            (None, Some(err)) => Ok(Err(err.clone())),
+            _ => anyhow::bail!("{command}: neither a reply nor a rejection: {v}"),
+        }
+    }
+
+    /// The live database, opened with the store crate.
+    pub fn live_db(&self) -> Result<store::Store> {
+        let path = self.data_dir().join("live").join("uketsuke.sqlite3");
+        Ok(store::Store::open(&path, store::Mode::Live)?)
     }
 
     /// End the WebDriver session (closes the app); the driver and display go on drop.
