@@ -438,6 +438,7 @@ impl App {
 
     /// Save settings; the mode and the site switches take effect at the next start.
     pub fn set_settings(&self, s: Settings) -> UiResult<Settings> {
+        s.check(&self.paths)?;
         s.save(&self.paths).map_err(|e| UiError::new(Code::Io, e))?;
         *lock(&self.settings) = s.clone();
         Ok(s)

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Code, Key, UiError};
+
 /// 練習 (virtual cards, mock OQS) or 本番 (real reader, configured OQS endpoint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
@@ -128,6 +130,42 @@ pub fn oqs_timeout_override() -> Option<std::time::Duration> {
         .map(std::time::Duration::from_secs)
 }
 
+/// The lowest face-match threshold a site may set: below it a stranger's face passes (measured, docs/face.md).
+pub const FACE_THRESHOLD_MIN: f32 = 0.30;
+/// The highest: above it the card holder's own face fails too often to be usable.
+pub const FACE_THRESHOLD_MAX: f32 = 0.60;
+
+/// A vsmartcard / virtual reader slot name (training's virtual card), refused in live mode.
+pub fn is_virtual_reader(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("virtual pcd") || n.contains("vpcd")
+}
+
+/// A folder a setting may name: absolute, an existing directory, writable (a probe file is created and
+/// removed), and outside `<data>/training` and `<data>/live`.
+fn folder_usable(dir: &Path, paths: &Paths) -> Result<(), String> {
+    if !dir.is_absolute() {
+        return Err(format!("{} is not an absolute path", dir.display()));
+    }
+    let real = dir
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    if !real.is_dir() {
+        return Err(format!("{} is not a folder", dir.display()));
+    }
+    let root = paths.root.canonicalize().unwrap_or_else(|_| paths.root.clone());
+    for mode in [Mode::Training, Mode::Live] {
+        if real.starts_with(root.join(mode.dir())) {
+            return Err(format!("{} is inside the {} data", dir.display(), mode.dir()));
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(".uketsuke-probe-")
+        .tempfile_in(&real)
+        .map(drop)
+        .map_err(|e| format!("{} is not writable: {e}", dir.display()))
+}
+
 impl Settings {
     /// Load `settings.json`; a missing file gives the defaults, a broken one is an error (never silently reset).
     /// `UKETSUKE_MODE=live|training` overrides the mode (for tests and kiosk setups).
@@ -155,13 +193,47 @@ impl Settings {
         std::fs::rename(tmp, paths.settings())
     }
 
-    /// The folder for face-result files.
+    /// The folder for face-result files. A configured folder (the one a レセコン polls) is used in live mode
+    /// only; training always writes to its own `<data>/training/face`, so a practice run never reaches the
+    /// clinic's 会計 system (#13 §4).
     pub fn face_dir(&self, paths: &Paths) -> std::io::Result<PathBuf> {
-        if self.face_result_dir.is_empty() {
+        if self.mode == Mode::Training || self.face_result_dir.is_empty() {
             Ok(paths.mode_dir(self.mode)?.join("face"))
         } else {
             Ok(Path::new(&self.face_result_dir).to_path_buf())
         }
+    }
+
+    /// Check settings before they are saved (#13 §3): nothing is saved on a bad value, and the error names
+    /// the field. Settings cannot weaken the identity checks: the face threshold stays in
+    /// [`FACE_THRESHOLD_MIN`]..=[`FACE_THRESHOLD_MAX`]; a live install talks to its OQS over `https://` only
+    /// and never to a virtual reader; a configured folder is absolute, exists, is writable and is not inside
+    /// the data of either mode.
+    pub fn check(&self, paths: &Paths) -> Result<(), UiError> {
+        let bad = |key: Key, field: &str| UiError::keyed(Code::InvalidInput, key).with("field", field);
+        if !(FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold) {
+            return Err(bad(Key::FaceThresholdOutOfRange, "face_threshold")
+                .with("min", FACE_THRESHOLD_MIN)
+                .with("max", FACE_THRESHOLD_MAX)
+                .with("value", self.face_threshold));
+        }
+        if self.mode == Mode::Live {
+            let endpoint = self.oqs_endpoint.trim();
+            let host = endpoint
+                .strip_prefix("https://")
+                .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+            if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
+                return Err(bad(Key::LiveEndpointNotHttps, "oqs_endpoint").with("value", endpoint));
+            }
+            if is_virtual_reader(&self.reader_name) {
+                return Err(bad(Key::VirtualReaderInLive, "reader_name").with("value", &self.reader_name));
+            }
+        }
+        if !self.face_result_dir.is_empty() {
+            folder_usable(Path::new(&self.face_result_dir), paths)
+                .map_err(|why| bad(Key::FolderNotUsable, "face_result_dir").with("detail", why))?;
+        }
+        Ok(())
     }
 
     /// The flow's site settings.

@@ -76,6 +76,14 @@ pub enum Key {
     NoScenarioRunning,
     /// 修了証 before every scenario is passed (`count`, `missing`).
     CertificateIncomplete,
+    /// Settings: the face threshold outside the safe range (`field`, `min`, `max`, `value`).
+    FaceThresholdOutOfRange,
+    /// Settings: a live OQS endpoint that is not `https://host…` (`field`, `value`).
+    LiveEndpointNotHttps,
+    /// Settings: a virtual (vpcd) reader named for live mode (`field`, `value`).
+    VirtualReaderInLive,
+    /// Settings: a folder that is not absolute, missing, not writable or inside the app's data (`field`, `detail`).
+    FolderNotUsable,
 }
 
 impl Key {

@@ -193,6 +193,9 @@ fn settings_survive_a_save_and_keep_the_mode() {
     let mut s = call(&f.app, "settings_get", json!({})).unwrap();
     s["temporary_rule_suspended"] = json!(true);
     s["encoding"] = json!("sjis");
+    // A live install's endpoint is https (the fixture's running app talks to the http mock on 127.0.0.1, set
+    // directly; a saved endpoint applies at the next start).
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
     let saved = call(&f.app, "settings_set", json!({"settings": s})).unwrap();
     assert_eq!(saved["temporary_rule_suspended"], json!(true));
     assert_eq!(
@@ -292,4 +295,115 @@ fn the_reader_window_cannot_send_staff_inputs_but_its_proxy_button_works() {
     assert_eq!(proxy["operator"], json!("Proxy"), "the reader's 代理人 button");
     let visual = common::call_from(&f.app, "staff", "send", staff(json!({"SetVisualMode": true}))).unwrap();
     assert_eq!(visual["mode"], json!("VisualCheck"), "the staff console may");
+}
+
+/// The settings a refused save must leave as they were.
+fn saved_settings(f: &Fixture) -> serde_json::Value {
+    call(&f.app, "settings_get", json!({})).unwrap()
+}
+
+fn refusal(f: &Fixture, change: impl Fn(&mut serde_json::Value)) -> serde_json::Value {
+    let before = saved_settings(f);
+    let mut s = before.clone();
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
+    change(&mut s);
+    let err = call(&f.app, "settings_set", json!({"settings": s})).unwrap_err();
+    assert_eq!(saved_settings(f), before, "nothing saved on a bad value: {err}");
+    assert_eq!(err["code"], json!("invalid_input"), "{err}");
+    err
+}
+
+#[test]
+fn settings_that_would_weaken_the_checks_are_refused_with_the_field_and_nothing_is_saved() {
+    let f = fixture();
+    for t in [-1.0, 0.0, 0.29, 0.61, 1.0] {
+        let err = refusal(&f, |s| s["face_threshold"] = json!(t));
+        assert_eq!(err["key"], json!("face_threshold_out_of_range"), "{t}: {err}");
+        assert_eq!(err["params"]["field"], json!("face_threshold"));
+    }
+    for endpoint in [
+        "http://oqs.clinic.invalid/",
+        "",
+        "https://",
+        "ftp://x",
+        "https:// spaced",
+    ] {
+        let err = refusal(&f, |s| s["oqs_endpoint"] = json!(endpoint));
+        assert_eq!(
+            err["key"],
+            json!("live_endpoint_not_https"),
+            "{endpoint:?}: {err}"
+        );
+    }
+    for reader in ["Virtual PCD 00 00", "vpcd 01"] {
+        let err = refusal(&f, |s| s["reader_name"] = json!(reader));
+        assert_eq!(err["key"], json!("virtual_reader_in_live"), "{reader}: {err}");
+    }
+    let data = f._dir.path().to_path_buf();
+    std::fs::create_dir_all(data.join("training/face")).unwrap();
+    let not_a_dir = data.join("file.txt");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    for folder in [
+        "relative/face".to_owned(),
+        data.join("does-not-exist").display().to_string(),
+        not_a_dir.display().to_string(),
+        data.join("training/face").display().to_string(),
+        data.join("live").display().to_string(),
+    ] {
+        let err = refusal(&f, |s| s["face_result_dir"] = json!(folder));
+        assert_eq!(err["key"], json!("folder_not_usable"), "{folder}: {err}");
+        assert_eq!(err["params"]["field"], json!("face_result_dir"));
+    }
+    // The edges of the range and a real folder outside the data are fine.
+    let outside = tempfile::tempdir().unwrap();
+    let mut s = saved_settings(&f);
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
+    s["face_threshold"] = json!(0.30);
+    s["face_result_dir"] = json!(outside.path().display().to_string());
+    let saved = call(&f.app, "settings_set", json!({"settings": s})).unwrap();
+    assert_eq!(
+        saved["face_result_dir"],
+        json!(outside.path().display().to_string())
+    );
+    assert_eq!(
+        std::fs::read_dir(outside.path()).unwrap().count(),
+        0,
+        "the writable probe is removed"
+    );
+}
+
+#[test]
+fn a_configured_face_result_folder_is_used_in_live_mode_only_and_training_writes_to_its_own() {
+    use uketsuke::config::Paths;
+    let data = tempfile::tempdir().unwrap();
+    let recekon = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        root: data.path().to_path_buf(),
+    };
+    let configured = Settings {
+        face_result_dir: recekon.path().display().to_string(),
+        ..Settings::default()
+    };
+    let training = Settings {
+        mode: Mode::Training,
+        ..configured.clone()
+    };
+    assert_eq!(
+        training.face_dir(&paths).unwrap(),
+        data.path().join("training").join("face"),
+        "training never writes where the レセコン reads"
+    );
+    let live = Settings {
+        mode: Mode::Live,
+        ..configured
+    };
+    assert_eq!(live.face_dir(&paths).unwrap(), recekon.path());
+    let live_default = Settings {
+        mode: Mode::Live,
+        ..Settings::default()
+    };
+    assert_eq!(
+        live_default.face_dir(&paths).unwrap(),
+        data.path().join("live").join("face")
+    );
 }

@@ -625,6 +625,10 @@ export default {
   'uierror.trainee_name_too_long': "The trainee's name can have at most {max} characters.",
   'uierror.no_scenario_running': 'No training scenario is running.',
   'uierror.certificate_incomplete': 'The certificate is issued once every scenario is passed ({count} not passed yet: {missing}).',
+  'uierror.face_threshold_out_of_range': 'Set the face-match threshold between {min} and {max} (you entered {value}). Outside that range identity checks get weaker, or the card holder fails too.',
+  'uierror.live_endpoint_not_https': 'In live mode the eligibility service address must start with https:// (you entered {value}).',
+  'uierror.virtual_reader_in_live': 'Live mode cannot use the training virtual card reader ({value}). Name the real reader, or leave it empty.',
+  'uierror.folder_not_usable': 'This folder cannot be used. Give the absolute path of an existing, writable folder outside the app\'s data folder.',
   'uierror.detail': ' (detail: {detail})',
 
   // ── Reception record values (store enums: today's list, patient search) ──

@@ -642,6 +642,10 @@ export default {
   'uierror.trainee_name_too_long': '研修者の名前は{max}文字以内で入力してください。',
   'uierror.no_scenario_running': '練習シナリオが開始されていません。',
   'uierror.certificate_incomplete': '修了証はすべてのシナリオに合格すると発行できます（未合格 {count} 件: {missing}）。',
+  'uierror.face_threshold_out_of_range': '顔認証の判定しきい値は {min}〜{max} の範囲で設定してください（入力値: {value}）。この範囲外では本人確認が弱くなるか、ご本人でも通らなくなります。',
+  'uierror.live_endpoint_not_https': '本番モードの資格確認サービスの接続先は https:// で始まるアドレスを設定してください（入力値: {value}）。',
+  'uierror.virtual_reader_in_live': '本番モードでは練習用の仮想カードリーダー（{value}）は使えません。実際のカードリーダー名を設定するか、空欄にしてください。',
+  'uierror.folder_not_usable': 'このフォルダは使えません。既に存在し、書き込みができ、アプリのデータフォルダの外にあるフォルダを、絶対パスで指定してください。',
   'uierror.detail': '（詳細: {detail}）',
 
   // ── 受付記録の値（store の列挙。本日の受付・患者検索） ──

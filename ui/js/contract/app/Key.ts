@@ -4,4 +4,4 @@
  * What went wrong, as an i18n key: the page shows `t('uierror.' + key, params)`. The generic keys (one per
  * [`Code`]) carry the technical cause as `detail`; the others name their parameters in the doc comment.
  */
-export type Key = "invalid_input" | "not_available" | "card" | "eligibility" | "store" | "io" | "internal" | "staff_only" | "invalid_arguments" | "training_only" | "unknown_persona" | "unknown_scenario" | "no_card_on_reader" | "pcscd_not_ours" | "frame_not_base64" | "declaration_incomplete" | "trainee_name_missing" | "trainee_name_too_long" | "no_scenario_running" | "certificate_incomplete";
+export type Key = "invalid_input" | "not_available" | "card" | "eligibility" | "store" | "io" | "internal" | "staff_only" | "invalid_arguments" | "training_only" | "unknown_persona" | "unknown_scenario" | "no_card_on_reader" | "pcscd_not_ours" | "frame_not_base64" | "declaration_incomplete" | "trainee_name_missing" | "trainee_name_too_long" | "no_scenario_running" | "certificate_incomplete" | "face_threshold_out_of_range" | "live_endpoint_not_https" | "virtual_reader_in_live" | "folder_not_usable";
