@@ -62,6 +62,11 @@ impl Selection {
     }
 
     fn check_select(&self, cmd: &Command) -> Result<(), &'static str> {
+        // Only the forms the card layer sends (`apdu::Command::select_df` / `select_ef`): P2 = 0C, no FCI. A
+        // variant P2 (first/next occurrence, FCP, FMD) could select something else than the AID names.
+        if cmd.p2 != 0x0C {
+            return Err("SELECT with a P2 not on the allow-list (only 0C)");
+        }
         match cmd.p1 {
             0x04 => {
                 if cmd.data == KENHOJO_AID {
@@ -93,13 +98,13 @@ impl Selection {
     }
 
     fn check_read(&self, cmd: &Command) -> Result<(), &'static str> {
-        // Short-EF-identifier form names the EF in P1 (80|SFI) without a SELECT.
-        let ef = if cmd.p1 & 0x80 != 0 {
-            Some(u16::from(cmd.p1 & 0x1F))
-        } else {
-            self.ef
-        };
-        match (self.df, ef) {
+        // Only the selected EF at a 15-bit offset (P1 < 80), as `apdu::Command::read_binary` sends it. The
+        // short-EF-identifier form (P1 = 100xxxxx) reads an EF without a SELECT, and P1 with the reserved bits
+        // set (E2 …) reads who knows what: neither is needed, both are refused.
+        if cmd.p1 & 0x80 != 0 {
+            return Err("READ BINARY by short EF id or with reserved P1 bits is not on the allow-list");
+        }
+        match (self.df, self.ef) {
             (Some(Df::Jpki), Some(f)) if JPKI_READABLE.contains(&f) => Ok(()),
             (Some(Df::Kenkaku), Some(ef::FRONT)) => Ok(()),
             (Some(Df::Kenkaku), Some(KENKAKU_MY_NUMBER_IMAGE)) => {
@@ -113,13 +118,12 @@ impl Selection {
         if cmd.p1 != 0x00 {
             return Err("VERIFY form not on the allow-list");
         }
-        // P2 = 80 → the selected EF; P2 = 80|EF → that EF without a SELECT.
-        let ef = match cmd.p2 {
-            0x80 => self.ef,
-            p2 if p2 & 0x80 != 0 => Some(u16::from(p2 & 0x1F)),
-            _ => None,
-        };
-        match (self.df, ef) {
+        // Only P2 = 80, the selected PIN EF (`apdu::Command::verify`). P2 = 80|EF names a PIN without a
+        // SELECT, and the variants with reserved bits (F2, B8 …) alias the allowed ones: all refused.
+        if cmd.p2 != 0x80 {
+            return Err("VERIFY with a P2 not on the allow-list (only 80, the selected EF)");
+        }
+        match (self.df, self.ef) {
             (Some(Df::Jpki), Some(ef::AUTH_PIN)) => Ok(()),
             (Some(Df::Kenkaku), Some(ef::CHECK_CODE_B)) => Ok(()),
             (Some(Df::Kenkaku), Some(KENKAKU_CHECK_CODE_A)) => Err("VERIFY of 照合番号A is forbidden"),
@@ -306,6 +310,49 @@ pub fn forbidden_probes() -> Vec<(&'static str, Vec<Command>, Command)> {
             "SIGN without the auth key selected",
             vec![jpki.clone()],
             Command::sign(&[0x30; 51]),
+        ),
+        // Variants that alias an allowed command through reserved bits or another P2 (#13 §5).
+        (
+            "READ BINARY 00 B0 E2 00 (reserved P1 bits alias SFI 2 = the front EF)",
+            vec![kenkaku.clone()],
+            Command::new(0, ins::READ_BINARY, 0xE2, 0).with_le(256),
+        ),
+        (
+            "READ the auth cert by SFI (80|0A) without a SELECT",
+            vec![jpki.clone()],
+            Command::new(0, ins::READ_BINARY, 0x8A, 0).with_le(256),
+        ),
+        (
+            "VERIFY 00 20 00 F2 (reserved P2 bits alias 照合番号B)",
+            vec![kenkaku.clone()],
+            Command::new(0, ins::VERIFY, 0, 0xF2).with_data(b"900101251234"),
+        ),
+        (
+            "VERIFY 00 20 00 B8 (reserved P2 bits alias the auth PIN)",
+            vec![jpki.clone()],
+            Command::new(0, ins::VERIFY, 0, 0xB8).with_data(b"1234"),
+        ),
+        (
+            "VERIFY the auth PIN by P2=80|18 without a SELECT",
+            vec![jpki.clone()],
+            Command::new(0, ins::VERIFY, 0, 0x98),
+        ),
+        (
+            "SELECT 00 A4 04 02 <JPKI AID> (next occurrence)",
+            vec![],
+            Command::new(0x00, ins::SELECT, 0x04, 0x02).with_data(&JPKI_AID),
+        ),
+        (
+            "SELECT 00 A4 04 00 <JPKI AID> with FCI",
+            vec![],
+            Command::new(0x00, ins::SELECT, 0x04, 0x00)
+                .with_data(&JPKI_AID)
+                .with_le(256),
+        ),
+        (
+            "SELECT EF 00 A4 02 04 (FCP) of the auth cert",
+            vec![jpki.clone()],
+            Command::new(0x00, ins::SELECT, 0x02, 0x04).with_data(&ef::AUTH_CERT.to_be_bytes()),
         ),
         (
             "READ BINARY with no EF selected",
