@@ -211,6 +211,16 @@ impl Settings {
     /// the data of either mode.
     pub fn check(&self, paths: &Paths) -> Result<(), UiError> {
         let bad = |key: Key, field: &str| UiError::keyed(Code::InvalidInput, key).with("field", field);
+        // No setting may hold what looks like a My Number (the value is not echoed back).
+        for (field, value) in [
+            ("oqs_endpoint", &self.oqs_endpoint),
+            ("reader_name", &self.reader_name),
+            ("face_result_dir", &self.face_result_dir),
+        ] {
+            if store::contains_twelve_digit_run(value) {
+                return Err(bad(Key::MyNumberLike, field));
+            }
+        }
         if !(FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold) {
             return Err(bad(Key::FaceThresholdOutOfRange, "face_threshold")
                 .with("min", FACE_THRESHOLD_MIN)

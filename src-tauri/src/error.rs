@@ -84,6 +84,8 @@ pub enum Key {
     VirtualReaderInLive,
     /// Settings: a folder that is not absolute, missing, not writable or inside the app's data (`field`, `detail`).
     FolderNotUsable,
+    /// A value that looks like a 12-digit My Number, refused and not echoed (`field`).
+    MyNumberLike,
 }
 
 impl Key {

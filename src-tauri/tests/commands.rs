@@ -354,6 +354,20 @@ fn settings_that_would_weaken_the_checks_are_refused_with_the_field_and_nothing_
         assert_eq!(err["key"], json!("folder_not_usable"), "{folder}: {err}");
         assert_eq!(err["params"]["field"], json!("face_result_dir"));
     }
+    for (field, value) in [
+        ("reader_name", "Reader 1234-5678-9012"),
+        (
+            "oqs_endpoint",
+            "https://oqs.clinic.invalid/１２３４５６７８９０１２",
+        ),
+    ] {
+        let err = refusal(&f, |s| s[field] = json!(value));
+        assert_eq!(err["key"], json!("my_number_like"), "{field}: {err}");
+        assert!(
+            !err.to_string().contains("9012") && !err.to_string().contains("９０１２"),
+            "not echoed: {err}"
+        );
+    }
     // The edges of the range and a real folder outside the data are fine.
     let outside = tempfile::tempdir().unwrap();
     let mut s = saved_settings(&f);

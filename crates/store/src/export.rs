@@ -128,7 +128,8 @@ fn push_line(out: &mut String, cells: impl Iterator<Item = String>) {
 }
 
 fn escape(cell: &str) -> String {
-    let guarded = if cell.starts_with(['=', '+', '-', '@']) {
+    // Spreadsheet formula starts, also after a TAB or CR and in their full-width forms (Excel reads ＝ as =).
+    let guarded = if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -224,6 +225,22 @@ mod tests {
         assert_eq!(escape("a,b"), "\"a,b\"");
         assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(escape("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        for attack in [
+            "\t=1+1",
+            "\r=1+1",
+            "＝HYPERLINK(1)",
+            "＋1",
+            "－1",
+            "＠SUM(A1)",
+            "+1",
+            "@SUM(A1)",
+        ] {
+            let out = escape(attack);
+            assert!(
+                out.starts_with('\'') || out.starts_with("\"'"),
+                "{attack:?} → {out:?}"
+            );
+        }
         assert_eq!(escape("山田"), "山田");
     }
 

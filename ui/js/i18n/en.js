@@ -629,6 +629,7 @@ export default {
   'uierror.live_endpoint_not_https': 'In live mode the eligibility service address must start with https:// (you entered {value}).',
   'uierror.virtual_reader_in_live': 'Live mode cannot use the training virtual card reader ({value}). Name the real reader, or leave it empty.',
   'uierror.folder_not_usable': 'This folder cannot be used. Give the absolute path of an existing, writable folder outside the app\'s data folder.',
+  'uierror.my_number_like': 'A number that looks like a My Number (12 digits) cannot be entered. Nothing was saved.',
   'uierror.detail': ' (detail: {detail})',
 
   // ── Reception record values (store enums: today's list, patient search) ──
