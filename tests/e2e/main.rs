@@ -8,6 +8,7 @@ mod day;
 mod fallback;
 mod paper;
 mod query;
+mod rules;
 mod training;
 mod trust;
 

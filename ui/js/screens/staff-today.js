@@ -46,7 +46,7 @@ export function render(root, snap, ctx) {
     rows.length === 0
       ? h('p', { class: 'muted', testid: 'today-empty' }, t('today.empty'))
       : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
-        h('thead', {}, h('tr', {}, ['time', 'patient', 'basis', 'copay', 'identity', 'consent', 'fallback', 'task'].map((c) => h('th', {}, t(`today.col.${c}`))))),
+        h('thead', {}, h('tr', {}, ['time', 'patient', 'task', 'basis', 'copay', 'identity', 'consent', 'fallback'].map((c) => h('th', {}, t(`today.col.${c}`))))),
         h('tbody', {}, rows.map((r) => {
           const id = r.visit_id;
           const tasks = [
@@ -57,6 +57,8 @@ export function render(root, snap, ctx) {
             h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
             h('td', {}, r.voided ? h('span', { class: 'badge warn', testid: `today-voided-${id}` }, t('today.voided')) : null,
               nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
+            // Open tasks (返金, 要再照会) next to the name: the wide table scrolls, and a task out of view is missed.
+            h('td', { testid: `today-task-${id}` }, tasks.length ? tasks : '—'),
             h('td', { testid: `today-outcome-${id}` }, t(`store.outcome.${r.outcome}`), h('div', { class: 'small muted' }, t(`store.kind.${r.kind}`))),
             h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number)),
               r.limit_class_name ? h('div', { class: 'small', testid: `today-limit-${id}` }, t('today.limit', { name: r.limit_class_name })) : null,
@@ -65,7 +67,6 @@ export function render(root, snap, ctx) {
             h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
               ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatMoment(r.consent_expires_at, ctx.lang) }))
               : t('staff.consent.none')),
-            h('td', { testid: `today-fallback-${id}` }, r.fallback ? t(`store.fallback.${r.fallback}`) : '—'),
-            h('td', { testid: `today-task-${id}` }, tasks.length ? tasks : '—'));
+            h('td', { testid: `today-fallback-${id}` }, r.fallback ? t(`store.fallback.${r.fallback}`) : '—'));
         }))))));
 }
