@@ -244,17 +244,62 @@ pub fn refuse_staff_from_reader(window: &str, event: &UserInput) -> Result<(), U
     }
 }
 
-/// Only forwarded, never kept.
+/// The largest webcam frame accepted, as base64 text (a 4K JPEG at the page's quality is well under it).
+pub const MAX_FRAME_BASE64_BYTES: usize = 8 * 1024 * 1024;
+/// The largest frame side, in pixels, read from the JPEG header before anything is decoded.
+pub const MAX_FRAME_SIDE: u16 = 4096;
+
+/// Only forwarded, never kept. Refused before decoding (#13 §7): text over [`MAX_FRAME_BASE64_BYTES`], and a
+/// JPEG whose header (SOF) declares a side over [`MAX_FRAME_SIDE`] or that has no frame header at all, so a
+/// page cannot make the face pipeline allocate a decompression bomb.
 #[tauri::command]
 pub fn face_frame(app: State<'_, App>, args: Args<cmd::face_frame>) -> Reply<cmd::face_frame> {
+    use crate::error::Key;
     use base64::Engine as _;
     let FaceFrameArgs { jpeg_base64 } = args.get()?;
+    if jpeg_base64.len() > MAX_FRAME_BASE64_BYTES {
+        return Err(UiError::keyed(Code::InvalidInput, Key::FrameTooLarge)
+            .with("max", format!("{MAX_FRAME_SIDE}×{MAX_FRAME_SIDE}")));
+    }
     let jpeg = base64::engine::general_purpose::STANDARD
         .decode(jpeg_base64.as_bytes())
-        .map_err(|e| {
-            UiError::keyed(Code::InvalidInput, crate::error::Key::FrameNotBase64).with("detail", e)
-        })?;
-    Ok(app.face_frame(jpeg))
+        .map_err(|e| UiError::keyed(Code::InvalidInput, Key::FrameNotBase64).with("detail", e))?;
+    match jpeg_dimensions(&jpeg) {
+        None => Err(UiError::keyed(Code::InvalidInput, Key::FrameNotJpeg)),
+        Some((w, h)) if w > MAX_FRAME_SIDE || h > MAX_FRAME_SIDE || w == 0 || h == 0 => {
+            Err(UiError::keyed(Code::InvalidInput, Key::FrameTooLarge)
+                .with("max", format!("{MAX_FRAME_SIDE}×{MAX_FRAME_SIDE}")))
+        }
+        Some(_) => Ok(app.face_frame(jpeg)),
+    }
+}
+
+/// Width and height from a JPEG's frame header (SOF0–SOF15 except DHT/JPG/DAC), walking the marker
+/// segments without decoding anything; `None` if it is not a JPEG or has no frame header before the scan.
+pub fn jpeg_dimensions(jpeg: &[u8]) -> Option<(u16, u16)> {
+    let rest = jpeg.strip_prefix(&[0xFF, 0xD8])?;
+    let mut at = 0usize;
+    loop {
+        // Fill bytes (FF FF …) may precede a marker.
+        while rest.get(at) == Some(&0xFF) && rest.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (&ff, &marker) = (rest.get(at)?, rest.get(at + 1)?);
+        if ff != 0xFF {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([*rest.get(at + 2)?, *rest.get(at + 3)?]));
+        match marker {
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let h = u16::from_be_bytes([*rest.get(at + 5)?, *rest.get(at + 6)?]);
+                let w = u16::from_be_bytes([*rest.get(at + 7)?, *rest.get(at + 8)?]);
+                return Some((w, h));
+            }
+            0xDA | 0xD9 => return None,
+            _ if len < 2 => return None,
+            _ => at += 2 + len,
+        }
+    }
 }
 
 #[tauri::command]

@@ -66,6 +66,10 @@ pub enum Key {
     PcscdNotOurs,
     /// The webcam frame is not base64 (`detail`).
     FrameNotBase64,
+    /// The webcam frame is over the size limit (`max`), refused before decoding.
+    FrameTooLarge,
+    /// The webcam frame has no JPEG frame header.
+    FrameNotJpeg,
     /// 申立書 PDF asked for a form that does not validate yet (`count` problems).
     DeclarationIncomplete,
     /// 研修者の名前 is empty.

@@ -421,3 +421,41 @@ fn a_configured_face_result_folder_is_used_in_live_mode_only_and_training_writes
         data.path().join("live").join("face")
     );
 }
+
+/// A JPEG that is only its SOI and a baseline frame header declaring `w`×`h` (nothing to decode).
+fn jpeg_header(w: u16, h: u16) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x4A, 0x46];
+    b.extend([0xFF, 0xC0, 0x00, 0x11, 0x08]);
+    b.extend(h.to_be_bytes());
+    b.extend(w.to_be_bytes());
+    b.extend([0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    b
+}
+
+#[test]
+fn face_frames_over_the_limit_or_without_a_jpeg_header_are_refused_before_decoding() {
+    use base64::Engine as _;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let f = fixture();
+    let frame = |text: String| call(&f.app, "face_frame", json!({ "jpeg_base64": text }));
+    assert_eq!(
+        uketsuke::commands::jpeg_dimensions(&jpeg_header(1280, 720)),
+        Some((1280, 720))
+    );
+    // A normal frame is forwarded (no face step runs in this fixture, so it is dropped, not an error).
+    assert!(frame(b64(&jpeg_header(1280, 720))).is_ok());
+    for (w, h) in [(4097, 10), (10, 60000), (0, 10)] {
+        let err = frame(b64(&jpeg_header(w, h))).unwrap_err();
+        assert_eq!(err["key"], json!("frame_too_large"), "{w}×{h}: {err}");
+    }
+    let huge = "A".repeat(uketsuke::commands::MAX_FRAME_BASE64_BYTES + 4);
+    assert_eq!(frame(huge).unwrap_err()["key"], json!("frame_too_large"));
+    for not_jpeg in [
+        b"GIF89a....".to_vec(),
+        vec![0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02],
+        vec![0xFF, 0xD8],
+    ] {
+        let err = frame(b64(&not_jpeg)).unwrap_err();
+        assert_eq!(err["key"], json!("frame_not_jpeg"), "{not_jpeg:?}: {err}");
+    }
+}

@@ -630,6 +630,8 @@ export default {
   'uierror.virtual_reader_in_live': 'Live mode cannot use the training virtual card reader ({value}). Name the real reader, or leave it empty.',
   'uierror.folder_not_usable': 'This folder cannot be used. Give the absolute path of an existing, writable folder outside the app\'s data folder.',
   'uierror.my_number_like': 'A number that looks like a My Number (12 digits) cannot be entered. Nothing was saved.',
+  'uierror.frame_too_large': 'The camera image is too large to use (limit {max}).',
+  'uierror.frame_not_jpeg': 'The camera image could not be read.',
   'uierror.detail': ' (detail: {detail})',
 
   // ── Reception record values (store enums: today's list, patient search) ──

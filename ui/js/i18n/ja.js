@@ -647,6 +647,8 @@ export default {
   'uierror.virtual_reader_in_live': '本番モードでは練習用の仮想カードリーダー（{value}）は使えません。実際のカードリーダー名を設定するか、空欄にしてください。',
   'uierror.folder_not_usable': 'このフォルダは使えません。既に存在し、書き込みができ、アプリのデータフォルダの外にあるフォルダを、絶対パスで指定してください。',
   'uierror.my_number_like': 'マイナンバー（12桁の個人番号）のような数字は入力できません。この値は保存していません。',
+  'uierror.frame_too_large': 'カメラの画像が大きすぎるため使えません（上限 {max}）。',
+  'uierror.frame_not_jpeg': 'カメラの画像を読み取れませんでした。',
   'uierror.detail': '（詳細: {detail}）',
 
   // ── 受付記録の値（store の列挙。本日の受付・患者検索） ──
