@@ -378,15 +378,15 @@ pub fn data_reflection_window(registered_on: NaiveDate) -> (NaiveDate, NaiveDate
 /// here does not load (#12 §8), and `docs/rules.md` lists them all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SeedLine {
-    /// The citation as written (`S000 2-25`, `S003 Q12`, `S004 §4(2)`, `domain.md §4`, `S001`).
+    /// The citation (`S000 2-25`, `S003 Q12`, `S004 §4(2)`, `domain.md §4`, or a whole document: `S001`).
     pub cite: &'static str,
     /// What that line says, in one English sentence.
     pub says: &'static str,
 }
 
 /// The citations in a source text, one per seed line: `"S000 2-24, 2-25; S003 Q12"` →
-/// `["S000 2-24", "S000 2-25", "S003 Q12"]`. A part with no question or section (`S001`, `S002 (事務連絡
-/// R6.3.1)`) is cited as written.
+/// `["S000 2-24", "S000 2-25", "S003 Q12"]`. A part with no question or section cites the whole document
+/// (`S001 (…)` → `S001`; `S002 (事務連絡 R6.3.1)` → `S002`, whose only unnumbered part is that notice).
 pub fn citations(source: &str) -> Vec<String> {
     let mut out = Vec::new();
     for part in source.split(';') {
@@ -417,7 +417,7 @@ pub fn citations(source: &str) -> Vec<String> {
             }
         }
         if !found {
-            out.push(part.to_owned());
+            out.push(doc.to_owned());
         }
     }
     out
@@ -570,8 +570,8 @@ pub const SEED_LINES: &[SeedLine] = &[
         says: "where the マイナ保険証 cannot be used: the お知らせ with the card, a マイナポータル PDF, or a 被保険者資格申立書 at the desk; a 資格確認書 (with an expiry, returned on leaving) for the unregistered",
     },
     SeedLine {
-        cite: "S002 (事務連絡 R6.3.1)",
-        says: "MHLW 事務連絡 2024-03-01: a マイナポータル PDF or the お知らせ confirms eligibility at the normal share; with no confirmation at all, 10割 and a refund later",
+        cite: "S002",
+        says: "(its unnumbered part, MHLW 事務連絡 R6.3.1 of 2024-03-01) MHLW 事務連絡 2024-03-01: a マイナポータル PDF or the お知らせ confirms eligibility at the normal share; with no confirmation at all, 10割 and a refund later",
     },
     SeedLine {
         cite: "S002 Q1",

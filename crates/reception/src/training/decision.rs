@@ -150,12 +150,11 @@ impl StaffDecision {
         match self {
             StaffDecision::ChargeFull => Some("S000 2-38; S002 Q11; domain.md §4 (10割 is the last resort)"),
             StaffDecision::AcceptDocument(_) => Some("S004 Q1; domain.md §4 (document not valid here)"),
-            StaffDecision::RefuseDocument(_) => Some("S000 2-12 (a valid way to confirm was refused)"),
+            StaffDecision::RefuseDocument(_) => Some("S003 Q8; S001 (a valid way to confirm was refused)"),
             StaffDecision::TakeDeclaration => {
                 Some("S002 Q3; S000 2-38 (申立書 only when nothing else works)")
             }
             StaffDecision::ConfirmVisual(false) => Some("S002 Q11 (目視 rejected a genuine holder)"),
-            StaffDecision::Registration(false) => Some("S000 2-5; S003 Q13 (registration declined)"),
             StaffDecision::Identify(_)
             | StaffDecision::RetryFace
             | StaffDecision::SwitchVisualMode
@@ -163,7 +162,8 @@ impl StaffDecision {
             | StaffDecision::ConfirmVisual(true)
             | StaffDecision::SetOperator(_)
             | StaffDecision::ContinueAfterCertAlert
-            | StaffDecision::Registration(true)
+            // Registration is the patient's choice: declining it is never a staff error (S000 2-9, #12 §4).
+            | StaffDecision::Registration(_)
             | StaffDecision::ClassifyProblem(_)
             | StaffDecision::RetryReader
             | StaffDecision::UsePreviousVisit

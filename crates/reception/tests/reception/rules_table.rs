@@ -213,8 +213,8 @@ fn a_source_text_splits_into_one_citation_per_seed_line() {
     assert_eq!(citations("S004 Q9 (翌々営業日)"), ["S004 Q9"]);
     assert_eq!(citations("domain.md §1(b) 5 (当院の運用)"), ["domain.md §1"]);
     assert_eq!(
-        citations("S001; S002 (事務連絡 R6.3.1)"),
-        ["S001", "S002 (事務連絡 R6.3.1)"]
+        citations("S001 (申立書); S002 (事務連絡 R6.3.1)"),
+        ["S001", "S002"]
     );
     assert!(citations("  ").is_empty());
 }

@@ -720,3 +720,27 @@ fn a_scenario_citing_a_line_that_is_not_in_the_index_of_seed_lines_does_not_load
         assert!(training::Scenario::from_toml(id, &forged).is_err());
     }
 }
+
+#[test]
+fn the_generic_harm_rules_cite_indexed_seed_lines_and_declining_registration_is_no_harm() {
+    use reception::paper::PaperRefusal;
+    use reception::rules::{citations, seed_line};
+    let harmful = [
+        StaffDecision::ChargeFull,
+        StaffDecision::AcceptDocument(DocumentUse::QualificationCertificate),
+        StaffDecision::RefuseDocument(PaperRefusal::LegacyCardAbolished),
+        StaffDecision::TakeDeclaration,
+        StaffDecision::ConfirmVisual(false),
+    ];
+    for d in harmful {
+        let source = d
+            .harm_if_unexpected()
+            .unwrap_or_else(|| panic!("{d:?} is harmful when unexpected"));
+        for c in citations(source) {
+            assert!(seed_line(&c).is_some(), "{d:?} cites {c}, not in SEED_LINES");
+        }
+    }
+    // The マイナ保険証 is optional (S000 2-9): a patient declining registration is not a staff error.
+    assert_eq!(StaffDecision::Registration(false).harm_if_unexpected(), None);
+    assert_eq!(StaffDecision::Registration(true).harm_if_unexpected(), None);
+}
