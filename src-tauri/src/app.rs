@@ -419,7 +419,7 @@ impl App {
             .mode_dir(mode)
             .map_err(|e| UiError::new(Code::Io, e))?
             .join(name);
-        std::fs::create_dir_all(&dir).map_err(|e| UiError::new(Code::Io, e))?;
+        crate::files::private_dir(&dir).map_err(|e| UiError::new(Code::Io, e))?;
         Ok(dir)
     }
 
@@ -498,7 +498,7 @@ impl App {
         let path = self
             .mode_subdir("exports")?
             .join(format!("receptions-{day}-{name}.csv"));
-        std::fs::write(&path, bytes).map_err(|e| UiError::new(Code::Io, e))?;
+        crate::files::write_private(&path, &bytes).map_err(|e| UiError::new(Code::Io, e))?;
         Ok(path)
     }
 

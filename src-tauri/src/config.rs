@@ -110,10 +110,11 @@ impl Paths {
         self.root.join("settings.json")
     }
 
-    /// `<root>/<mode>`, created on demand.
+    /// `<root>/<mode>`, created on demand; both 0700 (#13 §8).
     pub fn mode_dir(&self, mode: Mode) -> std::io::Result<PathBuf> {
         let d = self.root.join(mode.dir());
-        std::fs::create_dir_all(&d)?;
+        crate::files::private_dir(&self.root)?;
+        crate::files::private_dir(&d)?;
         Ok(d)
     }
 }
@@ -186,13 +187,11 @@ impl Settings {
         Ok(s)
     }
 
-    /// Save atomically (temp file + rename).
+    /// Save atomically, 0600, in a 0700 data folder ([`crate::files::write_private`]).
     pub fn save(&self, paths: &Paths) -> std::io::Result<()> {
-        std::fs::create_dir_all(&paths.root)?;
-        let tmp = paths.root.join("settings.json.tmp");
+        crate::files::private_dir(&paths.root)?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(tmp, paths.settings())
+        crate::files::write_private(&paths.settings(), text.as_bytes())
     }
 
     /// The folder for face-result files. A configured folder (the one a レセコン polls) is used in live mode

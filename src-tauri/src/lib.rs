@@ -15,6 +15,7 @@ pub mod config;
 pub mod contract;
 pub mod error;
 pub mod face_port;
+pub mod files;
 pub mod pdf;
 pub mod photo;
 pub mod reader;

@@ -331,7 +331,7 @@ pub(crate) fn write_a4(title: &str, marks: &[Mark], font_path: &Path, out: &Path
         }
     }
     let bytes = repair(&doc.save_to_bytes()?, title)?;
-    std::fs::write(out, bytes)?;
+    crate::files::write_private(out, &bytes)?;
     Ok(())
 }
 

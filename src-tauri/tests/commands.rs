@@ -459,3 +459,60 @@ fn face_frames_over_the_limit_or_without_a_jpeg_header_are_refused_before_decodi
         assert_eq!(err["key"], json!("frame_not_jpeg"), "{not_jpeg:?}: {err}");
     }
 }
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn data_folders_are_0700_files_0600_written_through_random_temp_names_and_a_symlink_is_never_followed() {
+    let f = fixture();
+    let root = f._dir.path().to_path_buf();
+    let out = call(
+        &f.app,
+        "export_csv",
+        json!({"date": "2026-05-20", "encoding": "utf8bom"}),
+    )
+    .unwrap();
+    let csv = std::path::PathBuf::from(out["path"].as_str().unwrap());
+    // A planted symlink where settings.json goes: the save replaces the link, the file it points at is untouched.
+    let victim = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(victim.path(), "victim").unwrap();
+    let _ = std::fs::remove_file(root.join("settings.json"));
+    std::os::unix::fs::symlink(victim.path(), root.join("settings.json")).unwrap();
+    let mut s = call(&f.app, "settings_get", json!({})).unwrap();
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
+    call(&f.app, "settings_set", json!({"settings": s})).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(victim.path()).unwrap(),
+        "victim",
+        "the symlink was not followed"
+    );
+    assert!(!std::fs::symlink_metadata(root.join("settings.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    for dir in [
+        root.clone(),
+        root.join("live"),
+        csv.parent().unwrap().to_path_buf(),
+    ] {
+        assert_eq!(mode_of(&dir), 0o700, "{}", dir.display());
+    }
+    for file in [
+        root.join("settings.json"),
+        csv.clone(),
+        root.join("live").join("uketsuke.sqlite3"),
+    ] {
+        assert_eq!(mode_of(&file), 0o600, "{}", file.display());
+    }
+    let leftovers: Vec<_> = [root.clone(), csv.parent().unwrap().to_path_buf()]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

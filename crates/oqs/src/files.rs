@@ -40,17 +40,23 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
     }
 }
 
-/// Writes `bytes` to `dir/name` atomically (temp file + rename).
+/// Writes `bytes` to `dir/name` atomically: a temp file with an unpredictable name in `dir`, created new
+/// (O_EXCL, so a planted symlink is never followed) with mode 0600, synced, then renamed over `name` (a
+/// symlink at `name` is replaced, not followed). A reader of `dir` sees the whole file or none (#13 §8).
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, FileError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let tmp = dir.join(format!(".{name}.tmp"));
     let target = dir.join(name);
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(bytes).map_err(io_err(&tmp))?;
-        f.sync_all().map_err(io_err(&tmp))?;
-    }
-    std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err(dir))?;
+    tmp.write_all(bytes).map_err(io_err(tmp.path()))?;
+    tmp.as_file().sync_all().map_err(io_err(&target))?;
+    tmp.persist(&target).map_err(|e| FileError::Io {
+        path: target.clone(),
+        source: e.error,
+    })?;
     Ok(target)
 }
 

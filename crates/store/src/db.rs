@@ -43,6 +43,15 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The database file is the owner's only (0600, #13 §8).
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 impl Store {
     /// Opens an existing database file, migrating it (after a backup) if it is older than this program.
     /// A missing file is [`StoreError::Missing`]; a file of the other mode is [`StoreError::ModeMismatch`].
@@ -58,6 +67,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify(path, e))?;
+        owner_only(path)?;
         let mut store = Store {
             conn,
             mode,
@@ -146,6 +156,8 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
+        // 0600 before anything is written (SQLite gives its -wal and -shm files the same mode).
+        owner_only(path)?;
         let mut store = Store {
             conn,
             mode,

@@ -100,3 +100,19 @@ fn an_independent_parser_reads_both_entries_of_a_multiple_match_in_order() {
     let f = read_face_file(&bytes);
     assert_eq!(f.get("QualificationValidity").map(String::as_str), Some("5"));
 }
+
+#[test]
+fn a_face_result_file_is_0600_and_appears_whole_with_no_temp_file_left() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mock = start_mock();
+    let msg = client(&mock).query_by_card(&card_query("p16-inoue-ken")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_face_result(dir.path(), &msg, Charset::Utf8, now()).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", path.display());
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 1, "only the result, no temp file: {names:?}");
+}
