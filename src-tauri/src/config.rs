@@ -110,10 +110,10 @@ impl Paths {
         self.root.join("settings.json")
     }
 
-    /// `<root>/<mode>`, created on demand; both 0700 (#13 §8).
+    /// `<root>/<mode>`, created on demand, 0700 (the root too when this creates it; #13 §8).
     pub fn mode_dir(&self, mode: Mode) -> std::io::Result<PathBuf> {
         let d = self.root.join(mode.dir());
-        crate::files::private_dir(&self.root)?;
+        crate::files::new_private_dir(&self.root)?;
         crate::files::private_dir(&d)?;
         Ok(d)
     }
@@ -189,7 +189,7 @@ impl Settings {
 
     /// Save atomically, 0600, in a 0700 data folder ([`crate::files::write_private`]).
     pub fn save(&self, paths: &Paths) -> std::io::Result<()> {
-        crate::files::private_dir(&paths.root)?;
+        crate::files::new_private_dir(&paths.root)?;
         let text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
         crate::files::write_private(&paths.settings(), text.as_bytes())
     }

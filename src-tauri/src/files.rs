@@ -6,10 +6,20 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-/// Create `dir` (and its parents) and make `dir` itself 0700.
+/// A folder of the app's own (`<data>/training`, `<data>/live` and theirs): created 0700, or tightened to 0700.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    new_private_dir(dir)?;
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+/// The data root: created 0700 (with its parents) when missing; an existing folder is left as it is, because
+/// `UKETSUKE_DATA_DIR` may name a folder that is not ours alone.
+pub fn new_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
 /// Write `bytes` to `path` atomically, mode 0600.

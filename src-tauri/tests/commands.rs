@@ -494,11 +494,8 @@ fn data_folders_are_0700_files_0600_written_through_random_temp_names_and_a_syml
         .file_type()
         .is_symlink());
 
-    for dir in [
-        root.clone(),
-        root.join("live"),
-        csv.parent().unwrap().to_path_buf(),
-    ] {
+    // The data root existed before the app (a temp dir here): left as it is, see the next test.
+    for dir in [root.join("live"), csv.parent().unwrap().to_path_buf()] {
         assert_eq!(mode_of(&dir), 0o700, "{}", dir.display());
     }
     for file in [
@@ -515,4 +512,20 @@ fn data_folders_are_0700_files_0600_written_through_random_temp_names_and_a_syml
         .filter(|n| n.ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn a_new_data_root_is_created_0700_and_an_existing_shared_folder_is_left_as_it_is() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let base = tempfile::tempdir().unwrap();
+    let fresh = base.path().join("new").join("uketsuke");
+    uketsuke::files::new_private_dir(&fresh).unwrap();
+    assert_eq!(mode_of(&fresh), 0o700);
+    let shared = base.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let paths = uketsuke::config::Paths { root: shared.clone() };
+    let live = paths.mode_dir(Mode::Live).unwrap();
+    assert_eq!(mode_of(&shared), 0o755, "UKETSUKE_DATA_DIR may not be ours alone");
+    assert_eq!(mode_of(&live), 0o700, "the mode's folder is");
 }
