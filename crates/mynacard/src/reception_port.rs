@@ -189,6 +189,18 @@ impl<S: CardSource, C: CheckCodeSource> CardPort<S, C> {
         self.serial = None;
     }
 
+    /// The card left the reader: forget its connection and its certificate (#13 §7), so nothing of a patient
+    /// who has gone stays in memory for the next one.
+    fn card_left(&mut self) {
+        if let Some(serial) = self.serial.take() {
+            self.book
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&serial);
+        }
+        self.disconnect();
+    }
+
     fn card(&mut self) -> Result<&mut MynaCard<Box<dyn Transport + Send>>, PortError> {
         if self.card.is_none() {
             let t = self.source.connect().map_err(to_port)?;
@@ -270,7 +282,7 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
         match self.source.present() {
             Ok(true) => Ok(Presence::Present),
             Ok(false) => {
-                self.disconnect();
+                self.card_left();
                 Ok(Presence::Absent)
             }
             Err(e) => Err(to_port(e)),
@@ -278,8 +290,8 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
     }
 
     fn read_auth_cert(&mut self) -> Result<CertInfo, PortError> {
-        // A new card: always start from a fresh connection.
-        self.disconnect();
+        // A new card: always start from a fresh connection, and the previous card's certificate is forgotten.
+        self.card_left();
         let (cert, pin) = self.with_card(|c| Ok((c.read_auth_cert()?, c.pin_status()?)))?;
         let serial = cert.serial_hex();
         self.remember(&serial, &cert.der);

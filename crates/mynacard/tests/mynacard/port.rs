@@ -184,3 +184,26 @@ fn the_certificate_book_gives_the_eligibility_adapter_the_der_for_a_serial() {
         .to_vec();
     assert_eq!(der, expected);
 }
+
+#[test]
+fn the_certificate_book_forgets_a_card_when_it_leaves_or_the_next_card_is_read() {
+    let book = mynacard::reception_port::CertBook::default();
+    let slot = placed("p01-yamada-hanako");
+    let mut port = CardPort::new(slot.clone(), NoCheckCodes).with_cert_book(book.clone());
+    let first = port.read_auth_cert().unwrap().serial;
+    assert!(book.lock().unwrap().contains_key(&first));
+    slot.pull();
+    assert_eq!(port.presence().unwrap(), Presence::Absent);
+    assert!(
+        book.lock().unwrap().is_empty(),
+        "the patient who left is forgotten"
+    );
+
+    // A card read right after another (no absence seen in between) replaces it in the book.
+    slot.place(VirtualCard::builtin("p01-yamada-hanako", today(), None).unwrap());
+    port.read_auth_cert().unwrap();
+    slot.place(VirtualCard::builtin("p03-suzuki-ichiro", today(), None).unwrap());
+    let second = port.read_auth_cert().unwrap().serial;
+    let keys: Vec<String> = book.lock().unwrap().keys().cloned().collect();
+    assert_eq!(keys, [second]);
+}
