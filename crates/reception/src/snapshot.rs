@@ -136,6 +136,9 @@ pub struct FallbackView {
     pub steps: Vec<FallbackStep>,
     /// The card is in the reader.
     pub card_in_reader: bool,
+    /// The service can still be asked by a document's numbers ([`ProblemKind::online_possible`]); when not (a
+    /// line outage or power cut), a card + お知らせ stands on its own with a 要再照会 task.
+    pub online_possible: bool,
 }
 
 /// Hotline sheet (S000 2-28; S002 Q5).
@@ -267,6 +270,7 @@ impl Snapshot {
                     .filter(|s| s.applies(state.session.problem))
                     .collect(),
                 card_in_reader: state.session.card_in_reader,
+                online_possible: state.session.problem.is_none_or(ProblemKind::online_possible),
             }),
             Phase::WaitingForCard
             | Phase::ReadingCard

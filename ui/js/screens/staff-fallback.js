@@ -50,9 +50,6 @@ export function render(root, snap, ctx) {
       button('fallback-open-paper', t('fallback.open_paper'), () => { ctx.local.tab = 'paper'; ctx.rerender(); }, 'ghost'))));
 }
 
-/** The problems where the line or the reader is down: the card + お知らせ may stand on its own (S004 §5, S001). */
-const OUTAGES = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure'];
-
 /**
  * @param {import('../contract/commands').Snapshot} snap
  * @param {import('../app.js').Ctx} ctx
@@ -71,7 +68,7 @@ function stepBody(step, snap, ctx) {
       const f = form(ctx, 'notice', { kind: 'Notice', with_card: false, name: '', ...EMPTY_NUMBERS });
       return [
         h('p', {}, t('fallback.notice.lead')),
-        OUTAGES.includes(snap.fallback?.problem ?? '')
+        snap.fallback && !snap.fallback.online_possible
           ? h('p', { class: 'rule-hint', testid: 'fallback-notice-offline' }, t('fallback.notice.offline'))
           : null,
         segmented(f, 'kind', [['Notice', t('doc.Notice'), 'notice-kind-notice'], ['PortalPdf', t('doc.PortalPdf'), 'notice-kind-pdf']], null, t('fallback.notice.kind')),

@@ -1068,6 +1068,11 @@ fn line_down_card_with_notice_stands_on_its_own_with_a_task_to_recheck() {
             step: FallbackStep::CardWithNotice
         }
     );
+    let view = h.snap().fallback.clone().expect("fallback");
+    assert!(
+        !view.online_possible,
+        "the step tells staff the お知らせ may stand on its own"
+    );
     h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
         kind: DocumentKind::Notice,
         numbers: numbers(),

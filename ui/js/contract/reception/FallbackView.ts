@@ -21,4 +21,9 @@ steps: Array<FallbackStep>,
 /**
  * The card is in the reader.
  */
-card_in_reader: boolean, };
+card_in_reader: boolean, 
+/**
+ * The service can still be asked by a document's numbers ([`ProblemKind::online_possible`]); when not (a
+ * line outage or power cut), a card + お知らせ stands on its own with a 要再照会 task.
+ */
+online_possible: boolean, };
