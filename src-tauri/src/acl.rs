@@ -2,8 +2,9 @@
 // `allow-<command>` permission for each) and the crate (the tests check that the table, these lists and
 // `capabilities/*.json` agree). Plain data: this file is compiled twice.
 
-/// Every command of the command table, in its order.
-pub const COMMAND_NAMES: &[&str] = &[
+/// The desk's commands (reader screen and staff console), in the command table's order. The table lists these
+/// first, then [`TRAINING_ONLY_COMMANDS`]; [`all_commands`] is the two together.
+pub const DESK_COMMANDS: &[&str] = &[
     "snapshot",
     "send",
     "face_frame",
@@ -17,19 +18,12 @@ pub const COMMAND_NAMES: &[&str] = &[
     "settings_set",
     "declaration_pdf",
     "card_photo",
-    "trainer_personas",
-    "trainer_place_card",
-    "trainer_state",
-    "trainer_remove_card",
-    "trainer_camera",
-    "trainer_oqs_fault",
-    "trainer_reader_fault",
-    "scenario_list",
-    "scenario_start",
-    "scenario_finish",
-    "training_history",
-    "training_certificate_pdf",
 ];
+
+/// Every command of the command table, in its order.
+pub fn all_commands() -> Vec<&'static str> {
+    [DESK_COMMANDS, TRAINING_ONLY_COMMANDS].concat()
+}
 
 /// What the patient's reader window (live mode's `reader`) may call: the reader screen, its camera and the
 /// app facts it shows. Staff inputs through `send` are refused by the command itself.

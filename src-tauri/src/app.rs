@@ -281,7 +281,7 @@ impl App {
                         PcscContext::establish()
                             .and_then(|c| c.readers())
                             .ok()
-                            .and_then(|r| r.into_iter().find(|n| !n.starts_with("Virtual PCD")))
+                            .and_then(|r| r.into_iter().find(|n| !crate::config::is_virtual_reader(n)))
                             .unwrap_or_default()
                     } else {
                         settings.reader_name.clone()

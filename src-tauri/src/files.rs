@@ -2,7 +2,6 @@
 //! an unpredictable name that is created new (so a planted symlink is never followed) and renamed over the
 //! target (a symlink there is replaced, not followed).
 
-use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
@@ -22,20 +21,21 @@ pub fn new_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
 }
 
-/// Write `bytes` to `path` atomically, mode 0600.
+/// Write `bytes` to `path` atomically, mode 0600: the one atomic writer the project has,
+/// [`oqs::files::write_atomic`] (random O_EXCL temp file, 0600, renamed over the target).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .permissions(std::fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| std::io::Error::other(format!("{}: not a file name", path.display())))?;
+    oqs::files::write_atomic(dir, name, bytes)
+        .map(drop)
+        .map_err(|e| match e {
+            oqs::files::FileError::Io { source, .. } => source,
+            other => std::io::Error::other(other),
+        })
 }

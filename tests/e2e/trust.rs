@@ -47,8 +47,8 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
 
     // Every other command is refused by the window's capability.
     let mut refused = Vec::new();
-    for command in acl::COMMAND_NAMES
-        .iter()
+    for command in acl::all_commands()
+        .into_iter()
         .filter(|c| !acl::READER_COMMANDS.contains(c))
     {
         match j.invoke(command, args_for(command)).await? {
@@ -59,7 +59,7 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
                     text.contains("not allowed"),
                     "{command}: refused by the ACL, got {text}"
                 );
-                refused.push(*command);
+                refused.push(command);
             }
         }
     }
