@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use mynacard::reception_port::{CardPort, CertBook, PcscSource, PersonaCheckCodes};
 use mynacard::testing::{Pcscd, VPCD_READER};
-use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{PcscContext, VirtualCard};
 use reception::model::{ConsentMode, Method};
 use reception::{Event, Pin, Screen, SiteSettings, Snapshot, UserInput};
@@ -35,7 +34,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let _pcscd = Pcscd::ensure().unwrap_or_else(|e| panic!("{e}"));
+    let pcscd = Pcscd::ensure().unwrap_or_else(|e| panic!("{e}"));
     let at = NaiveDate::from_ymd_opt(2026, 5, 20)
         .unwrap()
         .and_hms_opt(9, 0, 0)
@@ -44,7 +43,7 @@ fn main() {
         oqs::MockConfig::from_assets(&oqs::mock::repo_assets_dir(), Arc::new(move || at)).unwrap(),
     )
     .unwrap();
-    let mut slot = VpcdCard::new(DEFAULT_PORT);
+    let mut slot = pcscd.slot();
     slot.insert(VirtualCard::builtin("p01-yamada-hanako", at.date(), None).unwrap())
         .unwrap();
     let ctx = PcscContext::establish().unwrap();

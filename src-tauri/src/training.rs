@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
+use mynacard::vpcd::VpcdCard;
 use mynacard::{Persona, VirtualCard};
 use serde::{Deserialize, Serialize};
 
@@ -53,9 +53,24 @@ pub struct PersonaRow {
     pub story: reception::training::Text,
 }
 
-/// The repository's `assets/` (compile-time path: training runs from a checkout).
+/// The training assets (stories, eligibility data, test-set faces, scenarios).
+///
+/// Installed (the .deb of `scripts/package-deb.sh`): `<prefix>/share/uketsuke/assets` next to the binary's
+/// `<prefix>/bin`; else the source tree the binary was built from.
 pub fn assets_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("assets")
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| {
+                exe.parent()?
+                    .parent()
+                    .map(|prefix| prefix.join("share/uketsuke/assets"))
+            })
+            .filter(|d| d.join("cards").join("stories.toml").is_file())
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("assets"))
+    })
+    .clone()
 }
 
 /// The persona stories (`assets/cards/stories.toml`: `[<id>] ja = …, en = …`); empty when unreadable.
@@ -119,10 +134,10 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// A trainer over vpcd slot 0 with `pcscd` (owned when the app started it).
+    /// A trainer over vpcd slot 0 of `pcscd`, the app's private daemon (owned when the app started it).
     pub fn new(pcscd: Pcscd, pin_state: PathBuf) -> Trainer {
         Trainer {
-            slot: VpcdCard::new(DEFAULT_PORT),
+            slot: VpcdCard::private(&pcscd),
             pcscd: Some(pcscd),
             pin_state,
             camera: Arc::default(),
@@ -193,7 +208,13 @@ impl Trainer {
 
     /// Bring pcscd back after the fault.
     pub fn restart_pcscd(&mut self) -> UiResult<()> {
-        let p = Pcscd::ensure().map_err(|e| UiError::new(Code::Card, e))?;
+        let p = match self.pcscd.take() {
+            Some(mut p) if p.netns().is_none() => p.restart().map(|()| p),
+            _ => Pcscd::ensure(),
+        }
+        .map_err(|e| UiError::new(Code::Card, e))?;
+        // A restarted daemon has a new network namespace: a new slot reaches it.
+        self.slot = VpcdCard::private(&p);
         self.pcscd = Some(p);
         self.reader_fault = ReaderFault::None;
         Ok(())

@@ -374,3 +374,41 @@ fn finishing_a_scenario_undoes_its_fault_card_and_clock() {
     let snap = call(&f.app, "snapshot", json!({})).unwrap();
     assert_eq!(snap["screen"], json!("WaitingForCard"));
 }
+
+/// The trainer's "card reader service stopped" fault stops the app's own private pcscd, and restoring it starts a
+/// new one (in a new network namespace) that the next card reaches — the trainer's card slot follows it.
+#[test]
+fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_restarted_one() {
+    use mynacard::pcscd::{vpcd_answers, VPCD_READER};
+    use mynacard::PcscContext;
+    use std::time::Duration;
+
+    let f = fixture(Mode::Training);
+    let present = || {
+        PcscContext::establish()
+            .and_then(|c| c.wait_presence(VPCD_READER, true, Duration::from_secs(5)))
+            .unwrap_or(false)
+    };
+    call(
+        &f.app,
+        "trainer_place_card",
+        json!({"persona": "p01-yamada-hanako"}),
+    )
+    .unwrap();
+    assert!(present(), "the card reaches the app's pcscd");
+
+    call(&f.app, "trainer_reader_fault", json!({"fault": "pcscd_stopped"})).unwrap();
+    assert!(!vpcd_answers(), "the app's pcscd is stopped");
+    let state = call(&f.app, "trainer_state", json!({})).unwrap();
+    assert_eq!(state["reader_fault"], json!("pcscd_stopped"), "{state}");
+    assert_eq!(
+        state["card"],
+        json!(null),
+        "the card went with the reader: {state}"
+    );
+
+    call(&f.app, "trainer_reader_fault", json!({"fault": "none"})).unwrap();
+    assert!(vpcd_answers(), "the app's pcscd is back");
+    call(&f.app, "trainer_place_card", json!({"persona": "p02-sato-kenji"})).unwrap();
+    assert!(present(), "the next card reaches the restarted pcscd");
+}

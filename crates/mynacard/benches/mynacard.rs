@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use mynacard::card::MynaCard;
 use mynacard::testing::{Pcscd, VPCD_READER};
-use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{PcscContext, Transport, VirtualCard};
 
 // A benchmark measures wall time; this binary's main is allowed to read the clock.
@@ -19,10 +18,10 @@ fn now() -> Instant {
 }
 
 fn main() {
-    let _pcscd = Pcscd::ensure().unwrap_or_else(|e| panic!("{e}"));
+    let pcscd = Pcscd::ensure().unwrap_or_else(|e| panic!("{e}"));
     let ctx = PcscContext::establish().unwrap();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 5, 20).unwrap();
-    let mut slot = VpcdCard::new(DEFAULT_PORT);
+    let mut slot = pcscd.slot();
     slot.insert(VirtualCard::builtin("p01-yamada-hanako", today, None).unwrap())
         .unwrap();
     assert!(ctx

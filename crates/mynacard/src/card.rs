@@ -247,11 +247,10 @@ impl<T: Transport> MynaCard<T> {
     pub fn transport(&self) -> &T {
         self.t.inner()
     }
+    /// The transport this card was made from. A `MynaCard` over a reader's connection holds it guarded
+    /// ([`crate::PcscContext::connect`]), so this never reaches around the allow-list.
     pub fn transport_mut(&mut self) -> &mut T {
         self.t.inner_mut()
-    }
-    pub fn into_transport(self) -> T {
-        self.t.into_inner()
     }
 
     /// Read and parse the 利用者証明用電子証明書 (no PIN needed).

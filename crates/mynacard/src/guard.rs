@@ -202,11 +202,9 @@ impl<T: Transport> Guarded<T> {
     pub fn inner(&self) -> &T {
         &self.inner
     }
-    pub fn inner_mut(&mut self) -> &mut T {
+    /// The unguarded transport: this crate's own (the card layer), never handed out.
+    pub(crate) fn inner_mut(&mut self) -> &mut T {
         &mut self.inner
-    }
-    pub fn into_inner(self) -> T {
-        self.inner
     }
 }
 

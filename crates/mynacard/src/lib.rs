@@ -21,6 +21,7 @@ pub mod testing;
 pub mod tlv;
 pub mod transport;
 pub mod virtual_card;
+#[cfg(feature = "pcsc")]
 pub mod vpcd;
 
 pub use apdu::{Command, Response, StatusWord};

@@ -6,6 +6,7 @@
 use std::ffi::CString;
 use std::time::Duration;
 
+use crate::guard::Guarded;
 use crate::transport::{CardError, Transport, TxBody};
 
 /// A presence event.
@@ -22,6 +23,9 @@ fn map_err(e: pcsc::Error) -> CardError {
         pcsc::Error::UnknownReader | pcsc::Error::ReaderUnavailable => CardError::NoReader(e.to_string()),
         pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::NoReadersAvailable => {
             CardError::Service(e.to_string())
+        }
+        pcsc::Error::SharingViolation => {
+            CardError::Comm("another program on this computer is using the card (sharing violation)".into())
         }
         other => CardError::Comm(other.to_string()),
     }
@@ -119,12 +123,22 @@ impl PcscContext {
         }
     }
 
-    /// Connect to the card in `reader` (shared mode, T=1 or T=0).
-    pub fn connect(&self, reader: &str) -> Result<PcscTransport, CardError> {
+    /// Connect to the card in `reader` (T=1 or T=0) in **exclusive** mode: while we hold the connection no other
+    /// program on this machine can talk to the card, so none can use a PIN the patient verified for us (#13 §5).
+    /// The connection resets the card when it is dropped (the `pcsc` crate disconnects with `ResetCard`), which
+    /// clears every verified PIN. A card another program holds is [`CardError::Comm`] (sharing violation).
+    ///
+    /// The connection comes wrapped in the privacy allow-list: outside this crate a card on a reader is reachable
+    /// only through [`Guarded`], never as a raw transport (#13 §5).
+    pub fn connect(&self, reader: &str) -> Result<Guarded<PcscTransport>, CardError> {
+        self.connect_raw(reader).map(Guarded::new)
+    }
+
+    fn connect_raw(&self, reader: &str) -> Result<PcscTransport, CardError> {
         let name = cstring(reader)?;
         let card = self
             .ctx
-            .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
+            .connect(&name, pcsc::ShareMode::Exclusive, pcsc::Protocols::ANY)
             .map_err(|e| match e {
                 pcsc::Error::NoSmartcard | pcsc::Error::RemovedCard => CardError::NoCard,
                 other => map_err(other),

@@ -1,8 +1,10 @@
 //! The `reception::CardReader` port on top of this crate: the reception flow talks to a real reader (or the
 //! virtual card behind pcscd) through this adapter.
 //!
-//! One connection is kept from the certificate read until the card leaves, so the auth PIN verified by one
-//! effect is still verified when the next effect signs: the adapter never keeps a PIN between effects.
+//! One exclusive connection is kept from the certificate read until the signature (or until the card leaves), so
+//! the auth PIN verified by one effect is still verified when the next effect signs — and no other program can
+//! use it meanwhile; after the signature the connection is dropped, which resets the card. The adapter never
+//! keeps a PIN between effects.
 //! 照合番号B (needed to read the chip photo for face matching) comes from a [`CheckCodeSource`]: in training
 //! it is the persona's; with a real card in live mode there is none yet, and the face method reports the
 //! photo as unavailable (the patient uses the PIN or staff 目視 instead).
@@ -322,7 +324,11 @@ impl<S: CardSource, C: CheckCodeSource> reception::CardReader for CardPort<S, C>
 
     fn sign_challenge(&mut self, challenge: &[u8]) -> Result<Vec<u8>, PortError> {
         let digest: [u8; 32] = Sha256::digest(challenge).into();
-        match self.with_card(|c| c.sign_after_verify(&digest))? {
+        let signed = self.with_card(|c| c.sign_after_verify(&digest));
+        // The verified PIN served this one signature: drop the connection, which resets the card, so the key is
+        // locked again before the card is left to anyone (#13 §5). A later effect reconnects (exclusively).
+        self.card = None;
+        match signed? {
             SignOutcome::Signed(sig) => Ok(sig),
             SignOutcome::Refused(_) => Err(PortError::Unreadable),
         }

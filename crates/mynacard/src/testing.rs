@@ -1,8 +1,9 @@
 //! Test support: a real pcscd (with the vsmartcard vpcd driver) for tests and benchmarks, one user at a time.
 //!
 //! `Pcscd::ensure()` serialises every pcscd-based test of the process (there is one vpcd slot) and holds a
-//! [`crate::pcscd::Pcscd`] — the running daemon, or one started for the test and stopped when the guard
-//! drops. A missing pcscd is an error with installation advice, never a silent skip.
+//! [`crate::pcscd::Pcscd`] — the process's private daemon (own socket, vpcd in its own network namespace),
+//! started for the test and stopped when the guard drops, so a system pcscd or a running app never collides with
+//! the tests. A missing pcscd is an error with installation advice, never a silent skip.
 //!
 //! Behind feature `testing`, which only dev-dependencies turn on (this crate's and `uketsuke`'s): the app never
 //! links it.
@@ -10,6 +11,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 pub use crate::pcscd::VPCD_READER;
+use crate::vpcd::VpcdCard;
 
 static LOCK: Mutex<()> = Mutex::new(());
 
@@ -28,5 +30,15 @@ impl Pcscd {
             _daemon: crate::pcscd::Pcscd::ensure()?,
             _lock: lock,
         })
+    }
+
+    /// vpcd slot 0 of this daemon, empty.
+    pub fn slot(&self) -> VpcdCard {
+        VpcdCard::private(&self._daemon)
+    }
+
+    /// The daemon (its socket, its namespace).
+    pub fn daemon(&self) -> &crate::pcscd::Pcscd {
+        &self._daemon
     }
 }

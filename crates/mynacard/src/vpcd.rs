@@ -3,7 +3,9 @@
 //! The card side is the TCP client: connecting to vpcd (127.0.0.1:35963 for slot 0) inserts the card, closing the
 //! socket removes it. Frames are a big-endian u16 length + payload; a 1-byte payload is a control message (0 off,
 //! 1 on, 2 reset, 4 get ATR). `TCP_NODELAY` is set once and `TCP_QUICKACK` is re-armed before every read, or
-//! Nagle on vpcd's side plus our delayed ACK costs ~40 ms per APDU (§10). Deliberately not here: reversed mode.
+//! Nagle on vpcd's side plus our delayed ACK costs ~40 ms per APDU (§10). With the private daemon
+//! ([`crate::pcscd`]) the connection is made inside its network namespace, where vpcd's port is the only one on a
+//! loopback nothing else shares. Deliberately not here: reversed mode (Debian's vpcd 0.8 aborts in it).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr};
@@ -13,10 +15,11 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::pcscd::{Netns, Pcscd, VPCD_PORT};
 use crate::virtual_card::VirtualCard;
 
-/// vpcd slot 0 port (`0x8C7B`).
-pub const DEFAULT_PORT: u16 = 35963;
+/// vpcd slot 0 port (`0x8C7B`) of the system daemon's default configuration.
+pub const DEFAULT_PORT: u16 = VPCD_PORT;
 
 /// Errors of the vpcd client.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +33,8 @@ pub enum VpcdError {
     Io(#[from] std::io::Error),
     #[error("a card is already inserted")]
     AlreadyInserted,
+    #[error("the private pcscd is not running, so its vpcd slot cannot take a card")]
+    NoDaemon,
 }
 
 struct Connection {
@@ -40,15 +45,33 @@ struct Connection {
 /// A virtual reader slot: insert and remove virtual cards on command.
 pub struct VpcdCard {
     addr: SocketAddr,
+    /// The private daemon's namespace (`None`: vpcd of the system daemon, on this machine's loopback).
+    netns: Option<Netns>,
+    /// Made for a private daemon that was not running.
+    no_daemon: bool,
     card: Option<Arc<Mutex<VirtualCard>>>,
     conn: Option<Connection>,
 }
 
 impl VpcdCard {
-    /// A slot on `127.0.0.1:port` (use `DEFAULT_PORT` for "Virtual PCD 00 00").
+    /// A slot of the system daemon's vpcd on `127.0.0.1:port` (`DEFAULT_PORT` for "Virtual PCD 00 00"), for
+    /// `uketsuke-card serve` next to a system pcscd.
     pub fn new(port: u16) -> Self {
         VpcdCard {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            netns: None,
+            no_daemon: false,
+            card: None,
+            conn: None,
+        }
+    }
+
+    /// Slot 0 ("Virtual PCD 00 00") of the private daemon, reached inside its network namespace.
+    pub fn private(pcscd: &Pcscd) -> Self {
+        VpcdCard {
+            addr: SocketAddr::from(([127, 0, 0, 1], VPCD_PORT)),
+            netns: pcscd.netns().cloned(),
+            no_daemon: pcscd.netns().is_none(),
             card: None,
             conn: None,
         }
@@ -59,13 +82,19 @@ impl VpcdCard {
         if self.conn.as_ref().is_some_and(|c| !c.thread.is_finished()) {
             return Err(VpcdError::AlreadyInserted);
         }
-        let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-        socket
-            .connect_timeout(&self.addr.into(), Duration::from_secs(2))
-            .map_err(|source| VpcdError::Connect {
-                addr: self.addr,
-                source,
-            })?;
+        if self.no_daemon {
+            return Err(VpcdError::NoDaemon);
+        }
+        let timeout = Duration::from_secs(2);
+        let socket = match &self.netns {
+            Some(ns) => ns.connect(self.addr, timeout),
+            None => Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))
+                .and_then(|s| s.connect_timeout(&self.addr.into(), timeout).map(|()| s)),
+        }
+        .map_err(|source| VpcdError::Connect {
+            addr: self.addr,
+            source,
+        })?;
         socket.set_nodelay(true)?;
         let reader = socket.try_clone()?;
         let shared = Arc::new(Mutex::new(card));

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use mynacard::card::{MynaCard, PhotoOutcome, PinStatus, VerifyOutcome};
+use mynacard::guard::Guarded;
 use mynacard::vpcd::{VpcdCard, DEFAULT_PORT};
 use mynacard::{CheckCodeB, PcscContext, PcscTransport, Pin, VirtualCard};
 
@@ -67,7 +68,7 @@ enum Cmd {
     },
 }
 
-fn connect(ctx: &PcscContext, reader: Option<&str>) -> Result<MynaCard<PcscTransport>> {
+fn connect(ctx: &PcscContext, reader: Option<&str>) -> Result<MynaCard<Guarded<PcscTransport>>> {
     let name = match reader {
         Some(r) => r.to_owned(),
         None => ctx
