@@ -25,6 +25,9 @@ pub struct ClientConfig {
     pub total_timeout: Duration,
     /// 医療機関コード written into requests.
     pub medical_institution_code: String,
+    /// Refuse any endpoint that is not `https://` (live mode; the mock on 127.0.0.1 is plain HTTP). Certificates
+    /// are always validated (rustls with the Web PKI roots, feature `tls`), and redirects are never followed.
+    pub https_only: bool,
 }
 
 impl ClientConfig {
@@ -35,6 +38,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(3),
             total_timeout: Duration::from_secs(10),
             medical_institution_code: "1399999999".to_owned(),
+            https_only: false,
         }
     }
 }
@@ -93,6 +97,8 @@ impl OqsClient {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.total_timeout))
             .http_status_as_error(false)
+            // A redirect is an answer, not a place to send the patient's query to: never followed.
+            .max_redirects(0)
             .max_idle_connections(0)
             .max_idle_connections_per_host(0)
             .build()
@@ -186,6 +192,11 @@ impl OqsClient {
             .to_bytes(Charset::Utf8)
             .map_err(|e| QueryError::Malformed(e.to_string()))?;
         let url = format!("{}{}", self.config.base_url.trim_end_matches('/'), path);
+        if self.config.https_only && !url.starts_with("https://") {
+            return Err(QueryError::Unavailable(
+                "the eligibility service is reached over https:// only".into(),
+            ));
+        }
         let bytes = match self.attempt(&url, &body) {
             Err(Failure::NotConnected(_)) => self.attempt(&url, &body),
             other => other,

@@ -252,6 +252,7 @@ impl axum::serve::Listener for Switchable {
 pub struct MockOqs {
     addr: SocketAddr,
     admin_addr: SocketAddr,
+    admin_token: Arc<str>,
     shared: Arc<Shared>,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -273,6 +274,7 @@ impl MockOqs {
             faults: Mutex::new(FaultTable::default()),
             ctl: tx,
         });
+        let admin_token = new_admin_token()?;
         let (addr, admin_addr) = runtime.block_on(async {
             let shared = &shared;
             let query = bind_reuse(SocketAddr::from((Ipv4Addr::LOCALHOST, config.port)))?;
@@ -286,13 +288,14 @@ impl MockOqs {
             };
             let query_app = query_router(Arc::clone(shared));
             tokio::spawn(async move { axum::serve(listener, query_app).await });
-            let admin_app = admin_router(Arc::clone(shared));
+            let admin_app = admin_router(Arc::clone(shared), Arc::clone(&admin_token));
             tokio::spawn(async move { axum::serve(admin, admin_app).await });
             Ok::<_, std::io::Error>((addr, admin_addr))
         })?;
         Ok(MockOqs {
             addr,
             admin_addr,
+            admin_token,
             shared,
             runtime: Some(runtime),
         })
@@ -306,6 +309,12 @@ impl MockOqs {
     /// Base URL of the admin port.
     pub fn admin_url(&self) -> String {
         format!("http://{}", self.admin_addr)
+    }
+
+    /// This run's admin token: every admin request but `GET /admin/health` sends it in [`ADMIN_TOKEN_HEADER`]
+    /// (any local process can reach 127.0.0.1; only the one that started the mock, or was told, holds this).
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -516,9 +525,43 @@ fn xml_response(bytes: Vec<u8>, charset: Charset) -> Response {
     ([(header::CONTENT_TYPE, ctype)], bytes).into_response()
 }
 
-fn admin_router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/admin/health", get(|| async { "ok" }))
+/// The header that carries the admin token.
+pub const ADMIN_TOKEN_HEADER: &str = "x-uketsuke-admin-token";
+
+/// 32 random bytes from the OS, hex: new for every start of the mock.
+fn new_admin_token() -> std::io::Result<Arc<str>> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| std::io::Error::other(e.to_string()))?;
+    Ok(hex::encode(bytes).into())
+}
+
+/// Admin requests without this run's token are refused (401) before they reach a handler.
+async fn require_token(
+    State(token): State<Arc<str>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let given = req
+        .headers()
+        .get(ADMIN_TOKEN_HEADER)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    // Compare every byte whatever the first difference, so the time taken says nothing about the token.
+    let same = given.len() == token.len()
+        && given
+            .iter()
+            .zip(token.as_bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same {
+        next.run(req).await
+    } else {
+        StatusCode::UNAUTHORIZED.into_response()
+    }
+}
+
+fn admin_router(shared: Arc<Shared>, token: Arc<str>) -> Router {
+    let guarded = Router::new()
         .route(
             "/admin/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
@@ -529,6 +572,10 @@ fn admin_router(shared: Arc<Shared>) -> Router {
         .route("/admin/persons/{person}/pending", post(set_pending))
         .route("/admin/revocations", post(add_revocation))
         .with_state(shared)
+        .route_layer(axum::middleware::from_fn_with_state(token, require_token));
+    Router::new()
+        .route("/admin/health", get(|| async { "ok" }))
+        .merge(guarded)
 }
 
 async fn list_faults(State(shared): State<Arc<Shared>>) -> Json<Vec<ActiveFault>> {

@@ -39,6 +39,11 @@ fn main() -> anyhow::Result<()> {
     let mock = MockOqs::start(config).context("starting the mock service")?;
     println!("query: {}", mock.url());
     println!("admin: {}", mock.admin_url());
+    println!(
+        "admin token (header {}): {}",
+        oqs::mock::ADMIN_TOKEN_HEADER,
+        mock.admin_token()
+    );
     // Serve until the process is killed; park instead of sleeping (no busy wait, no timer).
     loop {
         std::thread::park();

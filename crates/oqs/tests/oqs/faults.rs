@@ -133,6 +133,7 @@ fn the_admin_api_injects_lists_and_clears_faults_and_stops_the_query_port() {
     let client = client(&mock);
     let admin = mock.admin_url();
     ureq::post(format!("{admin}/admin/faults"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
         .header("Content-Type", "application/json")
         .send(
             serde_json::to_vec(
@@ -143,6 +144,7 @@ fn the_admin_api_injects_lists_and_clears_faults_and_stops_the_query_port() {
         )
         .unwrap();
     let listed = ureq::get(format!("{admin}/admin/faults"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
         .call()
         .unwrap()
         .body_mut()
@@ -155,15 +157,24 @@ fn the_admin_api_injects_lists_and_clears_faults_and_stops_the_query_port() {
         client.query_by_card(&card_query("p01-yamada-hanako")),
         Err(QueryError::Error { .. })
     ));
-    ureq::delete(format!("{admin}/admin/faults")).call().unwrap();
+    ureq::delete(format!("{admin}/admin/faults"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
+        .call()
+        .unwrap();
     assert!(client.query_by_card(&card_query("p01-yamada-hanako")).is_ok());
 
-    ureq::post(format!("{admin}/admin/stop")).send_empty().unwrap();
+    ureq::post(format!("{admin}/admin/stop"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
+        .send_empty()
+        .unwrap();
     assert_eq!(
         client.query_by_card(&card_query("p01-yamada-hanako")),
         Err(QueryError::ConnectionRefused)
     );
-    ureq::post(format!("{admin}/admin/resume")).send_empty().unwrap();
+    ureq::post(format!("{admin}/admin/resume"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
+        .send_empty()
+        .unwrap();
     assert!(client.query_by_card(&card_query("p01-yamada-hanako")).is_ok());
 }
 
@@ -243,6 +254,7 @@ fn an_other_person_fault_is_set_through_the_admin_api_as_other_person() {
     let admin = mock.admin_url();
     let rule = serde_json::json!({"fault": {"kind": "other_person", "shown": "p02-sato-kenji"}});
     ureq::post(format!("{admin}/admin/faults"))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
         .header("Content-Type", "application/json")
         .send(serde_json::to_vec(&rule).unwrap().as_slice())
         .unwrap();
@@ -256,4 +268,52 @@ fn an_other_person_fault_is_set_through_the_admin_api_as_other_person() {
         .query_by_card(&card_query("p01-yamada-hanako"))
         .unwrap();
     assert_eq!(msg.first_result().unwrap().name.as_deref(), Some("佐藤 健二"));
+}
+
+/// #13 §7: any local process can reach the admin port on 127.0.0.1; without this run's token it changes nothing.
+#[test]
+fn the_admin_api_refuses_a_request_without_this_runs_token_and_changes_nothing() {
+    let mock = start_mock();
+    let admin = mock.admin_url();
+    let rule = serde_json::to_vec(&serde_json::json!({"fault": {"kind": "timeout"}})).unwrap();
+    for token in [
+        None,
+        Some("0".repeat(64)),
+        Some(format!("{}x", mock.admin_token())),
+    ] {
+        let mut req = ureq::post(format!("{admin}/admin/faults"))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("Content-Type", "application/json");
+        if let Some(t) = &token {
+            req = req.header(oqs::mock::ADMIN_TOKEN_HEADER, t);
+        }
+        let resp = req.send(rule.as_slice()).unwrap();
+        assert_eq!(resp.status().as_u16(), 401, "token {token:?}");
+    }
+    let stop = ureq::post(format!("{admin}/admin/stop"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_empty()
+        .unwrap();
+    assert_eq!(stop.status().as_u16(), 401);
+    assert!(mock.faults().is_empty(), "no fault was injected");
+    assert!(
+        client(&mock)
+            .query_by_card(&card_query("p01-yamada-hanako"))
+            .is_ok(),
+        "the query port still answers"
+    );
+    // Health stays open (it changes nothing), and the token itself works.
+    assert_eq!(
+        ureq::get(format!("{admin}/admin/health"))
+            .call()
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(mock.admin_token().len(), 64);
 }

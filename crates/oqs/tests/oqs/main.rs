@@ -16,3 +16,4 @@ mod roundtrip;
 mod rules;
 mod service;
 mod support;
+mod transport;

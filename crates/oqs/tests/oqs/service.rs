@@ -259,6 +259,7 @@ fn pending_insurer_data_answers_no_eligibility_until_the_trainer_links_it() {
     );
     // The trainer panel links the data through the admin API.
     let resp = ureq::post(format!("{}/admin/persons/p15-mori-aoi/pending", mock.admin_url()))
+        .header(oqs::mock::ADMIN_TOKEN_HEADER, mock.admin_token())
         .header("Content-Type", "application/json")
         .send(
             serde_json::to_vec(&serde_json::json!({"pending": false}))
