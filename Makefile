@@ -7,7 +7,7 @@ ifdef CI
 export CARGO_INCREMENTAL := 0
 endif
 
-.PHONY: deps run test build bench e2e fmt lint contract ui-check
+.PHONY: deps run test build bench e2e fmt lint contract ui-check package
 
 deps:
 	@scripts/install-deps.sh
@@ -42,6 +42,12 @@ contract:
 # Opens the app in training mode (virtual cards through the real pcscd + vpcd, mock OQS on 127.0.0.1).
 run: build
 	@scripts/run-training.sh
+
+# The Debian package a clinic installs (release build: no WebKit inspector; ~19 min on 2 cores). `make test`
+# checks the same packaging from the debug build (tests/e2e/package.rs).
+package: deps
+	$(CARGO) build --release --locked -p uketsuke
+	@scripts/package-deb.sh release
 
 bench: build
 	@scripts/bench.sh

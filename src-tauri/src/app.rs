@@ -317,6 +317,8 @@ impl App {
         };
         let file_clock = clock.clone();
         let mut client_config = oqs::ClientConfig::new(oqs_url.clone());
+        // Live: https:// with a validated certificate, or no query at all (the desk's fallbacks take over).
+        client_config.https_only = mode == Mode::Live;
         if let Some(total) = crate::config::oqs_timeout_override() {
             client_config.total_timeout = total;
         }
@@ -388,6 +390,7 @@ impl App {
                 Some(c) => *lock(c),
                 None => crate::training::CameraInput::Webcam,
             },
+            inspector: None,
         }
     }
 
@@ -436,12 +439,42 @@ impl App {
         lock(&self.settings).clone()
     }
 
-    /// Save settings; the mode and the site switches take effect at the next start.
-    pub fn set_settings(&self, s: Settings) -> UiResult<Settings> {
-        s.check(&self.paths)?;
+    /// The settings as the console edits them: the running ones, with the mode `settings.json` starts in (which
+    /// `UKETSUKE_MODE` may override for this run; the running mode is `app_info`'s).
+    pub fn settings_for_console(&self) -> Settings {
+        let mut s = self.settings();
+        s.mode = Settings::load_file(&self.paths)
+            .map(|f| f.mode)
+            .unwrap_or(Mode::Training);
+        s
+    }
+
+    /// Save settings; the mode and the site switches take effect at the next start. A change of the mode saved
+    /// in `settings.json` needs `confirm_mode_change` (the console asks); the running mode stays as it is.
+    pub fn set_settings(&self, mut s: Settings, confirm_mode_change: bool) -> UiResult<Settings> {
+        // Checked for live if it will start in live or runs in live now (`UKETSUKE_MODE`): the stricter rules.
+        let running_mode = lock(&self.settings).mode;
+        let mut strictest = s.clone();
+        if running_mode == Mode::Live {
+            strictest.mode = Mode::Live;
+        }
+        strictest.check(&self.paths)?;
+        let saved_mode = Settings::load_file(&self.paths)
+            .map(|f| f.mode)
+            .unwrap_or(Mode::Training);
+        if s.mode != saved_mode && !confirm_mode_change {
+            return Err(
+                UiError::keyed(Code::InvalidInput, Key::ModeChangeNeedsConfirmation)
+                    .with("field", "mode")
+                    .with("from", saved_mode.dir())
+                    .with("to", s.mode.dir()),
+            );
+        }
         s.save(&self.paths).map_err(|e| UiError::new(Code::Io, e))?;
-        *lock(&self.settings) = s.clone();
-        Ok(s)
+        let saved = s.clone();
+        s.mode = running_mode;
+        *lock(&self.settings) = s;
+        Ok(saved)
     }
 
     /// Today's receptions.

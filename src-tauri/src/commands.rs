@@ -30,6 +30,9 @@ pub struct AppInfo {
     pub today: NaiveDate,
     /// What the face camera is now: `webcam` means the reader page must capture and post `face_frame`s.
     pub camera: CameraInput,
+    /// Whether the calling window's WebKit inspector can open, as read back from WebKit when the window was made
+    /// (`null` before that). Never `true` in live mode (#13 §2).
+    pub inspector: Option<bool>,
 }
 
 /// `send`: one person's action.
@@ -133,6 +136,10 @@ pub struct ExportCsvArgs {
 pub struct SettingsSetArgs {
     /// The settings to save.
     pub settings: Settings,
+    /// The staff confirmed a change of `mode` (練習 ↔ 本番); it takes effect at the next start.
+    #[serde(default)]
+    #[ts(optional)]
+    pub confirm_mode_change: Option<bool>,
 }
 
 /// `trainer_place_card`.
@@ -311,8 +318,10 @@ pub fn face_camera_failed(
 }
 
 #[tauri::command]
-pub fn app_info(app: State<'_, App>) -> Reply<cmd::app_info> {
-    Ok(app.info())
+pub fn app_info<R: tauri::Runtime>(app: State<'_, App>, webview: tauri::Webview<R>) -> Reply<cmd::app_info> {
+    let mut info = app.info();
+    info.inspector = crate::inspector_of(webview.label());
+    Ok(info)
 }
 
 #[tauri::command]
@@ -342,12 +351,16 @@ pub fn export_csv(app: State<'_, App>, args: Args<cmd::export_csv>) -> Reply<cmd
 
 #[tauri::command]
 pub fn settings_get(app: State<'_, App>) -> Reply<cmd::settings_get> {
-    Ok(app.settings())
+    Ok(app.settings_for_console())
 }
 
 #[tauri::command]
 pub fn settings_set(app: State<'_, App>, args: Args<cmd::settings_set>) -> Reply<cmd::settings_set> {
-    app.set_settings(args.get()?.settings)
+    let SettingsSetArgs {
+        settings,
+        confirm_mode_change,
+    } = args.get()?;
+    app.set_settings(settings, confirm_mode_change == Some(true))
 }
 
 #[tauri::command]

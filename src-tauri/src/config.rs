@@ -173,18 +173,55 @@ impl Settings {
     /// Load `settings.json`; a missing file gives the defaults, a broken one is an error (never silently reset).
     /// `UKETSUKE_MODE=live|training` overrides the mode (for tests and kiosk setups).
     pub fn load(paths: &Paths) -> Result<Settings, String> {
-        let mut s = match std::fs::read_to_string(paths.settings()) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("{} is not valid settings JSON: {e}", paths.settings().display()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
-            Err(e) => return Err(format!("cannot read {}: {e}", paths.settings().display())),
-        };
+        let mut s = Settings::load_file(paths)?;
         match std::env::var("UKETSUKE_MODE").as_deref() {
             Ok("live") => s.mode = Mode::Live,
             Ok("training") => s.mode = Mode::Training,
             _ => {}
         }
+        s.check_identity()
+            .map_err(|e| format!("{}: {e}", paths.settings().display()))?;
         Ok(s)
+    }
+
+    /// `settings.json` as written (defaults when missing), without `UKETSUKE_MODE` and unchecked.
+    pub fn load_file(paths: &Paths) -> Result<Settings, String> {
+        match std::fs::read_to_string(paths.settings()) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not valid settings JSON: {e}", paths.settings().display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(format!("cannot read {}: {e}", paths.settings().display())),
+        }
+    }
+
+    /// The part of [`Settings::check`] a hand-edited `settings.json` must pass before the app starts: nothing
+    /// that weakens how a patient is identified (the face threshold; a virtual reader in live mode) and nothing
+    /// that looks like a My Number. (An endpoint or folder not set up yet is not refused here: the app starts and
+    /// says what is missing.)
+    pub fn check_identity(&self) -> Result<(), String> {
+        let threshold_ok = (FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold);
+        if !threshold_ok {
+            return Err(format!(
+                "face_threshold {} is outside {FACE_THRESHOLD_MIN}–{FACE_THRESHOLD_MAX}",
+                self.face_threshold
+            ));
+        }
+        if self.mode == Mode::Live && is_virtual_reader(&self.reader_name) {
+            return Err(format!(
+                "reader_name {:?} is a virtual reader, not for live mode",
+                self.reader_name
+            ));
+        }
+        for (field, value) in [
+            ("oqs_endpoint", &self.oqs_endpoint),
+            ("reader_name", &self.reader_name),
+            ("face_result_dir", &self.face_result_dir),
+        ] {
+            if store::contains_twelve_digit_run(value) {
+                return Err(format!("{field} looks like it holds a My Number"));
+            }
+        }
+        Ok(())
     }
 
     /// Save atomically, 0600, in a 0700 data folder ([`crate::files::write_private`]).

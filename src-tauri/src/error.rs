@@ -90,6 +90,8 @@ pub enum Key {
     FolderNotUsable,
     /// A value that looks like a 12-digit My Number, refused and not echoed (`field`).
     MyNumberLike,
+    /// Settings: the mode would change without the staff's confirmation (`from`, `to`).
+    ModeChangeNeedsConfirmation,
 }
 
 impl Key {

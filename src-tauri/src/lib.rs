@@ -141,18 +141,26 @@ fn open_windows<R: Runtime>(app: &tauri::AppHandle<R>, mode: Mode) -> tauri::Res
                 .on_permission_request(allow_camera)
                 .build()?;
             enable_camera(&w)?;
+            record_inspector(&w)?;
         }
+        // Live: no WebKit inspector in either window, whatever the build profile (#13 §2), and no context menu
+        // on the patient's window (its Reload / Back / Inspect items are not the patient's).
         Mode::Live => {
             let w = WebviewWindowBuilder::new(app, "reader", WebviewUrl::App("reader.html".into()))
                 .title("【本番】Uketsuke 受付（患者用）")
                 .inner_size(1024.0, 768.0)
+                .devtools(false)
                 .on_permission_request(allow_camera)
                 .build()?;
             enable_camera(&w)?;
-            WebviewWindowBuilder::new(app, "staff", WebviewUrl::App("staff.html".into()))
+            no_context_menu(&w)?;
+            record_inspector(&w)?;
+            let staff = WebviewWindowBuilder::new(app, "staff", WebviewUrl::App("staff.html".into()))
                 .title("【本番】Uketsuke 職員用")
                 .inner_size(1280.0, 800.0)
+                .devtools(false)
                 .build()?;
+            record_inspector(&staff)?;
         }
     }
     Ok(())
@@ -165,6 +173,55 @@ fn allow_camera<R: Runtime>(_: tauri::Webview<R>, kind: PermissionKind) -> Permi
         PermissionKind::Camera => PermissionResponse::Allow,
         _ => PermissionResponse::Default,
     }
+}
+
+/// Whether each window's WebKit inspector can open (WebKit's "developer extras"), read back from WebKit once
+/// the window exists, by window label.
+static INSPECTOR: std::sync::Mutex<std::collections::BTreeMap<String, bool>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// What [`INSPECTOR`] read for window `label`.
+pub fn inspector_of(label: &str) -> Option<bool> {
+    INSPECTOR
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(label)
+        .copied()
+}
+
+fn record_inspector<R: Runtime>(w: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    let label = w.label().to_owned();
+    w.with_webview(move |wv| {
+        #[cfg(target_os = "linux")]
+        let on = {
+            use webkit2gtk::{SettingsExt as _, WebViewExt as _};
+            wv.inner()
+                .settings()
+                .is_some_and(|s| s.enables_developer_extras())
+        };
+        #[cfg(not(target_os = "linux"))]
+        let on = {
+            let _ = wv;
+            cfg!(debug_assertions)
+        };
+        INSPECTOR
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(label, on);
+    })
+}
+
+/// WebKit's context menu never opens on `w` (the signal handler reports it handled).
+fn no_context_menu<R: Runtime>(w: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
+    w.with_webview(|wv| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::WebViewExt as _;
+            wv.inner().connect_context_menu(|_, _, _, _| true);
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = wv;
+    })
 }
 
 /// Turn on WebKitGTK's media streams (off by default) so `getUserMedia` exists. With `UKETSUKE_MOCK_CAMERA=1`
@@ -195,6 +252,23 @@ pub fn shutdown<R: Runtime>(app: &tauri::AppHandle<R>) {
     }
 }
 
+/// SIGTERM, SIGINT (Ctrl-C in `make run`) and SIGHUP end the app as closing it does: what the app started is
+/// stopped first (its private pcscd would otherwise outlive it), then the event loop is asked to exit.
+fn stop_on_signals<R: Runtime>(handle: tauri::AppHandle<R>) -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                eprintln!("uketsuke: signal {sig}: stopping");
+                shutdown(&handle);
+                handle.exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
+
 /// Run the desktop app.
 pub fn run() {
     let paths = Paths::from_env();
@@ -207,6 +281,7 @@ pub fn run() {
     };
     let result = setup(tauri::Builder::default())
         .setup(move |app| {
+            stop_on_signals(app.handle().clone())?;
             let mode = start_state(app.handle(), paths, settings).map_err(|e| {
                 eprintln!("uketsuke: cannot start: {e}");
                 e

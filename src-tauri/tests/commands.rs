@@ -529,3 +529,100 @@ fn a_new_data_root_is_created_0700_and_an_existing_shared_folder_is_left_as_it_i
     assert_eq!(mode_of(&shared), 0o755, "UKETSUKE_DATA_DIR may not be ours alone");
     assert_eq!(mode_of(&live), 0o700, "the mode's folder is");
 }
+
+/// A hand-edited `settings.json` cannot weaken identity either: the app refuses to start on it, saying which
+/// field, and the file is left as it is (never silently reset).
+#[test]
+fn a_hand_edited_settings_file_that_weakens_identity_stops_the_start_and_is_kept() {
+    use uketsuke::config::Paths;
+    let data = tempfile::tempdir().unwrap();
+    let paths = Paths {
+        root: data.path().to_path_buf(),
+    };
+    for (text, field) in [
+        (r#"{"face_threshold": -1.0}"#, "face_threshold"),
+        (r#"{"face_threshold": 0.9}"#, "face_threshold"),
+        (
+            r#"{"mode": "live", "reader_name": "Virtual PCD 00 00"}"#,
+            "reader_name",
+        ),
+        (r#"{"reader_name": "1234-5678-9012"}"#, "reader_name"),
+    ] {
+        std::fs::write(paths.settings(), text).unwrap();
+        let err = Settings::load(&paths).unwrap_err();
+        assert!(err.contains(field), "{text}: {err}");
+        assert!(
+            !err.contains("9012"),
+            "a My Number-like value is not echoed: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(paths.settings()).unwrap(), text);
+    }
+    // The range's edges, and a live file whose endpoint is not set yet, start.
+    std::fs::write(paths.settings(), r#"{"face_threshold": 0.6}"#).unwrap();
+    assert!(Settings::load(&paths).is_ok());
+    std::fs::write(paths.settings(), r#"{"mode": "live", "oqs_endpoint": ""}"#).unwrap();
+    assert!(Settings::load(&paths).is_ok());
+}
+
+/// #13 §3: the mode (練習 ↔ 本番) changes only when the staff confirm it, and only from the next start: the
+/// running app keeps its mode, `settings.json` holds the new one.
+#[test]
+fn changing_the_mode_needs_the_staffs_confirmation_and_takes_effect_at_the_next_start() {
+    let f = fixture();
+    let file = f._dir.path().join("settings.json");
+    let running = || call(&f.app, "app_info", json!({})).unwrap()["mode"].clone();
+    assert_eq!(running(), json!("live"));
+    let mut s = saved_settings(&f);
+    assert_eq!(
+        s["mode"],
+        json!("training"),
+        "the console edits the mode the file starts in"
+    );
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
+    s["mode"] = json!("live");
+
+    for confirm in [json!(null), json!(false)] {
+        let err = call(
+            &f.app,
+            "settings_set",
+            json!({"settings": s, "confirm_mode_change": confirm}),
+        )
+        .unwrap_err();
+        assert_eq!(err["key"], json!("mode_change_needs_confirmation"), "{err}");
+        assert_eq!(err["params"]["from"], json!("training"));
+        assert_eq!(err["params"]["to"], json!("live"));
+        assert!(!file.exists(), "nothing saved without the confirmation");
+    }
+    // Other settings save without a confirmation while the mode stays.
+    let mut same = s.clone();
+    same["mode"] = json!("training");
+    call(&f.app, "settings_set", json!({"settings": same})).unwrap();
+
+    call(
+        &f.app,
+        "settings_set",
+        json!({"settings": s, "confirm_mode_change": true}),
+    )
+    .unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["mode"], json!("live"), "the next start is in live mode");
+    assert_eq!(saved_settings(&f)["mode"], json!("live"));
+    assert_eq!(running(), json!("live"), "the running mode is unchanged");
+
+    s["mode"] = json!("training");
+    call(
+        &f.app,
+        "settings_set",
+        json!({"settings": s, "confirm_mode_change": true}),
+    )
+    .unwrap();
+    assert_eq!(running(), json!("live"), "still the mode it started in");
+    assert_eq!(
+        uketsuke::config::Settings::load_file(&uketsuke::config::Paths {
+            root: f._dir.path().to_path_buf()
+        })
+        .unwrap()
+        .mode,
+        Mode::Training
+    );
+}

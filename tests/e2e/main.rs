@@ -6,6 +6,7 @@ mod camera;
 mod card;
 mod day;
 mod fallback;
+mod package;
 mod paper;
 mod query;
 mod rules;

@@ -45,6 +45,13 @@ fn a_valid_qualification_certificate_scenario_is_passed_with_100_percent_and_the
 }
 
 async fn passed(j: &mut Journey) -> Result<()> {
+    // The inspector probe reads WebKit, not a constant: the training window of this debug build has it (the
+    // live journey 50 asserts it is off there).
+    let info = j.invoke("app_info", serde_json::json!({})).await?;
+    ensure!(
+        info.as_ref().ok().and_then(|i| i.get("inspector")) == Some(&serde_json::json!(true)),
+        "a debug build's training window has the inspector: {info:?}"
+    );
     start(j, "s26-qualification-cert-valid", "2025-12-10").await?;
     // The patient hands over a valid 資格確認書: key it in.
     j.click("staff-tab-paper").await?;

@@ -44,6 +44,12 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
         j.invoke("snapshot", json!({})).await?.is_ok(),
         "the reader reads its snapshot"
     );
+    // Live windows have no WebKit inspector, even in this debug build (#13 §2): as read back from WebKit.
+    let info = j.invoke("app_info", json!({})).await?;
+    ensure!(
+        info.as_ref().ok().and_then(|i| i.get("inspector")) == Some(&json!(false)),
+        "the reader window's inspector is off: {info:?}"
+    );
 
     // Every other command is refused by the window's capability.
     let mut refused = Vec::new();
@@ -119,5 +125,118 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
     let exported = std::fs::read_dir(&exports).map(|d| d.count()).unwrap_or(0);
     ensure!(exported == 0, "{exported} files in {}", exports.display());
     j.shoot().await?;
+
+    // The staff console has no inspector either.
+    j.switch_to_window_titled("職員用").await?;
+    let info = j.invoke("app_info", json!({})).await?;
+    ensure!(
+        info.as_ref().ok().and_then(|i| i.get("inspector")) == Some(&json!(false)),
+        "the staff window's inspector is off: {info:?}"
+    );
+
+    // #13 §3: the mode changes only from the console, confirmed, from the next start. This run is live through
+    // UKETSUKE_MODE; settings.json (if any) starts in training.
+    j.click("staff-tab-settings").await?;
+    j.wait_exists("settings-mode-training").await?;
+    ensure!(
+        j.attr("settings-mode-training", "aria-checked").await?.as_deref() == Some("true"),
+        "the console shows the mode the file starts in"
+    );
+    j.fill("settings-oqs-endpoint", "https://oqs.clinic.invalid/")
+        .await?;
+    j.click("settings-mode-live").await?;
+    j.wait_exists("settings-mode-confirm").await?;
+    j.click("settings-save").await?;
+    j.wait_text("staff-toast", "確認").await?;
+    ensure!(
+        std::fs::read(&settings).ok() == settings_before,
+        "nothing saved without the confirmation"
+    );
+    j.click("settings-mode-confirm").await?;
+    j.click("settings-save").await?;
+    j.wait_text("staff-toast", "次回の起動から").await?;
+    let saved: Value = serde_json::from_slice(&std::fs::read(&settings)?)?;
+    ensure!(
+        saved["mode"] == json!("live"),
+        "saved for the next start: {saved}"
+    );
+    let info = j.invoke("app_info", json!({})).await?;
+    ensure!(
+        info.as_ref().ok().and_then(|i| i.get("mode")) == Some(&json!("live")),
+        "the running mode is unchanged: {info:?}"
+    );
+    j.shoot().await?;
     Ok(())
+}
+
+/// Is process `pid` alive (a zombie waiting for its parent is not)?
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().map(|rest| rest.trim_start().chars().next()))
+        .flatten()
+        .is_some_and(|state| state != 'Z')
+}
+
+/// Wait up to `limit` for `what`, re-checking every 50 ms (I/O back-off on another process, not flow time).
+fn wait_for(limit: std::time::Duration, mut what: impl FnMut() -> bool) -> bool {
+    let step = std::time::Duration::from_millis(50);
+    let mut waited = std::time::Duration::ZERO;
+    while waited < limit {
+        if what() {
+            return true;
+        }
+        std::thread::park_timeout(step);
+        waited += step;
+    }
+    what()
+}
+
+/// #13 §6: Ctrl-C in `make run` (SIGINT) or a `kill` (SIGTERM) ends the app as closing it does — its private
+/// pcscd is stopped with it, not left running (it used to outlive the app).
+#[test]
+fn the_app_stops_its_own_pcscd_on_sigterm_and_sigint() {
+    for signal in ["TERM", "INT"] {
+        let mut app = uketsuke_tests::BareApp::start().unwrap();
+        let pid_file = app.pcscd_dir().join("pcscd.pid");
+        let pcscd = || {
+            std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|p| p.trim().parse::<u32>().ok())
+        };
+        assert!(
+            wait_for(std::time::Duration::from_secs(60), || pcscd().is_some_and(alive)),
+            "the app started its private pcscd ({})",
+            pid_file.display()
+        );
+        let daemon = pcscd().unwrap();
+        // The app catches both signals (SigCgt in /proc: bit n-1 for signal n) before it starts anything.
+        let catches = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find_map(|l| l.strip_prefix("SigCgt:"))
+                        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+                })
+                .is_some_and(|mask| mask & (1 << (15 - 1)) != 0 && mask & (1 << (2 - 1)) != 0)
+        };
+        assert!(catches(app.child.id()), "the app handles SIGTERM and SIGINT");
+        std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(app.child.id().to_string())
+            .status()
+            .unwrap();
+        let exited = wait_for(std::time::Duration::from_secs(20), || {
+            matches!(app.child.try_wait(), Ok(Some(_)))
+        });
+        let left = alive(daemon);
+        if left {
+            let _ = std::process::Command::new("kill")
+                .arg(daemon.to_string())
+                .status();
+        }
+        assert!(exited, "SIG{signal} ended the app");
+        assert!(!left, "SIG{signal}: the app's pcscd (pid {daemon}) outlived it");
+    }
 }

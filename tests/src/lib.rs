@@ -157,6 +157,55 @@ fn ensure_pcscd() -> Result<Pcscd> {
     Pcscd::ensure().map_err(|e| anyhow!(e))
 }
 
+/// The app binary started directly (no WebDriver), in training mode on an X server of its own and with a
+/// private pcscd of its own: the suite's `PCSCLITE_CSOCK_NAME` is not passed on. For what only the process
+/// shows: how it ends on a signal, what it leaves behind.
+pub struct BareApp {
+    pub child: Child,
+    pub data: tempfile::TempDir,
+    _display: Display,
+}
+
+impl BareApp {
+    pub fn start() -> Result<BareApp> {
+        Self::start_with(Command::new(app_binary()?))
+    }
+
+    /// [`BareApp::start`] for a command that runs the app (e.g. an installed copy, through a wrapper).
+    pub fn start_with(mut command: Command) -> Result<BareApp> {
+        let display = Display::start()?;
+        let data = tempfile::Builder::new().prefix("uketsuke-bare-").tempdir()?;
+        let child = command
+            .env("DISPLAY", &display.name)
+            .env("UKETSUKE_DATA_DIR", data.path())
+            .env("UKETSUKE_MODE", "training")
+            .env_remove("PCSCLITE_CSOCK_NAME")
+            .env_remove("XDG_DATA_HOME")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start the app")?;
+        Ok(BareApp {
+            child,
+            data,
+            _display: display,
+        })
+    }
+
+    /// The folder of the app's private pcscd (`mynacard::pcscd::private_dir` of its process).
+    pub fn pcscd_dir(&self) -> PathBuf {
+        std::env::temp_dir().join(format!("uketsuke-pcscd-{}", self.child.id()))
+    }
+}
+
+impl Drop for BareApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Re-check `cond` every [`POLL`] until it yields `Some`, or fail after `limit` naming `what`.
 pub async fn poll<T, F, Fut>(limit: Duration, what: &str, mut cond: F) -> Result<T>
 where

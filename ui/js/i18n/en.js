@@ -534,6 +534,12 @@ export default {
   'settings.temporary_rule_warning': 'The temporary rule (an expired old card or a notice alone may be checked online by its numbers) is national and normally applies; its dates decide automatically. Switching it off can leave those patients paying 100 %.',
   'settings.prescription_question': 'Ask the prescription form (electronic / paper) at check-in',
   'settings.legacy_limit_screen': 'Show the old payment-limit consent screen (pre-Oct 2024, training only)',
+  'settings.mode': 'Mode at start',
+  'settings.mode.training': 'Training mode',
+  'settings.mode.live': 'Live mode',
+  'settings.mode_hint': 'A change of mode needs a confirmation and takes effect at the next start.',
+  'settings.mode_confirm': 'I confirm switching to “{mode}” from the next start.',
+  'settings.saved_mode': 'Settings saved. The app will start in “{mode}” next time.',
   'settings.save': 'Save',
   'settings.saved': 'Settings saved.',
 
@@ -632,6 +638,7 @@ export default {
   'uierror.my_number_like': 'A number that looks like a My Number (12 digits) cannot be entered. Nothing was saved.',
   'uierror.frame_too_large': 'The camera image is too large to use (limit {max}).',
   'uierror.frame_not_jpeg': 'The camera image could not be read.',
+  'uierror.mode_change_needs_confirmation': 'To switch the mode, tick the confirmation box, then save. The switch takes effect at the next start.',
   'uierror.detail': ' (detail: {detail})',
 
   // ── Reception record values (store enums: today's list, patient search) ──

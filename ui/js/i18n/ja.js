@@ -550,6 +550,12 @@ export default {
   'settings.temporary_rule_warning': '臨時の取扱い（期限切れの保険証やお知らせだけでも番号で資格を照会できる）は国の取扱いで、通常は適用します。期間は規則表の日付で自動的に判定されます。適用しない設定にすると、対象の患者さんが10割負担になることがあります。',
   'settings.prescription_question': '受付時に処方箋の発行形態（電子／紙）を確認する',
   'settings.legacy_limit_screen': '限度額情報の同意画面を表示する（2024年10月以前の再現・練習用）',
+  'settings.mode': '起動するモード',
+  'settings.mode.training': '練習モード',
+  'settings.mode.live': '本番モード',
+  'settings.mode_hint': 'モードの変更は、確認のうえ次回の起動から有効になります。',
+  'settings.mode_confirm': '次回の起動から「{mode}」に切り替えることを確認しました。',
+  'settings.saved_mode': '設定を保存しました。次回の起動から「{mode}」で起動します。',
   'settings.save': '保存',
   'settings.saved': '設定を保存しました。',
 
@@ -649,6 +655,7 @@ export default {
   'uierror.my_number_like': 'マイナンバー（12桁の個人番号）のような数字は入力できません。この値は保存していません。',
   'uierror.frame_too_large': 'カメラの画像が大きすぎるため使えません（上限 {max}）。',
   'uierror.frame_not_jpeg': 'カメラの画像を読み取れませんでした。',
+  'uierror.mode_change_needs_confirmation': 'モードを切り替えるには、確認の欄にチェックを入れてから保存してください。切り替えは次回の起動から有効になります。',
   'uierror.detail': '（詳細: {detail}）',
 
   // ── 受付記録の値（store の列挙。本日の受付・患者検索） ──

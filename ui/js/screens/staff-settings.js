@@ -1,4 +1,4 @@
-// 設定: OQS endpoint, face-result folder (OQSsiquc01res_face_*.xml), file encoding, the temporary rule
+// 設定: the mode the app starts in (練習 / 本番: changed only when confirmed, from the next start), OQS endpoint, face-result folder (OQSsiquc01res_face_*.xml), file encoding, the temporary rule
 // switch (until 2026-03-31), the 処方箋 question and the legacy 限度額 screen.
 
 import { h } from '../dom.js';
@@ -11,9 +11,18 @@ export async function load(ctx) {
   const s = await ctx.call('settings_get');
   if (s) {
     ctx.local.settings = { ...s };
+    // The mode settings.json starts in: a different choice needs the staff's confirmation (next start).
+    ctx.local.settingsMode = s.mode;
+    ctx.local.modeConfirmed = false;
     ctx.local.settingsVersion = (ctx.local.settingsVersion || 0) + 1;
     ctx.rerender();
   }
+}
+
+/** Re-render the panel (the console keys it on `settingsVersion`). @param {import('../app.js').Ctx} ctx */
+function bump(ctx) {
+  ctx.local.settingsVersion = (ctx.local.settingsVersion || 0) + 1;
+  ctx.rerender();
 }
 
 /**
@@ -29,9 +38,17 @@ export function render(root, snap, ctx) {
     root.appendChild(h('section', { class: 'card settings', testid: 'settings-panel' }, h('p', { class: 'muted' }, t('common.loading'))));
     return;
   }
+  const modeChanges = s.mode !== ctx.local.settingsMode;
   root.appendChild(h('section', { class: 'card settings', testid: 'settings-panel' },
     h('header', { class: 'card-head' }, h('h3', {}, t('settings.title'))),
     h('div', { class: 'form-grid one' },
+      segmented(s, 'mode', [['training', t('settings.mode.training'), 'settings-mode-training'], ['live', t('settings.mode.live'), 'settings-mode-live']],
+        () => { ctx.local.modeConfirmed = false; bump(ctx); }, t('settings.mode')),
+      modeChanges
+        ? h('label', { class: ['field', 'check', 'wide', 'warn'] },
+          h('input', { type: 'checkbox', testid: 'settings-mode-confirm', checked: !!ctx.local.modeConfirmed, on: { change: (e) => { ctx.local.modeConfirmed = e.target.checked; } } }),
+          h('span', {}, t('settings.mode_confirm', { mode: t(`settings.mode.${s.mode}`) })))
+        : h('p', { class: ['small', 'wide', 'muted'], testid: 'settings-mode-hint' }, t('settings.mode_hint')),
       input(ctx, snap, s, 'oqs_endpoint', { testid: 'settings-oqs-endpoint', label: t('settings.oqs_endpoint'), wide: true, hint: ctx.info.mode === 'live' ? null : t('settings.training_endpoint') }),
       input(ctx, snap, s, 'face_result_dir', { testid: 'settings-face-result-dir', label: t('settings.face_result_dir'), wide: true, hint: t('settings.face_result_hint') }),
       segmented(s, 'encoding', [['utf8', 'UTF-8', 'settings-encoding-utf8'], ['sjis', 'Shift_JIS', 'settings-encoding-sjis']], null, t('settings.encoding')),
@@ -41,7 +58,12 @@ export function render(root, snap, ctx) {
       checkbox(ctx, snap, s, 'legacy_limit_screen', { testid: 'settings-legacy-limit-screen', label: t('settings.legacy_limit_screen'), wide: true })),
     h('div', { class: 'button-row' },
       button('settings-save', t('settings.save'), async () => {
-        const res = await ctx.call('settings_set', { settings: s });
-        if (res !== undefined) ctx.flash(t('settings.saved'), 'info');
+        const res = await ctx.call('settings_set', { settings: s, confirm_mode_change: modeChanges && !!ctx.local.modeConfirmed });
+        if (res !== undefined) {
+          ctx.flash(t(modeChanges ? 'settings.saved_mode' : 'settings.saved', { mode: t(`settings.mode.${res.mode}`) }), 'info');
+          ctx.local.settingsMode = res.mode;
+          ctx.local.modeConfirmed = false;
+          bump(ctx);
+        }
       }))));
 }

@@ -29,4 +29,9 @@ today: string,
 /**
  * What the face camera is now: `webcam` means the reader page must capture and post `face_frame`s.
  */
-camera: CameraInput, };
+camera: CameraInput, 
+/**
+ * Whether the calling window's WebKit inspector can open, as read back from WebKit when the window was made
+ * (`null` before that). Never `true` in live mode (#13 §2).
+ */
+inspector: boolean | null, };

@@ -8,4 +8,8 @@ export type SettingsSetArgs = {
 /**
  * The settings to save.
  */
-settings: Settings, };
+settings: Settings, 
+/**
+ * The staff confirmed a change of `mode` (練習 ↔ 本番); it takes effect at the next start.
+ */
+confirm_mode_change?: boolean, };
