@@ -28,6 +28,14 @@ pub struct Command {
     pub le: Option<u32>,
 }
 
+/// A command's data is wiped when it is dropped: a VERIFY carries a PIN or 照合番号B, and no copy of it should
+/// linger in freed memory (#13 §7). Every parse and build of a command goes through this type.
+impl Drop for Command {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
+}
+
 impl std::fmt::Debug for Command {
     /// Redacts VERIFY data (PINs, 照合番号B) so a `{:?}` in a log can never leak them.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -115,8 +123,10 @@ impl Command {
         if self.le.is_some_and(|le| le == 0 || le > 65536) {
             return Err(ApduError::BadLength);
         }
-        let mut out = vec![self.cla, self.ins, self.p1, self.p2];
         let n = self.data.len();
+        // Sized once, so the PIN is never left behind in a buffer that grew and moved (header 4, Lc ≤ 3, Le ≤ 3).
+        let mut out = Vec::with_capacity(4 + 3 + n + 3);
+        out.extend_from_slice(&[self.cla, self.ins, self.p1, self.p2]);
         if !self.is_extended() {
             if n > 0 {
                 out.push(n as u8);

@@ -75,7 +75,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
 /// Encode, transmit and decode one command, tracing it with VERIFY data redacted.
 pub fn send(transport: &mut dyn Transport, cmd: &Command) -> Result<Response, CardError> {
-    let bytes = cmd.to_bytes()?;
+    // The encoded command (a VERIFY holds the PIN) is wiped once sent.
+    let bytes = zeroize::Zeroizing::new(cmd.to_bytes()?);
     let raw = transport.transmit(&bytes)?;
     let resp = Response::parse(&raw)?;
     tracing::trace!(apdu = %apdu::trace(cmd), sw = %resp.sw, len = resp.data.len(), "apdu");

@@ -175,7 +175,8 @@ fn serve(sock: Socket, card: Arc<Mutex<VirtualCard>>) {
         loop {
             let mut len = [0u8; 2];
             read_full(&sock, &mut len)?;
-            let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            // What pcscd sent (a VERIFY holds the PIN): wiped when this frame is done.
+            let mut msg = zeroize::Zeroizing::new(vec![0u8; usize::from(u16::from_be_bytes(len))]);
             read_full(&sock, &mut msg)?;
             let mut c = card.lock().unwrap_or_else(|p| p.into_inner());
             match msg.as_slice() {

@@ -107,6 +107,17 @@ pub struct Handled {
     pub accepted: bool,
 }
 
+/// How much a trace line says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TraceDetail {
+    /// Names only — phase, event and effect variants (`Fallback --Staff(SubmitDeclaration..)--> Completed`),
+    /// never a field: no name, number, birthdate, address or declaration of a patient. What the app keeps.
+    #[default]
+    Names,
+    /// Every field (`Debug`, PINs redacted): for tests that read a journey as its trace, on fictional data.
+    Full,
+}
+
 /// The non-blocking host of the reception state machine.
 #[derive(Debug)]
 pub struct Host {
@@ -114,6 +125,30 @@ pub struct Host {
     timers: Vec<PendingTimer>,
     in_flight: Vec<InFlight>,
     trace: VecDeque<TraceLine>,
+    detail: TraceDetail,
+}
+
+/// `Debug` text cut to its variant names: the leading identifier and, inside a tuple variant, the next one
+/// (`Staff(SubmitDeclaration(DeclarationEntry { name: … }))` → `Staff(SubmitDeclaration..)`). A field's value
+/// never survives: struct fields, strings, numbers and dates all come after a `{`, a quote or a digit.
+fn names_only(debug: &str) -> String {
+    let ident = |s: &str| -> usize {
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
+    };
+    let first = ident(debug);
+    let head = &debug[..first];
+    match debug[first..].strip_prefix('(') {
+        Some(rest) => {
+            let n = ident(rest);
+            if n > 0 && rest.starts_with(|c: char| c.is_ascii_uppercase()) {
+                format!("{head}({}..)", &rest[..n])
+            } else {
+                format!("{head}(..)")
+            }
+        }
+        None => head.to_owned(),
+    }
 }
 
 fn phase_name(s: &State) -> String {
@@ -132,7 +167,14 @@ impl Host {
             timers: Vec::new(),
             in_flight: Vec::new(),
             trace: VecDeque::new(),
+            detail: TraceDetail::Names,
         }
+    }
+
+    /// Trace every field from now on (tests on fictional data; see [`TraceDetail`]).
+    pub fn with_trace_detail(mut self, detail: TraceDetail) -> Self {
+        self.detail = detail;
+        self
     }
 
     /// Current state.
@@ -177,16 +219,22 @@ impl Host {
         };
         let out = step(&self.state, event, now);
         self.state = out.next;
+        let full = self.detail == TraceDetail::Full;
         let line = TraceLine {
-            from,
-            event: event_text,
-            to: phase_name(&self.state),
+            from: if full { from } else { names_only(&from) },
+            event: if full { event_text } else { names_only(&event_text) },
+            to: if full {
+                phase_name(&self.state)
+            } else {
+                names_only(&phase_name(&self.state))
+            },
             effects: out
                 .effects
                 .iter()
-                .map(|e| match e {
-                    Effect::Call { seq, call } => format!("{call:?}#{seq}"),
-                    other => format!("{other:?}"),
+                .map(|e| match (e, full) {
+                    (Effect::Call { seq, call }, true) => format!("{call:?}#{seq}"),
+                    (other, true) => format!("{other:?}"),
+                    (e, false) => e.name().to_owned(),
                 })
                 .collect(),
             effect_names: out.effects.iter().map(Effect::name).collect(),
@@ -336,6 +384,12 @@ impl<P: Ports> Driver<P> {
             ports,
             last: None,
         }
+    }
+
+    /// See [`Host::with_trace_detail`].
+    pub fn with_trace_detail(mut self, detail: TraceDetail) -> Self {
+        self.host = self.host.with_trace_detail(detail);
+        self
     }
 
     /// Current state.

@@ -25,7 +25,9 @@ pub mod snapshot;
 pub mod training;
 pub mod validate;
 
-pub use driver::{perform, perform_job, Driver, Handled, Host, InFlight, Job, PendingTimer, TraceLine};
+pub use driver::{
+    perform, perform_job, Driver, Handled, Host, InFlight, Job, PendingTimer, TraceDetail, TraceLine,
+};
 pub use flow::{
     step, Answer, Call, Effect, ErrorCode, Event, FallbackStep, Lane, Notice, Phase, SiteSettings,
     StaffAction, StaffActionKind, State, Step,

@@ -274,7 +274,7 @@ fn the_front_read_sends_only_the_front_ap_check_code_b_and_front_ef_commands() {
         .iter()
         .filter_map(|r| mynacard::Command::parse(r).ok())
         .filter(|c| c.ins == 0xA4 && c.p1 == 0x02)
-        .map(|c| c.data)
+        .map(|c| c.data.clone())
         .collect();
     assert_eq!(selected_efs, vec![vec![0x00, 0x12], vec![0x00, 0x02]]);
 }

@@ -304,7 +304,8 @@ pub struct H {
 impl H {
     pub fn new(settings: SiteSettings, ports: FakePorts) -> H {
         H {
-            d: Driver::new(settings, ports),
+            // Journeys are read (and snapshot) as their full trace: fictional data only.
+            d: Driver::new(settings, ports).with_trace_detail(reception::driver::TraceDetail::Full),
         }
     }
 
@@ -316,6 +317,15 @@ impl H {
         let mut p = ports();
         f(&mut p);
         H::new(SiteSettings::default(), p)
+    }
+
+    /// [`H::with`], tracing names only, as the app does.
+    pub fn names_only(f: impl FnOnce(&mut FakePorts)) -> H {
+        let mut p = ports();
+        f(&mut p);
+        H {
+            d: Driver::new(SiteSettings::default(), p),
+        }
     }
 
     pub fn send(&mut self, e: Event) -> &mut Self {

@@ -1735,3 +1735,47 @@ fn another_persons_data_is_voided_and_the_patient_is_received_on_another_basis()
         Basis::OnlineNumbers(DocumentKind::Notice)
     );
 }
+
+/// #13 §7: the trace the app keeps (bounded by `TRACE_LIMIT`) names phases, events and effects only — after a
+/// 申立書 it holds no name, kana, birthdate, address, phone or insurer number (the full trace, for tests, does).
+#[test]
+fn the_apps_trace_holds_no_personal_data_of_a_declaration() {
+    let run = |mut h: H| {
+        face_to_query(&mut h);
+        h.send(Event::ChooseConsentMode(ConsentMode::Comprehensive))
+            .fire();
+        h.staff(StaffAction::FallbackNext)
+            .staff(StaffAction::FallbackNext)
+            .staff(StaffAction::FallbackNext);
+        h.d.send(Event::Staff(StaffAction::SubmitDeclaration(Box::new(
+            declaration(),
+        ))));
+        assert!(!h.saved().is_empty(), "the declaration completed the reception");
+        h.trace_text()
+    };
+    let unavailable = |p: &mut FakePorts| p.elig.answers.push_back(Err(EligibilityError::Unavailable));
+    let d = declaration();
+    let personal = [
+        d.name.clone(),
+        d.name_kana.clone(),
+        d.birthdate.clone(),
+        d.address.clone(),
+        d.phone.clone(),
+        d.insurer_number.clone(),
+        d.insurer_name.clone(),
+        "CERT-0001".to_owned(),
+    ];
+    let full = run(H::with(unavailable));
+    assert!(
+        personal.iter().all(|p| full.contains(p.as_str())),
+        "the test trace is the full one: {full}"
+    );
+    let kept = run(H::names_only(unavailable));
+    for p in &personal {
+        assert!(!kept.contains(p.as_str()), "{p} in the app's trace:\n{kept}");
+    }
+    assert!(
+        kept.contains("Staff(SubmitDeclaration..)") && kept.contains("SaveReception"),
+        "{kept}"
+    );
+}
