@@ -31,6 +31,8 @@ pub enum FileError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("cannot serialise result: {0}")]
     Xml(#[from] crate::xml::XmlError),
+    #[error("a value looks like a My Number (12 digits): the file is not written")]
+    MyNumberLike,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FileError + '_ {
@@ -60,6 +62,15 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Fil
     Ok(target)
 }
 
+/// Does any value of `msg` look like a My Number? Tags break digit runs, so checking the whole text is checking
+/// one text node at a time.
+fn looks_like_my_number(msg: &XmlMsg) -> Result<bool, FileError> {
+    let text = msg.to_bytes(Charset::Utf8)?;
+    Ok(reception::privacy::contains_twelve_digit_run(
+        &String::from_utf8_lossy(&text),
+    ))
+}
+
 /// Writes a face result for a reception finished at `at`. If a file for that second exists already (two
 /// receptions within one second), the next free second is used so the name keeps the real pattern.
 pub fn write_face_result(
@@ -68,6 +79,10 @@ pub fn write_face_result(
     charset: Charset,
     at: NaiveDateTime,
 ) -> Result<PathBuf, FileError> {
+    // Nothing that looks like a My Number leaves for the レセコン (#13 §8).
+    if looks_like_my_number(msg)? {
+        return Err(FileError::MyNumberLike);
+    }
     let bytes = msg.to_bytes(charset)?;
     let mut stamp = at;
     let name = loop {
@@ -115,6 +130,16 @@ pub fn scan_requests(
                 failure_result(&XmlMsg::default(), &QueryError::Malformed(e.to_string()), now),
                 Charset::Utf8,
             ),
+        };
+        // An answer holding what looks like a My Number is not passed on: the requester gets an error result.
+        let answer = if looks_like_my_number(&answer)? {
+            failure_result(
+                &XmlMsg::default(),
+                &QueryError::Malformed(FileError::MyNumberLike.to_string()),
+                now,
+            )
+        } else {
+            answer
         };
         let out = answer.to_bytes(charset.unwrap_or(request_charset))?;
         written.push(write_atomic(dir, &format!("{RESULT_PREFIX}{id}.xml"), &out)?);

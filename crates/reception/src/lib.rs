@@ -20,6 +20,7 @@ pub mod model;
 pub mod paper;
 pub mod pin;
 pub mod ports;
+pub mod privacy;
 pub mod rules;
 pub mod snapshot;
 pub mod training;

@@ -162,3 +162,28 @@ fn the_polling_watcher_answers_requests_until_dropped() {
     drop(watcher); // joins the thread, so the result file has been written
     assert_eq!(names(dir.path()), vec!["OQSsiquc01res_w1.xml"]);
 }
+
+/// #13 §8: a face result in which any value looks like a My Number (12 digits, in any common spelling) is not
+/// written for the レセコン; the same answer without it is.
+#[test]
+fn a_face_result_holding_a_twelve_digit_value_is_not_written() {
+    let mock = start_mock();
+    let msg = client(&mock)
+        .query_by_card(&card_query("p01-yamada-hanako"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for spelled in ["123456789012", "1234-5678-9012", "１２３４ ５６７８ ９０１２"] {
+        let mut bad = msg.clone();
+        if let Some(r) = bad.body.result_list.as_mut().and_then(|l| l.results.first_mut()) {
+            r.name = Some(format!("山田 花子 {spelled}"));
+        }
+        let got = write_face_result(dir.path(), &bad, Charset::ShiftJis, now());
+        assert!(
+            matches!(got, Err(oqs::files::FileError::MyNumberLike)),
+            "{spelled}: {got:?}"
+        );
+        assert!(names(dir.path()).is_empty(), "{spelled}: nothing written");
+    }
+    write_face_result(dir.path(), &msg, Charset::ShiftJis, now()).unwrap();
+    assert_eq!(names(dir.path()).len(), 1);
+}
