@@ -2,6 +2,8 @@
 //! command that is not the patient's (by the capability of its window label) and every staff input sent
 //! through `send` (by the command), and nothing changes: no reception, no settings, no export.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use anyhow::{ensure, Result};
 use serde_json::{json, Value};
 use uketsuke_tests::{run_live, Journey};
@@ -239,4 +241,101 @@ fn the_app_stops_its_own_pcscd_on_sigterm_and_sigint() {
         assert!(exited, "SIG{signal} ended the app");
         assert!(!left, "SIG{signal}: the app's pcscd (pid {daemon}) outlived it");
     }
+}
+
+/// Run an X tool on `display`; its stdout.
+fn x_tool(display: &str, tool: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (make deps installs it): {e}"));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The pixels of a 260×220 box right-below (x, y) of the screen, as PPM bytes.
+fn crop(display: &str, x: u32, y: u32) -> Vec<u8> {
+    let out = std::process::Command::new("import")
+        .args(["-window", "root", "-crop"])
+        .arg(format!("260x220+{x}+{y}"))
+        .arg("ppm:-")
+        .env("DISPLAY", display)
+        .output()
+        .expect("import (ImageMagick; make deps installs it)");
+    out.stdout
+}
+
+/// Right-click inside the window titled `title` and report whether anything appeared there (WebKit's menu:
+/// Back / Forward / Reload / Inspect Element).
+fn right_click_shows_a_menu(app: &uketsuke_tests::BareApp, title: &str) -> bool {
+    let d = app.display();
+    let mut window = String::new();
+    assert!(
+        wait_for(std::time::Duration::from_secs(60), || {
+            window = x_tool(d, "xdotool", &["search", "--name", title])
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            !window.is_empty()
+        }),
+        "the window {title} appeared"
+    );
+    // Without a window manager live's two windows overlap at 0,0: bring this one to the top.
+    x_tool(d, "xdotool", &["windowraise", &window]);
+    let geometry = x_tool(d, "xdotool", &["getwindowgeometry", "--shell", &window]);
+    let value = |k: &str| -> u32 {
+        geometry
+            .lines()
+            .find_map(|l| l.strip_prefix(k).and_then(|v| v.parse().ok()))
+            .unwrap_or(0)
+    };
+    // A quiet spot left of the centre, away from buttons.
+    let (x, y) = (
+        value("X=") + value("WIDTH=") / 4,
+        value("Y=") + value("HEIGHT=") / 2,
+    );
+    // The page has settled when two looks a moment apart agree (raised again each time: live's staff window
+    // may map on top after the reader's).
+    let mut before = crop(d, x, y);
+    assert!(
+        wait_for(std::time::Duration::from_secs(30), || {
+            x_tool(d, "xdotool", &["windowraise", &window]);
+            std::thread::park_timeout(std::time::Duration::from_millis(500));
+            let now = crop(d, x, y);
+            let same = now == before;
+            before = now;
+            same
+        }),
+        "the page settled"
+    );
+    x_tool(
+        d,
+        "xdotool",
+        &["mousemove", &x.to_string(), &y.to_string(), "click", "3"],
+    );
+    // A menu opens within a moment; give it two seconds before concluding there is none.
+    wait_for(std::time::Duration::from_secs(2), || crop(d, x, y) != before)
+}
+
+/// #13 §2: the patient's window in live mode has no WebKit context menu (Reload / Back / Inspect Element are
+/// not the patient's); the training window of this debug build has one, so the probe sees a menu when there is.
+#[test]
+fn the_patients_window_in_live_mode_opens_no_context_menu() {
+    let mut training = std::process::Command::new(uketsuke_tests::app_binary().unwrap());
+    training.env("UKETSUKE_MODE", "training");
+    let app = uketsuke_tests::BareApp::start_with(training).unwrap();
+    assert!(
+        right_click_shows_a_menu(&app, "練習モード"),
+        "control: WebKit's menu opens in the training window"
+    );
+    drop(app);
+
+    let mut live = std::process::Command::new(uketsuke_tests::app_binary().unwrap());
+    live.env("UKETSUKE_MODE", "live");
+    let app = uketsuke_tests::BareApp::start_with(live).unwrap();
+    assert!(
+        !right_click_shows_a_menu(&app, "患者用"),
+        "a context menu opened on the patient's window"
+    );
 }

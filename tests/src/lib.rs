@@ -171,19 +171,25 @@ impl BareApp {
         Self::start_with(Command::new(app_binary()?))
     }
 
-    /// [`BareApp::start`] for a command that runs the app (e.g. an installed copy, through a wrapper).
+    /// [`BareApp::start`] for a command that runs the app (e.g. an installed copy, through a wrapper); training
+    /// mode unless the command sets `UKETSUKE_MODE`.
     pub fn start_with(mut command: Command) -> Result<BareApp> {
         let display = Display::start()?;
         let data = tempfile::Builder::new().prefix("uketsuke-bare-").tempdir()?;
+        if !command.get_envs().any(|(k, _)| k == "UKETSUKE_MODE") {
+            command.env("UKETSUKE_MODE", "training");
+        }
+        let log = std::fs::File::create(
+            std::env::temp_dir().join(format!("uketsuke-bare-{}.log", std::process::id())),
+        )?;
         let child = command
             .env("DISPLAY", &display.name)
             .env("UKETSUKE_DATA_DIR", data.path())
-            .env("UKETSUKE_MODE", "training")
             .env_remove("PCSCLITE_CSOCK_NAME")
             .env_remove("XDG_DATA_HOME")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .context("cannot start the app")?;
         Ok(BareApp {
@@ -191,6 +197,11 @@ impl BareApp {
             data,
             _display: display,
         })
+    }
+
+    /// The X display the app runs on (e.g. `:93`).
+    pub fn display(&self) -> &str {
+        &self._display.name
     }
 
     /// The folder of the app's private pcscd (`mynacard::pcscd::private_dir` of its process).
