@@ -316,6 +316,15 @@ impl Response {
 mod tests {
     use super::*;
 
+    /// The wipe of a command's data (a VERIFY's PIN) is a `Drop` impl of `Command` itself: this compiles only
+    /// while that impl exists (freed memory cannot be looked at without `unsafe`, which the workspace forbids).
+    #[test]
+    #[allow(drop_bounds)]
+    fn a_command_wipes_its_data_when_dropped() {
+        fn has_own_drop<T: Drop>() {}
+        has_own_drop::<Command>();
+    }
+
     #[test]
     fn short_and_extended_commands_round_trip() {
         for cmd in [
