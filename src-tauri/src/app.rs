@@ -44,21 +44,36 @@ impl LazyPcsc {
         }
         r
     }
+
+    /// `f` on the context; if that fails for any reason but the card itself (absent, removed, reset), once more
+    /// on a fresh context: a context from before a pcscd restart answers with errors of its own
+    /// (invalid handle, no service) and must not fail the next patient's card read.
+    fn on_fresh_context<T>(
+        &mut self,
+        f: impl Fn(&PcscContext) -> Result<T, CardError>,
+    ) -> Result<T, CardError> {
+        let first = self.ctx().and_then(&f);
+        if matches!(
+            first,
+            Ok(_) | Err(CardError::NoCard | CardError::Removed | CardError::Reset)
+        ) {
+            return first;
+        }
+        self.ctx = None;
+        let again = self.ctx().and_then(&f);
+        self.reset_on_service_error(again)
+    }
 }
 
 impl CardSource for LazyPcsc {
     fn present(&mut self) -> Result<bool, CardError> {
         let reader = self.reader.clone();
-        let r = self
-            .ctx()
-            .and_then(|c| c.card_present(&reader))
-            .map(|a| a.is_some());
-        self.reset_on_service_error(r)
+        self.on_fresh_context(|c| c.card_present(&reader))
+            .map(|a| a.is_some())
     }
     fn connect(&mut self) -> Result<Box<dyn Transport + Send>, CardError> {
         let reader = self.reader.clone();
-        let r = self.ctx().and_then(|c| c.connect(&reader));
-        self.reset_on_service_error(r)
+        self.on_fresh_context(|c| c.connect(&reader))
             .map(|t| Box::new(t) as Box<dyn Transport + Send>)
     }
 }

@@ -376,7 +376,9 @@ fn finishing_a_scenario_undoes_its_fault_card_and_clock() {
 }
 
 /// The trainer's "card reader service stopped" fault stops the app's own private pcscd, and restoring it starts a
-/// new one (in a new network namespace) that the next card reaches — the trainer's card slot follows it.
+/// new one (in a new network namespace) that the next card reaches — the trainer's card slot follows it, and so
+/// does the reception's PC/SC connection (a walk found the first card after a restart answered
+/// 「カードリーダーに問題が起きました」: the app still used its context from before the restart).
 #[test]
 fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_restarted_one() {
     use mynacard::pcscd::{vpcd_answers, VPCD_READER};
@@ -389,6 +391,27 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
             .and_then(|c| c.wait_presence(VPCD_READER, true, Duration::from_secs(5)))
             .unwrap_or(false)
     };
+    let screen = || -> String {
+        let snap = call(&f.app, "snapshot", json!({})).unwrap();
+        match &snap["screen"] {
+            Value::String(s) => s.clone(),
+            Value::Object(m) => m.keys().next().cloned().unwrap_or_default(),
+            other => other.to_string(),
+        }
+    };
+    // The screen once the flow has moved on from `from` (bounded: about 10 s).
+    let after = |from: &[&str]| -> String {
+        let mut now = screen();
+        for _ in 0..100 {
+            if !from.contains(&now.as_str()) {
+                break;
+            }
+            std::thread::park_timeout(Duration::from_millis(100));
+            now = screen();
+        }
+        now
+    };
+
     call(
         &f.app,
         "trainer_place_card",
@@ -396,6 +419,10 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
     )
     .unwrap();
     assert!(present(), "the card reaches the app's pcscd");
+    assert_eq!(after(&["WaitingForCard", "ReadingCard"]), "MethodChoice");
+    // The patient takes the card back; the desk waits for the next one.
+    call(&f.app, "trainer_remove_card", json!({})).unwrap();
+    assert_eq!(after(&["MethodChoice"]), "WaitingForCard");
 
     call(&f.app, "trainer_reader_fault", json!({"fault": "pcscd_stopped"})).unwrap();
     assert!(!vpcd_answers(), "the app's pcscd is stopped");
@@ -411,4 +438,9 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
     assert!(vpcd_answers(), "the app's pcscd is back");
     call(&f.app, "trainer_place_card", json!({"persona": "p02-sato-kenji"})).unwrap();
     assert!(present(), "the next card reaches the restarted pcscd");
+    assert_eq!(
+        after(&["WaitingForCard", "ReadingCard"]),
+        "MethodChoice",
+        "the card after the restart is read"
+    );
 }
