@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: open Uketsuke in training mode (the default). The app starts pcscd (with the vsmartcard vpcd
-# reader) and the mock OQS service on 127.0.0.1 itself, and keeps its training data under
+# `make run`: open Uketsuke in training mode (the default). The app starts its private pcscd (with the vsmartcard
+# vpcd reader; stopped with the app, Ctrl-C included) and the mock OQS service on 127.0.0.1 itself, and keeps its
+# training data under
 # ${UKETSUKE_DATA_DIR:-~/.local/share/uketsuke}/training.
 # Without a display (e.g. over ssh) it runs under a virtual X server and says how to take a screenshot.
 set -euo pipefail
