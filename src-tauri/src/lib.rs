@@ -279,6 +279,14 @@ pub fn run() {
             std::process::exit(2);
         }
     };
+    // Training's private pcscd exports its socket through PCSCLITE_CSOCK_NAME: set it now, while this is the only
+    // thread, not later beside GTK's and WebKit's (setenv is not safe against a concurrent getenv).
+    if settings.mode == Mode::Training {
+        if let Err(e) = mynacard::pcscd::private_dir() {
+            eprintln!("uketsuke: {e}");
+            std::process::exit(2);
+        }
+    }
     let result = setup(tauri::Builder::default())
         .setup(move |app| {
             stop_on_signals(app.handle().clone())?;
