@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # PC/SC: the real daemon, the vsmartcard virtual reader driver, headers for the `pcsc` crate
   pkg-config libpcsclite-dev pcscd vsmartcard-vpcd
+  # training's private pcscd runs in a network namespace of its own: `ip` brings its loopback up; `kill` stops it
+  iproute2 procps
   # independent clients used by tests and benchmarks (pkcs15-tool, opensc-tool, scriptor, pcsc_scan)
   opensc pcsc-tools
   # the desktop window (Tauri 2 on WebKitGTK 4.1)

@@ -42,6 +42,8 @@ pub const VPCD_READER: &str = "Virtual PCD 00 00";
 pub const VPCD_PORT: u16 = 35963;
 const PCSCD: &str = "/usr/sbin/pcscd";
 const UNSHARE: &str = "/usr/bin/unshare";
+/// iproute2's `ip`, where Debian 12 puts it (merged `/usr` or not).
+const IP: [&str; 4] = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"];
 const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
 /// The environment variable through which libpcsclite (ours and every child's) finds the daemon's socket.
 pub const SOCKET_ENV: &str = "PCSCLITE_CSOCK_NAME";
@@ -50,9 +52,10 @@ const DIR_PREFIX: &str = "uketsuke-pcscd-";
 /// `sun_path` is 108 bytes with its NUL.
 const MAX_SOCKET_PATH: usize = 107;
 
-/// What runs inside the namespaces: loopback up, a private `/run/pcscd`, the inherited listening socket (stdin)
-/// moved to fd 3 for `LISTEN_FDS`, and pcscd in the same process (so `$$` is its pid).
-const IN_NAMESPACE: &str = "ip link set lo up \
+/// What runs inside the namespaces (`$0` pcscd, `$1` the reader configuration, `$2` iproute2's `ip`): loopback up,
+/// a private `/run/pcscd`, the inherited listening socket (stdin) moved to fd 3 for `LISTEN_FDS`, and pcscd in the
+/// same process (so `$$` is its pid).
+const IN_NAMESPACE: &str = "\"$2\" link set lo up \
     && mkdir -p /run/pcscd \
     && mount -t tmpfs -o mode=0755,size=1m uketsuke-pcscd /run/pcscd \
     && exec 3<&0 </dev/null \
@@ -197,6 +200,9 @@ impl Pcscd {
                 ));
             }
         }
+        let ip = IP.into_iter().find(|p| Path::new(p).exists()).ok_or(
+            "iproute2's ip not found: install the Debian package iproute2 (`make run` and `make test` do this)",
+        )?;
         stop_leftover(&self.dir);
         let conf = self.dir.join("reader.conf.d");
         std::fs::DirBuilder::new()
@@ -231,6 +237,7 @@ impl Pcscd {
                 PCSCD,
             ])
             .arg(&conf)
+            .arg(ip)
             .stdin(Stdio::from(OwnedFd::from(listener)))
             .stdout(Stdio::null())
             .stderr(log)
