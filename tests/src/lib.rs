@@ -150,9 +150,10 @@ impl Drop for Display {
     }
 }
 
-/// Make sure a pcscd with the vpcd reader answers. If none does, one is started for this journey and stopped
-/// afterwards, so every journey starts with a fresh daemon and a free vpcd slot, and the suite leaves no daemon
-/// behind. (The app would start one itself, but could not stop it when the WebDriver session ends the process.)
+/// This test process's private pcscd with the vpcd reader (`mynacard::pcscd`), started for the journey and
+/// stopped afterwards, so every journey starts with a fresh daemon and a free vpcd slot. The app finds it through
+/// the inherited `PCSCLITE_CSOCK_NAME` and uses it instead of starting its own (a WebDriver session may end the
+/// app with SIGKILL, which no handler sees).
 fn ensure_pcscd() -> Result<Pcscd> {
     Pcscd::ensure().map_err(|e| anyhow!(e))
 }
