@@ -263,6 +263,8 @@ fn stop_on_signals<R: Runtime>(handle: tauri::AppHandle<R>) -> std::io::Result<(
             if let Some(sig) = signals.forever().next() {
                 eprintln!("uketsuke: signal {sig}: stopping");
                 shutdown(&handle);
+                // Also a daemon started before the app state existed (a signal during start-up).
+                mynacard::pcscd::stop_owned_daemons();
                 handle.exit(128 + sig);
             }
         })?;

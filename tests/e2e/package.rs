@@ -126,9 +126,29 @@ fn the_debian_package_installs_into_a_scratch_root_and_the_installed_copy_runs_o
         pid_file.exists(),
         "the installed copy did not start training mode within 60 s"
     );
+    let daemon: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // SIGTERM while it is still starting: its pcscd goes with it (not left for the next start to sweep).
     Command::new("kill")
         .arg(app.child.id().to_string())
         .status()
         .unwrap();
     let _ = app.child.wait();
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{daemon}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim_start().chars().next()))
+            .is_some_and(|state| state != 'Z')
+    };
+    let left = alive();
+    if left {
+        let _ = Command::new("kill").arg(daemon.to_string()).status();
+    }
+    assert!(
+        !left,
+        "the app's pcscd (pid {daemon}) outlived a SIGTERM during start-up"
+    );
 }

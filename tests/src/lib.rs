@@ -212,7 +212,18 @@ impl BareApp {
 }
 
 impl Drop for BareApp {
+    /// SIGTERM first, so the app stops its pcscd as it would for a user; SIGKILL if it has not ended in 10 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .stderr(Stdio::null())
+            .status();
+        for _ in 0..200 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::park_timeout(Duration::from_millis(50));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -244,6 +244,7 @@ impl Pcscd {
             .spawn()
             .map_err(|e| format!("cannot start {PCSCD}: {e}"))?;
         let pid = child.id();
+        lock_owned().push(pid);
         self.child = Some(child);
         let _ = write_pid(&self.dir, pid);
         for _ in 0..200 {
@@ -302,6 +303,7 @@ impl Pcscd {
     pub fn stop(&mut self) {
         self.netns = None;
         if let Some(mut child) = self.child.take() {
+            lock_owned().retain(|p| *p != child.id());
             if !matches!(child.try_wait(), Ok(Some(_))) {
                 let term = Command::new("kill")
                     .arg("-TERM")
@@ -322,6 +324,45 @@ impl Pcscd {
 impl Drop for Pcscd {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// The daemons this process started and has not stopped yet.
+static OWNED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+fn lock_owned() -> std::sync::MutexGuard<'static, Vec<u32>> {
+    OWNED.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Stop every daemon this process started, wherever its [`Pcscd`] is — for a signal that arrives while the app is
+/// still starting, before the state that owns the daemon exists (SIGTERM, then SIGKILL after 2 s).
+pub fn stop_owned_daemons() {
+    let pids = std::mem::take(&mut *lock_owned());
+    for pid in &pids {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .stderr(Stdio::null())
+            .status();
+    }
+    let running = |pid: &u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim_start().chars().next()))
+            .is_some_and(|state| state != 'Z')
+    };
+    for _ in 0..100 {
+        if !pids.iter().any(running) {
+            return;
+        }
+        backoff(Duration::from_millis(20));
+    }
+    for pid in pids.iter().filter(|p| running(p)) {
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(pid.to_string())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
