@@ -180,7 +180,7 @@ impl Settings {
             _ => {}
         }
         s.check_identity()
-            .map_err(|e| format!("{}: {e}", paths.settings().display()))?;
+            .map_err(|e| format!("{}: refused: {e}", paths.settings().display()))?;
         Ok(s)
     }
 
@@ -198,28 +198,26 @@ impl Settings {
     /// that weakens how a patient is identified (the face threshold; a virtual reader in live mode) and nothing
     /// that looks like a My Number. (An endpoint or folder not set up yet is not refused here: the app starts and
     /// says what is missing.)
-    pub fn check_identity(&self) -> Result<(), String> {
-        let threshold_ok = (FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold);
-        if !threshold_ok {
-            return Err(format!(
-                "face_threshold {} is outside {FACE_THRESHOLD_MIN}–{FACE_THRESHOLD_MAX}",
-                self.face_threshold
-            ));
-        }
-        if self.mode == Mode::Live && is_virtual_reader(&self.reader_name) {
-            return Err(format!(
-                "reader_name {:?} is a virtual reader, not for live mode",
-                self.reader_name
-            ));
-        }
+    pub fn check_identity(&self) -> Result<(), UiError> {
+        let bad = |key: Key, field: &str| UiError::keyed(Code::InvalidInput, key).with("field", field);
+        // No setting may hold what looks like a My Number (the value is not echoed back).
         for (field, value) in [
             ("oqs_endpoint", &self.oqs_endpoint),
             ("reader_name", &self.reader_name),
             ("face_result_dir", &self.face_result_dir),
         ] {
             if store::contains_twelve_digit_run(value) {
-                return Err(format!("{field} looks like it holds a My Number"));
+                return Err(bad(Key::MyNumberLike, field));
             }
+        }
+        if !(FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold) {
+            return Err(bad(Key::FaceThresholdOutOfRange, "face_threshold")
+                .with("min", FACE_THRESHOLD_MIN)
+                .with("max", FACE_THRESHOLD_MAX)
+                .with("value", self.face_threshold));
+        }
+        if self.mode == Mode::Live && is_virtual_reader(&self.reader_name) {
+            return Err(bad(Key::VirtualReaderInLive, "reader_name").with("value", &self.reader_name));
         }
         Ok(())
     }
@@ -249,22 +247,7 @@ impl Settings {
     /// the data of either mode.
     pub fn check(&self, paths: &Paths) -> Result<(), UiError> {
         let bad = |key: Key, field: &str| UiError::keyed(Code::InvalidInput, key).with("field", field);
-        // No setting may hold what looks like a My Number (the value is not echoed back).
-        for (field, value) in [
-            ("oqs_endpoint", &self.oqs_endpoint),
-            ("reader_name", &self.reader_name),
-            ("face_result_dir", &self.face_result_dir),
-        ] {
-            if store::contains_twelve_digit_run(value) {
-                return Err(bad(Key::MyNumberLike, field));
-            }
-        }
-        if !(FACE_THRESHOLD_MIN..=FACE_THRESHOLD_MAX).contains(&self.face_threshold) {
-            return Err(bad(Key::FaceThresholdOutOfRange, "face_threshold")
-                .with("min", FACE_THRESHOLD_MIN)
-                .with("max", FACE_THRESHOLD_MAX)
-                .with("value", self.face_threshold));
-        }
+        self.check_identity()?;
         if self.mode == Mode::Live {
             let endpoint = self.oqs_endpoint.trim();
             let host = endpoint
@@ -272,9 +255,6 @@ impl Settings {
                 .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
             if host.is_none_or(|h| h.is_empty() || h.contains(char::is_whitespace)) {
                 return Err(bad(Key::LiveEndpointNotHttps, "oqs_endpoint").with("value", endpoint));
-            }
-            if is_virtual_reader(&self.reader_name) {
-                return Err(bad(Key::VirtualReaderInLive, "reader_name").with("value", &self.reader_name));
             }
         }
         if !self.face_result_dir.is_empty() {
