@@ -137,13 +137,7 @@ fn the_debian_package_installs_into_a_scratch_root_and_the_installed_copy_runs_o
         .status()
         .unwrap();
     let _ = app.child.wait();
-    let alive = || {
-        std::fs::read_to_string(format!("/proc/{daemon}/stat"))
-            .ok()
-            .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim_start().chars().next()))
-            .is_some_and(|state| state != 'Z')
-    };
-    let left = alive();
+    let left = mynacard::pcscd::is_running(daemon);
     if left {
         let _ = Command::new("kill").arg(daemon.to_string()).status();
     }

@@ -171,15 +171,6 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
     Ok(())
 }
 
-/// Is process `pid` alive (a zombie waiting for its parent is not)?
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit(')').next().map(|rest| rest.trim_start().chars().next()))
-        .flatten()
-        .is_some_and(|state| state != 'Z')
-}
-
 /// Wait up to `limit` for `what`, re-checking every 50 ms (I/O back-off on another process, not flow time).
 fn wait_for(limit: std::time::Duration, mut what: impl FnMut() -> bool) -> bool {
     let step = std::time::Duration::from_millis(50);
@@ -207,7 +198,8 @@ fn the_app_stops_its_own_pcscd_on_sigterm_and_sigint() {
                 .and_then(|p| p.trim().parse::<u32>().ok())
         };
         assert!(
-            wait_for(std::time::Duration::from_secs(60), || pcscd().is_some_and(alive)),
+            wait_for(std::time::Duration::from_secs(60), || pcscd()
+                .is_some_and(mynacard::pcscd::is_running)),
             "the app started its private pcscd ({})",
             pid_file.display()
         );
@@ -232,7 +224,7 @@ fn the_app_stops_its_own_pcscd_on_sigterm_and_sigint() {
         let exited = wait_for(std::time::Duration::from_secs(20), || {
             matches!(app.child.try_wait(), Ok(Some(_)))
         });
-        let left = alive(daemon);
+        let left = mynacard::pcscd::is_running(daemon);
         if left {
             let _ = std::process::Command::new("kill")
                 .arg(daemon.to_string())

@@ -327,6 +327,14 @@ impl Drop for Pcscd {
     }
 }
 
+/// Is process `pid` running? A zombie waiting for its parent is not (its `/proc/<pid>/stat` state is `Z`).
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim_start().chars().next()))
+        .is_some_and(|state| state != 'Z')
+}
+
 /// The daemons this process started and has not stopped yet.
 static OWNED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
 
@@ -345,12 +353,7 @@ pub fn stop_owned_daemons() {
             .stderr(Stdio::null())
             .status();
     }
-    let running = |pid: &u32| {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| s.rsplit(')').next().and_then(|r| r.trim_start().chars().next()))
-            .is_some_and(|state| state != 'Z')
-    };
+    let running = |pid: &u32| is_running(*pid);
     for _ in 0..100 {
         if !pids.iter().any(running) {
             return;
