@@ -57,7 +57,7 @@ Architecture: $arch
 Maintainer: Uketsuke <desk@uketsuke.jp>
 Installed-Size: $size
 Depends: libwebkit2gtk-4.1-0, libgtk-3-0, libsoup-3.0-0, libpcsclite1, pcscd, fonts-noto-cjk, fonts-ipafont-gothic, fonts-ipamj-mincho
-Recommends: vsmartcard-vpcd
+Recommends: vsmartcard-vpcd, cups-client, xdg-utils
 Section: misc
 Priority: optional
 Description: Clinic reception for the My Number health insurance card (マイナ保険証)

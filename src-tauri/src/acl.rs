@@ -17,6 +17,7 @@ pub const DESK_COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set",
     "declaration_pdf",
+    "saved_file_action",
     "card_photo",
 ];
 

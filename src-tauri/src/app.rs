@@ -564,6 +564,28 @@ impl App {
         Ok(path)
     }
 
+    /// 開く / 印刷 of a PDF this app saved (申立書, 修了証): only a regular `.pdf` file under this mode's data
+    /// folder is handed to the desktop (a path from anywhere else is refused, whatever the page sends).
+    pub fn saved_file_action(
+        &self,
+        path: &std::path::Path,
+        action: crate::desktop::FileAction,
+    ) -> UiResult<crate::desktop::FileActionDone> {
+        let mode = lock(&self.settings).mode;
+        let root = self
+            .paths
+            .mode_dir(mode)
+            .and_then(|d| d.canonicalize())
+            .map_err(|e| UiError::new(Code::Io, e))?;
+        let refused = || UiError::keyed(Code::InvalidInput, Key::NotOurFile);
+        let file = path.canonicalize().map_err(|_| refused())?;
+        let is_pdf = file.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+        if !file.starts_with(&root) || !is_pdf || !file.is_file() {
+            return Err(refused());
+        }
+        crate::desktop::Programs::default().hand_over(&file, action)
+    }
+
     /// The card front of the card on the reader, for 目視: the chip photo as a PNG data URL and the 券面事項
     /// (name, birth date, sex, address), from the 券面AP front EF with 照合番号B. Read on demand, never stored.
     pub fn card_photo(&self) -> UiResult<crate::photo::FrontView> {

@@ -51,6 +51,16 @@ pub struct DeclarationPdfArgs {
     pub entry: reception::paper::DeclarationEntry,
 }
 
+/// `saved_file_action`: 開く or 印刷 of a PDF the app saved (the path a `SavedFile` answer named).
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct SavedFileActionArgs {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// 開く or 印刷.
+    pub action: crate::desktop::FileAction,
+}
+
 /// `face_frame`: a JPEG from the page's camera.
 #[derive(Debug, Deserialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
@@ -367,6 +377,15 @@ pub fn settings_set(app: State<'_, App>, args: Args<cmd::settings_set>) -> Reply
 pub fn declaration_pdf(app: State<'_, App>, args: Args<cmd::declaration_pdf>) -> Reply<cmd::declaration_pdf> {
     app.declaration_pdf(&args.get()?.entry)
         .map(|path| SavedFile { path })
+}
+
+#[tauri::command]
+pub fn saved_file_action(
+    app: State<'_, App>,
+    args: Args<cmd::saved_file_action>,
+) -> Reply<cmd::saved_file_action> {
+    let SavedFileActionArgs { path, action } = args.get()?;
+    app.saved_file_action(&path, action)
 }
 
 #[tauri::command]

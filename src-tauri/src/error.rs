@@ -92,6 +92,14 @@ pub enum Key {
     MyNumberLike,
     /// Settings: the mode would change without the staff's confirmation (`from`, `to`).
     ModeChangeNeedsConfirmation,
+    /// 開く / 印刷 of a path that is not a PDF this app saved.
+    NotOurFile,
+    /// 開く: the desktop has no file opener (`program`).
+    OpenerMissing,
+    /// 印刷: the print spooler's client is not installed (`program`).
+    PrinterMissing,
+    /// 印刷: the spooler refused the job (`detail`: what it said, e.g. no default printer).
+    PrintFailed,
 }
 
 impl Key {

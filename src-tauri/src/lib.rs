@@ -13,6 +13,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod contract;
+pub mod desktop;
 pub mod error;
 pub mod face_port;
 pub mod files;
@@ -87,6 +88,8 @@ command_table! {
     commands::settings_set(commands::SettingsSetArgs) -> config::Settings;
     /// The current patient's 申立書 (the form on the console) as a PDF.
     commands::declaration_pdf(commands::DeclarationPdfArgs) -> contract::SavedFile;
+    /// 開く / 印刷 of a PDF the app saved (the desktop's viewer, the default printer).
+    commands::saved_file_action(commands::SavedFileActionArgs) -> desktop::FileActionDone;
     /// The card front for 目視 (photo and 券面事項), read on demand and never stored.
     commands::card_photo(()) -> photo::FrontView;
     /// Trainer: the persona cards.

@@ -161,7 +161,11 @@ pub(crate) fn declaration_marks(d: &Declaration) -> Vec<Mark> {
         or_blank(&d.number),
         or_blank(&d.branch)
     );
-    let rows: [(&str, String); 12] = [
+    let share = match d.copay_percent {
+        Some(p) => format!("{}割", p / 10),
+        None => "—".to_owned(),
+    };
+    let rows: [(&str, String); 13] = [
         ("フリガナ", d.name_kana.clone()),
         ("氏名", d.name.clone()),
         ("生年月日", japanese_date(d.birthdate)),
@@ -174,6 +178,7 @@ pub(crate) fn declaration_marks(d: &Declaration) -> Vec<Mark> {
         ("被保険者証等の記号・番号", numbers),
         ("勤務先（事業所）名", or_blank(&d.employer).to_owned()),
         ("本人・家族の別", relation.to_owned()),
+        ("一部負担金の割合", share),
     ];
     let mut top = 240.0;
     for (label, value) in rows {

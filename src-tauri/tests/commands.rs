@@ -209,7 +209,8 @@ fn declaration(name: &str, kana: &str) -> serde_json::Value {
         "visit_date": "2026-05-20", "filled_on": "2026-05-20", "name": name, "name_kana": kana,
         "birthdate": "1978-05-12", "sex": "Male", "address": "東京都千代田区1-1", "phone": "",
         "insurance_type": "National", "insurer_name": "", "insurer_number": "", "symbol": "", "number": "",
-        "branch": "", "employer": "", "dependant": false, "declared_true": true, "staff_note": ""
+        "branch": "", "employer": "", "dependant": false, "declared_true": true, "staff_note": "",
+        "copay_percent": 30
     })
 }
 
@@ -244,6 +245,7 @@ fn declaration_pdf_prints_the_form_it_is_given_and_refuses_an_incomplete_one() {
     assert!(pdf_text(a).contains("鈴木"), "{}", pdf_text(a));
     let text = pdf_text(b);
     assert!(text.contains("高橋") && !text.contains("鈴木"), "{text}");
+    assert!(text.contains("3割"), "the declared share is printed: {text}");
 
     let mut incomplete = declaration("", "スズキ イチロウ");
     incomplete["declared_true"] = json!(false);
@@ -625,4 +627,56 @@ fn changing_the_mode_needs_the_staffs_confirmation_and_takes_effect_at_the_next_
         .mode,
         Mode::Training
     );
+}
+
+/// 開く / 印刷 hand only a PDF this app saved to the desktop: a file outside the mode's data folder, a file that
+/// is not a PDF and a path that does not exist are refused with `not_our_file` before any program runs; the
+/// app's own 申立書 passes that check (what the desktop then says depends on the machine: no `lp`, or no
+/// default printer).
+#[test]
+fn open_and_print_take_only_the_apps_own_pdfs() {
+    let f = fixture();
+    let saved = call(
+        &f.app,
+        "declaration_pdf",
+        json!({"entry": declaration("鈴木 一郎", "スズキ イチロウ")}),
+    )
+    .unwrap();
+    let own = saved["path"].as_str().unwrap().to_owned();
+    let outside = tempfile::tempdir().unwrap();
+    let foreign = outside.path().join("other.pdf");
+    std::fs::copy(&own, &foreign).unwrap();
+    let not_pdf = std::path::Path::new(&own).with_extension("txt");
+    std::fs::write(&not_pdf, b"x").unwrap();
+    let escape = format!(
+        "{}/../../../../../etc/passwd",
+        std::path::Path::new(&own).parent().unwrap().display()
+    );
+    for path in [
+        foreign.display().to_string(),
+        not_pdf.display().to_string(),
+        escape,
+        "/nonexistent/x.pdf".to_owned(),
+    ] {
+        for action in ["Open", "Print"] {
+            let err = call(
+                &f.app,
+                "saved_file_action",
+                json!({"path": path, "action": action}),
+            )
+            .unwrap_err();
+            assert_eq!(err["key"], json!("not_our_file"), "{action} {path}: {err}");
+        }
+    }
+    match call(
+        &f.app,
+        "saved_file_action",
+        json!({"path": own, "action": "Print"}),
+    ) {
+        Ok(done) => panic!("this test machine has a default printer: {done}"),
+        Err(err) => assert!(
+            ["printer_missing", "print_failed"].contains(&err["key"].as_str().unwrap()),
+            "the app's own PDF reaches the spooler: {err}"
+        ),
+    }
 }

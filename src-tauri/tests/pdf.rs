@@ -25,6 +25,7 @@ fn declaration() -> Declaration {
         employer: None,
         relationship: Relationship::Insured,
         staff_note: Some("停電のため".into()),
+        copay_percent: Some(30),
     }
 }
 

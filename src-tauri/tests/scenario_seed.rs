@@ -254,6 +254,7 @@ fn the_other_persons_data_scenario_shows_someone_elses_record_and_its_expected_d
         },
         with_card: true,
         name: String::new(),
+        copay_percent: None,
     };
     staff(&f, &StaffAction::PresentPaper(Box::new(notice)));
     let done = play_patient_until(&f, "the reception by the notice", |s| {

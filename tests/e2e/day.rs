@@ -9,8 +9,9 @@
 //! each row's time, name, method, consent and share, and the database holds exactly the receptions made.
 
 use anyhow::{bail, ensure, Context, Result};
+use std::time::Duration;
 use store::{IdentityMethod, Outcome, ReceptionSummary};
-use uketsuke_tests::{run, Journey};
+use uketsuke_tests::{poll, run_with_env, Journey};
 
 use crate::{receptions_today, P01, PIN};
 
@@ -22,6 +23,8 @@ struct Made {
     outcome: Outcome,
     /// The reception gave a consent with its 24 h expiry.
     consent: bool,
+    /// The share 本日の受付 must show, where the journey keyed it (お知らせ, 申立書); `None`: what the database holds.
+    share: Option<u8>,
 }
 
 impl Made {
@@ -31,13 +34,27 @@ impl Made {
             identity,
             outcome,
             consent,
+            share: None,
+        }
+    }
+
+    const fn with_share(self, percent: u8) -> Made {
+        Made {
+            share: Some(percent),
+            ..self
         }
     }
 }
 
 #[test]
 fn a_day_at_the_desk_receives_patient_after_patient_in_one_app_and_each_starts_clean() {
-    run("40-desk-day", |j| Box::pin(desk_day(j)));
+    let spool = spool_dir().expect("the lp stand-in");
+    let path = format!(
+        "{}:{}",
+        spool.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    run_with_env("40-desk-day", &[("PATH", &path)], |j| Box::pin(desk_day(j)));
 }
 
 async fn desk_day(j: &mut Journey) -> Result<()> {
@@ -210,18 +227,15 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     ] {
         j.fill(id, v).await?;
     }
+    // The share printed on the お知らせ: with the line down the document stands on its own at this share.
+    j.click("paper-notice-copay-20").await?;
     // The card is on the desk with the お知らせ (never pre-ticked, #12 §5).
     j.click("paper-with-card").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;
     // With the line down the registration check fails before the consent screens: no consent is recorded.
-    made.push(Made::new(
-        "田中 誠",
-        IdentityMethod::Face,
-        Outcome::PaperDocument,
-        false,
-    ));
+    made.push(Made::new("田中 誠", IdentityMethod::Face, Outcome::PaperDocument, false).with_share(20));
     let rows = next_patient(j, &made).await?;
     let row = rows.last().context("the お知らせ row")?;
     ensure!(
@@ -257,15 +271,20 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     walk_to(j, "Declaration").await?;
     declaration_form_is_empty(j).await?;
     fill_declaration(j, "鈴木 二郎", "スズキ ジロウ", "1978-05-12").await?;
+    // The share is asked, never assumed: without it the 申立書 is not accepted.
+    j.click("decl-submit").await?;
+    j.wait_exists("error-copay-percent-required").await?;
+    j.click("decl-copay-30").await?;
     j.click("decl-submit").await?;
     j.wait_screen("Completed").await?;
     pdf_names(j, "鈴木 二郎", &[]).await?;
-    made.push(Made::new(
-        "鈴木 二郎",
-        IdentityMethod::NoCard,
-        Outcome::Declaration,
-        false,
-    ));
+    printed_names(j, "鈴木 二郎", "3割").await?;
+    let declared = j.text("staff-result-declared").await?;
+    ensure!(
+        declared.contains("鈴木 二郎") && declared.contains("3割"),
+        "the result says who declared which share: {declared}"
+    );
+    made.push(Made::new("鈴木 二郎", IdentityMethod::NoCard, Outcome::Declaration, false).with_share(30));
     next_patient(j, &made).await?;
 
     // 11. Another 初診 申立書 right after: the form opens empty and the PDF names the new patient only.
@@ -274,6 +293,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     walk_to(j, "Declaration").await?;
     declaration_form_is_empty(j).await?;
     fill_declaration(j, "吉村 花", "ヨシムラ ハナ", "1992-02-03").await?;
+    j.click("decl-copay-20").await?;
     // A validation error first (no 署名 tick), then the corrected submission.
     j.click("decl-declared-true").await?;
     j.click("decl-submit").await?;
@@ -282,12 +302,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.click("decl-submit").await?;
     j.wait_screen("Completed").await?;
     pdf_names(j, "吉村 花", &["鈴木"]).await?;
-    made.push(Made::new(
-        "吉村 花",
-        IdentityMethod::NoCard,
-        Outcome::Declaration,
-        false,
-    ));
+    made.push(Made::new("吉村 花", IdentityMethod::NoCard, Outcome::Declaration, false).with_share(20));
     next_patient(j, &made).await?;
 
     // 12. Last resort: 10割 with a refund task. 次の患者へ in the middle of the wizard asks first, and いいえ
@@ -579,6 +594,58 @@ async fn pdf_names(j: &mut Journey, name: &str, not: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// 「印刷」 of the PDF just made: the desktop's `lp` (here the journey's recording stand-in on the app's `PATH`,
+/// see [`PRINTER_STUB`]) receives that very file, and what it received names `name` and the share `share`.
+async fn printed_names(j: &mut Journey, name: &str, share: &str) -> Result<()> {
+    let path = j.text("decl-pdf-path").await?;
+    let spool = spool_dir()?;
+    let _ = std::fs::remove_file(spool.join("lp.args"));
+    j.click("decl-pdf-print").await?;
+    let args = poll(Duration::from_secs(10), "lp to be called", || {
+        let spool = spool.clone();
+        async move { Ok(std::fs::read_to_string(spool.join("lp.args")).ok()) }
+    })
+    .await?;
+    ensure!(
+        args.lines().collect::<Vec<_>>() == ["--", path.as_str()],
+        "lp gets the PDF just made ({path}): {args:?}"
+    );
+    let out = std::process::Command::new("pdftotext")
+        .args([spool.join("printed.pdf").as_os_str(), "-".as_ref()])
+        .output()
+        .context("pdftotext (poppler-utils)")?;
+    let text = String::from_utf8_lossy(&out.stdout).replace(' ', "");
+    ensure!(
+        text.contains(&name.replace(' ', "")) && text.contains(share),
+        "the printed 申立書 names {name} and {share}: {text}"
+    );
+    Ok(())
+}
+
+/// A stand-in for CUPS's `lp` (a desk's printer is not part of the test machine): it keeps its arguments and a
+/// copy of the file it was given, and answers as `lp` does.
+const PRINTER_STUB: &str = r#"#!/bin/sh
+d=$(dirname "$0")
+printf '%s\n' "$@" > "$d/lp.args.tmp"
+cp "$2" "$d/printed.pdf"
+mv "$d/lp.args.tmp" "$d/lp.args"
+echo 'request id is desk-1 (1 file(s))'
+"#;
+
+/// The folder holding the `lp` stand-in (first on the app's `PATH`), made once per test process.
+fn spool_dir() -> Result<std::path::PathBuf> {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    if let Some(d) = DIR.get() {
+        return Ok(d.clone());
+    }
+    let dir = std::env::temp_dir().join(format!("uketsuke-e2e-spool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let lp = dir.join("lp");
+    std::fs::write(&lp, PRINTER_STUB)?;
+    std::fs::set_permissions(&lp, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    Ok(DIR.get_or_init(|| dir).clone())
+}
+
 /// The receptions in the database are exactly `made`, in order.
 async fn expect_database(j: &Journey, made: &[Made]) -> Result<Vec<ReceptionSummary>> {
     let rows = receptions_today(j).await?;
@@ -671,6 +738,14 @@ async fn next_patient(j: &mut Journey, made: &[Made]) -> Result<Vec<ReceptionSum
             "row {id} consent {consent:?} (consent expected: {})",
             m.consent
         );
+        if let Some(want) = m.share {
+            ensure!(
+                r.copay_percent == Some(want),
+                "{}: stored share {:?}, keyed {want} %",
+                m.name,
+                r.copay_percent
+            );
+        }
         let share = j.text(&format!("today-copay-{id}")).await?;
         match r.copay_percent {
             Some(p) => ensure!(

@@ -158,6 +158,7 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     j.fill("decl-branch", "00").await?;
     j.fill("decl-employer", "うけつけ商事（模擬）").await?;
     j.click("decl-relationship-insured").await?;
+    j.click("decl-copay-30").await?;
     j.click("decl-declared-true").await?;
     j.shoot().await?;
     j.click("decl-submit").await?;
@@ -182,6 +183,10 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     ensure!(
         text.contains("高田 美咲") || text.contains("高田美咲"),
         "the PDF carries the name: {text}"
+    );
+    ensure!(
+        text.contains("一部負担金の割合") && text.contains("3割"),
+        "the PDF carries the declared share: {text}"
     );
 
     let row = the_one_reception(j).await?;

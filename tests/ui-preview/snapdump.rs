@@ -147,7 +147,8 @@ fn main() {
     r.staff(StaffAction::FallbackNext).save("fallback-declaration");
     r.staff(StaffAction::SubmitDeclaration(Box::new(DeclarationEntry { visit_date: "".into(), filled_on: "2025-12-02".into(), name: "".into(), name_kana: "やまだ".into(),
         birthdate: "1985-04-12".into(), sex: Sex::Female, address: "".into(), phone: "".into(), insurance_type: InsuranceType::Employee,
-        insurer_name: "".into(), insurer_number: "".into(), symbol: "".into(), number: "".into(), branch: "".into(), employer: "".into(), dependant: false, declared_true: false, staff_note: "".into() })))
+        insurer_name: "".into(), insurer_number: "".into(), symbol: "".into(), number: "".into(), branch: "".into(), employer: "".into(), dependant: false, declared_true: false, staff_note: "".into(),
+        copay_percent: None, })))
         .save("fallback-declaration-invalid");
     r.staff(StaffAction::FallbackNext).save("fallback-full-charge");
     r.staff(StaffAction::ConfirmFullCharge).save("completed-full-charge");
@@ -164,7 +165,8 @@ fn main() {
     r.port(answer(QualificationValidity::NotFound, None)).save("error-no-eligibility");
     r.fire().save("fallback-no-data");
     r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice { kind: DocumentKind::Notice,
-        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into(), limit_consent: false }, with_card: true, name: String::new() })))
+        numbers: NumberEntry { insurer_number: "06133945".into(), symbol: "".into(), number: "".into(), branch: "1".into(), birthdate: "2030-01-01".into(), limit_consent: false }, with_card: true, name: String::new(),
+        copay_percent: None, })))
         .save("fallback-notice-invalid");
     // previous visit found (再診)
     let mut r = R::new(settings());
@@ -180,7 +182,7 @@ fn main() {
     // group / school trip accepted
     let mut r = R::new(settings());
     r.staff(StaffAction::OpenFallback);
-    r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Group { setting: GroupSetting::SchoolTrip, kind: DocumentKind::PortalPdf, numbers: numbers(), chaperone_name: "佐藤 先生".into() })))
+    r.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Group { setting: GroupSetting::SchoolTrip, kind: DocumentKind::PortalPdf, numbers: numbers(), chaperone_name: "佐藤 先生".into(), copay_percent: None  })))
         .save("paper-group");
 
     // smartphone

@@ -114,6 +114,10 @@ pub enum PaperDocument {
         /// files an unidentified patient).
         #[serde(default)]
         name: String,
+        /// 負担割合 as printed on it (domain.md §4 「資格情報のお知らせ」: 氏名, 記号, 番号, 枝番, 保険者番号, 保険者名,
+        /// 負担割合); the share when the card + お知らせ stands on its own (S000 2-38), never a default.
+        #[serde(default)]
+        copay_percent: Option<u8>,
     },
     /// School trip / nursery: PDF or お知らせ without the child's card, chaperone required.
     Group {
@@ -125,6 +129,9 @@ pub enum PaperDocument {
         numbers: NumberEntry,
         /// 付き添い (teacher / nursery staff) name.
         chaperone_name: String,
+        /// 負担割合 as printed on it, when keyed.
+        #[serde(default)]
+        copay_percent: Option<u8>,
     },
 }
 
@@ -297,12 +304,18 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
             numbers,
             with_card,
             name,
-        } => match numbers.validate(today) {
-            Err(v) => PaperDecision::Invalid(v),
-            Ok(n) => {
+            copay_percent,
+        } => match (numbers.validate(today), copay(*copay_percent)) {
+            (Err(mut v), share) => {
+                v.extend(share.err());
+                PaperDecision::Invalid(v)
+            }
+            (Ok(_), Err(x)) => PaperDecision::Invalid(vec![x]),
+            (Ok(n), Ok(())) => {
                 let doc = AcceptedDocument {
                     name: Some(name.trim().to_owned()).filter(|n| !n.is_empty()),
                     with_card: *with_card,
+                    copay_percent: *copay_percent,
                     ..AcceptedDocument::plain(*kind, n, numbers.limit_consent)
                 };
                 if *with_card {
@@ -325,13 +338,18 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
             kind,
             numbers,
             chaperone_name,
+            copay_percent,
         } => {
             let mut c = Collect::default();
             let chaperone = c.take(validate::required(chaperone_name, Field::ChaperoneName));
+            if let Err(x) = copay(*copay_percent) {
+                c.0.push(x);
+            }
             match (numbers.validate(today), chaperone) {
                 (Ok(n), Some(ch)) if c.0.is_empty() => {
                     let mut doc = AcceptedDocument::plain(*kind, n, numbers.limit_consent);
                     doc.group = Some((*setting, ch));
+                    doc.copay_percent = *copay_percent;
                     PaperDecision::Accept(doc)
                 }
                 (Ok(_), _) => PaperDecision::Invalid(c.0),
@@ -485,6 +503,10 @@ pub struct DeclarationEntry {
     pub employer: String,
     /// 本人 / 家族.
     pub dependant: bool,
+    /// 一部負担金の割合 the patient declares (required: the visit is billed at the patient's own share, not 10割,
+    /// S000 2-38; S002 Q11). Never a default; the form shows the general rule by age as a hint.
+    #[serde(default)]
+    pub copay_percent: Option<u8>,
     /// Statement that the entries are true, signed (UNVERIFIED wording).
     pub declared_true: bool,
     /// 職員記入欄 (staff-use section, UNVERIFIED content).
@@ -526,6 +548,9 @@ pub struct Declaration {
     pub employer: Option<String>,
     /// 本人 / 家族.
     pub relationship: Relationship,
+    /// 一部負担金の割合 as declared (always given by a validated form; `None` only in declarations stored before
+    /// the form asked it).
+    pub copay_percent: Option<u8>,
     /// 職員記入欄.
     pub staff_note: Option<String>,
 }
@@ -556,6 +581,14 @@ impl DeclarationEntry {
         let branch = c.take(validate::branch(&self.branch)).flatten();
         if self.insurance_type == InsuranceType::Employee && self.employer.trim().is_empty() {
             c.push(Field::Employer, Problem::Required);
+        }
+        match self.copay_percent {
+            None => c.push(Field::CopayPercent, Problem::Required),
+            Some(_) => {
+                if let Err(x) = copay(self.copay_percent) {
+                    c.0.push(x);
+                }
+            }
         }
         if !self.declared_true {
             c.push(Field::Declaration, Problem::Required);
@@ -590,6 +623,7 @@ impl DeclarationEntry {
                 } else {
                     Relationship::Insured
                 },
+                copay_percent: self.copay_percent,
                 staff_note: opt(&self.staff_note),
             }),
             (_, _, _, _, _, _, _) => Err(c.0),

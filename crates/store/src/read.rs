@@ -188,7 +188,8 @@ impl Store {
                              (SELECT NULLIF(dc.insurer_number, '') FROM declarations dc WHERE dc.visit_id = v.id)),
                     COALESCE(e.copay_percent,
                              (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
-                              ORDER BY d.position LIMIT 1)),
+                              ORDER BY d.position LIMIT 1),
+                             (SELECT dc.copay_percent FROM declarations dc WHERE dc.visit_id = v.id)),
                     c.expires_at,
                     COALESCE(e.limit_class_name, e.limit_class,
                              (SELECT d.limit_class FROM paper_documents d WHERE d.visit_id = v.id
@@ -284,7 +285,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT visit_date, written_on, name, name_kana, birthdate, sex, address, phone, insurance_type,
                     insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
-                    relationship, staff_note
+                    relationship, staff_note, copay_percent
                  FROM declarations WHERE visit_id = ?1",
             )?;
             let mut rows = stmt.query([visit.0])?;
@@ -548,6 +549,7 @@ fn read_declaration(row: &Row<'_>) -> Result<Declaration, StoreError> {
             parse_opt_code("declarations.relationship", opt_text(row, 15)?)?,
         )?,
         staff_note: opt_text(row, 16)?,
+        copay_percent: row.get(17)?,
     })
 }
 

@@ -257,6 +257,7 @@ impl SampleClinic {
             employer: Some("見本商事".into()),
             relationship: Relationship::Insured,
             staff_note: None,
+            copay_percent: Some(30),
         });
         let full_payment = (outcome == Outcome::FullPayment).then(|| FullPayment {
             amount_yen: 3_000 + i64::try_from(h % 20_000).unwrap_or(0),

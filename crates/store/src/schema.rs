@@ -23,6 +23,7 @@ pub(crate) const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(V3)],
     &[Step::Sql(V4)],
     &[Step::Sql(V5)],
+    &[Step::Sql(V6)],
 ];
 
 /// The version this program writes.
@@ -373,6 +374,13 @@ CREATE TRIGGER voided_receptions_no_delete BEFORE DELETE ON voided_receptions
 BEGIN
     SELECT RAISE(ABORT, 'voided_receptions is append-only: a void cannot be undone by deleting it');
 END;
+"#;
+
+/// v6: the share a 申立書 declares (#14): the visit is billed at the patient's own share (S000 2-38; S002 Q11), so
+/// the declaration carries it. Declarations stored before v6 have none (NULL).
+const V6: &str = r#"
+ALTER TABLE declarations ADD COLUMN copay_percent INTEGER
+    CONSTRAINT declaration_copay_percent CHECK (copay_percent BETWEEN 0 AND 100);
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

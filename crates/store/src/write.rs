@@ -497,8 +497,8 @@ fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Resu
     tx.prepare_cached(
         "INSERT INTO declarations (visit_id, visit_date, written_on, name, name_kana, birthdate, sex, address, phone,
             insurance_type, insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
-            relationship, attested, card_front_checked, staff_name, staff_note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, 0, NULL, ?18)",
+            relationship, attested, card_front_checked, staff_name, staff_note, copay_percent)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, 0, NULL, ?18, ?19)",
     )?
     .execute(params![
         visit,
@@ -519,6 +519,7 @@ fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Resu
         d.employer,
         d.relationship.code(),
         d.staff_note,
+        d.copay_percent,
     ])?;
     Ok(())
 }

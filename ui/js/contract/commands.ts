@@ -8,6 +8,7 @@ import type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
 import type { ExportCsvArgs } from "./app/ExportCsvArgs";
 import type { FaceCameraFailedArgs } from "./app/FaceCameraFailedArgs";
 import type { FaceFrameArgs } from "./app/FaceFrameArgs";
+import type { FileActionDone } from "./app/FileActionDone";
 import type { FrontView } from "./app/FrontView";
 import type { History } from "./app/History";
 import type { LastEligibilityArgs } from "./app/LastEligibilityArgs";
@@ -19,6 +20,7 @@ import type { PlaceCardArgs } from "./app/PlaceCardArgs";
 import type { ReaderFaultArgs } from "./app/ReaderFaultArgs";
 import type { ReceptionSummary } from "./store/ReceptionSummary";
 import type { SavedFile } from "./app/SavedFile";
+import type { SavedFileActionArgs } from "./app/SavedFileActionArgs";
 import type { ScenarioRow } from "./app/ScenarioRow";
 import type { ScenarioStartArgs } from "./app/ScenarioStartArgs";
 import type { ScenarioStarted } from "./app/ScenarioStarted";
@@ -59,6 +61,8 @@ export type Commands = {
   settings_set: { args: SettingsSetArgs, reply: Settings },
   /** The current patient's 申立書 (the form on the console) as a PDF. */
   declaration_pdf: { args: DeclarationPdfArgs, reply: SavedFile },
+  /** 開く / 印刷 of a PDF the app saved (the desktop's viewer, the default printer). */
+  saved_file_action: { args: SavedFileActionArgs, reply: FileActionDone },
   /** The card front for 目視 (photo and 券面事項), read on demand and never stored. */
   card_photo: { args: Record<string, never>, reply: FrontView },
   /** Trainer: the persona cards. */
@@ -130,6 +134,8 @@ export type { FallbackStep } from "./reception/FallbackStep";
 export type { FallbackView } from "./reception/FallbackView";
 export type { Fault } from "./reception/Fault";
 export type { Field } from "./reception/Field";
+export type { FileAction } from "./app/FileAction";
+export type { FileActionDone } from "./app/FileActionDone";
 export type { FrontView } from "./app/FrontView";
 export type { Grade } from "./reception/Grade";
 export type { GroupSetting } from "./reception/GroupSetting";
@@ -173,6 +179,7 @@ export type { ReceptionSummary } from "./store/ReceptionSummary";
 export type { Relationship } from "./reception/Relationship";
 export type { ReturnedConsent } from "./reception/ReturnedConsent";
 export type { SavedFile } from "./app/SavedFile";
+export type { SavedFileActionArgs } from "./app/SavedFileActionArgs";
 export type { ScenarioRow } from "./app/ScenarioRow";
 export type { ScenarioStartArgs } from "./app/ScenarioStartArgs";
 export type { ScenarioStarted } from "./app/ScenarioStarted";

@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { kebab } from '../view.js';
-import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff } from './staff-forms.js';
+import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff, shareField, fileButtons } from './staff-forms.js';
 
 /** @type {import('../contract/commands').ProblemKind[]} */
 export const PROBLEMS = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure', 'NoEligibilityData', 'EligibilityInvalid', 'IdentityNotConfirmed', 'CardNotUsable', 'IdentityRejected'];
@@ -12,7 +12,7 @@ export const PROBLEMS = ['CommunicationFailure', 'PowerOutage', 'DeviceFailure',
 const EMPTY_DECLARATION = {
   visit_date: '', filled_on: '', name: '', name_kana: '', birthdate: '', sex: 'Unstated', address: '', phone: '',
   insurance_type: 'Employee', insurer_name: '', insurer_number: '', symbol: '', number: '', branch: '', employer: '',
-  dependant: false, declared_true: false, staff_note: '',
+  dependant: false, copay_percent: null, declared_true: false, staff_note: '',
 };
 
 /**
@@ -65,7 +65,7 @@ function stepBody(step, snap, ctx) {
           button('fallback-visual', t('fallback.retry.visual'), () => sendStaff(ctx, null, { SetVisualMode: true }), 'secondary')),
       ];
     case 'CardWithNotice': {
-      const f = form(ctx, 'notice', { kind: 'Notice', with_card: false, name: '', ...EMPTY_NUMBERS });
+      const f = form(ctx, 'notice', { kind: 'Notice', with_card: false, name: '', copay_percent: null, ...EMPTY_NUMBERS });
       return [
         h('p', {}, t('fallback.notice.lead')),
         snap.fallback && !snap.fallback.online_possible
@@ -75,10 +75,11 @@ function stepBody(step, snap, ctx) {
         h('div', { class: 'form-grid' },
           input(ctx, snap, f, 'name', { testid: 'notice-name', label: t('field.name'), hint: t('fallback.notice.name_hint') }),
           numberFields(ctx, snap, f, 'notice', 'notice')),
+        shareField(ctx, snap, f, 'copay_percent', { testid: 'notice-copay', label: t('field.notice_copay_percent'), hint: t('field.notice_copay_percent_hint'), formName: 'notice', unprinted: true }),
         checkbox(ctx, snap, f, 'with_card', { testid: 'notice-with-card', label: t('fallback.notice.with_card'), wide: true }),
         h('div', { class: 'button-row' },
           button('notice-submit', t('fallback.notice.submit'), () => sendStaff(ctx, 'notice', {
-            PresentPaper: { Notice: { kind: f.kind, numbers: numbersOf(f), with_card: !!f.with_card, name: f.name.trim() } },
+            PresentPaper: { Notice: { kind: f.kind, numbers: numbersOf(f), with_card: !!f.with_card, name: f.name.trim(), copay_percent: f.copay_percent } },
           }))),
       ];
     }
@@ -143,6 +144,7 @@ function declarationForm(snap, ctx) {
       i('branch', 'Branch', { inputmode: 'numeric' }),
       f.insurance_type === 'Employee' ? i('employer', 'Employer') : null,
       segmented(f, 'dependant', [[false, t('relationship.Insured'), 'decl-relationship-insured'], [true, t('relationship.Dependant'), 'decl-relationship-dependant']], null, t('staff.eligibility.relationship')),
+      shareField(ctx, snap, f, 'copay_percent', { testid: 'decl-copay', label: t('field.decl_copay_percent'), hint: t('field.decl_copay_percent_hint'), formName: F }),
       i('staff_note', null, { wide: true })),
     checkbox(ctx, snap, f, 'declared_true', { testid: 'decl-declared-true', label: t('field.declared_true'), fields: ['Declaration'], formName: F, wide: true }),
     h('div', { class: 'button-row' },
@@ -183,5 +185,6 @@ export function pdfButton(ctx, kept = null) {
         ctx.rerender();
       }
     }, 'secondary'),
-    path ? h('span', { class: 'path', testid: 'decl-pdf-path' }, path) : null);
+    path ? h('span', { class: 'path', testid: 'decl-pdf-path' }, path) : null,
+    path ? fileButtons(ctx, path, 'decl-pdf') : null);
 }

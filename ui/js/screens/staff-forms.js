@@ -168,6 +168,43 @@ export function segmented(obj, key, options, onChange, label) {
   return h('div', { class: ['segmented-wrap', options.length > 3 ? 'wide' : ''] }, label ? h('span', { class: 'field-label' }, label) : null, group);
 }
 
+/**
+ * 一部負担金の割合 as 1割 / 2割 / 3割 buttons bound to `obj[key]` (percent), with the errors of Field CopayPercent
+ * for `formName`. `unprinted`: offer 「記載なし」 (null) first — for a paper that may print none; without it the
+ * field starts unselected and must be chosen. Never a default (#12 §2).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').Snapshot} snap
+ */
+export function shareField(ctx, snap, obj, key, opts) {
+  const { t } = ctx;
+  const { testid, label, hint, formName, unprinted } = opts;
+  /** @type {[number | null, string, string][]} */
+  const options = [[10, t('copay.10'), `${testid}-10`], [20, t('copay.20'), `${testid}-20`], [30, t('copay.30'), `${testid}-30`]];
+  if (unprinted) options.unshift([null, t('copay.unprinted'), `${testid}-none`]);
+  return h('div', { class: 'field wide' },
+    segmented(obj, key, options, null, label),
+    hint ? h('span', { class: 'hint small muted' }, hint) : null,
+    fieldErrors(ctx, snap, formName, ['CopayPercent']));
+}
+
+/**
+ * 開く / 印刷 for a PDF the app saved at `path` (the shell hands it to the desktop's viewer or the default
+ * printer and refuses any other file). `testid`: prefix of the two buttons' testids.
+ * @param {import('../app.js').Ctx} ctx
+ * @param {string} path
+ * @param {string} testid
+ */
+export function fileButtons(ctx, path, testid) {
+  const { t } = ctx;
+  const act = async (action) => {
+    const res = await ctx.call('saved_file_action', { path, action });
+    if (res) ctx.flash(t(action === 'Print' ? 'file.printed' : 'file.opened'), 'info');
+  };
+  return h('span', { class: 'file-actions' },
+    button(`${testid}-open`, t('file.open'), () => act('Open'), 'ghost'),
+    button(`${testid}-print`, t('file.print'), () => act('Print'), 'ghost'));
+}
+
 /** Staff button. */
 export function button(testid, label, onClick, variant = 'primary', extra = {}) {
   return h('button', { type: 'button', class: ['s-btn', variant], testid, on: { click: onClick }, ...extra }, label);

@@ -5,15 +5,15 @@
 
 import { h } from '../dom.js';
 import { screenOf } from '../view.js';
-import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff, fieldErrors } from './staff-forms.js';
+import { form, input, checkbox, segmented, button, numberFields, numbersOf, EMPTY_NUMBERS, sendStaff, shareField } from './staff-forms.js';
 
 const INIT = {
   kind: 'QualificationCertificate',
   numbers: { ...EMPTY_NUMBERS },
   cert: { dependant: false, name: '', sex: 'Unstated', recognized_on: '', insured_person_name: '', issued_on: '', valid_until: '', insurer_name: '', copay_percent: null, limit_class: '' },
   legacy: { valid_until: '', elderly_copay_percent: null },
-  notice: { kind: 'Notice', with_card: false, name: '' },
-  group: { setting: 'SchoolTrip', kind: 'PortalPdf', chaperone_name: '' },
+  notice: { kind: 'Notice', with_card: false, name: '', copay_percent: null },
+  group: { setting: 'SchoolTrip', kind: 'PortalPdf', chaperone_name: '', copay_percent: null },
 };
 
 const KINDS = [
@@ -41,9 +41,9 @@ export function paperDocument(f) {
     case 'LegacyCard':
       return { LegacyCard: { numbers, valid_until: f.legacy.valid_until, elderly_copay_percent: f.legacy.elderly_copay_percent } };
     case 'Notice':
-      return { Notice: { kind: f.notice.kind, numbers, with_card: !!f.notice.with_card, name: f.notice.name.trim() } };
+      return { Notice: { kind: f.notice.kind, numbers, with_card: !!f.notice.with_card, name: f.notice.name.trim(), copay_percent: f.notice.copay_percent } };
     default:
-      return { Group: { setting: f.group.setting, kind: f.group.kind, numbers, chaperone_name: f.group.chaperone_name.trim() } };
+      return { Group: { setting: f.group.setting, kind: f.group.kind, numbers, chaperone_name: f.group.chaperone_name.trim(), copay_percent: f.group.copay_percent } };
   }
 }
 
@@ -64,10 +64,7 @@ export function render(root, snap, ctx) {
   });
 
   // 一部負担金の割合 as printed: never a default (a paper-only patient's share is what the paper says, #12 §2).
-  const share = (obj, key, testid, label, hint) => h('div', { class: 'field wide' },
-    segmented(obj, key, [[null, t('copay.unprinted'), `${testid}-none`], [10, t('copay.10'), `${testid}-10`], [20, t('copay.20'), `${testid}-20`], [30, t('copay.30'), `${testid}-30`]], null, label),
-    h('span', { class: 'hint small muted' }, hint),
-    fieldErrors(ctx, snap, F, ['CopayPercent']));
+  const share = (obj, key, testid, label, hint) => shareField(ctx, snap, obj, key, { testid, label, hint, formName: F, unprinted: true });
 
   let specific;
   switch (f.kind) {
@@ -97,6 +94,7 @@ export function render(root, snap, ctx) {
       specific = [
         segmented(f.notice, 'kind', [['Notice', t('doc.Notice'), 'paper-doc-notice'], ['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf']], null, t('fallback.notice.kind')),
         i(f.notice, 'name', null, { hint: t('fallback.notice.name_hint') }),
+        share(f.notice, 'copay_percent', 'paper-notice-copay', t('field.notice_copay_percent'), t('field.notice_copay_percent_hint')),
         checkbox(ctx, snap, f.notice, 'with_card', { testid: 'paper-with-card', label: t('fallback.notice.with_card'), wide: true }),
       ];
       break;
@@ -105,6 +103,7 @@ export function render(root, snap, ctx) {
         segmented(f.group, 'setting', [['SchoolTrip', t('group.SchoolTrip'), 'paper-group-school-trip'], ['Nursery', t('group.Nursery'), 'paper-group-nursery']], null, t('paper.group.setting')),
         segmented(f.group, 'kind', [['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf'], ['Notice', t('doc.Notice'), 'paper-doc-notice']], null, t('fallback.notice.kind')),
         i(f.group, 'chaperone_name', 'ChaperoneName'),
+        share(f.group, 'copay_percent', 'paper-group-copay', t('field.notice_copay_percent'), t('field.notice_copay_percent_hint')),
       ];
   }
 

@@ -220,7 +220,10 @@ function resultCard(ctx, snap, screen) {
     h('dl', { class: 'kv-grid' },
       h('div', { class: 'kv' }, h('dt', {}, t('staff.result.identity')), h('dd', { testid: 'staff-result-identity' }, how)),
       r ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.basis')), h('dd', { testid: 'staff-result-basis' },
-        basisText(ctx, r.basis), ' · ', t(`billing.${r.billing}`))) : null),
+        basisText(ctx, r.basis), ' · ', t(`billing.${r.billing}`))) : null,
+      // Who declared and the share they declared: what the desk bills by (S000 2-38).
+      r && r.declaration ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.declared')), h('dd', { testid: 'staff-result-declared' },
+        r.declaration.name, r.declaration.copay_percent ? `・${t(`copay.${r.declaration.copay_percent}`)}` : '')) : null),
     live && snap.staff_actions.includes('VoidReception')
       ? h('div', { class: 'button-row' },
         button('staff-void-other-person', t('staff.result.void_other_person'), () => sendStaff(ctx, null, { VoidReception: 'OtherPersonsData' }), 'danger small'),

@@ -658,6 +658,7 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
                 numbers: numbers(d),
                 with_card: matches!(u, DocumentUse::NoticeWithCard(_)),
                 name: d.name.clone(),
+                copay_percent: d.copay_percent,
             }
         }
         DocumentUse::Group(g) => {
@@ -667,6 +668,7 @@ fn paper_for(s: &Scenario, u: DocumentUse) -> Option<PaperDocument> {
                 kind: d.kind,
                 numbers: numbers(d),
                 chaperone_name: d.chaperone.clone(),
+                copay_percent: d.copay_percent,
             }
         }
     };
@@ -700,6 +702,7 @@ fn declaration_for(w: &World) -> Option<DeclarationEntry> {
         dependant: p.relationship == Relationship::Dependant,
         declared_true: true,
         staff_note: String::new(),
+        copay_percent: Some(p.copay_percent),
     })
 }
 

@@ -886,6 +886,16 @@ fn unreachable_service_first_visit_takes_a_declaration() {
             step: FallbackStep::Declaration
         }
     );
+    let mut unshared = declaration();
+    unshared.copay_percent = None;
+    assert!(
+        !h.d.send(Event::Staff(StaffAction::SubmitDeclaration(Box::new(unshared)))),
+        "a 申立書 without the share is not accepted: the visit is billed at the patient's share (S000 2-38)"
+    );
+    assert_eq!(
+        h.snap().validation.iter().map(|e| e.code()).collect::<Vec<_>>(),
+        ["copay_percent.required"]
+    );
     let mut decl = declaration();
     decl.name_kana = "模擬".into();
     // A submission answered with validation errors decided nothing: shown, but not accepted (training
@@ -907,6 +917,7 @@ fn unreachable_service_first_visit_takes_a_declaration() {
         r.declaration.as_ref().map(|d| d.name_kana.as_str()),
         Some("モギ タロウ")
     );
+    assert_eq!(r.declaration.as_ref().and_then(|d| d.copay_percent), Some(30));
     trace!(h);
 }
 
@@ -930,6 +941,7 @@ pub fn declaration() -> DeclarationEntry {
         dependant: false,
         declared_true: true,
         staff_note: String::new(),
+        copay_percent: Some(30),
     }
 }
 
@@ -970,6 +982,7 @@ fn reader_failure_card_with_notice_is_checked_online_by_its_numbers() {
         numbers: numbers(),
         with_card: true,
         name: " 見本 太郎 ".into(),
+        copay_percent: None,
     })));
     let q = &h.d.ports().elig.number_queries[0];
     assert_eq!(
@@ -999,6 +1012,7 @@ fn card_with_portal_pdf_is_accepted_on_the_document_when_the_service_is_down() {
         numbers: numbers(),
         with_card: true,
         name: String::new(),
+        copay_percent: None,
     })));
     assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::PortalPdf));
     assert!(h.snap().notices.contains(&Notice::AcceptedOffline));
@@ -1017,6 +1031,7 @@ fn invalid_keyed_numbers_show_validation_errors_and_query_nothing() {
         numbers: n,
         with_card: true,
         name: String::new(),
+        copay_percent: None,
     })));
     assert_eq!(h.snap().validation[0].code(), "insurer_number.check_digit");
     assert_eq!(h.issued("QueryByNumbers"), 0);
@@ -1078,6 +1093,7 @@ fn line_down_card_with_notice_stands_on_its_own_with_a_task_to_recheck() {
         numbers: numbers(),
         with_card: true,
         name: String::new(),
+        copay_percent: Some(20),
     })));
     assert_eq!(
         h.issued("QueryByNumbers"),
@@ -1086,6 +1102,11 @@ fn line_down_card_with_notice_stands_on_its_own_with_a_task_to_recheck() {
     );
     let r = h.only_saved();
     assert_eq!(r.basis, Basis::Document(DocumentKind::Notice));
+    assert_eq!(
+        r.document.as_ref().and_then(|d| d.copay_percent),
+        Some(20),
+        "the share printed on the お知らせ is the one billed (#14)"
+    );
     assert_eq!(
         r.billing,
         Billing::NormalShare,
@@ -1512,6 +1533,7 @@ fn notice_alone_is_refused_where_the_site_overrides_the_temporary_rule() {
             numbers: numbers(),
             with_card: false,
             name: String::new(),
+            copay_percent: None,
         },
     );
     assert_eq!(
@@ -1539,6 +1561,7 @@ fn notice_alone_under_the_temporary_rule_is_checked_online() {
             numbers: numbers(),
             with_card: false,
             name: String::new(),
+            copay_percent: None,
         },
     );
     assert_eq!(h.only_saved().basis, Basis::OnlineNumbers(DocumentKind::Notice));
@@ -1561,6 +1584,7 @@ fn notice_alone_after_the_temporary_rule_ended_is_refused_even_with_the_switch_o
             numbers: numbers(),
             with_card: false,
             name: String::new(),
+            copay_percent: None,
         },
     );
     assert_eq!(
@@ -1580,6 +1604,7 @@ fn school_trip_without_the_card_requires_a_chaperone_name() {
         kind: DocumentKind::PortalPdf,
         numbers: numbers(),
         chaperone_name: name.into(),
+        copay_percent: None,
     };
     present(&mut h, doc(" "));
     assert_eq!(h.snap().validation[0].code(), "chaperone_name.required");
@@ -1603,6 +1628,7 @@ fn nursery_staff_present_a_notice_copy_for_a_child() {
             kind: DocumentKind::Notice,
             numbers: numbers(),
             chaperone_name: "保育 士子".into(),
+            copay_percent: None,
         },
     );
     assert_eq!(h.only_saved().basis, Basis::Document(DocumentKind::Notice));
@@ -1727,6 +1753,7 @@ fn another_persons_data_is_voided_and_the_patient_is_received_on_another_basis()
             numbers: numbers(),
             with_card: true,
             name: "模擬 太郎".into(),
+            copay_percent: None,
         },
     );
     assert_eq!(h.saved().len(), 2);

@@ -241,6 +241,7 @@ fn apply(h: &mut H, e: &Ev) {
             numbers: numbers(),
             with_card: *with_card,
             name: String::new(),
+            copay_percent: None,
         })))),
         Ev::Previous => drop(
             h.staff(StaffAction::LookupPrevious(PatientLookup::ClinicPatientId(
@@ -314,6 +315,7 @@ fn staff_samples() -> Vec<StaffAction> {
             numbers: numbers(),
             with_card: true,
             name: String::new(),
+            copay_percent: None,
         })),
         StaffAction::RefuseDocument(reception::paper::PaperRefusal::LegacyCardAbolished),
         StaffAction::LookupPrevious(PatientLookup::ClinicPatientId("P1".into())),

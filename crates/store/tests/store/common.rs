@@ -129,6 +129,7 @@ pub fn declaration(day: NaiveDate) -> Declaration {
         employer: Some("見本商事株式会社".into()),
         relationship: Relationship::Dependant,
         staff_note: Some("券面で正字確認".into()),
+        copay_percent: Some(30),
     }
 }
 

@@ -9,7 +9,7 @@ fn fill_old_file(path: &std::path::Path, version: i64) {
     match version {
         // v2 and later write the same rows; from v2 on the kana search key is written with the patient, from
         // v4 on a card-less document names its school-trip / nursery setting.
-        2..=4 => {
+        2..=5 => {
             fill_v1_rows(&c, version >= 4);
             c.execute(
                 "UPDATE patients SET kana_key = ?1 WHERE id = 1",
@@ -45,7 +45,15 @@ fn fill_v1_rows(c: &rusqlite::Connection, with_setting: bool) {
                            'school_trip', '障害区分: 通信障害; 修学旅行等（カードなし・付き添いあり）');
                  INSERT INTO paper_documents (visit_id, position, kind, insurer_number, card_number, birthdate, with_card, chaperone)
                    VALUES (3, 0, 'eligibility_notice', '39131234', '7654321', '1950-05-05', 0, '引率 見本'),
-                          (3, 1, 'legacy_insurance_card', '39131234', '7654321', '1950-05-05', 1, NULL);";
+                          (3, 1, 'legacy_insurance_card', '39131234', '7654321', '1950-05-05', 1, NULL);
+                 -- A 申立書 of a program that did not ask the share yet (before v6).
+                 INSERT INTO visits (id, session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback)
+                   VALUES (4, 'old-4', 1, 'live', '2025-06-05 09:00:00', 'first', 'pin', 'patient', 'declaration',
+                           'declaration');
+                 INSERT INTO declarations (visit_id, visit_date, written_on, name, name_kana, birthdate, sex, address,
+                   insurance_type, relationship, attested, card_front_checked)
+                   VALUES (4, '2025-06-05', '2025-06-05', '旧版 一郎', 'ｷｭｳﾊﾞﾝ ｲﾁﾛｳ', '1950-05-05', 'male', '見本市1-1',
+                           'national', 'insured', 1, 0);";
     let sql = if with_setting {
         sql.replace("with_card, chaperone)", "with_card, chaperone, group_setting)")
             .replace("0, '保育士 見本')", "0, '保育士 見本', 'nursery')")
@@ -125,6 +133,19 @@ fn every_earlier_schema_version_migrates_to_the_latest_and_keeps_its_records() {
                 .collect()
         };
         assert_eq!(kinds, vec![DocumentKind::Notice, DocumentKind::LegacyCard]);
+        let old_declaration = {
+            let v = s.visit_of_session("old-4").unwrap().unwrap();
+            s.reception(v)
+                .unwrap()
+                .unwrap()
+                .declaration
+                .expect("old 申立書 kept")
+        };
+        assert_eq!(
+            (old_declaration.address.as_str(), old_declaration.copay_percent),
+            ("見本市1-1", None),
+            "from v{version}: a 申立書 stored before the share was asked reads with none"
+        );
 
         // A backup of the old file was taken first, and it still is the old version.
         let backups = backups_of(&path);
@@ -135,7 +156,7 @@ fn every_earlier_schema_version_migrates_to_the_latest_and_keeps_its_records() {
         let visits: i64 = b
             .query_row("SELECT count(*) FROM visits", [], |r| r.get(0))
             .unwrap();
-        assert_eq!(visits, 3);
+        assert_eq!(visits, 4);
     }
 }
 

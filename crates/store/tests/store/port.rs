@@ -138,6 +138,7 @@ fn declaration(day: NaiveDate) -> Declaration {
         employer: Some("見本商事株式会社".into()),
         relationship: Relationship::Dependant,
         staff_note: Some("停電のため申立書".into()),
+        copay_percent: Some(30),
     }
 }
 
@@ -352,6 +353,15 @@ fn a_first_visit_declaration_is_saved_with_the_declared_patient() {
         "the 申立書 is stored as reception validated it"
     );
     assert!(stored.eligibility.is_none() && stored.full_payment.is_none());
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(
+        day[0].copay_percent,
+        Some(30),
+        "本日の受付 shows the share the 申立書 declares (#14)"
+    );
 }
 
 #[test]

@@ -74,6 +74,11 @@ employer: string,
  */
 dependant: boolean, 
 /**
+ * 一部負担金の割合 the patient declares (required: the visit is billed at the patient's own share, not 10割,
+ * S000 2-38; S002 Q11). Never a default; the form shows the general rule by age as a hint.
+ */
+copay_percent: number | null, 
+/**
  * Statement that the entries are true, signed (UNVERIFIED wording).
  */
 declared_true: boolean, 

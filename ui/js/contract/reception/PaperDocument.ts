@@ -25,7 +25,12 @@ with_card: boolean,
  * 氏名 as printed on it (the card's certificate names nobody; without it an offline acceptance
  * files an unidentified patient).
  */
-name: string, } } | { "Group": { 
+name: string, 
+/**
+ * 負担割合 as printed on it (domain.md §4 「資格情報のお知らせ」: 氏名, 記号, 番号, 枝番, 保険者番号, 保険者名,
+ * 負担割合); the share when the card + お知らせ stands on its own (S000 2-38), never a default.
+ */
+copay_percent: number | null, } } | { "Group": { 
 /**
  * Setting.
  */
@@ -41,4 +46,8 @@ numbers: NumberEntry,
 /**
  * 付き添い (teacher / nursery staff) name.
  */
-chaperone_name: string, } };
+chaperone_name: string, 
+/**
+ * 負担割合 as printed on it, when keyed.
+ */
+copay_percent: number | null, } };
