@@ -216,6 +216,20 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.click("staff-tab-paper").await?;
     j.click("paper-kind-notice").await?;
     j.wait_attr("paper-form", "data-kind", "Notice").await?;
+    // The walk found the document-kind buttons running over the 氏名 field and its hint: they do not overlap.
+    let overlap = j
+        .js(
+            "const r = (id) => document.querySelector(`[data-testid=\"${id}\"]`).getBoundingClientRect();
+             const a = r('paper-doc-pdf');
+             const b = document.querySelector('[data-testid=\"paper-name\"]').closest('label').getBoundingClientRect();
+             return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        overlap == serde_json::json!(false),
+        "the PDF button overlaps the 氏名 field"
+    );
     j.click("paper-doc-notice").await?;
     for (id, v) in [
         ("paper-name", "田中 誠"),

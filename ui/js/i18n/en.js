@@ -395,7 +395,7 @@ export default {
   'field.recognized_on': 'Recognition date',
   'field.issued_on': 'Issue date',
   'field.valid_until': 'Expiry date',
-  'field.copay_percent': 'Co-payment (%)',
+  'field.copay_percent': 'Co-payment share',
   'field.copay_percent_hint': 'Printed on the certificate of patients aged 70–74. Leave “Not printed” if there is none.',
   'field.elderly_copay_percent': 'Share on the 高齢受給者証',
   'field.limit_consent': 'The patient agreed to the provision of 限度額・特定疾病 information',

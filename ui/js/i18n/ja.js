@@ -404,7 +404,7 @@ export default {
   'field.recognized_on': '認定年月日',
   'field.issued_on': '交付年月日',
   'field.valid_until': '有効期限',
-  'field.copay_percent': '一部負担金の割合（%）',
+  'field.copay_percent': '一部負担金の割合',
   'field.copay_percent_hint': '70〜74歳の方の資格確認書に記載されています。記載がなければ「記載なし」のままにしてください。',
   'field.elderly_copay_percent': '高齢受給者証の負担割合',
   'field.limit_consent': '限度額適用認定証・特定疾病の情報の提供について、患者さんの同意を得た',

@@ -92,7 +92,8 @@ export function render(root, snap, ctx) {
       break;
     case 'Notice':
       specific = [
-        segmented(f.notice, 'kind', [['Notice', t('doc.Notice'), 'paper-doc-notice'], ['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf']], null, t('fallback.notice.kind')),
+        // A row of its own: the two long labels do not fit a grid cell (they ran over the 氏名 field).
+        h('div', { class: 'field wide' }, segmented(f.notice, 'kind', [['Notice', t('doc.Notice'), 'paper-doc-notice'], ['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf']], null, t('fallback.notice.kind'))),
         i(f.notice, 'name', null, { hint: t('fallback.notice.name_hint') }),
         share(f.notice, 'copay_percent', 'paper-notice-copay', t('field.notice_copay_percent'), t('field.notice_copay_percent_hint')),
         checkbox(ctx, snap, f.notice, 'with_card', { testid: 'paper-with-card', label: t('fallback.notice.with_card'), wide: true }),
@@ -101,7 +102,7 @@ export function render(root, snap, ctx) {
     default:
       specific = [
         segmented(f.group, 'setting', [['SchoolTrip', t('group.SchoolTrip'), 'paper-group-school-trip'], ['Nursery', t('group.Nursery'), 'paper-group-nursery']], null, t('paper.group.setting')),
-        segmented(f.group, 'kind', [['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf'], ['Notice', t('doc.Notice'), 'paper-doc-notice']], null, t('fallback.notice.kind')),
+        h('div', { class: 'field wide' }, segmented(f.group, 'kind', [['PortalPdf', t('doc.PortalPdf'), 'paper-doc-pdf'], ['Notice', t('doc.Notice'), 'paper-doc-notice']], null, t('fallback.notice.kind'))),
         i(f.group, 'chaperone_name', 'ChaperoneName'),
         share(f.group, 'copay_percent', 'paper-group-copay', t('field.notice_copay_percent'), t('field.notice_copay_percent_hint')),
       ];
