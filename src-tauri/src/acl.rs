@@ -18,6 +18,7 @@ pub const DESK_COMMANDS: &[&str] = &[
     "settings_set",
     "declaration_pdf",
     "saved_file_action",
+    "reader_status",
     "card_photo",
 ];
 

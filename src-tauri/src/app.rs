@@ -204,6 +204,33 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A row of today's list as the staff console shows it.
 pub type StaffRow = store::ReceptionSummary;
 
+/// The card reader as the staff console shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct ReaderStatus {
+    /// The reader the flow watches.
+    pub reader: String,
+    /// What it is doing.
+    pub state: ReaderState,
+    /// What PC/SC said when the service is down.
+    pub detail: Option<String>,
+}
+
+/// The reader's state, from the desk's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum ReaderState {
+    /// The card reader service (pcscd) does not answer: no card can be read.
+    ServiceDown,
+    /// The service runs but the configured reader is not attached.
+    NotConnected,
+    /// Attached, no card on it.
+    Ready,
+    /// A card lies on it.
+    CardPresent,
+}
+
 /// The app state the commands use.
 pub struct App {
     /// The driver thread.
@@ -584,6 +611,41 @@ impl App {
             return Err(refused());
         }
         crate::desktop::Programs::default().hand_over(&file, action)
+    }
+
+    /// What the card reader is now, for the staff console (#16 §2, the reader part of the status panel): asked
+    /// of PC/SC afresh on each call (a stopped or restarted pcscd is seen at once), never through the flow.
+    pub fn reader_status(&self) -> ReaderStatus {
+        let reader = self.reader_name.clone();
+        let down = |e: CardError| ReaderStatus {
+            reader: reader.clone(),
+            state: ReaderState::ServiceDown,
+            detail: Some(e.to_string()),
+        };
+        let ctx = match PcscContext::establish() {
+            Ok(c) => c,
+            Err(e) => return down(e),
+        };
+        match ctx.readers() {
+            Err(e) => down(e),
+            Ok(list) if !list.iter().any(|r| r == &reader) => ReaderStatus {
+                reader: reader.clone(),
+                state: ReaderState::NotConnected,
+                detail: None,
+            },
+            Ok(_) => match ctx.card_present(&reader) {
+                Err(e) => down(e),
+                Ok(atr) => ReaderStatus {
+                    reader: reader.clone(),
+                    state: if atr.is_some() {
+                        ReaderState::CardPresent
+                    } else {
+                        ReaderState::Ready
+                    },
+                    detail: None,
+                },
+            },
+        }
     }
 
     /// The card front of the card on the reader, for 目視: the chip photo as a PNG data URL and the 券面事項

@@ -389,6 +389,11 @@ pub fn saved_file_action(
 }
 
 #[tauri::command]
+pub fn reader_status(app: State<'_, App>) -> Reply<cmd::reader_status> {
+    Ok(app.reader_status())
+}
+
+#[tauri::command]
 pub fn card_photo(app: State<'_, App>) -> Reply<cmd::card_photo> {
     app.card_photo()
 }

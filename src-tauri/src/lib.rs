@@ -90,6 +90,8 @@ command_table! {
     commands::declaration_pdf(commands::DeclarationPdfArgs) -> contract::SavedFile;
     /// 開く / 印刷 of a PDF the app saved (the desktop's viewer, the default printer).
     commands::saved_file_action(commands::SavedFileActionArgs) -> desktop::FileActionDone;
+    /// The card reader now: service down, not attached, ready, or a card on it (the console's status line).
+    commands::reader_status(()) -> app::ReaderStatus;
     /// The card front for 目視 (photo and 券面事項), read on demand and never stored.
     commands::card_photo(()) -> photo::FrontView;
     /// Trainer: the persona cards.

@@ -680,3 +680,16 @@ fn open_and_print_take_only_the_apps_own_pdfs() {
         ),
     }
 }
+
+/// A live install whose configured reader is not attached is told so (#16 §2): the reader line is never
+/// 「接続中」 for a reader PC/SC does not list (this fixture runs no pcscd of its own, so the service may be down too).
+#[test]
+fn a_reader_that_is_not_attached_is_not_reported_ready() {
+    let f = fixture();
+    let status = call(&f.app, "reader_status", json!({})).unwrap();
+    assert_eq!(status["reader"], json!("No Such Reader 00"));
+    assert!(
+        [json!("not_connected"), json!("service_down")].contains(&status["state"]),
+        "{status}"
+    );
+}

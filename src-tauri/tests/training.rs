@@ -412,6 +412,9 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
         now
     };
 
+    // The console's reader line (#16 §2): attached and empty before any card.
+    let reader_state = || call(&f.app, "reader_status", json!({})).unwrap()["state"].clone();
+    assert_eq!(reader_state(), json!("ready"));
     call(
         &f.app,
         "trainer_place_card",
@@ -419,6 +422,7 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
     )
     .unwrap();
     assert!(present(), "the card reaches the app's pcscd");
+    assert_eq!(reader_state(), json!("card_present"));
     assert_eq!(after(&["WaitingForCard", "ReadingCard"]), "MethodChoice");
     // The patient takes the card back; the desk waits for the next one.
     call(&f.app, "trainer_remove_card", json!({})).unwrap();
@@ -426,6 +430,12 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
 
     call(&f.app, "trainer_reader_fault", json!({"fault": "pcscd_stopped"})).unwrap();
     assert!(!vpcd_answers(), "the app's pcscd is stopped");
+    let status = call(&f.app, "reader_status", json!({})).unwrap();
+    assert_eq!(
+        status["state"],
+        json!("service_down"),
+        "the console says the reader service is down, not 「カード待ち」 alone: {status}"
+    );
     let state = call(&f.app, "trainer_state", json!({})).unwrap();
     assert_eq!(state["reader_fault"], json!("pcscd_stopped"), "{state}");
     assert_eq!(
@@ -436,6 +446,7 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
 
     call(&f.app, "trainer_reader_fault", json!({"fault": "none"})).unwrap();
     assert!(vpcd_answers(), "the app's pcscd is back");
+    assert_eq!(reader_state(), json!("ready"), "and so is the reader line");
     call(&f.app, "trainer_place_card", json!({"persona": "p02-sato-kenji"})).unwrap();
     assert!(present(), "the next card reaches the restarted pcscd");
     assert_eq!(

@@ -60,11 +60,21 @@ fn a_day_at_the_desk_receives_patient_after_patient_in_one_app_and_each_starts_c
 async fn desk_day(j: &mut Journey) -> Result<()> {
     let mut made: Vec<Made> = Vec::new();
 
+    // 0. The console's reader line (#16 §2): attached and empty, then a card on it. (A stopped reader service,
+    //    with what to do, is src-tauri's training test: this suite's pcscd is shared, so the trainer cannot stop it.)
+    j.wait_attr("staff-reader-state", "data-state", "ready").await?;
+    ensure!(
+        !j.exists("staff-reader-todo").await?,
+        "no warning while the reader is ready"
+    );
+
     // 1. PIN. The patient chose English on the start screen; the next patient gets 日本語 again.
     j.click("reader-lang-toggle").await?;
     wait_reader_lang(j, "en").await?;
     j.place_card(P01).await?;
     j.wait_screen("MethodChoice").await?;
+    j.wait_attr("staff-reader-state", "data-state", "card_present")
+        .await?;
     j.click("reader-method-pin").await?;
     j.wait_screen("PinEntry").await?;
     j.enter_pin(PIN).await?;

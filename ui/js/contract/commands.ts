@@ -18,6 +18,7 @@ import type { PatientSearchArgs } from "./app/PatientSearchArgs";
 import type { PersonaRow } from "./app/PersonaRow";
 import type { PlaceCardArgs } from "./app/PlaceCardArgs";
 import type { ReaderFaultArgs } from "./app/ReaderFaultArgs";
+import type { ReaderStatus } from "./app/ReaderStatus";
 import type { ReceptionSummary } from "./store/ReceptionSummary";
 import type { SavedFile } from "./app/SavedFile";
 import type { SavedFileActionArgs } from "./app/SavedFileActionArgs";
@@ -63,6 +64,8 @@ export type Commands = {
   declaration_pdf: { args: DeclarationPdfArgs, reply: SavedFile },
   /** 開く / 印刷 of a PDF the app saved (the desktop's viewer, the default printer). */
   saved_file_action: { args: SavedFileActionArgs, reply: FileActionDone },
+  /** The card reader now: service down, not attached, ready, or a card on it (the console's status line). */
+  reader_status: { args: Record<string, never>, reply: ReaderStatus },
   /** The card front for 目視 (photo and 券面事項), read on demand and never stored. */
   card_photo: { args: Record<string, never>, reply: FrontView },
   /** Trainer: the persona cards. */
@@ -175,6 +178,8 @@ export type { QualificationValidity } from "./reception/QualificationValidity";
 export type { ReaderFault } from "./app/ReaderFault";
 export type { ReaderFaultArgs } from "./app/ReaderFaultArgs";
 export type { ReaderMode } from "./reception/ReaderMode";
+export type { ReaderState } from "./app/ReaderState";
+export type { ReaderStatus } from "./app/ReaderStatus";
 export type { ReceptionSummary } from "./store/ReceptionSummary";
 export type { Relationship } from "./reception/Relationship";
 export type { ReturnedConsent } from "./reception/ReturnedConsent";

@@ -71,10 +71,11 @@ export function render(root, snap, ctx) {
       on: { click: () => { local.tab = k; if (k === 'today') today.load(ctx); if (k === 'settings') settings.load(ctx); ctx.rerender(); } },
     }, t(`staff.tab.${k}`))))));
 
+  watchReader(ctx);
   const tab = local.tab;
   const formKey = local.formVersion || 0;
   const contentKey = tab === 'reception'
-    ? [snap, local.photoVersion, formKey, ctx.patient.pdfPath, ctx.patient.confirmNext, local.result && local.result.patient, local.resultPdf]
+    ? [snap, local.photoVersion, formKey, ctx.patient.pdfPath, ctx.patient.confirmNext, local.result && local.result.patient, local.resultPdf, local.reader]
     : tab === 'paper' ? [screen, snap.validation, formKey]
       : tab === 'today' ? [local.todayVersion, local.todayFilter]
         : tab === 'search' ? [local.searchVersion]
@@ -93,6 +94,42 @@ export function render(root, snap, ctx) {
   keyed(overlay, JSON.stringify([lang, snap.hotline, canVoid]), (r) => {
     if (snap.hotline) r.appendChild(hotlineSheet(ctx, snap.hotline, canVoid));
   });
+}
+
+/**
+ * The card reader as PC/SC sees it, asked every 2 s (a stopped pcscd or an unplugged reader shows at once,
+ * whatever the reader screen says); re-renders only when it changes.
+ * @param {import('../app.js').Ctx} ctx
+ */
+function watchReader(ctx) {
+  const local = ctx.local;
+  if (local.readerWatch) return;
+  const ask = async () => {
+    const res = await ctx.call('reader_status');
+    const next = res ? { state: res.state, reader: res.reader } : null;
+    if (JSON.stringify(next) !== JSON.stringify(local.reader)) {
+      local.reader = next;
+      ctx.rerender();
+    }
+  };
+  local.readerWatch = setInterval(ask, 2000);
+  ask();
+}
+
+/**
+ * The reader's state beside the reader screen, and what to do when it cannot read a card.
+ * @param {import('../app.js').Ctx} ctx
+ */
+function readerState(ctx) {
+  const r = ctx.local.reader;
+  if (!r) return [null, null];
+  const ready = r.state === 'ready' || r.state === 'card_present';
+  return [
+    h('span', { class: ['pill', ready ? 'ok' : 'warn'], testid: 'staff-reader-state', dataset: { state: r.state } },
+      ctx.t(`staff.reader_state.${r.state}`)),
+    ready ? null : h('p', { class: 'rule-hint warn', role: 'alert', testid: 'staff-reader-todo' },
+      ctx.t(`staff.reader_todo.${r.state}`, { reader: r.reader })),
+  ];
 }
 
 /**
@@ -117,13 +154,16 @@ function reception(root, snap, ctx, screen, data) {
   const elapsed = elapsedOf(snap);
   // The flow lists what staff may do now; the console offers exactly that.
   const can = (kind) => (snap.staff_actions || []).includes(kind);
+  const [readerPill, readerTodo] = readerState(ctx);
   root.appendChild(h('section', { class: 'card status', testid: 'staff-status' },
     h('div', { class: 'status-line' },
       h('span', { class: 'field-label' }, t('staff.status.reader')),
       h('strong', { class: 'status-screen', testid: 'staff-reader-screen' }, t(`screen.${screen}`)),
+      readerPill,
       elapsed !== null ? h('span', { class: 'pill busy', testid: 'staff-query-elapsed' }, t('staff.status.elapsed', { n: elapsed })) : null,
       screen === 'Completed' ? h('span', { class: ['pill', data.billing === 'FullCharge' ? 'warn' : 'ok'], testid: 'staff-completed-basis' },
         basisText(ctx, data.basis), ' · ', t(`billing.${data.billing}`)) : null),
+    readerTodo,
     h('div', { class: 'status-controls' },
       h('div', { class: 'switch-wrap' },
         h('button', {
