@@ -257,6 +257,20 @@ fn crop(display: &str, x: u32, y: u32) -> Vec<u8> {
     out.stdout
 }
 
+/// Does a PPM crop hold more than one colour (text drawn, not a blank window)?
+fn painted(ppm: &[u8]) -> bool {
+    // P6 header: magic, size and depth, each ended by a newline.
+    let body = ppm
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(2)
+        .map_or(&[][..], |(i, _)| &ppm[i + 1..]);
+    let mut pixels = body.chunks_exact(3);
+    let first = pixels.next();
+    pixels.any(|p| Some(p) != first)
+}
+
 /// Right-click inside the window titled `title` and report whether anything appeared there (WebKit's menu:
 /// Back / Forward / Reload / Inspect Element).
 fn right_click_shows_a_menu(app: &uketsuke_tests::BareApp, title: &str) -> bool {
@@ -287,15 +301,16 @@ fn right_click_shows_a_menu(app: &uketsuke_tests::BareApp, title: &str) -> bool 
         value("X=") + value("WIDTH=") / 4,
         value("Y=") + value("HEIGHT=") / 2,
     );
-    // The page has settled when two looks a moment apart agree (raised again each time: live's staff window
-    // may map on top after the reader's).
+    // The page has settled when it is painted (the spot holds text, not one flat colour: a window still blank
+    // under load looked "settled" and then painted after the click) and two looks a moment apart agree (raised
+    // again each time: live's staff window may map on top after the reader's).
     let mut before = crop(d, x, y);
     assert!(
         wait_for(std::time::Duration::from_secs(30), || {
             x_tool(d, "xdotool", &["windowraise", &window]);
             std::thread::park_timeout(std::time::Duration::from_millis(500));
             let now = crop(d, x, y);
-            let same = now == before;
+            let same = now == before && painted(&now);
             before = now;
             same
         }),
