@@ -161,10 +161,9 @@ pub(crate) fn declaration_marks(d: &Declaration) -> Vec<Mark> {
         or_blank(&d.number),
         or_blank(&d.branch)
     );
-    let share = match d.copay_percent {
-        Some(p) => format!("{}割", p / 10),
-        None => "—".to_owned(),
-    };
+    let share = d
+        .copay_percent
+        .map_or_else(|| "—".to_owned(), reception::paper::share_label);
     let rows: [(&str, String); 13] = [
         ("フリガナ", d.name_kana.clone()),
         ("氏名", d.name.clone()),

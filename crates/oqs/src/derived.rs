@@ -33,7 +33,7 @@ pub struct BurdenShare {
 impl BurdenShare {
     /// Display form, e.g. `3割`.
     pub fn label(&self) -> String {
-        format!("{}割", self.percent / 10)
+        reception::paper::share_label(self.percent)
     }
 }
 

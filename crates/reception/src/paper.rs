@@ -362,6 +362,11 @@ pub fn assess(doc: &PaperDocument, today: NaiveDate, temporary_rule: bool) -> Pa
     }
 }
 
+/// 負担割合 in percent as the desk writes it: 30 → 「3割」 (PDF, CSV, the OQS adapter's label).
+pub fn share_label(percent: u8) -> String {
+    format!("{}割", percent / 10)
+}
+
 /// 一部負担金の割合 as keyed: 1割, 2割 or 3割 when given.
 fn copay(p: Option<u8>) -> Result<(), ValidationError> {
     match p {

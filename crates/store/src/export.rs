@@ -87,7 +87,7 @@ fn render_csv(rows: &[ReceptionSummary]) -> String {
                 r.fallback.map(fallback_label).unwrap_or_default().into(),
                 r.insurer_number.clone().unwrap_or_default(),
                 r.copay_percent
-                    .map(|p| format!("{}割", p / 10))
+                    .map(reception::paper::share_label)
                     .unwrap_or_default(),
                 r.limit_class_name.clone().unwrap_or_default(),
                 r.specific_diseases.clone().unwrap_or_default(),
