@@ -4,7 +4,7 @@
 //! as a clerk's desktop has them.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -73,17 +73,24 @@ fn missing(program: &Path, key: Key) -> UiError {
     UiError::keyed(Code::NotAvailable, key).with("program", program.display())
 }
 
-fn open(opener: &Path, path: &Path) -> UiResult<FileActionDone> {
-    let mut child = Command::new(opener)
-        .arg(path)
+/// Start `program` with `args`, its output piped when `output` (else discarded); a program the desktop lacks is
+/// `missing_key` with its name.
+fn start(program: &Path, args: &[&std::ffi::OsStr], output: bool, missing_key: Key) -> UiResult<Child> {
+    let pipe = || if output { Stdio::piped() } else { Stdio::null() };
+    Command::new(program)
+        .args(args)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(pipe())
+        .stderr(pipe())
         .spawn()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => missing(opener, Key::OpenerMissing),
+            std::io::ErrorKind::NotFound => missing(program, missing_key),
             _ => UiError::new(Code::Io, e),
-        })?;
+        })
+}
+
+fn open(opener: &Path, path: &Path) -> UiResult<FileActionDone> {
+    let mut child = start(opener, &[path.as_os_str()], false, Key::OpenerMissing)?;
     // The viewer may stay open for as long as the clerk reads: reap the opener in the background.
     std::thread::spawn(move || {
         let _ = child.wait();
@@ -95,17 +102,12 @@ fn open(opener: &Path, path: &Path) -> UiResult<FileActionDone> {
 }
 
 fn print(printer: &Path, path: &Path) -> UiResult<FileActionDone> {
-    let child = Command::new(printer)
-        .arg("--")
-        .arg(path)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => missing(printer, Key::PrinterMissing),
-            _ => UiError::new(Code::Io, e),
-        })?;
+    let child = start(
+        printer,
+        &["--".as_ref(), path.as_os_str()],
+        true,
+        Key::PrinterMissing,
+    )?;
     // `lp` only hands the job to the spooler; one that does not answer in time is left to finish (and be reaped)
     // on its own thread while the clerk gets an error.
     let (tx, rx) = mpsc::channel();
