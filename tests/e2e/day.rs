@@ -13,7 +13,7 @@ use std::time::Duration;
 use store::{IdentityMethod, Outcome, ReceptionSummary};
 use uketsuke_tests::{poll, run_with_env, Journey};
 
-use crate::{receptions_today, P01, PIN};
+use crate::{pdftotext, receptions_today, P01, PIN};
 
 /// What one completed reception must look like in the database and in 本日の受付.
 #[derive(Debug, Clone)]
@@ -600,11 +600,7 @@ async fn fill_declaration(j: &mut Journey, name: &str, kana: &str, born: &str) -
 async fn pdf_names(j: &mut Journey, name: &str, not: &[&str]) -> Result<()> {
     j.click("decl-pdf").await?;
     let path = j.text("decl-pdf-path").await?;
-    let out = std::process::Command::new("pdftotext")
-        .args([path.as_str(), "-"])
-        .output()
-        .context("pdftotext (poppler-utils)")?;
-    let text = String::from_utf8_lossy(&out.stdout).replace(' ', "");
+    let text = pdftotext(&path)?.replace(' ', "");
     ensure!(
         text.contains(&name.replace(' ', "")),
         "the PDF names {name}: {text}"
@@ -634,11 +630,8 @@ async fn printed_names(j: &mut Journey, name: &str, share: &str) -> Result<()> {
         args.lines().collect::<Vec<_>>() == ["--", path.as_str()],
         "lp gets the PDF just made ({path}): {args:?}"
     );
-    let out = std::process::Command::new("pdftotext")
-        .args([spool.join("printed.pdf").as_os_str(), "-".as_ref()])
-        .output()
-        .context("pdftotext (poppler-utils)")?;
-    let text = String::from_utf8_lossy(&out.stdout).replace(' ', "");
+    let printed = spool.join("printed.pdf");
+    let text = pdftotext(&printed.to_string_lossy())?.replace(' ', "");
     ensure!(
         text.contains(&name.replace(' ', "")) && text.contains(share),
         "the printed 申立書 names {name} and {share}: {text}"

@@ -5,7 +5,7 @@ use anyhow::{ensure, Context, Result};
 use store::{Fallback, IdentityMethod, Outcome};
 use uketsuke_tests::{run, Journey};
 
-use crate::{the_one_reception, P01, PIN};
+use crate::{pdftotext, the_one_reception, P01, PIN};
 
 #[test]
 fn an_oqs_timeout_falls_back_to_the_notice_numbers_and_completes_once_the_service_answers() {
@@ -200,18 +200,4 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     let stored = j.db()?.reception(row.visit_id)?.context("stored reception")?;
     ensure!(stored.declaration.is_some(), "the 申立書 is stored");
     Ok(())
-}
-
-/// The PDF's text via `pdftotext` (Debian package `poppler-utils`, installed by `make test`).
-fn pdftotext(path: &str) -> Result<String> {
-    let out = std::process::Command::new("pdftotext")
-        .args([path, "-"])
-        .output()
-        .context("`pdftotext` not found: install the Debian package `poppler-utils`")?;
-    ensure!(
-        out.status.success(),
-        "pdftotext {path} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

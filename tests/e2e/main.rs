@@ -72,3 +72,17 @@ async fn consent_and_finish(j: &mut Journey, expect_consent: bool) -> Result<()>
     );
     Ok(())
 }
+
+/// The PDF's text via `pdftotext` (Debian package `poppler-utils`, installed by `make test`).
+pub(crate) fn pdftotext(path: &str) -> Result<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args([path, "-"])
+        .output()
+        .context("`pdftotext` not found: install the Debian package `poppler-utils`")?;
+    ensure!(
+        out.status.success(),
+        "pdftotext {path} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
