@@ -140,7 +140,11 @@ impl OqsClient {
     /// The request message for a card query.
     pub fn card_request(&self, q: &CardQuery) -> XmlMsg {
         XmlMsg {
-            header: self.request_header(ReferenceClassification::MyNumberCard, q.confirmation_date),
+            header: request_header(
+                &self.config.medical_institution_code,
+                ReferenceClassification::MyNumberCard,
+                q.confirmation_date,
+            ),
             body: MessageBody {
                 prescription_issue_select: q.prescription.clone(),
                 card_auth_info: Some(CardAuthInfo {
@@ -156,35 +160,7 @@ impl OqsClient {
 
     /// The request message for a 記号番号 query (`limit_consent` as in [`OqsClient::query_by_numbers`]).
     pub fn number_request(&self, q: &NumberQuery, limit_consent: bool) -> XmlMsg {
-        XmlMsg {
-            header: self.request_header(ReferenceClassification::InsuranceCardInfo, q.date),
-            body: MessageBody {
-                qualification_confirm_search_info: Some(QualificationConfirmSearchInfo {
-                    insurer_number: Some(q.insurer_number.clone()),
-                    insured_card_symbol: q.symbol.clone(),
-                    insured_identification_number: Some(q.number.clone()),
-                    insured_branch_number: q.branch.clone(),
-                    birthdate: Some(fmt_date(q.birthdate)),
-                    limit_application_certificate_related_cons_flg: Some(if limit_consent {
-                        LimitConsentFlag::Consented
-                    } else {
-                        LimitConsentFlag::NotConsented
-                    }),
-                    arbitrary_identifier: None,
-                }),
-                ..Default::default()
-            },
-        }
-    }
-
-    fn request_header(&self, class: ReferenceClassification, date: NaiveDate) -> MessageHeader {
-        MessageHeader {
-            qualification_confirmation_date: Some(fmt_date(date)),
-            medical_institution_code: Some(self.config.medical_institution_code.clone()),
-            reference_classification: Some(class),
-            character_code_identifier: Some(CharacterCodeIdentifier::Utf8),
-            ..Default::default()
-        }
+        number_request(&self.config.medical_institution_code, q, limit_consent)
     }
 
     fn post(&self, path: &str, req: &XmlMsg) -> Result<XmlMsg, QueryError> {
@@ -229,6 +205,49 @@ impl OqsClient {
     }
 }
 
+/// The request message for a 記号番号 query (照会区分 2) from the clinic `medical_institution_code`: the body is
+/// `QualificationConfirmSearchInfo` (domain.md §3 "Files exchanged"). The HTTP client and the 端末's request
+/// files send the same message.
+pub fn number_request(medical_institution_code: &str, q: &NumberQuery, limit_consent: bool) -> XmlMsg {
+    XmlMsg {
+        header: request_header(
+            medical_institution_code,
+            ReferenceClassification::InsuranceCardInfo,
+            q.date,
+        ),
+        body: MessageBody {
+            qualification_confirm_search_info: Some(QualificationConfirmSearchInfo {
+                insurer_number: Some(q.insurer_number.clone()),
+                insured_card_symbol: q.symbol.clone(),
+                insured_identification_number: Some(q.number.clone()),
+                insured_branch_number: q.branch.clone(),
+                birthdate: Some(fmt_date(q.birthdate)),
+                limit_application_certificate_related_cons_flg: Some(if limit_consent {
+                    LimitConsentFlag::Consented
+                } else {
+                    LimitConsentFlag::NotConsented
+                }),
+                arbitrary_identifier: None,
+            }),
+            ..Default::default()
+        },
+    }
+}
+
+fn request_header(
+    medical_institution_code: &str,
+    class: ReferenceClassification,
+    date: NaiveDate,
+) -> MessageHeader {
+    MessageHeader {
+        qualification_confirmation_date: Some(fmt_date(date)),
+        medical_institution_code: Some(medical_institution_code.to_owned()),
+        reference_classification: Some(class),
+        character_code_identifier: Some(CharacterCodeIdentifier::Utf8),
+        ..Default::default()
+    }
+}
+
 /// One attempt's failure: retry only `NotConnected`.
 enum Failure {
     /// Nothing reached the service (refused, connect failed); holds whether it was a refusal.
@@ -262,8 +281,9 @@ impl Failure {
     }
 }
 
-/// Maps the header's 処理結果区分 to a typed outcome; a normal answer is returned as is.
-fn classify(msg: XmlMsg) -> Result<XmlMsg, QueryError> {
+/// Maps the header's 処理結果区分 to a typed outcome; a normal answer is returned as is (HTTP answers and the
+/// 端末's result files alike).
+pub fn classify(msg: XmlMsg) -> Result<XmlMsg, QueryError> {
     let code = msg.header.error_code.clone().unwrap_or_default();
     let message = msg.header.error_message.clone().unwrap_or_default();
     match &msg.header.segment_of_result {

@@ -4,7 +4,8 @@
 //!
 //! Module map: [`xml`] + [`codes`] (format), [`derived`] (display values), [`data`] (mock eligibility records),
 //! [`trust`] (certificate checks), [`answer`] (pure answering logic), [`mock`] (HTTP + faults), [`client`],
-//! [`files`], [`reception_port`] (the reception flow's `OnlineEligibility` port over the client).
+//! [`files`], [`reception_port`] (the reception flow's `OnlineEligibility` port over the client), [`terminal`]
+//! (the same port through a 資格確認端末's 連携フォルダ, the certified reader's face results, a mock 端末).
 //! Deliberately not here: the reception flow itself (crates/reception) and any My Number handling — no type
 //! in this crate has a My Number field.
 
@@ -16,6 +17,7 @@ pub mod derived;
 pub mod files;
 pub mod mock;
 pub mod reception_port;
+pub mod terminal;
 pub mod trust;
 pub mod xml;
 

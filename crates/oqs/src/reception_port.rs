@@ -222,7 +222,7 @@ pub fn transport_error(e: QueryError) -> EligibilityError {
 }
 
 /// A failed query: 処理中 / 異常終了 are answers the flow acts on; the rest are port errors.
-fn query_failure(e: QueryError, date: NaiveDate) -> Result<EligibilityResponse, EligibilityError> {
+pub fn query_failure(e: QueryError, date: NaiveDate) -> Result<EligibilityResponse, EligibilityError> {
     let segment = match e {
         QueryError::Processing { .. } => Segment::Processing,
         QueryError::Error { code, .. } => Segment::Error { code },

@@ -455,6 +455,10 @@ pub enum EligibilityError {
     /// The answer could not be parsed.
     #[error("malformed answer: {0}")]
     Malformed(String),
+    /// This adapter makes no certificate (card) query: beside a 資格確認端末 that check is its certified reader's
+    /// (#16 §1). The card was read and the identity checked here; eligibility goes on at the desk.
+    #[error("the online check by certificate is made by the certified reader")]
+    CertifiedReaderOnly,
 }
 
 /// 保険証利用登録 status (known from the national system, not from the card).

@@ -16,4 +16,5 @@ mod roundtrip;
 mod rules;
 mod service;
 mod support;
+mod terminal;
 mod transport;

@@ -221,6 +221,7 @@ pub(super) fn service_error(tx: &mut Tx, e: EligibilityError) {
         EligibilityError::Timeout => tx.error(ErrorCode::QueryTimeout),
         EligibilityError::Unavailable => tx.error(ErrorCode::ServiceUnavailable),
         EligibilityError::Malformed(_) => tx.error(ErrorCode::MalformedResponse),
+        EligibilityError::CertifiedReaderOnly => tx.error(ErrorCode::CertifiedReaderOnly),
     }
 }
 

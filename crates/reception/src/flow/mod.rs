@@ -166,6 +166,9 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// Unparseable answer.
     MalformedResponse,
+    /// Identity checked here, but the online check by certificate is the certified reader's (live beside a
+    /// 資格確認端末, #16 §1): the desk goes on with the card + お知らせ or the numbers.
+    CertifiedReaderOnly,
     /// The reception could not be saved.
     StoreFailed,
     /// A paper document was refused.
@@ -194,7 +197,8 @@ impl ErrorCode {
             | ErrorCode::ServiceError
             | ErrorCode::QueryTimeout
             | ErrorCode::ServiceUnavailable
-            | ErrorCode::MalformedResponse => Some(ProblemKind::CommunicationFailure),
+            | ErrorCode::MalformedResponse
+            | ErrorCode::CertifiedReaderOnly => Some(ProblemKind::CommunicationFailure),
             ErrorCode::NotMyNumberCard | ErrorCode::Paper(_) => None,
         }
     }

@@ -88,6 +88,9 @@ pub(super) fn on_answer(tx: &mut Tx, r: Result<EligibilityResponse, EligibilityE
         Err(EligibilityError::Timeout) => communication_failed(tx, ErrorCode::QueryTimeout),
         Err(EligibilityError::Unavailable) => communication_failed(tx, ErrorCode::ServiceUnavailable),
         Err(EligibilityError::Malformed(_)) => communication_failed(tx, ErrorCode::MalformedResponse),
+        Err(EligibilityError::CertifiedReaderOnly) => {
+            communication_failed(tx, ErrorCode::CertifiedReaderOnly)
+        }
     }
 }
 

@@ -104,6 +104,8 @@ impl FaceMatcher for FakeFace {
 pub struct FakeEligibility {
     pub registration: Registration,
     pub register_result: Result<Registration, EligibilityError>,
+    /// What the registration check fails with, if it does (e.g. beside a 資格確認端末: not ours to ask).
+    pub registration_failure: Option<EligibilityError>,
     pub answers: VecDeque<Result<EligibilityResponse, EligibilityError>>,
     pub cert_queries: Vec<CertQuery>,
     pub number_queries: Vec<NumberQuery>,
@@ -111,6 +113,9 @@ pub struct FakeEligibility {
 
 impl OnlineEligibility for FakeEligibility {
     fn registration_status(&mut self, _c: &CertRef) -> Result<Registration, EligibilityError> {
+        if let Some(e) = &self.registration_failure {
+            return Err(e.clone());
+        }
         Ok(self.registration)
     }
     fn register(&mut self, _c: &CertRef) -> Result<Registration, EligibilityError> {
@@ -287,6 +292,7 @@ pub fn ports() -> FakePorts {
         elig: FakeEligibility {
             registration: Registration::Registered,
             register_result: Ok(Registration::Registered),
+            registration_failure: None,
             answers: VecDeque::new(),
             cert_queries: Vec::new(),
             number_queries: Vec::new(),

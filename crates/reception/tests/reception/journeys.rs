@@ -1000,6 +1000,41 @@ fn reader_failure_card_with_notice_is_checked_online_by_its_numbers() {
     trace!(h);
 }
 
+/// Live beside a 資格確認端末 (#16 §1): the card is read and the face checked here, but the online check by
+/// certificate is the certified reader's. The patient is told so and the desk goes on with the card + お知らせ,
+/// checked by its numbers through the 端末's folders; no consent screen was shown for a query never made.
+#[test]
+fn beside_a_terminal_the_card_is_checked_here_and_eligibility_goes_on_by_numbers_at_the_desk() {
+    let mut h = H::with(|p| p.elig.registration_failure = Some(EligibilityError::CertifiedReaderOnly));
+    face_to_query(&mut h);
+    assert_eq!(
+        h.screen(),
+        Screen::Error {
+            code: ErrorCode::CertifiedReaderOnly
+        }
+    );
+    assert_eq!(h.issued("QueryByCertificate"), 0);
+    h.fire().staff(StaffAction::FallbackNext);
+    assert_eq!(
+        h.screen(),
+        Screen::Fallback {
+            step: FallbackStep::CardWithNotice
+        }
+    );
+    h.staff(StaffAction::PresentPaper(Box::new(PaperDocument::Notice {
+        kind: DocumentKind::Notice,
+        numbers: numbers(),
+        with_card: true,
+        name: String::new(),
+        copay_percent: None,
+    })));
+    let r = h.only_saved();
+    assert_eq!(r.basis, Basis::OnlineNumbers(DocumentKind::Notice));
+    assert_eq!(r.method, Some(Method::Face), "the identity check made here is kept");
+    assert_eq!(r.consent, None, "no consent was asked for a certificate query never made");
+    trace!(h);
+}
+
 #[test]
 fn card_with_portal_pdf_is_accepted_on_the_document_when_the_service_is_down() {
     let mut h = H::with(|p| {
