@@ -50,3 +50,4 @@ pub use model::*;
 pub use reader::StoreReader;
 pub use schema::LATEST_VERSION;
 pub use training::{StoredTrainingRun, TrainingRun};
+pub use write::TerminalTake;

@@ -476,6 +476,9 @@ pub struct ReceptionSummary {
     pub recheck_open: bool,
     /// Staff voided this reception (why); it stays listed, struck through.
     pub voided: Option<VoidReason>,
+    /// Taken in from the certified reader's result file of this name (beside a 資格確認端末, #16 §1): the
+    /// identity check and the online check were the certified reader's, not this desk's.
+    pub certified_reader_file: Option<String>,
 }
 
 /// Filter for the day list.

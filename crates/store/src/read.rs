@@ -198,7 +198,8 @@ impl Store {
                         (SELECT category_name FROM specific_diseases WHERE visit_id = v.id ORDER BY position) sd),
                     t.status,
                     rc.status,
-                    vx.reason
+                    vx.reason,
+                    tr.file_name
              FROM visits v JOIN patients p ON p.id = v.patient_id
              LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
              LEFT JOIN consents c ON c.visit_id = v.id
@@ -206,6 +207,7 @@ impl Store {
              LEFT JOIN refund_tasks t ON t.payment_id = fp.id
              LEFT JOIN recheck_tasks rc ON rc.visit_id = v.id
              LEFT JOIN voided_receptions vx ON vx.visit_id = v.id
+             LEFT JOIN terminal_results tr ON tr.visit_id = v.id
              WHERE v.at >= ?1 AND v.at < ?2",
         );
         if !filter.outcomes.is_empty() {
@@ -605,6 +607,7 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
         refund_open: opt_text(row, 18)?.as_deref() == Some("open"),
         recheck_open: opt_text(row, 19)?.as_deref() == Some("open"),
         voided: parse_opt_code("voided_receptions.reason", opt_text(row, 20)?)?,
+        certified_reader_file: opt_text(row, 21)?,
     })
 }
 

@@ -106,6 +106,39 @@ impl StorePort {
         self.db.mode()
     }
 
+    /// Takes one of the certified reader's result files (#16 §1): `record` (the reception it became) is saved
+    /// with the file noted in the same transaction; without one only the file is noted. Once per file, ever.
+    /// Not `last_visit`: staff voiding "the reception just completed" means the one at this desk's reader.
+    pub fn take_terminal_result(
+        &mut self,
+        file_name: &str,
+        at: NaiveDateTime,
+        record: Option<&ReceptionRecord>,
+    ) -> Result<crate::TerminalTake, PortError> {
+        if self
+            .db
+            .terminal_result_taken(file_name)
+            .map_err(|e| port_error("look up the result file", &e))?
+        {
+            return Ok(crate::TerminalTake::AlreadyTaken);
+        }
+        let mut attempt = 0;
+        loop {
+            let completed = match record {
+                Some(r) => {
+                    let session = self.next_session_id(r.completed_at);
+                    Some(self.to_completed(r, session)?)
+                }
+                None => None,
+            };
+            match self.db.take_terminal_result(file_name, at, completed.as_ref()) {
+                Ok(taken) => return Ok(taken),
+                Err(StoreError::DuplicateSession(_)) if attempt < SESSION_RETRIES => attempt += 1,
+                Err(e) => return Err(port_error("save the certified reader's reception", &e)),
+            }
+        }
+    }
+
     /// The visit written by the last successful `save_reception`.
     pub fn last_visit(&self) -> Option<VisitId> {
         self.last_visit

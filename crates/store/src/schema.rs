@@ -24,6 +24,7 @@ pub(crate) const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(V4)],
     &[Step::Sql(V5)],
     &[Step::Sql(V6)],
+    &[Step::Sql(V7)],
 ];
 
 /// The version this program writes.
@@ -381,6 +382,18 @@ END;
 const V6: &str = r#"
 ALTER TABLE declarations ADD COLUMN copay_percent INTEGER
     CONSTRAINT declaration_copay_percent CHECK (copay_percent BETWEEN 0 AND 100);
+"#;
+
+/// v7: the certified reader's result files taken in beside a 資格確認端末 (#16 §1). A file is taken once, ever —
+/// with the reception it became (`visit_id`), or with none when it was an error or 資格なし that the desk
+/// handled in the fallback wizard — so a restart never lists a patient twice.
+const V7: &str = r#"
+CREATE TABLE terminal_results (
+    file_name TEXT PRIMARY KEY
+        CONSTRAINT terminal_file_name CHECK (file_name GLOB 'OQSsiquc01res_face_*.xml' AND length(file_name) <= 100),
+    taken_at  TEXT NOT NULL,
+    visit_id  INTEGER REFERENCES visits(id)
+) STRICT;
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

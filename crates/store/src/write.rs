@@ -16,6 +16,15 @@ use crate::model::{
     NewPatient, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId, VoidReason,
 };
 
+/// What [`Store::take_terminal_result`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerminalTake {
+    /// Noted now, with the reception saved from it (if it was one).
+    Taken(Option<VisitId>),
+    /// Noted before: nothing written.
+    AlreadyTaken,
+}
+
 impl Store {
     /// Saves one completed reception atomically: patient (if new), visit, eligibility snapshot, consent, paper
     /// documents, 申立書, 10割 payment with its refund task, and audit entries — all of it or none of it.
@@ -28,6 +37,45 @@ impl Store {
         let id = insert_reception(&tx, reception)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Takes one of the certified reader's result files (#16 §1): with `reception`, saves it and notes the file in
+    /// the same transaction; without, notes the file only (the desk handles it in the wizard). A file already
+    /// taken changes nothing: [`TerminalTake::AlreadyTaken`].
+    pub fn take_terminal_result(
+        &mut self,
+        file_name: &str,
+        at: NaiveDateTime,
+        reception: Option<&CompletedReception>,
+    ) -> Result<TerminalTake, StoreError> {
+        if let Some(r) = reception {
+            validate(r, self.mode)?;
+        }
+        let tx = self.conn.transaction()?;
+        let taken: Option<i64> = tx
+            .prepare_cached("SELECT 1 FROM terminal_results WHERE file_name = ?1")?
+            .query_row(params![file_name], |r| r.get(0))
+            .optional()?;
+        if taken.is_some() {
+            return Ok(TerminalTake::AlreadyTaken);
+        }
+        let visit = reception.map(|r| insert_reception(&tx, r)).transpose()?;
+        tx.prepare_cached(
+            "INSERT INTO terminal_results (file_name, taken_at, visit_id) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![file_name, time_text(at), visit.map(|v| v.0)])?;
+        tx.commit()?;
+        Ok(TerminalTake::Taken(visit))
+    }
+
+    /// Whether a certified reader's result file was taken already.
+    pub fn terminal_result_taken(&self, file_name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM terminal_results WHERE file_name = ?1")?
+            .query_row(params![file_name], |r| r.get::<_, i64>(0))
+            .optional()?
+            .is_some())
     }
 
     /// Marks a saved reception as voided at `at` for `reason`, with its audit line, in one transaction. The

@@ -1030,8 +1030,15 @@ fn beside_a_terminal_the_card_is_checked_here_and_eligibility_goes_on_by_numbers
     })));
     let r = h.only_saved();
     assert_eq!(r.basis, Basis::OnlineNumbers(DocumentKind::Notice));
-    assert_eq!(r.method, Some(Method::Face), "the identity check made here is kept");
-    assert_eq!(r.consent, None, "no consent was asked for a certificate query never made");
+    assert_eq!(
+        r.method,
+        Some(Method::Face),
+        "the identity check made here is kept"
+    );
+    assert_eq!(
+        r.consent, None,
+        "no consent was asked for a certificate query never made"
+    );
     trace!(h);
 }
 

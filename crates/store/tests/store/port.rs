@@ -791,3 +791,54 @@ fn a_voided_reception_is_kept_marked_and_never_reused() {
         ::reception::Store::void_last_reception(&mut p, store::VoidReason::OtherPersonsData, at).is_err()
     );
 }
+
+/// #16 §1: a certified reader's result file is taken once, ever: saved with its reception and the file name in
+/// one transaction, listed as the certified reader's, and a second take (a restart, a second scan) writes
+/// nothing. An error or 資格なし file is noted without a reception.
+#[test]
+fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_none() {
+    let mut p = port();
+    let at = time(2026, 12, 2, 9, 30);
+    let record = ReceptionRecord {
+        validity: Some(QualificationValidity::Valid),
+        eligibility: Some(oqs_answer()),
+        confirmed_on: Some(at.date()),
+        ..bare(at, Basis::OnlineCard, Billing::NormalShare)
+    };
+    let name = "OQSsiquc01res_face_20261202093000.xml";
+    let first = p.take_terminal_result(name, at, Some(&record)).unwrap();
+    assert!(matches!(first, store::TerminalTake::Taken(Some(_))), "{first:?}");
+    assert_eq!(
+        p.take_terminal_result(name, at, Some(&record)).unwrap(),
+        store::TerminalTake::AlreadyTaken
+    );
+    assert_eq!(
+        p.last_visit(),
+        None,
+        "the desk's own 取消 never reaches a certified reader's reception"
+    );
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(day.len(), 1, "one reception, not two");
+    assert_eq!(day[0].certified_reader_file.as_deref(), Some(name));
+    assert_eq!(day[0].name, "見本 花子");
+    assert_eq!(day[0].copay_percent, Some(30));
+
+    let error_file = "OQSsiquc01res_face_20261202093500.xml";
+    assert_eq!(
+        p.take_terminal_result(error_file, at, None).unwrap(),
+        store::TerminalTake::Taken(None)
+    );
+    assert!(p.db().terminal_result_taken(error_file).unwrap());
+    assert_eq!(
+        p.db()
+            .receptions_on(at.date(), &ReceptionFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    // Only the certified reader's file names are accepted as keys.
+    assert!(p.take_terminal_result("../etc/passwd", at, None).is_err());
+}
