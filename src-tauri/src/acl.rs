@@ -19,6 +19,7 @@ pub const DESK_COMMANDS: &[&str] = &[
     "declaration_pdf",
     "saved_file_action",
     "reader_status",
+    "desk_status",
     "card_photo",
 ];
 

@@ -107,6 +107,11 @@ impl AppStore {
     pub fn db_mut(&mut self) -> &mut store::Store {
         self.inner.db_mut()
     }
+
+    /// The flow's store port (the certified reader's results are saved through it, #16 §1).
+    pub fn inner_mut(&mut self) -> &mut store::reception_port::StorePort {
+        &mut self.inner
+    }
 }
 
 impl reception::Store for AppStore {
@@ -188,8 +193,9 @@ where
 
 /// The card port of the running app: pcscd (a real reader, or vpcd with the virtual cards).
 pub type AppCard = CardPort<LazyPcsc, Box<dyn CheckCodeSource>>;
-/// The eligibility port of the running app (the mock on 127.0.0.1 in training).
-pub type AppEligibility = oqs::reception_port::EligibilityPort;
+/// The eligibility port of the running app: the mock on 127.0.0.1 in training; in live the configured endpoint,
+/// or the 資格確認端末's folders when they are set (#16 §1).
+pub type AppEligibility = crate::terminal::LiveEligibility;
 
 /// Every port of the running app: the card, the eligibility service, SQLite, the system clock.
 pub type AppPorts = Wiring<AppCard, AppEligibility, AppStore, SystemClock>;
@@ -231,6 +237,134 @@ pub enum ReaderState {
     CardPresent,
 }
 
+/// Who hears that today's list changed outside this desk's reader (the windows, once they exist).
+type TodayChanged = Arc<Mutex<Option<Box<dyn Fn() + Send>>>>;
+
+/// Everything the desk needs working, as the console's status panel shows it (#16 §2).
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct DeskStatus {
+    /// The running mode.
+    pub mode: Mode,
+    /// The app version.
+    pub version: String,
+    /// The card reader and pcscd.
+    pub reader: ReaderStatus,
+    /// How eligibility is checked.
+    pub eligibility: EligibilityPath,
+    /// The configured OQS endpoint (live, without the 端末), or the mock's address (training).
+    pub endpoint: String,
+    /// The 資格確認端末's folders, when live mode uses them.
+    pub terminal: Option<TerminalStatus>,
+    /// The face models.
+    pub face_model: FaceModelStatus,
+    /// The database file.
+    pub database: DatabaseStatus,
+    /// The certified reader's results taken in since start (newest last).
+    pub certified_reader: Vec<crate::terminal::CertifiedReaderResult>,
+    /// What to do before patients can be received here (empty: ready).
+    pub todo: Vec<DeskTodo>,
+}
+
+/// How this desk checks eligibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum EligibilityPath {
+    /// Training: the mock OQS on 127.0.0.1.
+    TrainingMock,
+    /// Live: the configured OQS endpoint over HTTPS.
+    Service,
+    /// Live: the 資格確認端末's 連携フォルダ.
+    Terminal,
+    /// Live with neither set: no online check can be made.
+    NotConfigured,
+}
+
+/// The 端末's folders now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct TerminalStatus {
+    /// Request folder (`OQSsiquc01req_*.xml`).
+    pub request: FolderState,
+    /// Result folder (`OQSsiquc01res_*.xml`).
+    pub result: FolderState,
+    /// The certified reader's face folder, if watched.
+    pub face: Option<FolderState>,
+    /// The last 一件照会 since start.
+    pub last: Option<LastExchange>,
+}
+
+/// One folder, checked now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct FolderState {
+    /// The path.
+    pub path: String,
+    /// Exists and a file can be created in it.
+    pub writable: bool,
+    /// Why not.
+    pub problem: Option<String>,
+}
+
+/// How the last exchange through the folders went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct LastExchange {
+    /// When it ended.
+    pub at: chrono::NaiveDateTime,
+    /// Request written to answer read (or giving up), in ms.
+    #[ts(type = "number")]
+    pub latency_ms: u64,
+    /// `answered`, `timed_out`, `cancelled` or `failed`.
+    pub outcome: String,
+    /// The error, if any.
+    pub detail: Option<String>,
+}
+
+/// The face models.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct FaceModelStatus {
+    /// `loading`, `loaded` or `failed`.
+    pub state: String,
+    /// How long loading took (ms), once done.
+    #[ts(type = "number | null")]
+    pub load_ms: Option<i64>,
+    /// Why loading failed.
+    pub detail: Option<String>,
+}
+
+/// The database file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct DatabaseStatus {
+    /// Its path.
+    pub path: String,
+    /// Its size with the write-ahead log, in bytes.
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// The newest backup (taken before a schema migration), if any.
+    pub last_backup: Option<String>,
+}
+
+/// Something to fix before patients can be received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+#[serde(rename_all = "snake_case")]
+pub enum DeskTodo {
+    /// pcscd does not answer.
+    ReaderServiceDown,
+    /// No card reader is attached (or the configured one is not).
+    ReaderNotConnected,
+    /// Live with neither the 端末's folders nor an endpoint.
+    EligibilityNotConfigured,
+    /// A 端末 folder is missing or not writable.
+    TerminalFolderProblem,
+    /// The face models did not load (face recognition is off; PIN and 目視 work).
+    FaceModelFailed,
+}
+
 /// The app state the commands use.
 pub struct App {
     /// The driver thread.
@@ -250,6 +384,18 @@ pub struct App {
     webcam: WebcamFeed,
     /// The trainer's camera choice (training), read without locking the trainer.
     training_camera: Option<Arc<Mutex<crate::training::CameraInput>>>,
+    /// The face models, and how long they took to load (ms), for the status panel.
+    models: SharedModels,
+    model_load_ms: Arc<OnceLock<i64>>,
+    db_path: PathBuf,
+    /// Live beside a 資格確認端末: the folders' side of the eligibility port.
+    terminal: Option<oqs::terminal::FolderMonitor>,
+    /// The certified reader's results as they were taken in.
+    certified: crate::terminal::CertifiedLog,
+    /// Watches the certified reader's face folder (stops when the app does).
+    _face_watcher: Option<oqs::terminal::FaceResultWatcher>,
+    /// Told when today's list changed outside this desk's reader (a certified reader's result).
+    today_changed: TodayChanged,
 }
 
 impl App {
@@ -280,12 +426,18 @@ impl App {
             .map_err(|e| format!("database {}: {e}", db_path.display()))?;
 
         let models: SharedModels = Arc::new(OnceLock::new());
+        let model_load_ms: Arc<OnceLock<i64>> = Arc::new(OnceLock::new());
         {
             let models = Arc::clone(&models);
+            let took = Arc::clone(&model_load_ms);
+            let clock = clock.clone();
             std::thread::Builder::new()
                 .name("face-models".into())
                 .spawn(move || {
-                    let _ = models.set(face::FaceModels::load().map_err(|e| e.to_string()));
+                    let started = clock.now();
+                    let loaded = face::FaceModels::load().map_err(|e| e.to_string());
+                    let _ = took.set((clock.now() - started).num_milliseconds());
+                    let _ = models.set(loaded);
                 })
                 .map_err(|e| e.to_string())?;
         }
@@ -364,15 +516,49 @@ impl App {
         if let Some(total) = crate::config::oqs_timeout_override() {
             client_config.total_timeout = total;
         }
-        let eligibility = oqs::reception_port::EligibilityPort::new(
-            oqs::OqsClient::new(client_config),
-            Box::new(move |serial: &str| lock(&lookup_book).get(serial).cloned()),
-            Box::new(move || reception::Clock::now(&file_clock)),
-        )
-        .with_face_output(face_dir, charset);
+        let folders = match mode {
+            Mode::Live => settings.terminal_folders(),
+            Mode::Training => None,
+        };
+        let (eligibility, terminal, canceller) = match folders {
+            Some((requests, results)) => {
+                // One exchange may wait as long as the flow waits for the answer.
+                let timeout = crate::config::oqs_timeout_override().unwrap_or_else(|| {
+                    std::time::Duration::from_secs(settings.site().query_timeout_secs.into())
+                });
+                let port = oqs::terminal::FolderPort::new(
+                    oqs::terminal::Folders {
+                        requests,
+                        results,
+                        charset,
+                    },
+                    &client_config.medical_institution_code,
+                    timeout,
+                    Box::new(move || reception::Clock::now(&file_clock)),
+                );
+                let (monitor, canceller) = (port.monitor(), port.canceller());
+                (
+                    crate::terminal::LiveEligibility::Terminal(port),
+                    Some(monitor),
+                    Some(canceller),
+                )
+            }
+            None => (
+                crate::terminal::LiveEligibility::Service(
+                    oqs::reception_port::EligibilityPort::new(
+                        oqs::OqsClient::new(client_config),
+                        Box::new(move |serial: &str| lock(&lookup_book).get(serial).cloned()),
+                        Box::new(move || reception::Clock::now(&file_clock)),
+                    )
+                    .with_face_output(face_dir, charset),
+                ),
+                None,
+                None,
+            ),
+        };
         let ports: AppPorts = Wiring {
             card,
-            face: FacePort::new(models, camera, settings.face_threshold),
+            face: FacePort::new(Arc::clone(&models), camera, settings.face_threshold),
             eligibility,
             clock: clock.clone(),
             store: AppStore {
@@ -382,6 +568,41 @@ impl App {
         };
         let (session, lanes, _thread) =
             Session::start(settings.site(), ports).map_err(|e| format!("reception thread: {e}"))?;
+        if let Some(c) = canceller {
+            // 照会キャンセル or the flow's deadline: stop waiting for the 端末's result file at once.
+            session
+                .on_abandoned_eligibility(Box::new(move || {
+                    c.cancel();
+                }))
+                .map_err(|e| e.to_string())?;
+        }
+        let certified = crate::terminal::CertifiedLog::default();
+        let today_changed: TodayChanged = Arc::default();
+        let face_watcher = match mode {
+            Mode::Live if !settings.terminal_face_dir.trim().is_empty() => {
+                let told = Arc::clone(&today_changed);
+                let watch_clock = clock.clone();
+                let mut import = crate::terminal::FaceImport {
+                    store: Arc::clone(&lanes.store),
+                    session: session.clone(),
+                    log: certified.clone(),
+                    changed: Arc::new(move || {
+                        if let Some(f) = lock(&told).as_ref() {
+                            f();
+                        }
+                    }),
+                    now: Box::new(move || watch_clock.now()),
+                };
+                Some(
+                    oqs::terminal::FaceResultWatcher::spawn(
+                        PathBuf::from(settings.terminal_face_dir.trim()),
+                        Box::new(move |file| import.take(file)),
+                    )
+                    .map_err(|e| format!("certified reader's result folder: {e}"))?,
+                )
+            }
+            _ => None,
+        };
         let monitor_stop = Arc::new(AtomicBool::new(false));
         if !reader_name.is_empty() {
             crate::reader::spawn_monitor(reader_name.clone(), session.clone(), Arc::clone(&monitor_stop))
@@ -401,7 +622,19 @@ impl App {
             monitor_stop,
             webcam,
             training_camera,
+            models,
+            model_load_ms,
+            db_path,
+            terminal,
+            certified,
+            _face_watcher: face_watcher,
+            today_changed,
         })
+    }
+
+    /// Call `f` whenever today's list changed without this desk's reader (the console reloads it).
+    pub fn on_today_changed(&self, f: Box<dyn Fn() + Send>) {
+        *lock(&self.today_changed) = Some(f);
     }
 
     /// The reception database's writer, for writes outside a reception (a seeded previous visit, a training
@@ -645,6 +878,94 @@ impl App {
                     detail: None,
                 },
             },
+        }
+    }
+
+    /// The desk's status panel (#16 §2): reader, eligibility path and the 端末's folders, face models, database,
+    /// version, the certified reader's results, and what to do first.
+    pub fn desk_status(&self) -> DeskStatus {
+        let settings = self.settings();
+        let reader = self.reader_status();
+        let folder = |c: oqs::terminal::FolderCheck| FolderState {
+            path: c.path.display().to_string(),
+            writable: c.writable,
+            problem: c.problem,
+        };
+        let terminal = self.terminal.as_ref().map(|m| {
+            let face = settings.terminal_face_dir.trim();
+            TerminalStatus {
+                request: folder(oqs::terminal::check_folder(&m.folders().requests)),
+                result: folder(oqs::terminal::check_folder(&m.folders().results)),
+                face: (!face.is_empty())
+                    .then(|| folder(oqs::terminal::check_folder(std::path::Path::new(face)))),
+                last: m.last_exchange().map(|x| LastExchange {
+                    at: x.at,
+                    latency_ms: x.latency_ms,
+                    outcome: serde_json::to_value(x.outcome)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    detail: x.detail,
+                }),
+            }
+        });
+        let eligibility = match (settings.mode, &self.terminal) {
+            (Mode::Training, _) => EligibilityPath::TrainingMock,
+            (Mode::Live, Some(_)) => EligibilityPath::Terminal,
+            (Mode::Live, None) if self.oqs_url.trim().is_empty() => EligibilityPath::NotConfigured,
+            (Mode::Live, None) => EligibilityPath::Service,
+        };
+        let face_model = match self.models.get() {
+            None => FaceModelStatus {
+                state: "loading".into(),
+                load_ms: None,
+                detail: None,
+            },
+            Some(r) => FaceModelStatus {
+                state: if r.is_ok() { "loaded" } else { "failed" }.into(),
+                load_ms: self.model_load_ms.get().copied(),
+                detail: r.as_ref().err().cloned(),
+            },
+        };
+        let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.db_path.clone().into_os_string();
+        wal.push("-wal");
+        let database = DatabaseStatus {
+            path: self.db_path.display().to_string(),
+            bytes: size(&self.db_path) + size(std::path::Path::new(&wal)),
+            last_backup: store::backups_of(&self.db_path)
+                .into_iter()
+                .max()
+                .map(|p| p.display().to_string()),
+        };
+        let mut todo = Vec::new();
+        match reader.state {
+            ReaderState::ServiceDown => todo.push(DeskTodo::ReaderServiceDown),
+            ReaderState::NotConnected => todo.push(DeskTodo::ReaderNotConnected),
+            ReaderState::Ready | ReaderState::CardPresent => {}
+        }
+        if eligibility == EligibilityPath::NotConfigured {
+            todo.push(DeskTodo::EligibilityNotConfigured);
+        }
+        if terminal.as_ref().is_some_and(|t| {
+            !t.request.writable || !t.result.writable || t.face.as_ref().is_some_and(|f| !f.writable)
+        }) {
+            todo.push(DeskTodo::TerminalFolderProblem);
+        }
+        if face_model.state == "failed" {
+            todo.push(DeskTodo::FaceModelFailed);
+        }
+        DeskStatus {
+            mode: settings.mode,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            reader,
+            eligibility,
+            endpoint: self.oqs_url.clone(),
+            terminal,
+            face_model,
+            database,
+            certified_reader: self.certified.lines(),
+            todo,
         }
     }
 

@@ -394,6 +394,11 @@ pub fn reader_status(app: State<'_, App>) -> Reply<cmd::reader_status> {
 }
 
 #[tauri::command]
+pub fn desk_status(app: State<'_, App>) -> Reply<cmd::desk_status> {
+    Ok(app.desk_status())
+}
+
+#[tauri::command]
 pub fn card_photo(app: State<'_, App>) -> Reply<cmd::card_photo> {
     app.card_photo()
 }

@@ -57,6 +57,14 @@ pub struct Settings {
     pub reader_name: String,
     /// Folder for OQSsiquc01res_face_*.xml (empty: `<data>/<mode>/face`).
     pub face_result_dir: String,
+    /// Live beside a 資格確認端末 (#16 §1): its request folder, where `OQSsiquc01req_*.xml` go. With
+    /// `terminal_result_dir` set too, live mode checks eligibility through the 端末 instead of `oqs_endpoint`.
+    pub terminal_request_dir: String,
+    /// The 端末's result folder, where `OQSsiquc01res_*.xml` come back.
+    pub terminal_result_dir: String,
+    /// The folder where the certified reader's results (`OQSsiquc01res_face_*.xml`) appear; each becomes a
+    /// reception in today's list (empty: not watched).
+    pub terminal_face_dir: String,
     /// Result-file encoding.
     pub encoding: Encoding,
     /// Override: do not apply the MHLW temporary rule until 2026-03-31 (事務連絡 2025-11-12). The rule is national
@@ -78,6 +86,9 @@ impl Default for Settings {
             oqs_endpoint: String::new(),
             reader_name: String::new(),
             face_result_dir: String::new(),
+            terminal_request_dir: String::new(),
+            terminal_result_dir: String::new(),
+            terminal_face_dir: String::new(),
             encoding: Encoding::Utf8,
             temporary_rule_suspended: false,
             prescription_question: true,
@@ -205,6 +216,9 @@ impl Settings {
             ("oqs_endpoint", &self.oqs_endpoint),
             ("reader_name", &self.reader_name),
             ("face_result_dir", &self.face_result_dir),
+            ("terminal_request_dir", &self.terminal_request_dir),
+            ("terminal_result_dir", &self.terminal_result_dir),
+            ("terminal_face_dir", &self.terminal_face_dir),
         ] {
             if store::contains_twelve_digit_run(value) {
                 return Err(bad(Key::MyNumberLike, field));
@@ -244,11 +258,26 @@ impl Settings {
     /// the field. Settings cannot weaken the identity checks: the face threshold stays in
     /// [`FACE_THRESHOLD_MIN`]..=[`FACE_THRESHOLD_MAX`]; a live install talks to its OQS over `https://` only
     /// and never to a virtual reader; a configured folder is absolute, exists, is writable and is not inside
-    /// the data of either mode.
+    /// the data of either mode. Live needs an eligibility path: the https endpoint or both 端末 folders.
     pub fn check(&self, paths: &Paths) -> Result<(), UiError> {
         let bad = |key: Key, field: &str| UiError::keyed(Code::InvalidInput, key).with("field", field);
         self.check_identity()?;
-        if self.mode == Mode::Live {
+        let request = self.terminal_request_dir.trim();
+        let result = self.terminal_result_dir.trim();
+        if request.is_empty() != result.is_empty() {
+            let field = if request.is_empty() {
+                "terminal_request_dir"
+            } else {
+                "terminal_result_dir"
+            };
+            return Err(bad(Key::TerminalFoldersIncomplete, field));
+        }
+        if !self.terminal_face_dir.is_empty() && self.terminal_face_dir.trim() == self.face_result_dir.trim()
+        {
+            // Our own face results would come back as the certified reader's receptions.
+            return Err(bad(Key::FaceFolderTwice, "terminal_face_dir"));
+        }
+        if self.mode == Mode::Live && self.terminal_folders().is_none() {
             let endpoint = self.oqs_endpoint.trim();
             let host = endpoint
                 .strip_prefix("https://")
@@ -257,11 +286,25 @@ impl Settings {
                 return Err(bad(Key::LiveEndpointNotHttps, "oqs_endpoint").with("value", endpoint));
             }
         }
-        if !self.face_result_dir.is_empty() {
-            folder_usable(Path::new(&self.face_result_dir), paths)
-                .map_err(|why| bad(Key::FolderNotUsable, "face_result_dir").with("detail", why))?;
+        for (field, dir) in [
+            ("face_result_dir", &self.face_result_dir),
+            ("terminal_request_dir", &self.terminal_request_dir),
+            ("terminal_result_dir", &self.terminal_result_dir),
+            ("terminal_face_dir", &self.terminal_face_dir),
+        ] {
+            if !dir.is_empty() {
+                folder_usable(Path::new(dir), paths)
+                    .map_err(|why| bad(Key::FolderNotUsable, field).with("detail", why))?;
+            }
         }
         Ok(())
+    }
+
+    /// The 資格確認端末's request and result folders, when both are set (live mode then queries through them).
+    pub fn terminal_folders(&self) -> Option<(PathBuf, PathBuf)> {
+        let request = self.terminal_request_dir.trim();
+        let result = self.terminal_result_dir.trim();
+        (!request.is_empty() && !result.is_empty()).then(|| (PathBuf::from(request), PathBuf::from(result)))
     }
 
     /// The flow's site settings.

@@ -88,6 +88,10 @@ pub enum Key {
     VirtualReaderInLive,
     /// Settings: a folder that is not absolute, missing, not writable or inside the app's data (`field`, `detail`).
     FolderNotUsable,
+    /// Settings: only one of the 資格確認端末's request and result folders is set (`field`: the empty one).
+    TerminalFoldersIncomplete,
+    /// Settings: the certified reader's face folder is the folder this app writes its own face results to.
+    FaceFolderTwice,
     /// A value that looks like a 12-digit My Number, refused and not echoed (`field`).
     MyNumberLike,
     /// Settings: the mode would change without the staff's confirmation (`from`, `to`).

@@ -22,6 +22,7 @@ pub mod photo;
 pub mod reader;
 pub mod scenario;
 pub mod session;
+pub mod terminal;
 pub mod training;
 
 use tauri::webview::{PermissionKind, PermissionResponse};
@@ -92,6 +93,9 @@ command_table! {
     commands::saved_file_action(commands::SavedFileActionArgs) -> desktop::FileActionDone;
     /// The card reader now: service down, not attached, ready, or a card on it (the console's status line).
     commands::reader_status(()) -> app::ReaderStatus;
+    /// The status panel: reader, eligibility path and the 端末's folders, face models, database, version, the
+    /// certified reader's results, and what to do before patients can be received.
+    commands::desk_status(()) -> app::DeskStatus;
     /// The card front for 目視 (photo and 券面事項), read on demand and never stored.
     commands::card_photo(()) -> photo::FrontView;
     /// Trainer: the persona cards.
@@ -132,6 +136,10 @@ pub fn start_state<R: Runtime>(
     });
     let mode = settings.mode;
     let state = App::start(paths, settings, Box::new(sink))?;
+    let told = app.clone();
+    state.on_today_changed(Box::new(move || {
+        let _ = told.emit("today-changed", ());
+    }));
     app.manage(state);
     app.manage(scenario::ScenarioControl::default());
     Ok(mode)

@@ -39,6 +39,9 @@ pub enum Msg {
     Reset(SiteSettings, Sender<Snapshot>),
     /// Install (or remove) the observer of staff decisions the flow accepted.
     Recorder(Option<Recorder>),
+    /// Install what to call when the flow gives up on an eligibility call still running (its deadline, 照会キャンセル,
+    /// the next patient): the adapter can stop waiting (the 端末's folders, #16 §1).
+    OnAbandoned(AbandonHook),
     /// Stop the thread.
     Stop,
 }
@@ -46,6 +49,9 @@ pub enum Msg {
 /// Sees each staff decision the flow *accepted*, judged on the state before it (training scoring). An
 /// input the flow refused is never shown to it.
 pub type Recorder = Box<dyn FnMut(StaffDecision) + Send>;
+
+/// Called once for each eligibility call the flow stopped waiting for while it still runs.
+pub type AbandonHook = Box<dyn FnMut() + Send>;
 
 /// The reception's ports, shared with the workers: staff commands use them directly (today's list, the
 /// card photo for 目視) and so never wait behind the driver thread.
@@ -235,6 +241,8 @@ impl Session {
                     sink,
                     workers,
                     recorder: None,
+                    on_abandoned: None,
+                    abandoned: Vec::new(),
                     published: None,
                     published_at: None,
                 }
@@ -274,6 +282,11 @@ impl Session {
         self.post(Msg::Recorder(recorder))
     }
 
+    /// Install the hook called when the flow stops waiting for an eligibility call that still runs.
+    pub fn on_abandoned_eligibility(&self, hook: AbandonHook) -> UiResult<()> {
+        self.post(Msg::OnAbandoned(hook))
+    }
+
     /// Ask the thread to stop.
     pub fn stop(&self) {
         let _ = self.tx.send(Msg::Stop);
@@ -302,6 +315,9 @@ struct Loop<K> {
     sink: Box<dyn SnapshotSink + Send>,
     workers: Workers,
     recorder: Option<Recorder>,
+    on_abandoned: Option<AbandonHook>,
+    /// Eligibility calls already reported abandoned (until their late answer arrives).
+    abandoned: Vec<u32>,
     published: Option<Snapshot>,
     published_at: Option<chrono::NaiveDateTime>,
 }
@@ -332,14 +348,17 @@ impl<K: Clock> Loop<K> {
                 }
                 Ok(Msg::Reset(settings, reply)) => {
                     self.host.reset(settings);
+                    self.report_abandoned();
                     self.publish();
                     let _ = reply.send(self.host.snapshot(self.clock.now()));
                 }
                 Ok(Msg::Recorder(r)) => self.recorder = r,
+                Ok(Msg::OnAbandoned(h)) => self.on_abandoned = Some(h),
                 Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                 Err(RecvTimeoutError::Timeout) => {}
             }
             let jobs = self.host.fire_due(self.clock.now());
+            self.report_abandoned();
             self.workers.dispatch(jobs);
             self.publish();
         }
@@ -364,8 +383,31 @@ impl<K: Clock> Loop<K> {
 
     fn handle(&mut self, event: Event) -> bool {
         let out = self.host.handle(event, self.clock.now());
+        // Before the new jobs go out: the hook must reach the exchange given up on, not the next one.
+        self.report_abandoned();
         self.workers.dispatch(out.jobs);
         out.accepted
+    }
+
+    /// Tell the hook about each eligibility call still in flight that the flow no longer waits for.
+    fn report_abandoned(&mut self) {
+        let awaiting = self.host.state().awaiting.map(|a| a.seq);
+        let running: Vec<u32> = self
+            .host
+            .in_flight()
+            .iter()
+            .filter(|c| c.lane == Lane::Eligibility)
+            .map(|c| c.seq)
+            .collect();
+        self.abandoned.retain(|s| running.contains(s));
+        for seq in running {
+            if Some(seq) != awaiting && !self.abandoned.contains(&seq) {
+                self.abandoned.push(seq);
+                if let Some(hook) = self.on_abandoned.as_mut() {
+                    hook();
+                }
+            }
+        }
     }
 
     /// Publish the view if it changed since the last one, or as a heartbeat while a call is awaited.

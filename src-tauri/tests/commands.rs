@@ -693,3 +693,40 @@ fn a_reader_that_is_not_attached_is_not_reported_ready() {
         "{status}"
     );
 }
+
+/// #16 §1: live needs an eligibility path — the https endpoint or both of the 資格確認端末's folders; one folder
+/// alone, or our own face folder read back as the certified reader's, is refused with the field.
+#[test]
+fn live_settings_take_the_terminals_folders_instead_of_an_endpoint_but_never_half_of_them() {
+    let f = fixture();
+    let req = tempfile::tempdir().unwrap();
+    let res = tempfile::tempdir().unwrap();
+    let face = tempfile::tempdir().unwrap();
+    let path = |d: &tempfile::TempDir| json!(d.path().display().to_string());
+    let err = refusal(&f, |s| {
+        s["oqs_endpoint"] = json!("");
+        s["terminal_request_dir"] = path(&req);
+    });
+    assert_eq!(err["key"], json!("terminal_folders_incomplete"), "{err}");
+    assert_eq!(err["params"]["field"], json!("terminal_result_dir"));
+    let err = refusal(&f, |s| {
+        s["face_result_dir"] = path(&face);
+        s["terminal_face_dir"] = path(&face);
+    });
+    assert_eq!(err["key"], json!("face_folder_twice"), "{err}");
+    let err = refusal(&f, |s| s["terminal_face_dir"] = json!("relative/face"));
+    assert_eq!(err["key"], json!("folder_not_usable"), "{err}");
+    assert_eq!(err["params"]["field"], json!("terminal_face_dir"));
+
+    let mut s = saved_settings(&f);
+    s["oqs_endpoint"] = json!("");
+    s["terminal_request_dir"] = path(&req);
+    s["terminal_result_dir"] = path(&res);
+    s["terminal_face_dir"] = path(&face);
+    let saved = call(&f.app, "settings_set", json!({"settings": s})).unwrap();
+    assert_eq!(
+        saved["terminal_result_dir"],
+        path(&res),
+        "no endpoint needed beside a 端末"
+    );
+}

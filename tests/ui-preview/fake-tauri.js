@@ -27,11 +27,11 @@
   /** @type {import('../../ui/js/contract/commands').ReceptionSummary[]} */
   const TODAY = [
     { visit_id: 1, session_id: 'T-20251202-0001', at: '2025-12-02T09:05:00', patient_id: 1, name: '山田　花子', name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birthdate: '1985-04-12', sex: 'Female', kind: 'first',
-      identity: 'face', presenter: 'Patient', outcome: 'confirmed', fallback: null, insurer_number: '06133946', copay_percent: 30, consent_expires_at: '2025-12-03T09:05:00', limit_class_name: 'ウ', specific_diseases: null, refund_open: false, recheck_open: false, voided: null },
+      identity: 'face', presenter: 'Patient', outcome: 'confirmed', fallback: null, insurer_number: '06133946', copay_percent: 30, consent_expires_at: '2025-12-03T09:05:00', limit_class_name: 'ウ', specific_diseases: null, refund_open: false, recheck_open: false, voided: null, certified_reader_file: null },
     { visit_id: 2, session_id: 'T-20251202-0002', at: '2025-12-02T09:18:00', patient_id: 2, name: '髙●　太郎', name_kana: 'ﾀｶﾊｼ ﾀﾛｳ', birthdate: '1972-01-30', sex: 'Male', kind: 'return',
-      identity: 'pin', presenter: 'Proxy', outcome: 'history_used', fallback: 'revisit_history', insurer_number: '01130012', copay_percent: 20, consent_expires_at: null, limit_class_name: null, specific_diseases: '人工透析を要する慢性腎不全', refund_open: false, recheck_open: false, voided: null },
+      identity: 'pin', presenter: 'Proxy', outcome: 'history_used', fallback: 'revisit_history', insurer_number: '01130012', copay_percent: 20, consent_expires_at: null, limit_class_name: null, specific_diseases: '人工透析を要する慢性腎不全', refund_open: false, recheck_open: false, voided: null, certified_reader_file: null },
     { visit_id: 3, session_id: 'T-20251202-0003', at: '2025-12-02T09:26:00', patient_id: 3, name: '佐藤　次郎', name_kana: 'ｻﾄｳ ｼﾞﾛｳ', birthdate: '1960-03-03', sex: 'Male', kind: 'first',
-      identity: 'staff_visual', presenter: 'StaffAssisted', outcome: 'full_payment', fallback: 'full_payment', insurer_number: null, copay_percent: null, consent_expires_at: null, limit_class_name: null, specific_diseases: null, refund_open: true, recheck_open: false, voided: null },
+      identity: 'staff_visual', presenter: 'StaffAssisted', outcome: 'full_payment', fallback: 'full_payment', insurer_number: null, copay_percent: null, consent_expires_at: null, limit_class_name: null, specific_diseases: null, refund_open: true, recheck_open: false, voided: null, certified_reader_file: null },
   ];
 
   /** @type {import('../../ui/js/contract/commands').PersonaRow[]} */
@@ -58,10 +58,27 @@
     ],
     last_eligibility: () => current.then((s) => (s.eligibility ? { record: s.eligibility.record, confirmed_on: '2025-10-14' } : null)),
     export_csv: (args) => ({ path: `/home/desk/.local/share/uketsuke/training/exports/receptions-${args.date}-${args.encoding}.csv` }),
-    settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', encoding: 'utf8', temporary_rule_suspended: false, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42 }),
+    settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', terminal_request_dir: '', terminal_result_dir: '', terminal_face_dir: '', encoding: 'utf8', temporary_rule_suspended: false, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42 }),
     settings_set: (args) => args.settings,
     declaration_pdf: () => ({ path: '/home/desk/.local/share/uketsuke/training/documents/shikaku-moushitate-20251202-093000.pdf' }),
     card_photo: () => ({ data_url: PHOTO, name: '山田 花子', name_image: null, birthdate: '1985-04-12', sex: '女', address: '東京都千代田区模擬町1-1', address_image: null, counter: null }),
+    reader_status: () => ({ reader: 'Virtual PCD 00 00', state: 'ready', detail: null }),
+    desk_status: () => ({
+      mode, version: '0.1.0-preview', reader: { reader: 'Virtual PCD 00 00', state: 'ready', detail: null },
+      eligibility: mode === 'live' ? 'terminal' : 'training_mock', endpoint: 'http://127.0.0.1:18080',
+      terminal: mode === 'live' ? {
+        request: { path: '/mnt/oqs/req', writable: true, problem: null }, result: { path: '/mnt/oqs/res', writable: true, problem: null },
+        face: { path: '/mnt/oqs/face', writable: true, problem: null },
+        last: { at: '2025-12-02T09:30:00', latency_ms: 412, outcome: 'answered', detail: null },
+      } : null,
+      face_model: { state: 'loaded', load_ms: 820, detail: null },
+      database: { path: '/home/desk/.local/share/uketsuke/live/uketsuke.sqlite3', bytes: 1843200, last_backup: null },
+      certified_reader: mode === 'live' ? [
+        { file: 'OQSsiquc01res_face_20251202093000.xml', at: '2025-12-02T09:30:00', name: '山田 花子', outcome: 'received', problem: null, detail: null },
+        { file: 'OQSsiquc01res_face_20251202094000.xml', at: '2025-12-02T09:40:00', name: null, outcome: 'needs_desk', problem: 'not_eligible', detail: 'NoMatch' },
+      ] : [],
+      todo: [],
+    }),
     trainer_personas: () => PERSONAS,
     trainer_place_card: () => null,
     trainer_remove_card: () => null,

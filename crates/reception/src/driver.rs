@@ -94,6 +94,8 @@ pub struct InFlight {
     pub seq: u32,
     /// Call name.
     pub name: &'static str,
+    /// The port it runs on.
+    pub lane: Lane,
     /// When it was handed out.
     pub since: NaiveDateTime,
 }
@@ -250,6 +252,7 @@ impl Host {
                     self.in_flight.push(InFlight {
                         seq,
                         name: call.name(),
+                        lane: call.lane(),
                         since: now,
                     });
                     jobs.push(Job::Call { seq, call });

@@ -5,6 +5,7 @@ import type { AppInfo } from "./app/AppInfo";
 import type { CertificateArgs } from "./app/CertificateArgs";
 import type { DebriefView } from "./app/DebriefView";
 import type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
+import type { DeskStatus } from "./app/DeskStatus";
 import type { ExportCsvArgs } from "./app/ExportCsvArgs";
 import type { FaceCameraFailedArgs } from "./app/FaceCameraFailedArgs";
 import type { FaceFrameArgs } from "./app/FaceFrameArgs";
@@ -66,6 +67,11 @@ export type Commands = {
   saved_file_action: { args: SavedFileActionArgs, reply: FileActionDone },
   /** The card reader now: service down, not attached, ready, or a card on it (the console's status line). */
   reader_status: { args: Record<string, never>, reply: ReaderStatus },
+  /**
+   * The status panel: reader, eligibility path and the 端末's folders, face models, database, version, the
+   * certified reader's results, and what to do before patients can be received.
+   */
+  desk_status: { args: Record<string, never>, reply: DeskStatus },
   /** The card front for 目視 (photo and 券面事項), read on demand and never stored. */
   card_photo: { args: Record<string, never>, reply: FrontView },
   /** Trainer: the persona cards. */
@@ -112,18 +118,25 @@ export type { BusyView } from "./reception/BusyView";
 export type { CameraInput } from "./app/CameraInput";
 export type { CertStatus } from "./reception/CertStatus";
 export type { CertificateArgs } from "./app/CertificateArgs";
+export type { CertifiedOutcome } from "./app/CertifiedOutcome";
+export type { CertifiedProblem } from "./app/CertifiedProblem";
+export type { CertifiedReaderResult } from "./app/CertifiedReaderResult";
 export type { Code } from "./app/Code";
 export type { ConsentItem } from "./reception/ConsentItem";
 export type { ConsentMode } from "./reception/ConsentMode";
 export type { ConsentRecord } from "./reception/ConsentRecord";
 export type { CsvEncoding } from "./app/CsvEncoding";
+export type { DatabaseStatus } from "./app/DatabaseStatus";
 export type { DebriefItem } from "./reception/DebriefItem";
 export type { DebriefView } from "./app/DebriefView";
 export type { DeclarationEntry } from "./reception/DeclarationEntry";
 export type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
+export type { DeskStatus } from "./app/DeskStatus";
+export type { DeskTodo } from "./app/DeskTodo";
 export type { DocumentKind } from "./reception/DocumentKind";
 export type { DocumentUse } from "./reception/DocumentUse";
 export type { ElderlyRecipient } from "./reception/ElderlyRecipient";
+export type { EligibilityPath } from "./app/EligibilityPath";
 export type { EligibilityRecord } from "./reception/EligibilityRecord";
 export type { EligibilityView } from "./reception/EligibilityView";
 export type { Encoding } from "./app/Encoding";
@@ -132,6 +145,7 @@ export type { ExportCsvArgs } from "./app/ExportCsvArgs";
 export type { FaceCameraFailedArgs } from "./app/FaceCameraFailedArgs";
 export type { FaceFailure } from "./reception/FaceFailure";
 export type { FaceFrameArgs } from "./app/FaceFrameArgs";
+export type { FaceModelStatus } from "./app/FaceModelStatus";
 export type { Fallback } from "./store/Fallback";
 export type { FallbackStep } from "./reception/FallbackStep";
 export type { FallbackView } from "./reception/FallbackView";
@@ -139,6 +153,7 @@ export type { Fault } from "./reception/Fault";
 export type { Field } from "./reception/Field";
 export type { FileAction } from "./app/FileAction";
 export type { FileActionDone } from "./app/FileActionDone";
+export type { FolderState } from "./app/FolderState";
 export type { FrontView } from "./app/FrontView";
 export type { Grade } from "./reception/Grade";
 export type { GroupSetting } from "./reception/GroupSetting";
@@ -151,6 +166,7 @@ export type { ItemLabels } from "./app/ItemLabels";
 export type { Key } from "./app/Key";
 export type { Lane } from "./reception/Lane";
 export type { LastEligibilityArgs } from "./app/LastEligibilityArgs";
+export type { LastExchange } from "./app/LastExchange";
 export type { LegacyCardEntry } from "./reception/LegacyCardEntry";
 export type { LimitCertificate } from "./reception/LimitCertificate";
 export type { Method } from "./reception/Method";
@@ -199,6 +215,7 @@ export type { StaffAction } from "./reception/StaffAction";
 export type { StaffActionKind } from "./reception/StaffActionKind";
 export type { StaffDecision } from "./reception/StaffDecision";
 export type { StoredEligibility } from "./reception/StoredEligibility";
+export type { TerminalStatus } from "./app/TerminalStatus";
 export type { Text } from "./reception/Text";
 export type { TodayFilter } from "./app/TodayFilter";
 export type { TodayListArgs } from "./app/TodayListArgs";

@@ -63,7 +63,9 @@ export function render(root, snap, ctx) {
             h('td', { class: 'nowrap', testid: `today-copay-${id}` }, copayText(ctx, r.copay_percent), h('div', { class: 'small muted' }, dash(r.insurer_number)),
               r.limit_class_name ? h('div', { class: 'small', testid: `today-limit-${id}` }, t('today.limit', { name: r.limit_class_name })) : null,
               r.specific_diseases ? h('div', { class: 'small', testid: `today-disease-${id}` }, t('today.disease', { names: r.specific_diseases })) : null),
-            h('td', { testid: `today-identity-${id}` }, t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`operator.${r.presenter}`))),
+            h('td', { testid: `today-identity-${id}` }, r.certified_reader_file
+              ? h('span', { testid: `today-certified-${id}`, title: r.certified_reader_file }, t('today.certified_reader'))
+              : [t(`store.identity.${r.identity}`), h('div', { class: 'small muted' }, t(`operator.${r.presenter}`))]),
             h('td', { class: 'nowrap', testid: `today-consent-${id}` }, r.consent_expires_at
               ? h('span', { class: 'badge expiry' }, t('staff.consent.until', { at: formatMoment(r.consent_expires_at, ctx.lang) }))
               : t('staff.consent.none')),

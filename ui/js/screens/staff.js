@@ -16,6 +16,8 @@ import * as today from './staff-today.js';
 import * as search from './staff-search.js';
 import * as exporter from './staff-export.js';
 import * as settings from './staff-settings.js';
+import * as desk from './staff-desk.js';
+import { on } from '../backend.js';
 
 const TABS = ['reception', 'paper', 'today', 'search', 'export', 'settings'];
 /** @type {[import('../contract/commands').Operator, string][]} */
@@ -71,11 +73,16 @@ export function render(root, snap, ctx) {
       on: { click: () => { local.tab = k; if (k === 'today') today.load(ctx); if (k === 'settings') settings.load(ctx); ctx.rerender(); } },
     }, t(`staff.tab.${k}`))))));
 
-  watchReader(ctx);
+  desk.watch(ctx);
+  if (!local.todayListen) {
+    // A certified reader's result was taken in: today's list changed without this desk's reader.
+    local.todayListen = true;
+    on('today-changed', () => today.load(ctx));
+  }
   const tab = local.tab;
   const formKey = local.formVersion || 0;
   const contentKey = tab === 'reception'
-    ? [snap, local.photoVersion, formKey, ctx.patient.pdfPath, ctx.patient.confirmNext, local.result && local.result.patient, local.resultPdf, local.reader]
+    ? [snap, local.photoVersion, formKey, ctx.patient.pdfPath, ctx.patient.confirmNext, local.result && local.result.patient, local.resultPdf, local.deskVersion, local.deskOpen]
     : tab === 'paper' ? [screen, snap.validation, formKey]
       : tab === 'today' ? [local.todayVersion, local.todayFilter]
         : tab === 'search' ? [local.searchVersion]
@@ -94,26 +101,6 @@ export function render(root, snap, ctx) {
   keyed(overlay, JSON.stringify([lang, snap.hotline, canVoid]), (r) => {
     if (snap.hotline) r.appendChild(hotlineSheet(ctx, snap.hotline, canVoid));
   });
-}
-
-/**
- * The card reader as PC/SC sees it, asked every 2 s (a stopped pcscd or an unplugged reader shows at once,
- * whatever the reader screen says); re-renders only when it changes.
- * @param {import('../app.js').Ctx} ctx
- */
-function watchReader(ctx) {
-  const local = ctx.local;
-  if (local.readerWatch) return;
-  const ask = async () => {
-    const res = await ctx.call('reader_status');
-    const next = res ? { state: res.state, reader: res.reader } : null;
-    if (JSON.stringify(next) !== JSON.stringify(local.reader)) {
-      local.reader = next;
-      ctx.rerender();
-    }
-  };
-  local.readerWatch = setInterval(ask, 2000);
-  ask();
 }
 
 /**
@@ -158,7 +145,9 @@ function reception(root, snap, ctx, screen, data) {
   root.appendChild(h('section', { class: 'card status', testid: 'staff-status' },
     h('div', { class: 'status-line' },
       h('span', { class: 'field-label' }, t('staff.status.reader')),
-      h('strong', { class: 'status-screen', testid: 'staff-reader-screen' }, t(`screen.${screen}`)),
+      // Live and not ready (no reader, no eligibility path): say so instead of 「カード待ち」.
+      h('strong', { class: 'status-screen', testid: 'staff-reader-screen' },
+        screen === 'WaitingForCard' && ctx.info.mode === 'live' && desk.todo(ctx).length ? t('desk.not_ready') : t(`screen.${screen}`)),
       readerPill,
       elapsed !== null ? h('span', { class: 'pill busy', testid: 'staff-query-elapsed' }, t('staff.status.elapsed', { n: elapsed })) : null,
       screen === 'Completed' ? h('span', { class: ['pill', data.billing === 'FullCharge' ? 'warn' : 'ok'], testid: 'staff-completed-basis' },
@@ -186,6 +175,7 @@ function reception(root, snap, ctx, screen, data) {
       // reception that is not complete asks first.
       h('div', { class: 'button-group end' }, can('NextPatient') ? nextPatient(ctx, screen) : null))));
 
+  root.appendChild(desk.panel(ctx, can) || h('span'));
   if (screen === 'Completed' || screen === 'RemoveCard' || (keptResult(ctx) && screen === 'WaitingForCard')) {
     root.appendChild(resultCard(ctx, snap, screen));
   }

@@ -23,6 +23,20 @@ reader_name: string,
  */
 face_result_dir: string, 
 /**
+ * Live beside a 資格確認端末 (#16 §1): its request folder, where `OQSsiquc01req_*.xml` go. With
+ * `terminal_result_dir` set too, live mode checks eligibility through the 端末 instead of `oqs_endpoint`.
+ */
+terminal_request_dir: string, 
+/**
+ * The 端末's result folder, where `OQSsiquc01res_*.xml` come back.
+ */
+terminal_result_dir: string, 
+/**
+ * The folder where the certified reader's results (`OQSsiquc01res_face_*.xml`) appear; each becomes a
+ * reception in today's list (empty: not watched).
+ */
+terminal_face_dir: string, 
+/**
  * Result-file encoding.
  */
 encoding: Encoding, 

@@ -5,4 +5,4 @@ import type { PaperRefusal } from "./PaperRefusal";
  * Error screens (the code the UI renders). The numbers real readers show (001, 002, 006) are
  * vendor-specific (ONSHI-BLOG) and not reproduced.
  */
-export type ErrorCode = "CardUnreadable" | "NotMyNumberCard" | "ReaderFailure" | "CertExpired" | "CertNotYetValid" | "SmartphoneCardCertExpired" | "SmartphonePinLocked" | "RegistrationDeclined" | "IdentityRejected" | "EligibilityInvalid" | "EligibilityInvalidNewerExists" | "NoEligibilityData" | "MultipleMatches" | "ServiceProcessing" | "ServiceError" | "QueryTimeout" | "ServiceUnavailable" | "MalformedResponse" | "StoreFailed" | { "Paper": PaperRefusal };
+export type ErrorCode = "CardUnreadable" | "NotMyNumberCard" | "ReaderFailure" | "CertExpired" | "CertNotYetValid" | "SmartphoneCardCertExpired" | "SmartphonePinLocked" | "RegistrationDeclined" | "IdentityRejected" | "EligibilityInvalid" | "EligibilityInvalidNewerExists" | "NoEligibilityData" | "MultipleMatches" | "ServiceProcessing" | "ServiceError" | "QueryTimeout" | "ServiceUnavailable" | "MalformedResponse" | "CertifiedReaderOnly" | "StoreFailed" | { "Paper": PaperRefusal };

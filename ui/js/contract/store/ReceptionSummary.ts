@@ -32,4 +32,9 @@ recheck_open: boolean,
 /**
  * Staff voided this reception (why); it stays listed, struck through.
  */
-voided: VoidReason | null, };
+voided: VoidReason | null, 
+/**
+ * Taken in from the certified reader's result file of this name (beside a 資格確認端末, #16 §1): the
+ * identity check and the online check were the certified reader's, not this desk's.
+ */
+certified_reader_file: string | null, };

@@ -1,0 +1,316 @@
+//! Live beside a 資格確認端末 (#16): the app's commands against a mock 端末 playing both folders (answers from
+//! the mock OQS over real HTTP), a certified reader dropping face results, and the status panel.
+
+// Test helpers outside #[test] fns are not covered by clippy.toml's allow-unwrap-in-tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reception::paper::{PaperDocument, QualificationCertificateEntry};
+use reception::validate::NumberEntry;
+use reception::StaffAction;
+use serde_json::{json, Value};
+use uketsuke::config::{Mode, Settings};
+
+mod common;
+use common::{call, mock_app, MockApp};
+
+struct Desk {
+    app: MockApp,
+    mock: oqs::MockOqs,
+    terminal: oqs::terminal::MockTerminal,
+    folders: tempfile::TempDir,
+    _data: tempfile::TempDir,
+}
+
+impl Desk {
+    fn dir(&self, name: &str) -> PathBuf {
+        self.folders.path().join(name)
+    }
+}
+
+fn clinic_now() -> chrono::NaiveDateTime {
+    uketsuke::clock::SystemClock::real_now()
+}
+
+/// A live desk whose settings name the 端末's three folders (and no endpoint, no reader).
+fn desk() -> Desk {
+    let data = tempfile::tempdir().unwrap();
+    let folders = tempfile::tempdir().unwrap();
+    for d in ["req", "res", "face"] {
+        std::fs::create_dir(folders.path().join(d)).unwrap();
+    }
+    let mock = oqs::MockOqs::start(
+        oqs::MockConfig::from_assets(&oqs::mock::repo_assets_dir(), Arc::new(clinic_now)).unwrap(),
+    )
+    .unwrap();
+    let client = oqs::OqsClient::new(oqs::ClientConfig::new(mock.url()));
+    let terminal = oqs::terminal::MockTerminal::start(
+        oqs::terminal::Folders {
+            requests: folders.path().join("req"),
+            results: folders.path().join("res"),
+            charset: oqs::Charset::ShiftJis,
+        },
+        folders.path().join("face"),
+        Box::new(clinic_now),
+        Box::new(move |req| client.query(req)),
+    )
+    .unwrap();
+    let dir = |d: &str| folders.path().join(d).display().to_string();
+    let settings = Settings {
+        mode: Mode::Live,
+        reader_name: "No Such Reader 00".into(),
+        terminal_request_dir: dir("req"),
+        terminal_result_dir: dir("res"),
+        terminal_face_dir: dir("face"),
+        encoding: uketsuke::config::Encoding::ShiftJis,
+        ..Settings::default()
+    };
+    let app = mock_app(data.path(), settings);
+    Desk {
+        app,
+        mock,
+        terminal,
+        folders,
+        _data: data,
+    }
+}
+
+fn staff(action: &StaffAction) -> Value {
+    json!({"event": {"kind": "Staff", "value": serde_json::to_value(action).unwrap()}})
+}
+
+/// The 資格確認書 of the training persona 近藤 幸子 (its numbers are in the mock's data).
+fn certificate() -> StaffAction {
+    StaffAction::PresentPaper(Box::new(PaperDocument::QualificationCertificate(
+        QualificationCertificateEntry {
+            numbers: NumberEntry {
+                insurer_number: "01139997".into(),
+                symbol: "31010101".into(),
+                number: "101".into(),
+                branch: "00".into(),
+                birthdate: "1954-11-03".into(),
+                limit_consent: false,
+            },
+            name: "近藤 幸子".into(),
+            issued_on: "2025-12-02".into(),
+            valid_until: "2029-11-02".into(),
+            insurer_name: "全国健康保険協会　模擬支部".into(),
+            ..Default::default()
+        },
+    )))
+}
+
+/// Re-ask `cmd` until `done` says yes (at most 10 s).
+fn until(app: &MockApp, cmd: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
+        last = call(app, cmd, json!({})).unwrap();
+        if done(&last) {
+            return last;
+        }
+        std::thread::park_timeout(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for {what}; last {cmd}: {last}")
+}
+
+fn today(app: &MockApp) -> Vec<Value> {
+    call(app, "today_list", json!({"filter": "all"}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn screen_is(s: &Value, name: &str) -> bool {
+    s["screen"] == json!(name) || s["screen"].get(name).is_some()
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn live_with_the_terminals_folders_says_so_and_what_is_missing() {
+    let d = desk();
+    let status = call(&d.app, "desk_status", json!({})).unwrap();
+    assert_eq!(status["mode"], json!("live"));
+    assert_eq!(status["eligibility"], json!("terminal"));
+    assert_eq!(status["terminal"]["request"]["writable"], json!(true), "{status}");
+    assert_eq!(status["terminal"]["result"]["writable"], json!(true));
+    assert_eq!(status["terminal"]["face"]["writable"], json!(true));
+    assert!(status["terminal"]["last"].is_null(), "no exchange yet");
+    // No reader here: pcscd may not even run on the test machine; either way the panel says what to fix.
+    let reader_todo = status["todo"][0].clone();
+    assert!(
+        reader_todo == json!("reader_not_connected") || reader_todo == json!("reader_service_down"),
+        "{status}"
+    );
+    assert_eq!(
+        status["todo"].as_array().unwrap().len(),
+        1,
+        "nothing else is missing: {status}"
+    );
+    assert!(status["database"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("live/uketsuke.sqlite3"));
+    assert!(status["database"]["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(status["version"], json!(env!("CARGO_PKG_VERSION")));
+    let model = until(&d.app, "desk_status", "the face models", |s| {
+        s["face_model"]["state"] != json!("loading")
+    });
+    assert_eq!(model["face_model"]["state"], json!("loaded"), "{model}");
+    assert!(model["face_model"]["load_ms"].as_i64().unwrap() >= 0);
+
+    // The folder goes away: the panel says so and what to do.
+    std::fs::remove_dir(d.dir("res")).unwrap();
+    let gone = call(&d.app, "desk_status", json!({})).unwrap();
+    assert_eq!(gone["terminal"]["result"]["writable"], json!(false));
+    assert!(gone["terminal"]["result"]["problem"].is_string());
+    assert_eq!(gone["todo"], json!([reader_todo, "terminal_folder_problem"]));
+}
+
+#[test]
+fn a_qualification_certificate_keyed_in_is_answered_through_the_folders_and_stored() {
+    let d = desk();
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    let done = until(&d.app, "snapshot", "the reception to complete", |s| {
+        screen_is(s, "Completed")
+    });
+    assert_eq!(
+        done["screen"]["Completed"]["basis"]["OnlineNumbers"],
+        json!("QualificationCertificate"),
+        "{done}"
+    );
+    let rows = today(&d.app);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["name"], json!("近藤 幸子"));
+    assert!(
+        rows[0]["certified_reader_file"].is_null(),
+        "keyed in at this desk"
+    );
+    assert_eq!(d.terminal.answered().len(), 1, "the 端末 answered it");
+    assert!(names(&d.dir("req")).is_empty() && names(&d.dir("res")).is_empty());
+    let status = call(&d.app, "desk_status", json!({})).unwrap();
+    assert_eq!(
+        status["terminal"]["last"]["outcome"],
+        json!("answered"),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_silent_terminal_is_cancelled_at_the_desk_and_the_request_withdrawn() {
+    let d = desk();
+    // The 端末 hangs before taking the request: stop it so the request stays where we wrote it.
+    let Desk {
+        app,
+        terminal,
+        folders,
+        mock: _mock,
+        _data,
+    } = d;
+    drop(terminal);
+    call(&app, "send", staff(&certificate())).unwrap();
+    until(&app, "snapshot", "the query to be waiting", |s| {
+        s["staff_actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("CancelQuery"))
+    });
+    let req = folders.path().join("req");
+    for _ in 0..100 {
+        if !names(&req).is_empty() {
+            break;
+        }
+        std::thread::park_timeout(Duration::from_millis(20));
+    }
+    assert_eq!(names(&req).len(), 1, "the request is in the 端末's folder");
+    call(&app, "send", staff(&StaffAction::CancelQuery)).unwrap();
+    let status = until(&app, "desk_status", "the exchange to end", |s| {
+        s["terminal"]["last"]["outcome"] == json!("cancelled")
+    });
+    assert!(status["terminal"]["last"]["latency_ms"].as_u64().unwrap() < 10_000);
+    assert!(
+        names(&req).is_empty(),
+        "withdrawn: the 端末 will not answer a query nobody waits for"
+    );
+    // A 資格確認書 stands on its own when the check cannot be made: accepted on the document, to be re-checked.
+    let snap = call(&app, "snapshot", json!({})).unwrap();
+    assert_eq!(
+        snap["screen"]["Completed"]["basis"]["Document"],
+        json!("QualificationCertificate"),
+        "{snap}"
+    );
+    assert!(snap["notices"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("AcceptedOffline")));
+}
+
+#[test]
+fn the_certified_readers_results_appear_in_todays_list_and_a_not_found_opens_the_wizard() {
+    let d = desk();
+    let persona = "p01-yamada-hanako";
+    let answer = oqs::OqsClient::new(oqs::ClientConfig::new(d.mock.url()))
+        .query_by_card(&oqs::CardQuery {
+            auth_cert_der: mynacard::pki::issue_auth_cert(
+                mynacard::pki::persona_key_pem(persona).unwrap(),
+                0x1001,
+                clinic_now().date() - chrono::Duration::days(700),
+                clinic_now().date() + chrono::Duration::days(700),
+            )
+            .unwrap(),
+            consent: None,
+            prescription: None,
+            confirmation_date: clinic_now().date(),
+        })
+        .unwrap();
+    d.terminal.drop_face_result(&answer, clinic_now()).unwrap();
+    let rows = {
+        let mut rows = Vec::new();
+        for _ in 0..100 {
+            rows = today(&d.app);
+            if !rows.is_empty() {
+                break;
+            }
+            std::thread::park_timeout(Duration::from_millis(20));
+        }
+        rows
+    };
+    assert_eq!(rows.len(), 1, "the certified reader's reception is listed");
+    assert_eq!(rows[0]["name"], json!("山田 花子"));
+    assert!(rows[0]["certified_reader_file"]
+        .as_str()
+        .unwrap()
+        .starts_with("OQSsiquc01res_face_"));
+    let snap = call(&d.app, "snapshot", json!({})).unwrap();
+    assert!(
+        screen_is(&snap, "WaitingForCard"),
+        "a confirmed result needs nothing: {snap}"
+    );
+
+    let mut not_found = answer.clone();
+    not_found.body.qualification_validity = Some(oqs::codes::QualificationValidity::NoMatch);
+    not_found.body.result_list = None;
+    d.terminal
+        .drop_face_result(&not_found, clinic_now() + chrono::Duration::minutes(1))
+        .unwrap();
+    let status = until(&d.app, "desk_status", "the 資格なし result", |s| {
+        s["certified_reader"].as_array().unwrap().len() == 2
+    });
+    let line = &status["certified_reader"][1];
+    assert_eq!(line["outcome"], json!("needs_desk"), "{status}");
+    assert_eq!(line["problem"], json!("not_eligible"));
+    let wizard = until(&d.app, "snapshot", "the fallback wizard", |s| {
+        screen_is(s, "Fallback")
+    });
+    assert!(screen_is(&wizard, "Fallback"));
+    assert_eq!(today(&d.app).len(), 1, "資格なし is not a reception");
+}
