@@ -10,6 +10,7 @@ mod package;
 mod paper;
 mod query;
 mod rules;
+mod terminal;
 mod training;
 mod trust;
 

@@ -296,17 +296,23 @@ pub fn run(name: &str, body: Body) {
 /// [`run`] with extra environment for the app (set after the suite's own, so e.g.
 /// `UKETSUKE_OQS_TIMEOUT_SECS` here overrides [`OQS_TIMEOUT_SECS`]).
 pub fn run_with_env(name: &str, env: &[(&str, &str)], body: Body) {
-    run_in(name, env, false, body);
+    run_in(name, env, None, false, body);
 }
 
 /// [`run`] with the app in live mode (`UKETSUKE_MODE=live`): two windows, the patient's `reader` and the
 /// `staff` console, and no trainer panel. The session starts in whichever window WebDriver attaches to; use
 /// [`Journey::switch_to_window_titled`].
 pub fn run_live(name: &str, body: Body) {
-    run_in(name, &[("UKETSUKE_MODE", "live")], true, body);
+    run_in(name, &[("UKETSUKE_MODE", "live")], None, true, body);
 }
 
-fn run_in(name: &str, env: &[(&str, &str)], live: bool, body: Body) {
+/// [`run_live`] with `settings.json` (the site's settings as the console would have saved them) written into
+/// the data folder before the app starts.
+pub fn run_live_with_settings(name: &str, settings: &str, body: Body) {
+    run_in(name, &[("UKETSUKE_MODE", "live")], Some(settings), true, body);
+}
+
+fn run_in(name: &str, env: &[(&str, &str)], settings: Option<&str>, live: bool, body: Body) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -316,11 +322,11 @@ fn run_in(name: &str, env: &[(&str, &str)], live: bool, body: Body) {
             rt.block_on(async {
                 // Starting tauri-driver + WebKitWebDriver + the app is retried once: a WebDriver server that
                 // does not answer is the machine's, not the journey's (nothing of the app ran yet).
-                let mut j = match Journey::start(name, env, live).await {
+                let mut j = match Journey::start(name, env, settings, live).await {
                     Ok(j) => j,
                     Err(e) => {
                         eprintln!("e2e: {name}: the WebDriver session did not start ({e:#}); starting again");
-                        Journey::start(name, env, live).await?
+                        Journey::start(name, env, settings, live).await?
                     }
                 };
                 let r = body(&mut j).await;
@@ -412,6 +418,17 @@ pub async fn launch_with_env(
     log: &Path,
     env: &[(&str, &str)],
 ) -> Result<Launched> {
+    launch_with(binary, ready_css, log, env, None).await
+}
+
+/// [`launch_with_env`] with `settings` written as the data folder's `settings.json` first.
+pub async fn launch_with(
+    binary: &Path,
+    ready_css: &str,
+    log: &Path,
+    env: &[(&str, &str)],
+    settings: Option<&str>,
+) -> Result<Launched> {
     let tauri_driver = find_tool(
         "tauri-driver",
         "install it with `cargo install tauri-driver --locked --version 2.1.0`",
@@ -423,6 +440,9 @@ pub async fn launch_with_env(
     let pcscd = ensure_pcscd()?;
     let display = Display::start()?;
     let data = tempfile::Builder::new().prefix("uketsuke-e2e-").tempdir()?;
+    if let Some(s) = settings {
+        std::fs::write(data.path().join("settings.json"), s)?;
+    }
     let port = free_port()?;
     let native_port = free_port()?;
     let log = std::fs::File::create(log)?;
@@ -481,14 +501,21 @@ pub async fn launch_with_env(
 }
 
 impl Journey {
-    async fn start(name: &str, env: &[(&str, &str)], live: bool) -> Result<Journey> {
+    async fn start(name: &str, env: &[(&str, &str)], settings: Option<&str>, live: bool) -> Result<Journey> {
         let app = app_binary()?;
         let artifacts = target_dir().join("e2e-artifacts").join(name);
         if artifacts.exists() {
             std::fs::remove_dir_all(&artifacts)?;
         }
         std::fs::create_dir_all(&artifacts)?;
-        let launched = launch_with_env(&app, "[data-screen]", &artifacts.join("driver.log"), env).await?;
+        let launched = launch_with(
+            &app,
+            "[data-screen]",
+            &artifacts.join("driver.log"),
+            env,
+            settings,
+        )
+        .await?;
         let session_id = launched.client.session_id().await.ok().flatten();
         let mut j = Journey {
             name: name.to_owned(),

@@ -236,6 +236,7 @@ export default {
   'staff.reader_state.ready': 'Reader connected',
   'staff.reader_state.card_present': 'Card on reader',
   'staff.reader_todo.service_down': 'The card reader service (pcscd) is not running, so no card can be read. Restart the computer or call your administrator. Meanwhile, receive patients on paper through “Open fallback”.',
+  'staff.reader_todo.none': 'No card reader is connected. Check the USB cable (live mode never uses the training virtual reader). Meanwhile, receive on documents.',
   'staff.reader_todo.not_connected': 'The card reader “{reader}” is not found. Check its USB cable. Meanwhile, receive patients on paper.',
   'desk.open': 'Show device status',
   'desk.close': 'Close',

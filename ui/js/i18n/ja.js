@@ -243,6 +243,7 @@ export default {
   'staff.reader_state.ready': 'リーダー接続中',
   'staff.reader_state.card_present': 'カードあり',
   'staff.reader_todo.service_down': 'カードリーダーの仕組み（pcscd）が動いていないため、カードを読み取れません。パソコンを再起動するか、管理者にご連絡ください。その間は「代替手段を開く」から書類で受け付けられます。',
+  'staff.reader_todo.none': 'カードリーダーが接続されていません。USBケーブルの接続をご確認ください（本番モードでは練習用の仮想リーダーは使いません）。その間は書類で受け付けられます。',
   'staff.reader_todo.not_connected': 'カードリーダー「{reader}」が見つかりません。USBケーブルの接続をご確認ください。その間は書類で受け付けられます。',
   'desk.open': '機器の状態を表示',
   'desk.close': '閉じる',

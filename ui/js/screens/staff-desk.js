@@ -71,14 +71,16 @@ export function panel(ctx, can) {
   }
   const mb = (n) => (n / (1024 * 1024)).toFixed(1);
   const term = d.terminal;
+  const rest = d.todo.filter((k) => !k.startsWith('reader_'));
   return h('section', { class: 'card desk', testid: 'staff-desk-panel' },
     h('header', { class: 'card-head' },
       h('h3', {}, t('desk.title')),
       live ? null : button('staff-desk-toggle', t('desk.close'), () => { ctx.local.deskOpen = false; ctx.rerender(); }, 'ghost small')),
-    d.todo.length
+    // The reader's own line above says what to do about the reader; the rest is said here.
+    rest.length
       ? h('ul', { class: 'desk-todo', role: 'alert', testid: 'staff-desk-todo' },
-        d.todo.map((k) => h('li', { class: 'rule-hint warn', testid: `staff-desk-todo-${k}` }, t(`desk.todo.${k}`, { reader: d.reader.reader || '—' }))))
-      : h('p', { class: 'small ok', testid: 'staff-desk-ready' }, t('desk.ready')),
+        rest.map((k) => h('li', { class: 'rule-hint warn', testid: `staff-desk-todo-${k}` }, t(`desk.todo.${k}`))))
+      : d.todo.length ? null : h('p', { class: 'small ok', testid: 'staff-desk-ready' }, t('desk.ready')),
     h('ul', { class: 'desk-rows' },
       h('li', { testid: 'staff-desk-reader', dataset: { state: d.reader.state } },
         h('span', { class: 'field-label' }, t('desk.reader')), d.reader.reader || '—', ' · ', t(`staff.reader_state.${d.reader.state}`)),

@@ -115,7 +115,7 @@ function readerState(ctx) {
     h('span', { class: ['pill', ready ? 'ok' : 'warn'], testid: 'staff-reader-state', dataset: { state: r.state } },
       ctx.t(`staff.reader_state.${r.state}`)),
     ready ? null : h('p', { class: 'rule-hint warn', role: 'alert', testid: 'staff-reader-todo' },
-      ctx.t(`staff.reader_todo.${r.state}`, { reader: r.reader })),
+      ctx.t(r.reader || r.state === 'service_down' ? `staff.reader_todo.${r.state}` : 'staff.reader_todo.none')),
   ];
 }
 
