@@ -1,6 +1,12 @@
 //! Sustained queries/second of the mock OQS service through our client over loopback, against a bare axum
 //! "hello" endpoint served and queried the same way (same runtime shape, same client settings) in the same run.
 //! Prints `ratio: ours/peer = …` (throughput ratio; 1.0 would mean our XML + certificate work is free).
+//!
+//! Second (#16 §3): 一件照会 through a 資格確認端末's folders — `FolderPort` writing the request, the mock 端末
+//! (answering from memory, so only the file path is measured) writing the result, `FolderPort` reading it —
+//! against a bare loop on the same disk doing the same file work in one thread: write + fsync + rename the
+//! request, read it, write + fsync + rename the result, read it, remove both. Prints
+//! `ratio: folder round trip / bare file loop = …` (latency ratio; goal ≤ 1.5).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -124,4 +130,93 @@ fn main() {
         peer_lat.as_secs_f64() * 1e3
     );
     rt.shutdown_background();
+    folders(&client, &query);
+}
+
+/// One bare round trip of the same files: what the folder exchange costs without our code.
+fn bare_round_trip(req_dir: &std::path::Path, res_dir: &std::path::Path, req: &[u8], res: &[u8]) {
+    use std::io::Write;
+    let put = |dir: &std::path::Path, name: &str, bytes: &[u8]| {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        let mut f = std::fs::File::create(&tmp).unwrap();
+        f.write_all(bytes).unwrap();
+        f.sync_all().unwrap();
+        std::fs::rename(&tmp, dir.join(name)).unwrap();
+    };
+    put(req_dir, "OQSsiquc01req_bare.xml", req);
+    let got = std::fs::read(req_dir.join("OQSsiquc01req_bare.xml")).unwrap();
+    std::fs::remove_file(req_dir.join("OQSsiquc01req_bare.xml")).unwrap();
+    assert_eq!(got.len(), req.len());
+    put(res_dir, "OQSsiquc01res_bare.xml", res);
+    let got = std::fs::read(res_dir.join("OQSsiquc01res_bare.xml")).unwrap();
+    std::fs::remove_file(res_dir.join("OQSsiquc01res_bare.xml")).unwrap();
+    assert_eq!(got.len(), res.len());
+}
+
+fn folders(client: &OqsClient, query: &NumberQuery) {
+    use oqs::terminal::{FolderPort, Folders, MockTerminal};
+    use reception::OnlineEligibility;
+    // Under target/ (the disk the build uses), not a tmpfs: the files cost what they cost at a desk.
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/tmp");
+    std::fs::create_dir_all(&base).unwrap();
+    let root = tempfile::tempdir_in(&base).unwrap();
+    let (req, res, face) = (
+        root.path().join("req"),
+        root.path().join("res"),
+        root.path().join("face"),
+    );
+    // The peer's own folders beside them (the mock 端末 would take its request files).
+    let (bare_req, bare_res) = (root.path().join("bare-req"), root.path().join("bare-res"));
+    for d in [&req, &res, &face, &bare_req, &bare_res] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let folders = Folders {
+        requests: req.clone(),
+        results: res.clone(),
+        charset: oqs::Charset::ShiftJis,
+    };
+    let answer = client.query_by_numbers(query, true).unwrap();
+    let canned = answer.clone();
+    let now = || today().and_hms_opt(10, 0, 0).unwrap();
+    let _terminal = MockTerminal::start(
+        folders.clone(),
+        face,
+        Box::new(now),
+        Box::new(move |_| Ok(canned.clone())),
+    )
+    .unwrap();
+    let mut port = FolderPort::new(folders, "1399999999", Duration::from_secs(10), Box::new(now));
+    let req_bytes = oqs::client::number_request("1399999999", query, true)
+        .to_bytes(oqs::Charset::ShiftJis)
+        .unwrap();
+    let res_bytes = answer.to_bytes(oqs::Charset::ShiftJis).unwrap();
+    let mut ours_op = || {
+        let r = port.query_by_numbers(query).unwrap();
+        assert!(r.record.is_some());
+    };
+    let mut peer_op = || bare_round_trip(&bare_req, &bare_res, &req_bytes, &res_bytes);
+    for _ in 0..20 {
+        ours_op();
+        peer_op();
+    }
+    let (mut ours, mut peer) = (Tally::default(), Tally::default());
+    for _ in 0..ROUNDS {
+        ours.slice(&mut ours_op);
+        peer.slice(&mut peer_op);
+    }
+    let ((_, ours_lat), (_, peer_lat)) = (ours.result(), peer.result());
+    println!(
+        "一件照会 through the 端末's folders (Shift_JIS, inotify): {:.3} ms/query ({} queries)",
+        ours_lat.as_secs_f64() * 1e3,
+        ours.n
+    );
+    println!(
+        "bare write+fsync+rename+read loop (peer):              {:.3} ms/round ({} rounds)",
+        peer_lat.as_secs_f64() * 1e3,
+        peer.n
+    );
+    println!(
+        "ratio: folder round trip / bare file loop = {:.2} (goal <= 1.5)",
+        ours_lat.as_secs_f64() / peer_lat.as_secs_f64()
+    );
 }

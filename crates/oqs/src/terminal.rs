@@ -131,6 +131,20 @@ enum Wake {
     Cancel,
 }
 
+/// Whether a change notice may concern a finished file starting with `prefix`: temp files (dot-prefixed,
+/// still being written) and other files wake nobody. An error or an event without paths is passed on (the
+/// rescan sorts it out).
+fn concerns(event: &notify::Result<notify::Event>, prefix: &str) -> bool {
+    match event {
+        Ok(e) if !e.paths.is_empty() => e.paths.iter().any(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix))
+        }),
+        _ => true,
+    }
+}
+
 /// Ends the exchange in progress at once (照会キャンセル, or the flow's deadline passed first). Cheap to clone;
 /// a cancel with no exchange in progress does nothing.
 #[derive(Clone, Default)]
@@ -177,6 +191,11 @@ pub struct FolderPort {
     abandoned: BTreeSet<String>,
     cancel: Canceller,
     last: Arc<Mutex<Option<Exchange>>>,
+    /// Change notices of the result folder (and cancels) arrive here.
+    wake_tx: Sender<Wake>,
+    wake_rx: Receiver<Wake>,
+    /// The watch, with the (device, inode) of the folder it watches.
+    watch: Option<(notify::RecommendedWatcher, (u64, u64))>,
 }
 
 impl std::fmt::Debug for FolderPort {
@@ -200,6 +219,7 @@ impl FolderPort {
         timeout: Duration,
         clock: WallClock,
     ) -> Self {
+        let (wake_tx, wake_rx) = mpsc::channel();
         FolderPort {
             folders,
             medical_institution_code: medical_institution_code.to_owned(),
@@ -209,6 +229,9 @@ impl FolderPort {
             abandoned: BTreeSet::new(),
             cancel: Canceller::default(),
             last: Arc::default(),
+            wake_tx,
+            wake_rx,
+            watch: None,
         }
     }
 
@@ -235,6 +258,34 @@ impl FolderPort {
             std::process::id() % 10_000_000,
             self.seq % 10_000
         )
+    }
+
+    /// One inotify watch on the result folder for the port's life (setting one up per query costs more than
+    /// the query's file work), made again when the folder was replaced (a share remounted, the folder
+    /// recreated: the old watch then hears nothing).
+    fn ensure_watch(&mut self) {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::metadata(&self.folders.results) else {
+            self.watch = None;
+            return;
+        };
+        let id = (meta.dev(), meta.ino());
+        if self.watch.as_ref().is_some_and(|(_, watched)| *watched == id) {
+            return;
+        }
+        let tx = self.wake_tx.clone();
+        self.watch = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+            if concerns(&e, RESULT_PREFIX) {
+                let _ = tx.send(Wake::Changed);
+            }
+        })
+        .and_then(|mut w| {
+            w.watch(&self.folders.results, notify::RecursiveMode::NonRecursive)
+                .map(|()| w)
+        })
+        .map_err(|e| tracing::debug!(error = %e, "no change notices on the result folder; rescanning only"))
+        .ok()
+        .map(|w| (w, id));
     }
 
     /// Removes results of exchanges given up on (read by nobody else: the ids are ours).
@@ -273,24 +324,14 @@ impl FolderPort {
         let result_name = format!("{RESULT_PREFIX}{id}.xml");
         let result_path = self.folders.results.join(&result_name);
 
-        let (tx, rx) = mpsc::channel();
         // Watch before writing, so an answer faster than the watch is not missed; without a watch (a share that
         // does not support it) the rescan finds it.
-        let watch_tx = tx.clone();
-        let watcher = notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
-            let _ = watch_tx.send(Wake::Changed);
-        })
-        .and_then(|mut w| {
-            w.watch(&self.folders.results, notify::RecursiveMode::NonRecursive)
-                .map(|()| w)
-        });
-        if let Err(e) = &watcher {
-            tracing::debug!(error = %e, "no change notices on the result folder; rescanning only");
-        }
-        *lock(&self.cancel.current) = Some(tx);
-        let outcome = self.send_and_wait(&request, &id, &result_path, &rx, started);
+        self.ensure_watch();
+        // Notices left from the last exchange say nothing about this one.
+        while self.wake_rx.try_recv().is_ok() {}
+        *lock(&self.cancel.current) = Some(self.wake_tx.clone());
+        let outcome = self.send_and_wait(&request, &id, &result_path, &self.wake_rx, started);
         *lock(&self.cancel.current) = None;
-        drop(watcher);
         match &outcome {
             Ok(_) => self.record(started, ExchangeOutcome::Answered, None),
             Err(Ended::TimedOut) | Err(Ended::Cancelled) => {
@@ -446,8 +487,10 @@ impl FaceResultWatcher {
                 loop {
                     if watcher.is_none() && dir.is_dir() {
                         let tx = watch_tx.clone();
-                        watcher = notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
-                            let _ = tx.send(Wake::Changed);
+                        watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+                            if concerns(&e, FACE_RESULT_PREFIX) {
+                                let _ = tx.send(Wake::Changed);
+                            }
                         })
                         .and_then(|mut w| w.watch(&dir, notify::RecursiveMode::NonRecursive).map(|()| w))
                         .ok();
@@ -559,8 +602,10 @@ impl MockTerminal {
             std::thread::Builder::new()
                 .name("mock-terminal".into())
                 .spawn(move || {
-                    let watcher = notify::recommended_watcher(move |_: notify::Result<notify::Event>| {
-                        let _ = watch_tx.send(Wake::Changed);
+                    let watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+                        if concerns(&e, REQUEST_PREFIX) {
+                            let _ = watch_tx.send(Wake::Changed);
+                        }
                     })
                     .and_then(|mut w| {
                         w.watch(&folders.requests, notify::RecursiveMode::NonRecursive)
@@ -595,6 +640,14 @@ impl MockTerminal {
                         match rx.recv_timeout(RESCAN) {
                             Ok(Wake::Cancel) | Err(RecvTimeoutError::Disconnected) => break,
                             Ok(Wake::Changed) | Err(RecvTimeoutError::Timeout) => {}
+                        }
+                        // One listing answers every notice that came meanwhile.
+                        let mut stop = false;
+                        while let Ok(w) = rx.try_recv() {
+                            stop |= matches!(w, Wake::Cancel);
+                        }
+                        if stop {
+                            break;
                         }
                     }
                     drop(watcher);
