@@ -67,6 +67,7 @@ export function render(root, snap, ctx) {
       h('span', { class: ['pill', `reader-${kebab(snap.mode)}`], testid: 'staff-reader-mode' }, t(`readermode.${snap.mode}`)),
       button('staff-hotline-open', t('staff.hotline.open'), () => sendStaff(ctx, null, { Hotline: true }), 'ghost small'))));
 
+  if (header.offsetHeight) el.style.setProperty('--staff-header-h', `${header.offsetHeight}px`);
   keyed(tabs, JSON.stringify([lang, local.tab]), (r) => r.appendChild(
     h('nav', { class: 'tabs', role: 'tablist' }, TABS.map((k) => h('button', {
       type: 'button', role: 'tab', class: local.tab === k ? 'on' : '', testid: `staff-tab-${k}`, 'aria-selected': String(local.tab === k),
