@@ -365,6 +365,40 @@ pub enum DeskTodo {
     FaceModelFailed,
 }
 
+/// The card reader `reader_name` as PC/SC sees it now.
+pub fn reader_status_of(reader_name: &str) -> ReaderStatus {
+    let reader = reader_name.to_owned();
+    let down = |e: CardError| ReaderStatus {
+        reader: reader.clone(),
+        state: ReaderState::ServiceDown,
+        detail: Some(e.to_string()),
+    };
+    let ctx = match PcscContext::establish() {
+        Ok(c) => c,
+        Err(e) => return down(e),
+    };
+    match ctx.readers() {
+        Err(e) => down(e),
+        Ok(list) if !list.iter().any(|r| r == &reader) => ReaderStatus {
+            reader: reader.clone(),
+            state: ReaderState::NotConnected,
+            detail: None,
+        },
+        Ok(_) => match ctx.card_present(&reader) {
+            Err(e) => down(e),
+            Ok(atr) => ReaderStatus {
+                reader: reader.clone(),
+                state: if atr.is_some() {
+                    ReaderState::CardPresent
+                } else {
+                    ReaderState::Ready
+                },
+                detail: None,
+            },
+        },
+    }
+}
+
 /// The app state the commands use.
 pub struct App {
     /// The driver thread.
@@ -849,36 +883,26 @@ impl App {
     /// What the card reader is now, for the staff console (#16 §2, the reader part of the status panel): asked
     /// of PC/SC afresh on each call (a stopped or restarted pcscd is seen at once), never through the flow.
     pub fn reader_status(&self) -> ReaderStatus {
+        reader_status_of(&self.reader_name)
+    }
+
+    /// Live: tell `ready` whether the reader can read a card, every 2 s until the app stops (a window that opens
+    /// later hears it too), so the patient's screen does not invite a card in vain.
+    pub fn watch_readiness(&self, ready: Box<dyn Fn(bool) + Send>) -> std::io::Result<()> {
         let reader = self.reader_name.clone();
-        let down = |e: CardError| ReaderStatus {
-            reader: reader.clone(),
-            state: ReaderState::ServiceDown,
-            detail: Some(e.to_string()),
-        };
-        let ctx = match PcscContext::establish() {
-            Ok(c) => c,
-            Err(e) => return down(e),
-        };
-        match ctx.readers() {
-            Err(e) => down(e),
-            Ok(list) if !list.iter().any(|r| r == &reader) => ReaderStatus {
-                reader: reader.clone(),
-                state: ReaderState::NotConnected,
-                detail: None,
-            },
-            Ok(_) => match ctx.card_present(&reader) {
-                Err(e) => down(e),
-                Ok(atr) => ReaderStatus {
-                    reader: reader.clone(),
-                    state: if atr.is_some() {
-                        ReaderState::CardPresent
-                    } else {
-                        ReaderState::Ready
-                    },
-                    detail: None,
-                },
-            },
-        }
+        let stop = Arc::clone(&self.monitor_stop);
+        std::thread::Builder::new()
+            .name("reader-readiness".into())
+            .spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    ready(matches!(
+                        reader_status_of(&reader).state,
+                        ReaderState::Ready | ReaderState::CardPresent
+                    ));
+                    crate::reader::backoff(std::time::Duration::from_secs(2));
+                }
+            })
+            .map(drop)
     }
 
     /// The desk's status panel (#16 §2): reader, eligibility path and the 端末's folders, face models, database,

@@ -140,6 +140,14 @@ pub fn start_state<R: Runtime>(
     state.on_today_changed(Box::new(move || {
         let _ = told.emit("today-changed", ());
     }));
+    if mode == Mode::Live {
+        let told = app.clone();
+        state
+            .watch_readiness(Box::new(move |ready| {
+                let _ = told.emit("reader-ready", ready);
+            }))
+            .map_err(|e| format!("reader readiness: {e}"))?;
+    }
     app.manage(state);
     app.manage(scenario::ScenarioControl::default());
     Ok(mode)

@@ -17,7 +17,7 @@ pub use mynacard::pcscd::{Pcscd, VPCD_READER};
 
 /// Wait before polling a daemon again. I/O back-off, not flow logic (flow time goes through the Clock port).
 #[allow(clippy::disallowed_methods)]
-fn backoff(d: Duration) {
+pub(crate) fn backoff(d: Duration) {
     std::thread::sleep(d);
 }
 

@@ -76,6 +76,14 @@ fn live_beside_a_terminal_checks_by_numbers_through_its_folders_and_lists_the_ce
 }
 
 async fn beside_a_terminal(j: &mut Journey) -> Result<()> {
+    // No card reader: the patient is sent to the desk instead of being asked for a card.
+    j.switch_to_window_titled("患者用").await?;
+    j.wait_exists("reader-not-ready").await?;
+    let patient = j.text("reader-not-ready").await?;
+    ensure!(
+        patient.contains("受付窓口") && !patient.contains("置いてください"),
+        "the patient's screen: {patient}"
+    );
     j.switch_to_window_titled("職員用").await?;
     // Started with no card reader: the console says what to do, not 「カード待ち」.
     j.wait_exists("staff-desk-panel").await?;

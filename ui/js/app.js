@@ -34,6 +34,8 @@ import * as camera from './camera.js';
  * @property {(message: string, kind?: string) => void} flash
  * @property {(lang: 'ja' | 'en') => void} setLang
  * @property {() => void} rerender
+ * @property {boolean} readerReady Live: the card reader can read a card now (pushed as `reader-ready`; true
+ *   until told otherwise, and always in training).
  * @property {() => Promise<void>} refreshInfo Reads app_info again (a scenario pinned or released the clinic
  *   day) and redraws every pane.
  * @property {(input: UserInput) => Promise<void>} send Sends a UserInput; the answer is the next snapshot.
@@ -53,9 +55,10 @@ const PANES = { reader, staff, trainer };
  * snapshot be pushed and drawn — before the reply "right after the input" arrives; drawing that reply then
  * would put an older screen back (e.g. 資格確認中 over 受付完了 until the next push). Every change is pushed
  * before the reply is sent, so skipping the reply never loses a screen.
- * @type {{ snapshot: Snapshot | null, info: Partial<AppInfo>, panes: any[], pushed: number }}
+ * @type {{ snapshot: Snapshot | null, info: Partial<AppInfo>, panes: any[], pushed: number, readerReady: boolean }}
  */
 const app = {
+  readerReady: true,
   snapshot: null,
   info: { mode: 'training' },
   panes: [],
@@ -122,6 +125,7 @@ function makePane(root) {
     flash,
     setLang: (lang) => { pane.lang = lang; render(pane); },
     rerender: () => render(pane),
+    readerReady: app.readerReady,
     refreshInfo,
     /** Send a UserInput; the answer is the next snapshot. */
     send: async (input) => {
@@ -196,6 +200,13 @@ async function boot() {
   }
   document.body.dataset.mode = app.info.mode;
   await backend.onSnapshot((s) => { app.pushed += 1; update(s); });
+  // Live: whether the card reader can read a card, so the patient is not invited to place one in vain.
+  await backend.on('reader-ready', (ready) => {
+    const now = ready !== false;
+    if (now === app.readerReady) return;
+    app.readerReady = now;
+    for (const p of app.panes) render(p);
+  });
   await reply(() => backend.snapshot());
 }
 

@@ -20,6 +20,8 @@ export default {
   'reader.still_there.lead': 'There has been no input for a while. Press “Continue” to go on.',
   'reader.still_there.continue': 'Continue',
 
+  'reader.waiting.not_ready': 'The card reader is not available right now',
+  'reader.waiting.not_ready_lead': 'Please ask at the reception desk. You can also be received with your documents.',
   'reader.waiting.title': 'Please place your My Number Card',
   'reader.waiting.lead': 'Place the card in the tray with the photo side facing up.',
   'reader.waiting.cover': 'Please take the card out of its case.',

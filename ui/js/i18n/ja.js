@@ -22,6 +22,8 @@ export default {
   'reader.still_there.lead': 'しばらく操作がありませんでした。続ける場合は「続ける」を押してください。',
   'reader.still_there.continue': '続ける',
 
+  'reader.waiting.not_ready': 'ただいまカードを読み取れません',
+  'reader.waiting.not_ready_lead': 'お手数ですが、受付窓口にお声がけください。保険証の代わりの書類でも受付できます。',
   'reader.waiting.title': 'マイナンバーカードを置いてください',
   'reader.waiting.lead': '顔写真のある面を上にして、カード置き場に置いてください。',
   'reader.waiting.cover': 'カードケースからは出してください。',

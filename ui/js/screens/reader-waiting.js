@@ -1,7 +1,7 @@
 // WaitingForCard: 「マイナンバーカードを置いてください」 plus the smartphone path on the first screen,
 // as on current readers (SMAPHO-NEWS).
 
-import { mount } from '../dom.js';
+import { h, mount } from '../dom.js';
 import { screen, title, lead, big, picture, footer } from './reader-parts.js';
 
 /**
@@ -11,6 +11,14 @@ import { screen, title, lead, big, picture, footer } from './reader-parts.js';
  */
 export function render(root, snap, ctx) {
   const { t } = ctx;
+  if (!ctx.readerReady) {
+    // No card can be read (no reader, pcscd stopped): the patient is sent to the desk, not asked for a card.
+    mount(root, h('section', { class: 'rscreen', screen: 'WaitingForCard', testid: 'reader-not-ready' },
+      title(t('reader.waiting.not_ready')),
+      picture('staff'),
+      lead(t('reader.waiting.not_ready_lead'))));
+    return;
+  }
   mount(root, screen('WaitingForCard',
     title(t('reader.waiting.title')),
     picture('card'),
