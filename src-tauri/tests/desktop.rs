@@ -12,6 +12,15 @@ use std::path::{Path, PathBuf};
 use uketsuke::desktop::{FileAction, Programs};
 use uketsuke::error::Key;
 
+/// The tests of this file one at a time: a script just written by one test cannot be executed while another
+/// test's fork still holds it open for writing (ETXTBSY, "Text file busy"), so writing and running stubs must
+/// not interleave.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -25,6 +34,7 @@ fn programs(opener: PathBuf, printer: PathBuf) -> Programs {
 
 #[test]
 fn print_sends_the_file_to_lp_and_reports_the_spoolers_answer() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("shikaku-moushitate.pdf");
     std::fs::write(&file, b"%PDF-1.7").unwrap();
@@ -48,6 +58,7 @@ fn print_sends_the_file_to_lp_and_reports_the_spoolers_answer() {
 
 #[test]
 fn a_spooler_refusal_and_a_missing_lp_are_clear_errors() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.pdf");
     std::fs::write(&file, b"%PDF-1.7").unwrap();
@@ -76,6 +87,7 @@ fn a_spooler_refusal_and_a_missing_lp_are_clear_errors() {
 
 #[test]
 fn open_hands_the_file_to_the_desktops_opener() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("b.pdf");
     std::fs::write(&file, b"%PDF-1.7").unwrap();

@@ -314,3 +314,23 @@ fn the_certified_readers_results_appear_in_todays_list_and_a_not_found_opens_the
     assert!(screen_is(&wizard, "Fallback"));
     assert_eq!(today(&d.app).len(), 1, "資格なし is not a reception");
 }
+
+/// #16 §2: live started as a new user would — no reader, no endpoint, no folders — says what to do.
+#[test]
+fn live_with_nothing_configured_says_there_is_no_way_to_check_eligibility() {
+    let data = tempfile::tempdir().unwrap();
+    let app = mock_app(
+        data.path(),
+        Settings {
+            mode: Mode::Live,
+            reader_name: "No Such Reader 00".into(),
+            ..Settings::default()
+        },
+    );
+    let status = call(&app, "desk_status", json!({})).unwrap();
+    assert_eq!(status["eligibility"], json!("not_configured"), "{status}");
+    assert!(status["terminal"].is_null());
+    let todo = status["todo"].as_array().unwrap();
+    assert!(todo.contains(&json!("eligibility_not_configured")), "{status}");
+    assert_eq!(todo.len(), 2, "and the reader: {status}");
+}
