@@ -689,8 +689,9 @@ impl App {
 
     /// App facts for the UI.
     pub fn info(&self) -> crate::commands::AppInfo {
+        let mode = lock(&self.settings).mode;
         crate::commands::AppInfo {
-            mode: lock(&self.settings).mode,
+            mode,
             version: env!("CARGO_PKG_VERSION"),
             reader_name: self.reader_name.clone(),
             oqs_endpoint: self.oqs_url.clone(),
@@ -700,6 +701,11 @@ impl App {
                 None => crate::training::CameraInput::Webcam,
             },
             inspector: None,
+            reader_ready: mode != crate::config::Mode::Live
+                || matches!(
+                    self.reader_status().state,
+                    ReaderState::Ready | ReaderState::CardPresent
+                ),
         }
     }
 

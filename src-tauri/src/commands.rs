@@ -33,6 +33,9 @@ pub struct AppInfo {
     /// Whether the calling window's WebKit inspector can open, as read back from WebKit when the window was made
     /// (`null` before that). Never `true` in live mode (#13 §2).
     pub inspector: Option<bool>,
+    /// Whether the reader can read a card now (always `true` in training). Live pushes changes as `reader-ready`;
+    /// this is the value a window starts from, so the patient's screen is right before the first push arrives.
+    pub reader_ready: bool,
 }
 
 /// `send`: one person's action.

@@ -692,6 +692,10 @@ fn a_reader_that_is_not_attached_is_not_reported_ready() {
         [json!("not_connected"), json!("service_down")].contains(&status["state"]),
         "{status}"
     );
+    // The patient's window starts from app_info: a `reader-ready` push sent before the page listened is lost, and
+    // the page must not invite a card in the meantime.
+    let info = call(&f.app, "app_info", json!({})).unwrap();
+    assert_eq!(info["reader_ready"], json!(false), "{info}");
 }
 
 /// #16 §1: live needs an eligibility path — the https endpoint or both of the 資格確認端末's folders; one folder

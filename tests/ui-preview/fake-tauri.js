@@ -48,7 +48,7 @@
   /** @type {{ [K in keyof Commands]?: (args: Commands[K]['args']) => Commands[K]['reply'] | Promise<Commands[K]['reply']> }} */
   const answers = {
     trainer_state: () => ({ card: null, camera: 'same', oqs_fault: 'none', reader_fault: 'none' }),
-    app_info: () => ({ mode, version: '0.1.0-preview', reader_name: 'Virtual PCD 00 00', oqs_endpoint: 'http://127.0.0.1:18080', today: '2025-12-02', camera: 'same', inspector: null }),
+    app_info: () => ({ mode, version: '0.1.0-preview', reader_name: 'Virtual PCD 00 00', oqs_endpoint: 'http://127.0.0.1:18080', today: '2025-12-02', camera: 'same', inspector: null, reader_ready: true }),
     snapshot: () => current,
     send: () => current,
     today_list: (args) => (args.filter === 'refund' || args.filter === 'pending' ? TODAY.filter((r) => r.refund_open) : args.filter === 'fallback' ? TODAY.filter((r) => r.fallback) : TODAY),

@@ -193,20 +193,24 @@ async function boot() {
   app.panes = [...document.querySelectorAll('[data-pane]')]
     .map((r) => /** @type {HTMLElement} */ (r))
     .filter((r) => PANES[r.dataset.pane || '']).map(makePane);
-  try {
-    app.info = (await backend.call('app_info')) || app.info;
-  } catch (e) {
-    console.warn('app_info failed', e);
-  }
-  document.body.dataset.mode = app.info.mode;
-  await backend.onSnapshot((s) => { app.pushed += 1; update(s); });
-  // Live: whether the card reader can read a card, so the patient is not invited to place one in vain.
+  // Live: whether the card reader can read a card, so the patient is not invited to place one in vain. The
+  // listener goes first and app_info gives the starting value (a push sent before the page listened is lost).
+  let heard = false;
   await backend.on('reader-ready', (ready) => {
+    heard = true;
     const now = ready !== false;
     if (now === app.readerReady) return;
     app.readerReady = now;
     for (const p of app.panes) render(p);
   });
+  try {
+    app.info = (await backend.call('app_info')) || app.info;
+  } catch (e) {
+    console.warn('app_info failed', e);
+  }
+  if (!heard && app.info.reader_ready === false) app.readerReady = false;
+  document.body.dataset.mode = app.info.mode;
+  await backend.onSnapshot((s) => { app.pushed += 1; update(s); });
   await reply(() => backend.snapshot());
 }
 
