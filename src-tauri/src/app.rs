@@ -399,6 +399,9 @@ pub fn reader_status_of(reader_name: &str) -> ReaderStatus {
     }
 }
 
+/// Loads the face models (the embedded ones in the app); an error is shown to the desk as it is.
+pub type ModelLoader = Box<dyn FnOnce() -> Result<face::FaceModels, String> + Send>;
+
 /// The app state the commands use.
 pub struct App {
     /// The driver thread.
@@ -439,6 +442,22 @@ impl App {
         settings: Settings,
         sink: Box<dyn SnapshotSink + Send>,
     ) -> Result<App, String> {
+        Self::start_with_models(
+            paths,
+            settings,
+            sink,
+            Box::new(|| face::FaceModels::load().map_err(|e| e.to_string())),
+        )
+    }
+
+    /// [`App::start`] with the face models from `load` (run on its own thread). The app uses the embedded
+    /// models; tests pass a loader that fails, to see what the desk is told when face recognition is off.
+    pub fn start_with_models(
+        paths: Paths,
+        settings: Settings,
+        sink: Box<dyn SnapshotSink + Send>,
+        load: ModelLoader,
+    ) -> Result<App, String> {
         let clock = SystemClock::default();
         let mode = settings.mode;
         let dir = paths
@@ -469,7 +488,7 @@ impl App {
                 .name("face-models".into())
                 .spawn(move || {
                     let started = clock.now();
-                    let loaded = face::FaceModels::load().map_err(|e| e.to_string());
+                    let loaded = load();
                     let _ = took.set((clock.now() - started).num_milliseconds());
                     let _ = models.set(loaded);
                 })

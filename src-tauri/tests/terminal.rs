@@ -334,3 +334,59 @@ fn live_with_nothing_configured_says_there_is_no_way_to_check_eligibility() {
     assert!(todo.contains(&json!("eligibility_not_configured")), "{status}");
     assert_eq!(todo.len(), 2, "and the reader: {status}");
 }
+
+struct NoSink;
+impl reception::ports::SnapshotSink for NoSink {
+    fn publish(&mut self, _: &reception::Snapshot) {}
+}
+
+/// #16 §2, the two states the panel shows that a fresh desk never reaches: face models that fail to load (the desk
+/// is told to use 暗証番号 or 目視, with the loader's reason) and a database migrated from an older program (the
+/// backup the migration took is named).
+#[test]
+fn the_panel_names_face_models_that_failed_and_the_backup_a_migration_took() {
+    let data = tempfile::tempdir().unwrap();
+    let live = data.path().join("live");
+    std::fs::create_dir_all(&live).unwrap();
+    let db = live.join("uketsuke.sqlite3");
+    drop(store::Store::create_at_version(&db, store::Mode::Live, 6).unwrap());
+    let settings = Settings {
+        mode: Mode::Live,
+        reader_name: "No Such Reader 00".into(),
+        oqs_endpoint: "https://127.0.0.1:9/".into(),
+        ..Settings::default()
+    };
+    let app = uketsuke::app::App::start_with_models(
+        uketsuke::config::Paths {
+            root: data.path().to_path_buf(),
+        },
+        settings,
+        Box::new(NoSink),
+        Box::new(|| Err("SHA-256 of the detector does not match".into())),
+    )
+    .unwrap();
+    let mut status = app.desk_status();
+    for _ in 0..200 {
+        if status.face_model.state != "loading" {
+            break;
+        }
+        std::thread::park_timeout(Duration::from_millis(50));
+        status = app.desk_status();
+    }
+    let status = serde_json::to_value(&status).unwrap();
+    assert_eq!(status["face_model"]["state"], json!("failed"), "{status}");
+    assert_eq!(
+        status["face_model"]["detail"],
+        json!("SHA-256 of the detector does not match")
+    );
+    assert!(
+        status["todo"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("face_model_failed")),
+        "{status}"
+    );
+    let backup = status["database"]["last_backup"].as_str().unwrap();
+    assert!(backup.ends_with("uketsuke.sqlite3.v6.bak"), "{backup}");
+    assert!(Path::new(backup).is_file());
+}

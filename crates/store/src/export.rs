@@ -81,7 +81,12 @@ fn render_csv(rows: &[ReceptionSummary]) -> String {
                 r.birthdate.format("%Y-%m-%d").to_string(),
                 sex_label(r.sex).into(),
                 kind_label(r.kind).into(),
-                identity_label(r.identity).into(),
+                // The certified reader confirmed identity itself (its face or PIN); the desk saw no card.
+                if r.certified_reader_file.is_some() {
+                    "顔認証付きカードリーダー".into()
+                } else {
+                    identity_label(r.identity).into()
+                },
                 presenter_label(r.presenter).into(),
                 outcome_label(r.outcome).into(),
                 r.fallback.map(fallback_label).unwrap_or_default().into(),

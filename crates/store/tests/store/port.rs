@@ -825,6 +825,16 @@ fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_
     assert_eq!(day[0].certified_reader_file.as_deref(), Some(name));
     assert_eq!(day[0].name, "見本 花子");
     assert_eq!(day[0].copay_percent, Some(30));
+    // The export names who confirmed identity, as today's list does (not the desk's 「カードなし」).
+    let csv = String::from_utf8(
+        p.db()
+            .export_day_csv(at.date(), store::CsvEncoding::Utf8Bom)
+            .unwrap()[3..]
+            .to_vec(),
+    )
+    .unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert_eq!(row.split(',').nth(8), Some("顔認証付きカードリーダー"), "{csv}");
 
     let error_file = "OQSsiquc01res_face_20261202093500.xml";
     assert_eq!(
