@@ -20,7 +20,7 @@ use reception::model::{
     CertQuery, CertRef, ConsentMode, ConsentRecord, EligibilityError, EligibilityResponse, NumberQuery,
     QualificationValidity, Registration, Segment,
 };
-use reception::paper::{Basis, Billing, ReceptionRecord};
+use reception::paper::{Basis, Billing, ProblemKind, ReceptionRecord};
 use reception::OnlineEligibility;
 use serde::Serialize;
 
@@ -72,6 +72,9 @@ pub struct CertifiedReaderResult {
     pub problem: Option<CertifiedProblem>,
     /// The service's code and message for an error answer (simulated codes are labelled as such).
     pub detail: Option<String>,
+    /// The wizard's problem class for this result, so it opens at the first step that applies (a 資格なし
+    /// skips 再試行: retrying at this desk's reader cannot check what the certified reader answered).
+    pub classified: Option<ProblemKind>,
 }
 
 /// Where a certified reader's result went.
@@ -130,7 +133,31 @@ pub enum Taken {
     /// A confirmed eligibility: this reception.
     Reception(Box<ReceptionRecord>),
     /// For the desk.
-    NeedsDesk(CertifiedProblem, Option<String>),
+    NeedsDesk(CertifiedProblem, Option<String>, ProblemKind),
+}
+
+/// The wizard's class of a certified reader's problem, as the flow classifies its own answers
+/// (`ErrorCode::problem`): 無効 → 資格無効, 該当なし / 複数該当 → 資格情報なし, a service error → 通信障害, a file that
+/// cannot be read → 機器故障.
+fn problem_kind(problem: CertifiedProblem, validity: Option<QualificationValidity>) -> ProblemKind {
+    match problem {
+        CertifiedProblem::NotEligible => match validity {
+            Some(QualificationValidity::Invalid | QualificationValidity::InvalidNewerExists) => {
+                ProblemKind::EligibilityInvalid
+            }
+            _ => ProblemKind::NoEligibilityData,
+        },
+        CertifiedProblem::ServiceError => ProblemKind::CommunicationFailure,
+        CertifiedProblem::Unreadable => ProblemKind::DeviceFailure,
+    }
+}
+
+fn needs_desk(
+    problem: CertifiedProblem,
+    detail: Option<String>,
+    validity: Option<QualificationValidity>,
+) -> Taken {
+    Taken::NeedsDesk(problem, detail, problem_kind(problem, validity))
 }
 
 /// The moment a face result stands for: its 処理実行日時, else the stamp in its name, else `fallback`.
@@ -153,19 +180,20 @@ fn finished_at(face: &FaceResult, fallback: NaiveDateTime) -> NaiveDateTime {
 pub fn taken_of(face: &FaceResult, at: NaiveDateTime) -> Taken {
     let msg = match oqs::client::classify(face.msg.clone()) {
         Ok(m) => m,
-        Err(e) => return Taken::NeedsDesk(CertifiedProblem::ServiceError, Some(e.to_string())),
+        Err(e) => return needs_desk(CertifiedProblem::ServiceError, Some(e.to_string()), None),
     };
     let resp = match oqs::reception_port::response_from_msg(&msg, at.date()) {
         Ok(r) => r,
-        Err(e) => return Taken::NeedsDesk(CertifiedProblem::Unreadable, Some(e.to_string())),
+        Err(e) => return needs_desk(CertifiedProblem::Unreadable, Some(e.to_string()), None),
     };
     if let Segment::Error { code } = &resp.segment {
-        return Taken::NeedsDesk(CertifiedProblem::ServiceError, Some(code.clone()));
+        return needs_desk(CertifiedProblem::ServiceError, Some(code.clone()), None);
     }
     let (Some(QualificationValidity::Valid), Some(record)) = (resp.validity, resp.record.clone()) else {
-        return Taken::NeedsDesk(
+        return needs_desk(
             CertifiedProblem::NotEligible,
             resp.validity.map(|v| format!("{v:?}")),
+            resp.validity,
         );
     };
     let c = &record.consent;
@@ -234,7 +262,7 @@ impl FaceImport {
             }
             Err((name, why)) => (
                 name,
-                Taken::NeedsDesk(CertifiedProblem::Unreadable, Some(why)),
+                needs_desk(CertifiedProblem::Unreadable, Some(why), None),
                 now,
             ),
         };
@@ -247,10 +275,11 @@ impl FaceImport {
                     outcome: CertifiedOutcome::Received,
                     problem: None,
                     detail: None,
+                    classified: None,
                 };
                 (Some(r), line)
             }
-            Taken::NeedsDesk(problem, detail) => (
+            Taken::NeedsDesk(problem, detail, kind) => (
                 None,
                 CertifiedReaderResult {
                     file: name.clone(),
@@ -258,6 +287,7 @@ impl FaceImport {
                     name: None,
                     outcome: CertifiedOutcome::NeedsDesk,
                     problem: Some(problem),
+                    classified: Some(kind),
                     detail,
                 },
             ),
@@ -268,10 +298,10 @@ impl FaceImport {
         match result {
             Ok(store::TerminalTake::AlreadyTaken) => true,
             Ok(store::TerminalTake::Taken(_)) => {
-                let needs_desk = line.outcome == CertifiedOutcome::NeedsDesk;
+                let classified = line.classified;
                 self.log.push(line);
-                if needs_desk {
-                    self.open_wizard_if_free();
+                if let Some(kind) = classified {
+                    self.open_wizard_if_free(kind);
                 }
                 (self.changed)();
                 true
@@ -283,17 +313,63 @@ impl FaceImport {
         }
     }
 
-    /// The wizard opens by itself only when no patient is at this desk's own reader.
-    fn open_wizard_if_free(&self) {
+    /// The wizard opens by itself, classified, only when no patient is at this desk's own reader.
+    fn open_wizard_if_free(&self, kind: ProblemKind) {
         let free = self.session.snapshot().is_ok_and(|s| {
             s.staff_actions
                 .contains(&reception::flow::StaffActionKind::OpenFallback)
                 && matches!(s.screen, reception::Screen::WaitingForCard)
         });
         if free {
-            let _ = self.session.input(reception::UserInput::Staff(
+            for action in [
                 reception::flow::StaffAction::OpenFallback,
-            ));
+                reception::flow::StaffAction::ClassifyProblem(kind),
+            ] {
+                let _ = self.session.input(reception::UserInput::Staff(action));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The wizard's class follows the certified reader's answer as the flow's own (`ErrorCode::problem`), so
+    /// 資格無効 opens where 資格無効 does, and only the outage kinds keep 再試行 and the 申立書.
+    #[test]
+    fn each_certified_problem_gets_the_class_the_flow_gives_the_same_answer() {
+        use reception::flow::ErrorCode;
+        let cases = [
+            (
+                CertifiedProblem::NotEligible,
+                Some(QualificationValidity::Invalid),
+                ErrorCode::EligibilityInvalid,
+            ),
+            (
+                CertifiedProblem::NotEligible,
+                Some(QualificationValidity::InvalidNewerExists),
+                ErrorCode::EligibilityInvalidNewerExists,
+            ),
+            (
+                CertifiedProblem::NotEligible,
+                Some(QualificationValidity::NotFound),
+                ErrorCode::NoEligibilityData,
+            ),
+            (
+                CertifiedProblem::NotEligible,
+                Some(QualificationValidity::MultipleMatches),
+                ErrorCode::MultipleMatches,
+            ),
+            (CertifiedProblem::ServiceError, None, ErrorCode::ServiceError),
+            (CertifiedProblem::Unreadable, None, ErrorCode::CardUnreadable),
+        ];
+        for (problem, validity, same_as) in cases {
+            assert_eq!(
+                Some(problem_kind(problem, validity)),
+                same_as.problem(),
+                "{problem:?} {validity:?}"
+            );
         }
     }
 }

@@ -124,6 +124,10 @@ function certified(ctx, lines, can) {
       h('span', { class: ['pill', l.outcome === 'received' ? 'ok' : 'warn'] },
         l.outcome === 'received' ? t('desk.certified.received') : t(`desk.certified.problem.${l.problem}`)),
       l.outcome === 'needs_desk' && can('OpenFallback')
-        ? button(`staff-certified-fallback-${i}`, t('staff.status.open_fallback'), () => sendStaff(ctx, null, 'OpenFallback'), 'secondary small')
+        ? button(`staff-certified-fallback-${i}`, t('staff.status.open_fallback'), async () => {
+          // Classified as the certified reader answered, so the wizard opens at the first step that applies.
+          await sendStaff(ctx, null, 'OpenFallback');
+          if (l.classified) await sendStaff(ctx, null, { ClassifyProblem: l.classified });
+        }, 'secondary small')
         : null))));
 }
