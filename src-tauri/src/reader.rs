@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use mynacard::{CardEvent, PcscContext};
+use mynacard::PcscContext;
 use reception::Event;
 
 use crate::session::Session;
@@ -40,33 +40,36 @@ pub fn spawn_monitor(reader: String, session: Session, stop: Arc<AtomicBool>) ->
                         continue;
                     }
                 };
-                // Catch up with a card that was already there (e.g. placed before the app started).
-                let now = ctx.card_present(&reader).map(|a| a.is_some()).unwrap_or(false);
-                if now != present {
-                    present = now;
-                    let _ = session.reader_event(if now {
-                        Event::CardPlaced
-                    } else {
-                        Event::CardRemoved
-                    });
-                }
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    match ctx.wait_event(std::slice::from_ref(&reader), Duration::from_millis(500)) {
-                        Ok(Some(CardEvent::Inserted { .. })) if !present => {
-                            present = true;
-                            let _ = session.reader_event(Event::CardPlaced);
-                        }
-                        Ok(Some(CardEvent::Removed { .. })) if present => {
-                            present = false;
-                            let _ = session.reader_event(Event::CardRemoved);
-                        }
-                        Ok(_) => {}
+                    // The reader's state now against what the flow was told, every round: a card placed before
+                    // the app started is caught up with, and a change that fell between two waits (each wait
+                    // compares with its own first look) is reported at the next round instead of being lost.
+                    let now = match ctx.card_present(&reader) {
+                        Ok(atr) => atr.is_some(),
                         Err(_) => break, // daemon gone: re-establish
+                    };
+                    if now != present {
+                        present = now;
+                        let _ = session.reader_event(if now {
+                            Event::CardPlaced
+                        } else {
+                            Event::CardRemoved
+                        });
+                        continue;
+                    }
+                    // Woken by a change (or after 500 ms); what changed is read at the top of the loop.
+                    if ctx
+                        .wait_event(std::slice::from_ref(&reader), Duration::from_millis(500))
+                        .is_err()
+                    {
+                        break;
                     }
                 }
+                // The daemon went away or the reader is not attached: look again shortly, not in a busy loop.
+                backoff(Duration::from_millis(500));
             }
         })?;
     Ok(())
