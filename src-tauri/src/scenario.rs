@@ -139,8 +139,14 @@ impl Recording {
         Some(d)
     }
 
-    /// Score at `now` and build the run to keep.
-    pub fn finish(&self, now: NaiveDateTime) -> UiResult<(DebriefView, store::TrainingRun)> {
+    /// Score at `now` (the scenario's clock, which the time taken is measured on) and build the run to keep,
+    /// finished at `finished_at`: the real time, since a trainee's history and certificate say when the trainee
+    /// played, not the day the scenario pretends (every run of a scenario pins the same day).
+    pub fn finish(
+        &self,
+        now: NaiveDateTime,
+        finished_at: NaiveDateTime,
+    ) -> UiResult<(DebriefView, store::TrainingRun)> {
         let elapsed = u64::try_from((now - self.started_at).num_seconds()).unwrap_or(0);
         let view = DebriefView::of(training::score(&self.scenario, &self.decisions, elapsed));
         let run = store::TrainingRun {
@@ -152,7 +158,7 @@ impl Recording {
             elapsed_secs: elapsed,
             decisions_json: to_json(&self.decisions)?,
             debrief_json: to_json(&view)?,
-            finished_at: now,
+            finished_at,
         };
         Ok((view, run))
     }
@@ -446,7 +452,7 @@ impl ScenarioControl {
         let rec = lock(&self.current)
             .take()
             .ok_or_else(|| UiError::keyed(Code::NotAvailable, Key::NoScenarioRunning))?;
-        let (view, run) = rec.finish(app.clock().now())?;
+        let (view, run) = rec.finish(app.clock().now(), crate::clock::SystemClock::real_now())?;
         app.db()
             .db_mut()
             .save_training_run(&run)
@@ -556,7 +562,7 @@ pub struct CertificateLine {
     pub title_ja: String,
     /// Score of the passing run (100).
     pub score_percent: u32,
-    /// Day it was passed (the scenario's clock).
+    /// Day it was passed (the real day, not the scenario's).
     pub passed_on: NaiveDate,
 }
 

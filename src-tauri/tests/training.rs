@@ -68,7 +68,8 @@ fn playing_a_scenarios_expected_decision_scores_100_and_keeps_the_run_with_its_t
             DocumentUse::QualificationCertificate
         ))
     );
-    let (view, run) = rec.finish(start + TimeDelta::seconds(95)).unwrap();
+    let played = at(2026, 12, 3, 14, 2);
+    let (view, run) = rec.finish(start + TimeDelta::seconds(95), played).unwrap();
     assert_eq!(view.debrief.score_percent, 100);
     assert!(view.debrief.passed);
     assert_eq!(view.labels.len(), view.debrief.items.len());
@@ -78,6 +79,10 @@ fn playing_a_scenarios_expected_decision_scores_100_and_keeps_the_run_with_its_t
         ("研修 太郎", PAPER)
     );
     assert_eq!((run.score_percent, run.elapsed_secs), (100, 95));
+    assert_eq!(
+        run.finished_at, played,
+        "kept at the real time, not the scenario's"
+    );
     let decisions: Vec<StaffDecision> = serde_json::from_str(&run.decisions_json).unwrap();
     assert_eq!(decisions, rec.decisions);
     let debrief: Value = serde_json::from_str(&run.debrief_json).unwrap();
@@ -96,7 +101,9 @@ fn a_wrong_refusal_is_graded_wrong_and_names_the_rule_that_was_broken() {
         &input(&StaffAction::RefuseDocument(PaperRefusal::LegacyCardAbolished)),
         &waiting(),
     );
-    let (view, run) = rec.finish(start + TimeDelta::seconds(30)).unwrap();
+    let (view, run) = rec
+        .finish(start + TimeDelta::seconds(30), at(2026, 12, 3, 14, 0))
+        .unwrap();
     assert_eq!(view.debrief.score_percent, 0);
     assert!(!run.passed());
     let item = &view.debrief.items[0];
@@ -259,8 +266,18 @@ fn a_paper_scenario_played_through_the_commands_is_scored_kept_and_counted_towar
     assert_eq!(runs.len(), 2);
     assert_eq!(
         (runs[0]["passed"].clone(), runs[1]["passed"].clone()),
-        (json!(true), json!(false))
+        (json!(true), json!(false)),
+        "oldest first: {runs:?}"
     );
+    // Each run is kept at the real time it was played, not at the day the scenario pins (both runs pin
+    // 2025-12-10, so that order was a coin toss and the certificate would have named a day nobody trained on).
+    let real_today = uketsuke::clock::SystemClock::real_now().date().to_string();
+    for run in runs {
+        assert!(
+            run["finished_at"].as_str().unwrap().starts_with(&real_today),
+            "{run}"
+        );
+    }
     let remaining = history["remaining"].as_array().unwrap();
     assert_eq!(remaining.len(), training::scenario::BUILTIN.len() - 1);
     assert!(!remaining.contains(&json!(PAPER)));
