@@ -254,7 +254,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     // The share printed on the お知らせ: with the line down the document stands on its own at this share.
     j.click("paper-notice-copay-20").await?;
     // The card is on the desk with the お知らせ (never pre-ticked, #12 §5).
-    j.click("paper-with-card").await?;
+    j.set_checked("paper-with-card", true).await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;
@@ -319,10 +319,10 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     fill_declaration(j, "吉村 花", "ヨシムラ ハナ", "1992-02-03").await?;
     j.click("decl-copay-20").await?;
     // A validation error first (no 署名 tick), then the corrected submission.
-    j.click("decl-declared-true").await?;
+    j.set_checked("decl-declared-true", false).await?;
     j.click("decl-submit").await?;
     j.wait_exists("error-declaration-required").await?;
-    j.click("decl-declared-true").await?;
+    j.set_checked("decl-declared-true", true).await?;
     j.click("decl-submit").await?;
     j.wait_screen("Completed").await?;
     pdf_names(j, "吉村 花", &["鈴木"]).await?;
@@ -592,7 +592,7 @@ async fn fill_declaration(j: &mut Journey, name: &str, kana: &str, born: &str) -
     j.fill("decl-address", "東京都千代田区千代田9-9-9 ＊test").await?;
     j.click("decl-insurance-national").await?;
     j.click("decl-relationship-insured").await?;
-    j.click("decl-declared-true").await?;
+    j.set_checked("decl-declared-true", true).await?;
     j.shoot().await
 }
 

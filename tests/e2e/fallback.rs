@@ -68,7 +68,7 @@ async fn oqs_timeout(j: &mut Journey) -> Result<()> {
             == Some(false),
         "「マイナンバーカードも提示された」 starts unticked"
     );
-    j.click("paper-with-card").await?;
+    j.set_checked("paper-with-card", true).await?;
     ensure!(
         j.js(
             "return document.querySelector('[data-testid=\"paper-with-card\"]').checked;",
@@ -159,7 +159,7 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     j.fill("decl-employer", "うけつけ商事（模擬）").await?;
     j.click("decl-relationship-insured").await?;
     j.click("decl-copay-30").await?;
-    j.click("decl-declared-true").await?;
+    j.set_checked("decl-declared-true", true).await?;
     j.shoot().await?;
     j.click("decl-submit").await?;
     j.wait_screen("Completed").await?;

@@ -103,7 +103,7 @@ async fn rules_at_the_desk(j: &mut Journey) -> Result<()> {
     ] {
         j.fill(id, v).await?;
     }
-    j.click("notice-with-card").await?;
+    j.set_checked("notice-with-card", true).await?;
     j.shoot().await?;
     j.click("notice-submit").await?;
     j.wait_screen("Completed").await?;

@@ -176,7 +176,7 @@ async fn other_person(j: &mut Journey) -> Result<()> {
     ] {
         j.fill(id, v).await?;
     }
-    j.click("paper-with-card").await?;
+    j.set_checked("paper-with-card", true).await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
     j.wait_screen("Completed").await?;

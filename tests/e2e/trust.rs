@@ -154,7 +154,7 @@ async fn reader_refusals(j: &mut Journey) -> Result<()> {
         std::fs::read(&settings).ok() == settings_before,
         "nothing saved without the confirmation"
     );
-    j.click("settings-mode-confirm").await?;
+    j.set_checked("settings-mode-confirm", true).await?;
     j.click("settings-save").await?;
     j.wait_text("staff-toast", "次回の起動から").await?;
     let saved: Value = serde_json::from_slice(&std::fs::read(&settings)?)?;

@@ -762,6 +762,36 @@ impl Journey {
         }
     }
 
+    /// Ticks (`on`) or unticks the checkbox `testid` and waits until it shows that state. Not [`Journey::click`]:
+    /// a click is not idempotent on a checkbox, and a click WebDriver reports as failed after it landed would be
+    /// retried and untick the box again (seen once: the お知らせ went out without 「カードと一緒に提示」).
+    pub async fn set_checked(&self, testid: &str, on: bool) -> Result<()> {
+        self.wait_exists(testid).await?;
+        let sel = Self::css(testid);
+        let mut last = Value::Null;
+        for _ in 0..20 {
+            last = self
+                .js(
+                    "const e=document.querySelector(arguments[0]);return e?e.checked:null;",
+                    vec![json!(sel)],
+                )
+                .await?;
+            if last == json!(on) {
+                return Ok(());
+            }
+            if let Ok(el) = self.client.find(Locator::Css(&sel)).await {
+                // One attempt per look: whether it landed is read back above.
+                let _ = el.click().await;
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        bail!(
+            "{testid} did not become {} (last {last}); visible: {}",
+            if on { "ticked" } else { "unticked" },
+            self.state_dump().await.unwrap_or_default()
+        )
+    }
+
     /// The trimmed text of `testid` (waits for it to exist).
     pub async fn text(&self, testid: &str) -> Result<String> {
         self.wait_exists(testid).await?;
