@@ -20,6 +20,8 @@ packages=(
   xvfb xauth webkit2gtk-driver poppler-utils
   # right-clicking a window and looking at the screen (the live window's context-menu test; screenshots by hand)
   xdotool imagemagick
+  # the store's PostgreSQL back-end (#15): its tests start a private cluster (scripts/pg-cluster.sh)
+  postgresql
 )
 
 missing=()

@@ -9,13 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::codec::TextCode;
 use crate::error::{is_corruption, StoreError};
 use crate::model::Mode;
 use crate::reader::StoreReader;
 use crate::schema::{Step, LATEST_VERSION, MIGRATIONS};
+use crate::sql::{DbRow, Exec, Val};
 
 /// How long a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -29,9 +30,133 @@ const READER_CACHE_KIB: i64 = -16_384;
 
 /// An open reception database of one mode.
 pub struct Store {
-    pub(crate) conn: Connection,
+    pub(crate) db: Db,
     pub(crate) mode: Mode,
     path: Option<PathBuf>,
+}
+
+/// The connection under a [`Store`]: a SQLite file (one desk) or a PostgreSQL server (several desks, #15).
+pub(crate) enum Db {
+    Sqlite(Connection),
+    Postgres(Box<crate::pg::PgConn>),
+}
+
+/// A transaction on a [`Db`]; committed when the closure given to [`Db::transaction`] returns `Ok`.
+pub(crate) enum DbTx<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Postgres(crate::pg::PgTx<'a>),
+}
+
+impl Db {
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise (all of it or none).
+    pub(crate) fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&DbTx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self {
+            Db::Sqlite(c) => {
+                let tx = DbTx::Sqlite(c.transaction()?);
+                let out = f(&tx)?;
+                if let DbTx::Sqlite(tx) = tx {
+                    tx.commit()?;
+                }
+                Ok(out)
+            }
+            Db::Postgres(c) => {
+                let tx = DbTx::Postgres(c.begin()?);
+                let out = f(&tx)?;
+                if let DbTx::Postgres(tx) = tx {
+                    tx.commit()?;
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// A large page cache for a bulk import (SQLite; the server manages its own memory).
+    pub(crate) fn bulk_cache(&self, on: bool) -> Result<(), StoreError> {
+        if let Db::Sqlite(c) = self {
+            c.pragma_update(None, "cache_size", if on { BULK_CACHE_KIB } else { CACHE_KIB })?;
+        }
+        Ok(())
+    }
+
+    /// Runs `query` inside one read-only snapshot: every statement it makes sees the same committed state.
+    pub(crate) fn read_snapshot<T>(
+        &self,
+        query: impl FnOnce() -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        match self {
+            Db::Sqlite(c) => {
+                let snapshot = c.unchecked_transaction()?;
+                let out = query();
+                // Dropping the transaction ends it (a rollback, which for a read changes nothing).
+                drop(snapshot);
+                out
+            }
+            Db::Postgres(c) => c.read_snapshot(query),
+        }
+    }
+
+    /// The SQLite connection, for what only a file has (pragmas, WAL, backups, integrity checks).
+    pub(crate) fn sqlite(&self) -> Result<&Connection, StoreError> {
+        match self {
+            Db::Sqlite(c) => Ok(c),
+            Db::Postgres(_) => Err(StoreError::NotOnPostgres),
+        }
+    }
+}
+
+impl Exec for Db {
+    fn each_row(
+        &self,
+        sql: &str,
+        params: &[Val<'_>],
+        each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(c) => c.each_row(sql, params, each),
+            Db::Postgres(c) => c.each_row(sql, params, each),
+        }
+    }
+    fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
+        match self {
+            Db::Sqlite(c) => c.exec(sql, params),
+            Db::Postgres(c) => c.exec(sql, params),
+        }
+    }
+    fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
+        match self {
+            Db::Sqlite(c) => c.insert(sql, params),
+            Db::Postgres(c) => c.insert(sql, params),
+        }
+    }
+}
+
+impl Exec for DbTx<'_> {
+    fn each_row(
+        &self,
+        sql: &str,
+        params: &[Val<'_>],
+        each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            DbTx::Sqlite(c) => c.each_row(sql, params, each),
+            DbTx::Postgres(c) => c.each_row(sql, params, each),
+        }
+    }
+    fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
+        match self {
+            DbTx::Sqlite(c) => c.exec(sql, params),
+            DbTx::Postgres(c) => c.exec(sql, params),
+        }
+    }
+    fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
+        match self {
+            DbTx::Sqlite(c) => c.insert(sql, params),
+            DbTx::Postgres(c) => c.insert(sql, params),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -69,7 +194,7 @@ impl Store {
         .map_err(|e| classify(path, e))?;
         owner_only(path)?;
         let mut store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
         };
@@ -111,7 +236,7 @@ impl Store {
         )
         .map_err(|e| classify(path, e))?;
         let store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
         };
@@ -125,7 +250,8 @@ impl Store {
             });
         }
         let journal: String = store
-            .conn
+            .db
+            .sqlite()?
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(|e| classify(path, e))?;
         if !journal.eq_ignore_ascii_case("wal") {
@@ -159,7 +285,7 @@ impl Store {
         // 0600 before anything is written (SQLite gives its -wal and -shm files the same mode).
         owner_only(path)?;
         let mut store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
         };
@@ -170,11 +296,56 @@ impl Store {
         Ok(store)
     }
 
+    /// Connects to the record on a PostgreSQL server (#15: several desks, one record), bringing its schema up
+    /// to date. A new database takes `mode`; one that holds the other mode is [`StoreError::ModeMismatch`].
+    pub fn connect(target: &crate::pg::PgTarget, mode: Mode) -> Result<Store, StoreError> {
+        let mut conn = crate::pg::connect(target, false)?;
+        conn.migrate_and_claim(mode)?;
+        let store = Store {
+            db: Db::Postgres(Box::new(conn)),
+            mode,
+            path: None,
+        };
+        store.check_mode()?;
+        Ok(store)
+    }
+
+    /// A second, read-only connection to the server for staff screens (see [`Store::open_reader`]): each call
+    /// reads one snapshot, and the server refuses any write on it. The writer ([`Store::connect`]) migrates;
+    /// a reader on an older schema is [`StoreError::NotMigrated`].
+    pub fn connect_reader(target: &crate::pg::PgTarget, mode: Mode) -> Result<StoreReader, StoreError> {
+        let conn = crate::pg::connect(target, true)?;
+        let version = conn.schema_version()?;
+        let latest = crate::pg::LATEST_VERSION;
+        if version < latest {
+            return Err(StoreError::NotMigrated {
+                found: version,
+                expected: latest,
+            });
+        }
+        let store = Store {
+            db: Db::Postgres(Box::new(conn)),
+            mode,
+            path: None,
+        };
+        store.check_mode()?;
+        Ok(StoreReader::new(store))
+    }
+
+    /// Where the record is: the file, or the server and database (never a password).
+    pub fn location(&self) -> String {
+        match (&self.db, &self.path) {
+            (Db::Postgres(c), _) => c.location.clone(),
+            (Db::Sqlite(_), Some(p)) => p.display().to_string(),
+            (Db::Sqlite(_), None) => "(in memory)".into(),
+        }
+    }
+
     /// A private in-memory database (tests, training demos without a file).
     pub fn in_memory(mode: Mode) -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
-            conn,
+            db: Db::Sqlite(conn),
             mode,
             path: None,
         };
@@ -195,18 +366,22 @@ impl Store {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        self.user_version()
+        match &self.db {
+            Db::Sqlite(_) => self.user_version(),
+            Db::Postgres(c) => c.schema_version(),
+        }
     }
 
     /// Runs SQLite's full `PRAGMA integrity_check` and foreign-key check; returns the problems found (empty
     /// when the file is sound). Slow on a large file: for a maintenance screen, not for every start.
     pub fn integrity_problems(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let conn = self.db.sqlite()?;
+        let mut stmt = conn.prepare("PRAGMA integrity_check")?;
         let mut problems: Vec<String> = stmt
             .query_map([], |r| r.get::<_, String>(0))?
             .collect::<Result<Vec<_>, _>>()?;
         problems.retain(|p| p != "ok");
-        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let mut fk = conn.prepare("PRAGMA foreign_key_check")?;
         let fk_rows = fk.query_map([], |r| {
             Ok(format!("foreign key broken in {}", r.get::<_, String>(0)?))
         })?;
@@ -241,24 +416,24 @@ impl Store {
     }
 
     fn configure(&mut self) -> Result<(), StoreError> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        self.conn.pragma_update(None, "foreign_keys", true)?;
+        let conn = self.db.sqlite()?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
         // journal_mode answers with the mode in effect; in memory it stays "memory", which is fine.
-        let _mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
         // 64 MiB of page cache: a ten-year file is a few hundred MB, and the indexes the desk and bulk imports
         // touch should stay in memory rather than spill half-written pages to the WAL.
-        self.conn.pragma_update(None, "cache_size", CACHE_KIB)?;
+        conn.pragma_update(None, "cache_size", CACHE_KIB)?;
         Ok(())
     }
 
     /// A reader's settings: nothing that writes to the file (the connection is read-only). The busy timeout
     /// only matters when SQLite has to rebuild the WAL index after a crash, which takes a lock for a moment.
     fn configure_reader(&self) -> Result<(), StoreError> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
-        self.conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        let conn = self.db.sqlite()?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
         Ok(())
     }
 
@@ -283,15 +458,18 @@ impl Store {
     }
 
     fn user_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .db
+            .sqlite()?
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     fn check_mode(&self) -> Result<(), StoreError> {
-        let found: Option<String> = self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'mode'", [], |r| r.get(0))
-            .optional()?;
-        let path = self.path.clone().unwrap_or_default();
+        let found: Option<String> = self.db.value("SELECT value FROM meta WHERE key = 'mode'", &[])?;
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(self.location()));
         match found {
             Some(f) if f == self.mode.code() => Ok(()),
             Some(f) => Err(StoreError::ModeMismatch {
@@ -312,7 +490,8 @@ impl Store {
         let path = self.path.clone().unwrap_or_default();
         let target = free_name(&path, &format!("v{from}.bak"));
         let target_text = target.to_string_lossy().into_owned();
-        self.conn
+        self.db
+            .sqlite()?
             .execute("VACUUM INTO ?1", [&target_text])
             .map_err(|source| StoreError::Backup {
                 path: target.clone(),
@@ -323,7 +502,10 @@ impl Store {
 
     /// Applies `MIGRATIONS[from..to]` in one transaction, setting `user_version` inside it.
     fn migrate(&mut self, from: i64, to: i64, create_mode: Option<Mode>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let Db::Sqlite(conn) = &mut self.db else {
+            return Err(StoreError::NotOnPostgres);
+        };
+        let tx = conn.transaction()?;
         let start = usize::try_from(from).unwrap_or(0);
         let end = usize::try_from(to).unwrap_or(0);
         for steps in MIGRATIONS.get(start..end).unwrap_or(&[]) {

@@ -98,6 +98,56 @@ pub enum StoreError {
 
     #[error(transparent)]
     Sqlite(rusqlite::Error),
+
+    /// The PostgreSQL server refused or lost the connection, or a statement failed for a reason that is not
+    /// the record's rule (those are [`StoreError::Constraint`]).
+    #[error("PostgreSQL: {}", postgres_text(.0))]
+    Postgres(postgres::Error),
+
+    /// The PostgreSQL settings cannot be used as they are.
+    #[error("PostgreSQL settings: {detail}")]
+    PostgresSettings { detail: String },
+
+    #[error("PostgreSQL schema migration failed (nothing was changed): {0}")]
+    PostgresMigration(String),
+
+    /// Something only a database file has (a backup, an integrity check, its WAL) asked of a server.
+    #[error("this is a database file operation; the record is on a PostgreSQL server")]
+    NotOnPostgres,
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        let Some(db) = e.as_db_error() else {
+            return StoreError::Postgres(e);
+        };
+        let code = db.code();
+        if code == &SqlState::UNIQUE_VIOLATION {
+            // Worded as SQLite words it ("UNIQUE constraint failed: visits.session_id"): the column is in the
+            // detail, "Key (session_id)=(…) already exists."
+            let column = db
+                .detail()
+                .and_then(|d| d.strip_prefix("Key ("))
+                .and_then(|d| d.split(')').next())
+                .unwrap_or("?");
+            return StoreError::Constraint(format!(
+                "UNIQUE constraint failed: {}.{column}",
+                db.table().unwrap_or("?")
+            ));
+        }
+        if code == &SqlState::CHECK_VIOLATION {
+            return StoreError::Constraint(format!(
+                "CHECK constraint failed: {}",
+                db.constraint().unwrap_or("?")
+            ));
+        }
+        // Class 23: integrity constraint violations (the record's triggers raise 23000, as SQLite's RAISE).
+        if code.code().starts_with("23") {
+            return StoreError::Constraint(db.message().to_owned());
+        }
+        StoreError::Postgres(e)
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -117,4 +167,15 @@ pub(crate) fn is_corruption(e: &rusqlite::Error) -> bool {
     use rusqlite::ffi::ErrorCode;
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+/// A PostgreSQL error with the server's message and SQLSTATE (its `Display` says only "db error").
+fn postgres_text(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
+    }
 }

@@ -32,12 +32,14 @@ mod error;
 mod export;
 mod kana;
 mod model;
+mod pg;
 mod read;
 mod reader;
 pub mod reception_port;
 #[cfg(feature = "sample")]
 pub mod sample;
 mod schema;
+mod sql;
 mod training;
 mod write;
 
@@ -47,6 +49,7 @@ pub use error::StoreError;
 pub use export::{CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
+pub use pg::PgTarget;
 pub use reader::StoreReader;
 pub use schema::LATEST_VERSION;
 pub use training::{StoredTrainingRun, TrainingRun};

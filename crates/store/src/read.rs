@@ -2,7 +2,6 @@
 //! open refund tasks and consent status. All read-only; "now" is always a parameter.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rusqlite::{params, OptionalExtension, Row};
 
 use crate::codec::{
     date_text, parse_code, parse_date, parse_opt_code, parse_opt_date, parse_opt_time, parse_time,
@@ -17,6 +16,7 @@ use crate::model::{
     QualificationValidity, ReceptionFilter, ReceptionSummary, RefundTask, RefundTaskId, SpecificDisease,
     StoredReception, TaskStatus, Visit, VisitId,
 };
+use crate::sql::{get, p, DbRow, Exec};
 
 /// Most rows a patient search returns; the desk narrows by typing more.
 const SEARCH_LIMIT: i64 = 200;
@@ -89,9 +89,7 @@ impl Store {
     /// A patient by id.
     pub fn patient(&self, id: PatientId) -> Result<Option<Patient>, StoreError> {
         let sql = format!("SELECT {PATIENT_COLS} FROM patients WHERE id = ?1");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([id.0])?;
-        rows.next()?.map(read_patient).transpose()
+        self.db.row(&sql, &p![id.0], read_patient)
     }
 
     /// Patients whose kana starts with `kana_prefix` (any width, hiragana or katakana, spaces ignored) and/or
@@ -109,33 +107,32 @@ impl Store {
         let upper = key.as_ref().map(|k| format!("{k}\u{10FFFF}"));
         let sql = format!(
             "SELECT {PATIENT_COLS} FROM patients
-             WHERE (?1 IS NULL OR (kana_key >= ?1 AND kana_key < ?2)) AND (?3 IS NULL OR birthdate = ?3)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR (kana_key >= ?1 AND kana_key < ?2))
+               AND (CAST(?3 AS TEXT) IS NULL OR birthdate = ?3)
              ORDER BY kana_key, birthdate, id LIMIT ?4"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![key, upper, birthdate.map(date_text), SEARCH_LIMIT])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(read_patient(row)?);
-        }
-        Ok(out)
+        self.db.rows(
+            &sql,
+            &p![key, upper, birthdate.map(date_text), SEARCH_LIMIT],
+            read_patient,
+        )
     }
 
     /// The most recent *valid* eligibility recorded for a patient — what a 再診 during an outage is billed on.
     /// Ordered by confirmation date, then visit time.
     pub fn last_valid_eligibility(&self, patient: PatientId) -> Result<Option<LastEligibility>, StoreError> {
         let sql: &str = &LAST_VALID_SQL;
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(params![
-            patient.0,
-            validity_text(Some(QualificationValidity::Valid))
-        ])?;
-        let Some(row) = rows.next()? else { return Ok(None) };
-        Ok(Some(LastEligibility {
-            visit_id: VisitId(row.get(0)?),
-            visit_at: parse_time("visits.at", &row.get::<_, String>(1)?)?,
-            snapshot: self.with_diseases(row, 2)?,
-        }))
+        self.db.row(
+            sql,
+            &p![patient.0, validity_text(Some(QualificationValidity::Valid))],
+            |row| {
+                Ok(LastEligibility {
+                    visit_id: VisitId(get(row, 0)?),
+                    visit_at: parse_time("visits.at", &text(row, 1)?)?,
+                    snapshot: self.with_diseases(row, 2)?,
+                })
+            },
+        )
     }
 
     /// The latest consent of a patient and whether it is still valid at `now` (24 h window recorded with it).
@@ -149,27 +146,20 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM voided_receptions x WHERE x.visit_id = c.visit_id)
              ORDER BY given_at DESC, id DESC LIMIT 1"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([patient.0])?;
-        let Some(row) = rows.next()? else { return Ok(None) };
-        let consent = read_consent(row, 1)?;
-        Ok(Some(ConsentStatus {
-            visit_id: VisitId(row.get(0)?),
-            valid: now < consent.expires_at,
-            consent,
-        }))
+        self.db.row(&sql, &p![patient.0], |row| {
+            let consent = read_consent(row, 1)?;
+            Ok(ConsentStatus {
+                visit_id: VisitId(get(row, 0)?),
+                valid: now < consent.expires_at,
+                consent,
+            })
+        })
     }
 
     /// Refund tasks still open, oldest first.
     pub fn open_refund_tasks(&self) -> Result<Vec<RefundTask>, StoreError> {
         let sql = format!("{TASK_SELECT} WHERE t.status = 'open' ORDER BY v.at, t.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(read_task(row)?);
-        }
-        Ok(out)
+        self.db.rows(&sql, &[], read_task)
     }
 
     /// The receptions of one day (00:00–24:00 JST wall time), in time order, filtered by outcome and/or open
@@ -225,30 +215,20 @@ impl Store {
         sql.push_str(" ORDER BY v.at, v.id");
         let start = day.and_hms_opt(0, 0, 0).map(time_text);
         let end = day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(time_text);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![start, end])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(read_summary(row)?);
-        }
-        Ok(out)
+        self.db.rows(&sql, &p![start, end], read_summary)
     }
 
     /// One reception read back whole.
     pub fn reception(&self, visit: VisitId) -> Result<Option<StoredReception>, StoreError> {
         let sql = format!("SELECT patient_id, mode, {VISIT_COLS} FROM visits WHERE id = ?1");
-        let head = {
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([visit.0])?;
-            match rows.next()? {
-                None => return Ok(None),
-                Some(row) => (
-                    PatientId(row.get(0)?),
-                    parse_code("visits.mode", &row.get::<_, String>(1)?)?,
-                    read_visit(row, 2)?,
-                ),
-            }
-        };
+        let head = self.db.row(&sql, &p![visit.0], |row| {
+            Ok((
+                PatientId(get(row, 0)?),
+                parse_code("visits.mode", &text(row, 1)?)?,
+                read_visit(row, 2)?,
+            ))
+        })?;
+        let Some(head) = head else { return Ok(None) };
         let (patient_id, mode, visit_row) = head;
         let patient = self
             .patient(patient_id)?
@@ -259,61 +239,51 @@ impl Store {
                 "SELECT {} FROM eligibility_snapshots e WHERE visit_id = ?1",
                 eligibility_cols("e")
             );
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([visit.0])?;
-            rows.next()?.map(|r| self.with_diseases(r, 0)).transpose()?
+            self.db.row(&sql, &p![visit.0], |r| self.with_diseases(r, 0))?
         };
         let consent = {
             let sql = format!("SELECT {CONSENT_COLS} FROM consents WHERE visit_id = ?1");
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([visit.0])?;
-            rows.next()?.map(|r| read_consent(r, 0)).transpose()?
+            self.db.row(&sql, &p![visit.0], |r| read_consent(r, 0))?
         };
         let documents = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT kind, insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship,
+            self.db
+                .rows(
+                    "SELECT kind, insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship,
                     name, birthdate, issued_on, expires_on, with_card, group_setting, chaperone,
                     sex, holder_name, recognized_on, copay_percent, limit_class
                  FROM paper_documents WHERE visit_id = ?1 ORDER BY position",
-            )?;
-            let mut rows = stmt.query([visit.0])?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(read_document(row)?);
-            }
-            out
+                    &p![visit.0],
+                    read_document,
+                )?
         };
         let declaration = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT visit_date, written_on, name, name_kana, birthdate, sex, address, phone, insurance_type,
+            self.db
+                .row(
+                    "SELECT visit_date, written_on, name, name_kana, birthdate, sex, address, phone, insurance_type,
                     insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
                     relationship, staff_note, copay_percent
                  FROM declarations WHERE visit_id = ?1",
-            )?;
-            let mut rows = stmt.query([visit.0])?;
-            rows.next()?.map(read_declaration).transpose()?
+                    &p![visit.0],
+                    read_declaration,
+                )?
         };
         let refund_task = {
             let sql = format!("{TASK_SELECT} WHERE p.visit_id = ?1");
-            let mut stmt = self.conn.prepare_cached(&sql)?;
-            let mut rows = stmt.query([visit.0])?;
-            rows.next()?.map(read_task).transpose()?
+            self.db.row(&sql, &p![visit.0], read_task)?
         };
         let audit = {
-            let mut stmt = self.conn.prepare_cached(
+            self.db.rows(
                 "SELECT at, actor, action, detail FROM audit_log WHERE visit_id = ?1 ORDER BY id",
-            )?;
-            let mut rows = stmt.query([visit.0])?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(AuditEntry {
-                    at: parse_time("audit_log.at", &row.get::<_, String>(0)?)?,
-                    actor: row.get(1)?,
-                    action: row.get(2)?,
-                    detail: row.get(3)?,
-                });
-            }
-            out
+                &p![visit.0],
+                |row| {
+                    Ok(AuditEntry {
+                        at: parse_time("audit_log.at", &text(row, 0)?)?,
+                        actor: get(row, 1)?,
+                        action: get(row, 2)?,
+                        detail: get(row, 3)?,
+                    })
+                },
+            )?
         };
         Ok(Some(StoredReception {
             visit_id: visit,
@@ -332,45 +302,38 @@ impl Store {
 
     /// The session ids present in the file (used by the crash-safety check and by imports to skip duplicates).
     pub fn session_ids(&self) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT session_id FROM visits ORDER BY id")?;
-        let ids = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        Ok(ids)
+        self.db
+            .rows("SELECT session_id FROM visits ORDER BY id", &[], |r| get(r, 0))
     }
 
     /// The visit id of a session, if saved.
     pub fn visit_of_session(&self, session_id: &str) -> Result<Option<VisitId>, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM visits WHERE session_id = ?1")?
-            .query_row([session_id], |r| r.get(0))
-            .optional()?
+            .db
+            .value("SELECT id FROM visits WHERE session_id = ?1", &p![session_id])?
             .map(VisitId))
     }
 }
 
-fn text(row: &Row<'_>, i: usize) -> Result<String, StoreError> {
-    Ok(row.get::<_, String>(i)?)
+pub(crate) fn text(row: &dyn DbRow, i: usize) -> Result<String, StoreError> {
+    get(row, i)
 }
 
-fn opt_text(row: &Row<'_>, i: usize) -> Result<Option<String>, StoreError> {
-    Ok(row.get::<_, Option<String>>(i)?)
+pub(crate) fn opt_text(row: &dyn DbRow, i: usize) -> Result<Option<String>, StoreError> {
+    get(row, i)
 }
 
-fn flag(row: &Row<'_>, i: usize) -> Result<ConsentFlag, StoreError> {
-    let v: i64 = row.get(i)?;
+fn flag(row: &dyn DbRow, i: usize) -> Result<ConsentFlag, StoreError> {
+    let v: i64 = get(row, i)?;
     ConsentFlag::from_code(v).ok_or(StoreError::BadValue {
         column: "consents.flag_*",
         value: v.to_string(),
     })
 }
 
-fn read_patient(row: &Row<'_>) -> Result<Patient, StoreError> {
+fn read_patient(row: &dyn DbRow) -> Result<Patient, StoreError> {
     Ok(Patient {
-        id: PatientId(row.get(0)?),
+        id: PatientId(get(row, 0)?),
         name: text(row, 1)?,
         name_kana: text(row, 2)?,
         name_other: opt_text(row, 3)?,
@@ -379,7 +342,7 @@ fn read_patient(row: &Row<'_>) -> Result<Patient, StoreError> {
     })
 }
 
-fn read_visit(row: &Row<'_>, o: usize) -> Result<Visit, StoreError> {
+fn read_visit(row: &dyn DbRow, o: usize) -> Result<Visit, StoreError> {
     Ok(Visit {
         session_id: text(row, o)?,
         at: parse_time("visits.at", &text(row, o + 1)?)?,
@@ -393,7 +356,7 @@ fn read_visit(row: &Row<'_>, o: usize) -> Result<Visit, StoreError> {
     })
 }
 
-fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, StoreError> {
+fn read_eligibility(row: &dyn DbRow, o: usize) -> Result<EligibilitySnapshot, StoreError> {
     let date = |i: usize| -> Result<Option<NaiveDate>, StoreError> {
         parse_opt_date("eligibility_snapshots.*date*", opt_text(row, o + i)?)
     };
@@ -416,17 +379,17 @@ fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, Stor
         card_classification: opt_text(row, o + 15)?,
         valid_from: date(16)?,
         valid_until: date(17)?,
-        copay_percent: row.get(o + 18)?,
+        copay_percent: get(row, o + 18)?,
         elderly_valid_from: date(19)?,
         elderly_valid_until: date(20)?,
         limit_class: opt_text(row, o + 21)?,
         limit_valid_from: date(22)?,
         limit_valid_until: date(23)?,
-        preschool: row.get(o + 24)?,
+        preschool: get(row, o + 24)?,
         reason_of_loss: opt_text(row, o + 25)?,
         result_code: opt_text(row, o + 26)?,
         result_message: opt_text(row, o + 27)?,
-        elderly_copay_percent: row.get(o + 28)?,
+        elderly_copay_percent: get(row, o + 28)?,
         limit_class_name: opt_text(row, o + 29)?,
         specific_diseases: Vec::new(),
     })
@@ -435,40 +398,38 @@ fn read_eligibility(row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, Stor
 impl Store {
     /// The 特定疾病 entries saved with a visit's eligibility, in answer order.
     fn specific_diseases(&self, visit: i64) -> Result<Vec<SpecificDisease>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        self.db.rows(
             "SELECT category_code, category_name, self_pay_yen, valid_from, valid_until FROM specific_diseases
              WHERE visit_id = ?1 ORDER BY position",
-        )?;
-        let mut rows = stmt.query([visit])?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(SpecificDisease {
-                category_code: text(row, 0)?,
-                category_name: text(row, 1)?,
-                self_pay_yen: row.get(2)?,
-                valid_from: parse_opt_date("specific_diseases.valid_from", opt_text(row, 3)?)?,
-                valid_until: parse_opt_date("specific_diseases.valid_until", opt_text(row, 4)?)?,
-            });
-        }
-        Ok(out)
+            &p![visit],
+            |row| {
+                Ok(SpecificDisease {
+                    category_code: text(row, 0)?,
+                    category_name: text(row, 1)?,
+                    self_pay_yen: get(row, 2)?,
+                    valid_from: parse_opt_date("specific_diseases.valid_from", opt_text(row, 3)?)?,
+                    valid_until: parse_opt_date("specific_diseases.valid_until", opt_text(row, 4)?)?,
+                })
+            },
+        )
     }
 
-    fn with_diseases(&self, row: &Row<'_>, o: usize) -> Result<EligibilitySnapshot, StoreError> {
+    fn with_diseases(&self, row: &dyn DbRow, o: usize) -> Result<EligibilitySnapshot, StoreError> {
         let mut e = read_eligibility(row, o)?;
-        let visit: i64 = row.get(o + 30)?;
+        let visit: i64 = get(row, o + 30)?;
         e.specific_diseases = self.specific_diseases(visit)?;
         Ok(e)
     }
 }
 
-fn read_consent(row: &Row<'_>, o: usize) -> Result<Consent, StoreError> {
+fn read_consent(row: &dyn DbRow, o: usize) -> Result<Consent, StoreError> {
     Ok(Consent {
         given_at: parse_time("consents.given_at", &text(row, o)?)?,
         expires_at: parse_time("consents.expires_at", &text(row, o + 1)?)?,
         scope: parse_code("consents.scope", &text(row, o + 2)?)?,
-        medical_and_drugs: row.get(o + 3)?,
-        surgery: row.get(o + 4)?,
-        checkups: row.get(o + 5)?,
+        medical_and_drugs: get(row, o + 3)?,
+        surgery: get(row, o + 4)?,
+        checkups: get(row, o + 5)?,
         flags: ConsentFlags {
             pharmacists: flag(row, o + 6)?,
             diagnosis: flag(row, o + 7)?,
@@ -483,11 +444,11 @@ fn read_consent(row: &Row<'_>, o: usize) -> Result<Consent, StoreError> {
 /// A stored document as reception accepted it. Rows the store cannot turn back into an `AcceptedDocument`
 /// without inventing a fact (no birthdate, a card-less row without its setting or chaperone) are a
 /// [`StoreError::BadValue`], never a guess.
-fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
+fn read_document(row: &dyn DbRow) -> Result<AcceptedDocument, StoreError> {
     let date = |i: usize| -> Result<Option<NaiveDate>, StoreError> {
         parse_opt_date("paper_documents.*date*", opt_text(row, i)?)
     };
-    let with_card: bool = row.get(11)?;
+    let with_card: bool = get(row, 11)?;
     let setting: Option<GroupSetting> = parse_opt_code("paper_documents.group_setting", opt_text(row, 12)?)?;
     let chaperone = opt_text(row, 13)?;
     let group = match (with_card, setting, chaperone) {
@@ -520,7 +481,7 @@ fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
         sex: parse_opt_code("paper_documents.sex", opt_text(row, 14)?)?,
         insured_person_name: opt_text(row, 15)?,
         recognized_on: date(16)?,
-        copay_percent: row.get(17)?,
+        copay_percent: get(row, 17)?,
         limit_class: opt_text(row, 18)?,
         // Sent with the number query, not kept with the document.
         limit_consent: false,
@@ -529,7 +490,7 @@ fn read_document(row: &Row<'_>) -> Result<AcceptedDocument, StoreError> {
 
 /// A stored 申立書 as reception validated it; `address` and `relationship` are required there, so a row
 /// without them is a [`StoreError::BadValue`].
-fn read_declaration(row: &Row<'_>) -> Result<Declaration, StoreError> {
+fn read_declaration(row: &dyn DbRow) -> Result<Declaration, StoreError> {
     Ok(Declaration {
         visit_date: parse_date("declarations.visit_date", &text(row, 0)?)?,
         filled_on: parse_date("declarations.written_on", &text(row, 1)?)?,
@@ -551,7 +512,7 @@ fn read_declaration(row: &Row<'_>) -> Result<Declaration, StoreError> {
             parse_opt_code("declarations.relationship", opt_text(row, 15)?)?,
         )?,
         staff_note: opt_text(row, 16)?,
-        copay_percent: row.get(17)?,
+        copay_percent: get(row, 17)?,
     })
 }
 
@@ -563,16 +524,16 @@ fn required<T>(column: &'static str, value: Option<T>) -> Result<T, StoreError> 
     })
 }
 
-fn read_task(row: &Row<'_>) -> Result<RefundTask, StoreError> {
+fn read_task(row: &dyn DbRow) -> Result<RefundTask, StoreError> {
     Ok(RefundTask {
-        id: RefundTaskId(row.get(0)?),
-        visit_id: VisitId(row.get(1)?),
-        patient_id: PatientId(row.get(2)?),
+        id: RefundTaskId(get(row, 0)?),
+        visit_id: VisitId(get(row, 1)?),
+        patient_id: PatientId(get(row, 2)?),
         patient_name: text(row, 3)?,
         visit_at: parse_time("visits.at", &text(row, 4)?)?,
         payment: FullPayment {
-            amount_yen: row.get(5)?,
-            normal_share_yen: row.get(6)?,
+            amount_yen: get(row, 5)?,
+            normal_share_yen: get(row, 6)?,
             reason: text(row, 7)?,
             route: parse_code("refund_tasks.route", &text(row, 8)?)?,
             recheck_on: parse_opt_date("refund_tasks.recheck_on", opt_text(row, 9)?)?,
@@ -584,12 +545,12 @@ fn read_task(row: &Row<'_>) -> Result<RefundTask, StoreError> {
     })
 }
 
-fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
+fn read_summary(row: &dyn DbRow) -> Result<ReceptionSummary, StoreError> {
     Ok(ReceptionSummary {
-        visit_id: VisitId(row.get(0)?),
+        visit_id: VisitId(get(row, 0)?),
         session_id: text(row, 1)?,
         at: parse_time("visits.at", &text(row, 2)?)?,
-        patient_id: PatientId(row.get(3)?),
+        patient_id: PatientId(get(row, 3)?),
         name: text(row, 4)?,
         name_kana: text(row, 5)?,
         birthdate: parse_date("patients.birthdate", &text(row, 6)?)?,
@@ -600,7 +561,7 @@ fn read_summary(row: &Row<'_>) -> Result<ReceptionSummary, StoreError> {
         outcome: parse_code("visits.outcome", &text(row, 11)?)?,
         fallback: parse_opt_code("visits.fallback", opt_text(row, 12)?)?,
         insurer_number: opt_text(row, 13)?,
-        copay_percent: row.get(14)?,
+        copay_percent: get(row, 14)?,
         consent_expires_at: parse_opt_time("consents.expires_at", opt_text(row, 15)?)?,
         limit_class_name: opt_text(row, 16)?,
         specific_diseases: opt_text(row, 17)?,
@@ -615,13 +576,12 @@ impl Store {
     /// Rows that belong to no reception: patients without a visit, and child rows whose visit is gone.
     /// Zero in a sound file (a partial reception would leave some).
     pub fn orphan_rows(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row(
+        let n: Option<i64> = self.db.value(
             "SELECT (SELECT count(*) FROM patients p WHERE NOT EXISTS (SELECT 1 FROM visits v WHERE v.patient_id = p.id))
                   + (SELECT count(*) FROM refund_tasks t WHERE NOT EXISTS (SELECT 1 FROM full_payments p WHERE p.id = t.payment_id))
                   + (SELECT count(*) FROM full_payments p WHERE NOT EXISTS (SELECT 1 FROM refund_tasks t WHERE t.payment_id = p.id))",
-            [],
-            |r| r.get(0),
+            &[],
         )?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
     }
 }

@@ -34,18 +34,20 @@ impl StoreReader {
         StoreReader { inner }
     }
 
-    /// Runs `query` in one read transaction (a WAL snapshot of the last commit).
+    /// Runs `query` in one read transaction (a WAL snapshot of the last commit; on PostgreSQL a repeatable-read,
+    /// read-only transaction).
     fn read<T>(&self, query: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let snapshot = self.inner.conn.unchecked_transaction()?;
-        let out = query(&self.inner);
-        // Dropping the transaction ends it (a rollback, which for a read changes nothing).
-        drop(snapshot);
-        out
+        self.inner.db.read_snapshot(|| query(&self.inner))
     }
 
     /// The mode this file holds.
     pub fn mode(&self) -> Mode {
         self.inner.mode()
+    }
+
+    /// Where the record is (see [`Store::location`]).
+    pub fn location(&self) -> String {
+        self.inner.location()
     }
 
     /// The file path.
@@ -143,15 +145,23 @@ mod tests {
         let reader = Store::open_reader(&path, Mode::Training).unwrap();
         // No waiting allowed: a read that had to wait for the writer's lock fails at once with SQLITE_BUSY
         // instead of sitting out the busy timeout.
-        reader.inner.conn.busy_timeout(Duration::ZERO).unwrap();
+        reader
+            .inner
+            .db
+            .sqlite()
+            .unwrap()
+            .busy_timeout(Duration::ZERO)
+            .unwrap();
 
         // The writer is mid-reception: its transaction has written a visit but not committed. EXCLUSIVE so
         // that without WAL (rollback journal) this would lock readers out, and the test would fail.
-        let tx = writer
-            .conn
+        let crate::db::Db::Sqlite(conn) = &mut writer.db else {
+            panic!("a file store")
+        };
+        let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
             .unwrap();
-        crate::write::insert_reception(&tx, &clinic.reception(1)).unwrap();
+        crate::write::insert_reception(&*tx, &clinic.reception(1)).unwrap();
 
         let seen = reader.receptions_on(day, &ReceptionFilter::default()).unwrap();
         assert_eq!(
@@ -174,7 +184,9 @@ mod tests {
         let reader = Store::open_reader(&path, Mode::Training).unwrap();
         let err = reader
             .inner
-            .conn
+            .db
+            .sqlite()
+            .unwrap()
             .execute(
                 "INSERT INTO audit_log (at, actor, action) VALUES ('2026-02-02 09:00:00', 'x', 'y')",
                 [],

@@ -346,11 +346,8 @@ impl Store {
     /// How many rows of each table belong to a visit (used to prove a reception is complete, not partial).
     pub fn part_counts(&self, visit: VisitId) -> Result<PartCounts, StoreError> {
         let count = |sql: &str| -> Result<u64, StoreError> {
-            let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
-                .query_row([visit.0], |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
+            let n: Option<i64> = crate::sql::Exec::value(&self.db, sql, &crate::sql::p![visit.0])?;
+            Ok(n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
         };
         Ok(PartCounts {
             eligibility: count("SELECT count(*) FROM eligibility_snapshots WHERE visit_id = ?1")?,

@@ -6,12 +6,12 @@
 //! any update or delete — a finished run is a record, like a reception.
 
 use chrono::NaiveDateTime;
-use rusqlite::{params, Row};
 
 use crate::codec::{guard, parse_time, time_text};
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::model::Mode;
+use crate::sql::{get, p, DbRow, Exec};
 
 /// A finished scenario run, as the app saves it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -63,19 +63,19 @@ fn count<T: TryFrom<i64>>(column: &'static str, v: i64) -> Result<T, StoreError>
     })
 }
 
-fn run_of(r: &Row<'_>) -> Result<StoredTrainingRun, StoreError> {
-    let finished: String = r.get(9)?;
+fn run_of(r: &dyn DbRow) -> Result<StoredTrainingRun, StoreError> {
+    let finished: String = get(r, 9)?;
     Ok(StoredTrainingRun {
-        id: r.get(0)?,
+        id: get(r, 0)?,
         run: TrainingRun {
-            trainee: r.get(1)?,
-            scenario_id: r.get(2)?,
-            score_percent: count("score_percent", r.get(3)?)?,
-            points: count("points", r.get(4)?)?,
-            max_points: count("max_points", r.get(5)?)?,
-            elapsed_secs: count("elapsed_secs", r.get(6)?)?,
-            decisions_json: r.get(7)?,
-            debrief_json: r.get(8)?,
+            trainee: get(r, 1)?,
+            scenario_id: get(r, 2)?,
+            score_percent: count("score_percent", get(r, 3)?)?,
+            points: count("points", get(r, 4)?)?,
+            max_points: count("max_points", get(r, 5)?)?,
+            elapsed_secs: count("elapsed_secs", get(r, 6)?)?,
+            decisions_json: get(r, 7)?,
+            debrief_json: get(r, 8)?,
             finished_at: parse_time("finished_at", &finished)?,
         },
     })
@@ -95,11 +95,11 @@ impl Store {
         // The name is typed by a person: it gets the same My Number guard as every other typed text.
         guard("trainee", &run.trainee)?;
         guard("scenario_id", &run.scenario_id)?;
-        self.conn.execute(
+        self.db.insert(
             "INSERT INTO training_runs (trainee, scenario_id, score_percent, points, max_points, elapsed_secs,
                                         decisions_json, debrief_json, finished_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+            &p![
                 run.trainee.trim(),
                 run.scenario_id,
                 i64::from(run.score_percent),
@@ -110,31 +110,26 @@ impl Store {
                 run.debrief_json,
                 time_text(run.finished_at),
             ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        )
     }
 
     /// A trainee's runs, oldest first. Refused in a live file.
     pub fn training_runs(&self, trainee: &str) -> Result<Vec<StoredTrainingRun>, StoreError> {
         self.training_only()?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {RUN_COLS} FROM training_runs WHERE trainee = ?1 ORDER BY finished_at, id"
-        ))?;
-        let mut rows = stmt.query([trainee.trim()])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            out.push(run_of(r)?);
-        }
-        Ok(out)
+        self.db.rows(
+            &format!("SELECT {RUN_COLS} FROM training_runs WHERE trainee = ?1 ORDER BY finished_at, id"),
+            &p![trainee.trim()],
+            run_of,
+        )
     }
 
     /// Every trainee with at least one run, by name. Refused in a live file.
     pub fn trainees(&self) -> Result<Vec<String>, StoreError> {
         self.training_only()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT DISTINCT trainee FROM training_runs ORDER BY trainee")?;
-        let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        Ok(names.collect::<Result<_, _>>()?)
+        self.db.rows(
+            "SELECT DISTINCT trainee FROM training_runs ORDER BY trainee",
+            &[],
+            |r| get(r, 0),
+        )
     }
 }

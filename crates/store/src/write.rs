@@ -1,11 +1,10 @@
 //! Writing: a completed reception in one transaction, refund task completion, and stand-alone audit entries.
 //!
 //! Every text value passes the My Number guard before any statement runs, so a refused reception leaves no
-//! trace. Statements are cached (`prepare_cached`) so batch writes (imports, the benchmark fill) are cheap.
+//! trace. Statements are prepared once per connection and kept, so batch writes (imports, the benchmark fill) are cheap.
 //! Deliberately not here: updating or deleting receptions — a reception, once saved, is a record.
 
 use chrono::NaiveDateTime;
-use rusqlite::{params, OptionalExtension, Transaction};
 
 use crate::codec::{date_text, guard, guard_opt, time_text, validity_text, TextCode};
 use crate::db::Store;
@@ -15,6 +14,7 @@ use crate::model::{
     AcceptedDocument, AuditEntry, CompletedReception, Consent, Declaration, EligibilitySnapshot, FullPayment,
     NewPatient, PatientId, PatientRef, RefundTaskId, TaskStatus, VisitId, VoidReason,
 };
+use crate::sql::{p, Exec};
 
 /// What [`Store::take_terminal_result`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +33,7 @@ impl Store {
         reception: &CompletedReception,
     ) -> Result<VisitId, StoreError> {
         validate(reception, self.mode)?;
-        let tx = self.conn.transaction()?;
-        let id = insert_reception(&tx, reception)?;
-        tx.commit()?;
-        Ok(id)
+        self.db.transaction(|tx| insert_reception(tx, reception))
     }
 
     /// Takes one of the certified reader's result files (#16 §1): with `reception`, saves it and notes the file in
@@ -51,30 +48,31 @@ impl Store {
         if let Some(r) = reception {
             validate(r, self.mode)?;
         }
-        let tx = self.conn.transaction()?;
-        let taken: Option<i64> = tx
-            .prepare_cached("SELECT 1 FROM terminal_results WHERE file_name = ?1")?
-            .query_row(params![file_name], |r| r.get(0))
-            .optional()?;
-        if taken.is_some() {
-            return Ok(TerminalTake::AlreadyTaken);
-        }
-        let visit = reception.map(|r| insert_reception(&tx, r)).transpose()?;
-        tx.prepare_cached(
-            "INSERT INTO terminal_results (file_name, taken_at, visit_id) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![file_name, time_text(at), visit.map(|v| v.0)])?;
-        tx.commit()?;
-        Ok(TerminalTake::Taken(visit))
+        self.db.transaction(|tx| {
+            let taken: Option<i64> = tx.value(
+                "SELECT 1 FROM terminal_results WHERE file_name = ?1",
+                &p![file_name],
+            )?;
+            if taken.is_some() {
+                return Ok(TerminalTake::AlreadyTaken);
+            }
+            let visit = reception.map(|r| insert_reception(tx, r)).transpose()?;
+            tx.exec(
+                "INSERT INTO terminal_results (file_name, taken_at, visit_id) VALUES (?1, ?2, ?3)",
+                &p![file_name, time_text(at), visit.map(|v| v.0)],
+            )?;
+            Ok(TerminalTake::Taken(visit))
+        })
     }
 
     /// Whether a certified reader's result file was taken already.
     pub fn terminal_result_taken(&self, file_name: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM terminal_results WHERE file_name = ?1")?
-            .query_row(params![file_name], |r| r.get::<_, i64>(0))
-            .optional()?
+            .db
+            .value::<i64>(
+                "SELECT 1 FROM terminal_results WHERE file_name = ?1",
+                &p![file_name],
+            )?
             .is_some())
     }
 
@@ -87,21 +85,22 @@ impl Store {
         at: NaiveDateTime,
         actor: &str,
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.prepare_cached("INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)")?
-            .execute(params![visit.0, time_text(at), reason.code()])?;
-        insert_audit(
-            &tx,
-            Some(visit.0),
-            &AuditEntry {
-                at,
-                actor: actor.to_owned(),
-                action: "reception.voided".into(),
-                detail: Some(reason.code().into()),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.db.transaction(|tx| {
+            tx.exec(
+                "INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)",
+                &p![visit.0, time_text(at), reason.code()],
+            )?;
+            insert_audit(
+                tx,
+                Some(visit.0),
+                &AuditEntry {
+                    at,
+                    actor: actor.to_owned(),
+                    action: "reception.voided".into(),
+                    detail: Some(reason.code().into()),
+                },
+            )
+        })
     }
 
     /// Saves many receptions in ONE transaction (imports, benchmark fill): all of them or none. Takes an
@@ -114,11 +113,9 @@ impl Store {
         let mode = self.mode;
         // A bulk import touches every index page; a larger cache for its duration keeps SQLite from spilling
         // and rewriting half-finished pages in the WAL (measured: most of the import's system time).
-        self.conn
-            .pragma_update(None, "cache_size", crate::db::BULK_CACHE_KIB)?;
+        self.db.bulk_cache(true)?;
         let result = self.insert_batch(mode, receptions);
-        self.conn
-            .pragma_update(None, "cache_size", crate::db::CACHE_KIB)?;
+        self.db.bulk_cache(false)?;
         result
     }
 
@@ -128,15 +125,15 @@ impl Store {
         I::Item: std::borrow::Borrow<CompletedReception>,
     {
         use std::borrow::Borrow;
-        let tx = self.conn.transaction()?;
-        let mut ids = Vec::new();
-        for r in receptions {
-            let r = r.borrow();
-            validate(r, mode)?;
-            ids.push(insert_reception(&tx, r)?);
-        }
-        tx.commit()?;
-        Ok(ids)
+        self.db.transaction(|tx| {
+            let mut ids = Vec::new();
+            for r in receptions {
+                let r = r.borrow();
+                validate(r, mode)?;
+                ids.push(insert_reception(tx, r)?);
+            }
+            Ok(ids)
+        })
     }
 
     /// Marks an open refund task done, with an audit entry, in one transaction.
@@ -149,40 +146,36 @@ impl Store {
     ) -> Result<(), StoreError> {
         guard("done_by", by)?;
         guard_opt("done_note", note)?;
-        let tx = self.conn.transaction()?;
-        let visit: Option<i64> = tx
-            .query_row(
+        self.db.transaction(|tx| {
+            let visit: Option<i64> = tx.value(
                 "SELECT p.visit_id FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id
                  WHERE t.id = ?1 AND t.status = 'open'",
-                [task.0],
-                |r| r.get(0),
+                &p![task.0],
+            )?;
+            let Some(visit) = visit else {
+                return Err(StoreError::NoOpenRefundTask(task.0));
+            };
+            tx.exec(
+                "UPDATE refund_tasks SET status = ?1, done_at = ?2, done_by = ?3, done_note = ?4 WHERE id = ?5",
+                &p![TaskStatus::Done.code(), time_text(at), by, note, task.0],
+            )?;
+            insert_audit(
+                tx,
+                Some(visit),
+                &AuditEntry {
+                    at,
+                    actor: by.to_owned(),
+                    action: "refund.done".into(),
+                    detail: note.map(str::to_owned),
+                },
             )
-            .optional()?;
-        let Some(visit) = visit else {
-            return Err(StoreError::NoOpenRefundTask(task.0));
-        };
-        tx.execute(
-            "UPDATE refund_tasks SET status = ?1, done_at = ?2, done_by = ?3, done_note = ?4 WHERE id = ?5",
-            params![TaskStatus::Done.code(), time_text(at), by, note, task.0],
-        )?;
-        insert_audit(
-            &tx,
-            Some(visit),
-            &AuditEntry {
-                at,
-                actor: by.to_owned(),
-                action: "refund.done".into(),
-                detail: note.map(str::to_owned),
-            },
-        )?;
-        tx.commit()?;
-        Ok(())
+        })
     }
 
     /// Appends an audit entry not tied to a reception (login, export, settings change…).
     pub fn append_audit(&mut self, visit: Option<VisitId>, entry: &AuditEntry) -> Result<(), StoreError> {
         guard_audit(entry)?;
-        insert_audit(&self.conn, visit.map(|v| v.0), entry)
+        insert_audit(&self.db, visit.map(|v| v.0), entry)
     }
 }
 
@@ -297,15 +290,14 @@ fn guard_audit(a: &AuditEntry) -> Result<(), StoreError> {
     guard_opt("audit.detail", a.detail.as_deref())
 }
 
-pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> Result<VisitId, StoreError> {
+pub(crate) fn insert_reception(tx: &impl Exec, r: &CompletedReception) -> Result<VisitId, StoreError> {
     let patient = resolve_patient(tx, &r.patient)?;
     let v = &r.visit;
     let visit = tx
-        .prepare_cached(
+        .insert(
             "INSERT INTO visits (session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, staff, note)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .insert(params![
+            &p![
             v.session_id,
             patient.0,
             r.mode.code(),
@@ -317,8 +309,9 @@ pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> 
             v.fallback.map(|f| f.code()),
             v.staff,
             v.note,
-        ])
-        .map_err(|e| match StoreError::from(e) {
+        ],
+        )
+        .map_err(|e| match e {
             StoreError::Constraint(m) if m.contains("visits.session_id") => {
                 StoreError::DuplicateSession(v.session_id.clone())
             }
@@ -340,8 +333,10 @@ pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> 
         insert_payment(tx, visit, p)?;
     }
     if let Some(reason) = &r.recheck {
-        tx.prepare_cached("INSERT INTO recheck_tasks (visit_id, reason, status) VALUES (?1, ?2, 'open')")?
-            .execute(params![visit, reason])?;
+        tx.exec(
+            "INSERT INTO recheck_tasks (visit_id, reason, status) VALUES (?1, ?2, 'open')",
+            &p![visit, reason],
+        )?;
     }
     for a in &r.audit {
         insert_audit(tx, Some(visit), a)?;
@@ -349,26 +344,24 @@ pub(crate) fn insert_reception(tx: &Transaction<'_>, r: &CompletedReception) -> 
     Ok(VisitId(visit))
 }
 
-fn resolve_patient(tx: &Transaction<'_>, p: &PatientRef) -> Result<PatientId, StoreError> {
+fn resolve_patient(tx: &impl Exec, p: &PatientRef) -> Result<PatientId, StoreError> {
     match p {
         PatientRef::Existing(id) => {
-            let found: Option<i64> = tx
-                .prepare_cached("SELECT id FROM patients WHERE id = ?1")?
-                .query_row([id.0], |r| r.get(0))
-                .optional()?;
+            let found: Option<i64> = tx.value("SELECT id FROM patients WHERE id = ?1", &p![id.0])?;
             found.map(PatientId).ok_or(StoreError::UnknownPatient(id.0))
         }
         PatientRef::New(p) => insert_patient(tx, p),
         PatientRef::MatchOrCreate(p) => {
-            let found: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT id FROM patients WHERE kana_key = ?1 AND birthdate = ?2 AND name = ?3 AND sex = ?4
-                     ORDER BY id LIMIT 1",
-                )?
-                .query_row(params![search_key(&p.name_kana), date_text(p.birthdate), p.name, p.sex.code()], |r| {
-                    r.get(0)
-                })
-                .optional()?;
+            let found: Option<i64> = tx.value(
+                "SELECT id FROM patients WHERE kana_key = ?1 AND birthdate = ?2 AND name = ?3 AND sex = ?4
+                 ORDER BY id LIMIT 1",
+                &p![
+                    search_key(&p.name_kana),
+                    date_text(p.birthdate),
+                    p.name,
+                    p.sex.code()
+                ],
+            )?;
             match found {
                 Some(id) => Ok(PatientId(id)),
                 None => insert_patient(tx, p),
@@ -377,30 +370,29 @@ fn resolve_patient(tx: &Transaction<'_>, p: &PatientRef) -> Result<PatientId, St
     }
 }
 
-fn insert_patient(tx: &Transaction<'_>, p: &NewPatient) -> Result<PatientId, StoreError> {
-    let id = tx
-        .prepare_cached(
-            "INSERT INTO patients (name, name_kana, name_other, birthdate, sex, kana_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .insert(params![
+fn insert_patient(tx: &impl Exec, p: &NewPatient) -> Result<PatientId, StoreError> {
+    let id = tx.insert(
+        "INSERT INTO patients (name, name_kana, name_other, birthdate, sex, kana_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &p![
             p.name,
             p.name_kana,
             p.name_other,
             date_text(p.birthdate),
             p.sex.code(),
             search_key(&p.name_kana)
-        ])?;
+        ],
+    )?;
     Ok(PatientId(id))
 }
 
 fn insert_eligibility(
-    tx: &Transaction<'_>,
+    tx: &impl Exec,
     visit: i64,
     patient: PatientId,
     e: &EligibilitySnapshot,
 ) -> Result<(), StoreError> {
     let d = |x: Option<chrono::NaiveDate>| x.map(date_text);
-    tx.prepare_cached(
+    tx.exec(
         "INSERT INTO eligibility_snapshots (visit_id, patient_id, confirmation_date, processed_at, reference, validity,
             insurer_number, insurer_name, card_symbol, card_number, branch_number, relationship, insured_name,
             name, name_kana, sex, birthdate, card_classification, valid_from, valid_until, copay_percent,
@@ -408,8 +400,7 @@ fn insert_eligibility(
             reason_of_loss, result_code, result_message, elderly_copay_percent, limit_class_name)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
             ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
-    )?
-    .execute(params![
+        &p![
         visit,
         patient.0,
         date_text(e.confirmation_date),
@@ -444,51 +435,46 @@ fn insert_eligibility(
         e.limit_class_name,
     ])?;
     for (position, s) in e.specific_diseases.iter().enumerate() {
-        tx.prepare_cached(
+        tx.exec(
             "INSERT INTO specific_diseases (visit_id, position, category_code, category_name, self_pay_yen,
                 valid_from, valid_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            visit,
-            i64::try_from(position).unwrap_or(i64::MAX),
-            s.category_code,
-            s.category_name,
-            s.self_pay_yen,
-            d(s.valid_from),
-            d(s.valid_until),
-        ])?;
+            &p![
+                visit,
+                i64::try_from(position).unwrap_or(i64::MAX),
+                s.category_code,
+                s.category_name,
+                s.self_pay_yen,
+                d(s.valid_from),
+                d(s.valid_until),
+            ],
+        )?;
     }
     Ok(())
 }
 
-fn insert_consent(
-    tx: &Transaction<'_>,
-    visit: i64,
-    patient: PatientId,
-    c: &Consent,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
+fn insert_consent(tx: &impl Exec, visit: i64, patient: PatientId, c: &Consent) -> Result<(), StoreError> {
+    tx.exec(
         "INSERT INTO consents (visit_id, patient_id, given_at, expires_at, scope, item_medical, item_surgery,
             item_checkups, flag_pharmacists, flag_diagnosis, flag_operation, flag_checkups, flag_limit,
             prescription_format)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        visit,
-        patient.0,
-        time_text(c.given_at),
-        time_text(c.expires_at),
-        c.scope.code(),
-        c.medical_and_drugs,
-        c.surgery,
-        c.checkups,
-        c.flags.pharmacists.code(),
-        c.flags.diagnosis.code(),
-        c.flags.operation.code(),
-        c.flags.checkups.code(),
-        c.flags.limit.code(),
-        c.prescription_format.map(|p| p.code()),
-    ])?;
+        &p![
+            visit,
+            patient.0,
+            time_text(c.given_at),
+            time_text(c.expires_at),
+            c.scope.code(),
+            c.medical_and_drugs,
+            c.surgery,
+            c.checkups,
+            c.flags.pharmacists.code(),
+            c.flags.diagnosis.code(),
+            c.flags.operation.code(),
+            c.flags.checkups.code(),
+            c.flags.limit.code(),
+            c.prescription_format.map(|p| p.code()),
+        ],
+    )?;
     Ok(())
 }
 
@@ -496,7 +482,7 @@ fn insert_consent(
 /// sex, 認定年月日, 発効期日, 負担割合, 限度区分) stay NULL: the store records what reception accepted, nothing
 /// it did not.
 fn insert_document(
-    tx: &Transaction<'_>,
+    tx: &impl Exec,
     visit: i64,
     position: usize,
     d: &AcceptedDocument,
@@ -507,13 +493,12 @@ fn insert_document(
         Some((setting, chaperone)) => (Some(setting.code()), Some(chaperone.as_str())),
         None => (None, None),
     };
-    tx.prepare_cached(
+    tx.exec(
         "INSERT INTO paper_documents (visit_id, position, kind, insurer_number, insurer_name, card_symbol,
             card_number, branch_number, relationship, name, birthdate, issued_on, expires_on, with_card,
             group_setting, chaperone, sex, holder_name, recognized_on, copay_percent, limit_class)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-    )?
-    .execute(params![
+        &p![
         visit,
         i64::try_from(position).unwrap_or(i64::MAX),
         d.kind.code(),
@@ -541,14 +526,13 @@ fn insert_document(
 
 /// One 申立書. `attested` is always 1: reception only produces a `Declaration` from a signed form. The staff
 /// columns reception does not record (`card_front_checked`, `staff_name`) are written as "not recorded".
-fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Result<(), StoreError> {
-    tx.prepare_cached(
+fn insert_declaration(tx: &impl Exec, visit: i64, d: &Declaration) -> Result<(), StoreError> {
+    tx.exec(
         "INSERT INTO declarations (visit_id, visit_date, written_on, name, name_kana, birthdate, sex, address, phone,
             insurance_type, insurer_name, insurer_number, card_symbol, card_number, branch_number, employer_name,
             relationship, attested, card_front_checked, staff_name, staff_note, copay_percent)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 1, 0, NULL, ?18, ?19)",
-    )?
-    .execute(params![
+        &p![
         visit,
         date_text(d.visit_date),
         date_text(d.filled_on),
@@ -572,24 +556,23 @@ fn insert_declaration(tx: &Transaction<'_>, visit: i64, d: &Declaration) -> Resu
     Ok(())
 }
 
-fn insert_payment(tx: &Transaction<'_>, visit: i64, p: &FullPayment) -> Result<(), StoreError> {
-    let payment = tx
-        .prepare_cached(
-            "INSERT INTO full_payments (visit_id, amount_yen, normal_share_yen, reason) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .insert(params![visit, p.amount_yen, p.normal_share_yen, p.reason])?;
+fn insert_payment(tx: &impl Exec, visit: i64, p: &FullPayment) -> Result<(), StoreError> {
+    let payment = tx.insert(
+        "INSERT INTO full_payments (visit_id, amount_yen, normal_share_yen, reason) VALUES (?1, ?2, ?3, ?4)",
+        &p![visit, p.amount_yen, p.normal_share_yen, p.reason],
+    )?;
     // Every 10割 payment opens its refund task in the same transaction: no payment is ever left without one.
-    tx.prepare_cached(
+    tx.exec(
         "INSERT INTO refund_tasks (payment_id, route, recheck_on, status) VALUES (?1, ?2, ?3, 'open')",
-    )?
-    .execute(params![payment, p.route.code(), p.recheck_on.map(date_text)])?;
+        &p![payment, p.route.code(), p.recheck_on.map(date_text)],
+    )?;
     Ok(())
 }
 
-fn insert_audit(conn: &rusqlite::Connection, visit: Option<i64>, a: &AuditEntry) -> Result<(), StoreError> {
-    conn.prepare_cached(
+fn insert_audit(conn: &impl Exec, visit: Option<i64>, a: &AuditEntry) -> Result<(), StoreError> {
+    conn.exec(
         "INSERT INTO audit_log (at, visit_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![time_text(a.at), visit, a.actor, a.action, a.detail])?;
+        &p![time_text(a.at), visit, a.actor, a.action, a.detail],
+    )?;
     Ok(())
 }

@@ -51,17 +51,18 @@ fn a_refused_reception_leaves_no_patient_visit_or_audit_row_behind() {
     }
 }
 
-#[test]
+both! {
 fn saving_the_same_session_twice_is_refused_by_name() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let r = full_reception(Mode::Live, "dup", time(2026, 1, 13, 9, 0));
     s.save_completed_reception(&r).unwrap();
     assert!(matches!(s.save_completed_reception(&r), Err(StoreError::DuplicateSession(id)) if id == "dup"));
 }
+}
 
-#[test]
+both! {
 fn a_reception_for_an_unknown_patient_is_refused() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let r = confirmed(
         Mode::Live,
         "u",
@@ -73,11 +74,12 @@ fn a_reception_for_an_unknown_patient_is_refused() {
         Err(StoreError::UnknownPatient(4242))
     ));
 }
+}
 
 /// Breaks one rule of a valid reception.
 type Spoil = Box<dyn Fn(&mut CompletedReception)>;
 
-#[test]
+both! {
 fn each_record_rule_is_named_in_the_error() {
     let at = time(2026, 1, 13, 9, 0);
     let cases: Vec<(&str, Spoil)> = vec![
@@ -112,12 +114,13 @@ fn each_record_rule_is_named_in_the_error() {
         ),
     ];
     for (name, spoil) in cases {
-        let mut s = Store::in_memory(Mode::Live).unwrap();
+        let mut s = fresh(Mode::Live);
         let mut r = full_reception(Mode::Live, "c", at);
         spoil(&mut r);
         let msg = constraint_message(s.save_completed_reception(&r).unwrap_err());
         assert!(msg.contains(name), "expected {name} in {msg:?}");
     }
+}
 }
 
 #[test]

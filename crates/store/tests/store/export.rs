@@ -4,7 +4,7 @@ use crate::common::*;
 use store::*;
 
 fn filled() -> Store {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     s.save_completed_reception(&confirmed(
         Mode::Live,
         "ok",
@@ -29,7 +29,7 @@ fn filled() -> Store {
     s
 }
 
-#[test]
+both! {
 fn utf8_export_starts_with_a_bom_and_lists_the_days_receptions() {
     let bytes = filled()
         .export_day_csv(date(2026, 1, 13), CsvEncoding::Utf8Bom)
@@ -55,8 +55,9 @@ fn utf8_export_starts_with_a_bom_and_lists_the_days_receptions() {
         lines[2]
     );
 }
+}
 
-#[test]
+both! {
 fn shift_jis_export_decodes_to_the_same_rows_with_unencodable_characters_as_black_circles() {
     let s = filled();
     let utf8 = s.export_day_csv(date(2026, 1, 13), CsvEncoding::Utf8Bom).unwrap();
@@ -68,8 +69,9 @@ fn shift_jis_export_decodes_to_the_same_rows_with_unencodable_characters_as_blac
     let expected = std::str::from_utf8(&utf8[3..]).unwrap().replace('𠮷', "●");
     assert_eq!(decoded, expected);
 }
+}
 
-#[test]
+both! {
 fn a_day_without_receptions_exports_only_the_header() {
     let bytes = filled()
         .export_day_csv(date(2026, 2, 1), CsvEncoding::Utf8Bom)
@@ -78,4 +80,5 @@ fn a_day_without_receptions_exports_only_the_header() {
         std::str::from_utf8(&bytes[3..]).unwrap(),
         format!("{}\r\n", CSV_HEADER.join(","))
     );
+}
 }

@@ -11,6 +11,7 @@ mod export;
 mod migrations;
 mod modes;
 mod port;
+mod postgres;
 mod privacy;
 mod queries;
 mod reader;

@@ -15,7 +15,7 @@ use reception::rules::CertStatus;
 use reception::validate::Numbers;
 use reception::Store as _;
 
-use crate::common::{date, time};
+use crate::common::{both, date, fresh, time};
 use store::reception_port::{StorePort, AMOUNT_NOT_YET_BILLED_YEN, UNIDENTIFIED_NAME};
 use store::{
     ConsentScope, EligibilityReference, Fallback, IdentityMethod, Mode, Outcome, PatientId, ReceptionFilter,
@@ -23,7 +23,7 @@ use store::{
 };
 
 fn port() -> StorePort {
-    StorePort::new(Store::in_memory(Mode::Live).unwrap())
+    StorePort::new(fresh(Mode::Live))
 }
 
 /// What OQS returns for the sample patient: half-width kana, 性別1 = 女.
@@ -152,7 +152,7 @@ fn patient_count(p: &StorePort, birthdate: NaiveDate) -> usize {
     p.db().find_patients(None, Some(birthdate)).unwrap().len()
 }
 
-#[test]
+both! {
 fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_consent_expiry_and_copay() {
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
@@ -201,8 +201,9 @@ fn a_card_reception_with_pin_and_consent_shows_in_the_day_list_with_outcome_cons
     assert_eq!(completed.action, "reception.completed");
     assert!(completed.detail.as_deref().unwrap().contains("basis=online_card"));
 }
+}
 
-#[test]
+both! {
 fn the_consent_scope_is_what_the_patient_chose_not_what_the_answers_add_up_to() {
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
@@ -220,8 +221,9 @@ fn the_consent_scope_is_what_the_patient_chose_not_what_the_answers_add_up_to() 
         ConsentScope::Comprehensive
     );
 }
+}
 
-#[test]
+both! {
 fn a_document_accepted_offline_keeps_its_printed_facts_and_opens_a_recheck_task() {
     let mut p = port();
     let at = time(2026, 2, 3, 11, 0);
@@ -283,8 +285,9 @@ fn a_document_accepted_offline_keeps_its_printed_facts_and_opens_a_recheck_task(
         .unwrap();
     assert_eq!(day.iter().filter(|s| s.recheck_open).count(), 1);
 }
+}
 
-#[test]
+both! {
 fn a_return_visit_during_an_outage_reuses_the_previous_eligibility_with_its_confirmation_date() {
     let mut p = port();
     let first = saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
@@ -332,8 +335,9 @@ fn a_return_visit_during_an_outage_reuses_the_previous_eligibility_with_its_conf
     assert!(stored.consent.is_none());
     assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
 }
+}
 
-#[test]
+both! {
 fn a_first_visit_declaration_is_saved_with_the_declared_patient() {
     let mut p = port();
     let at = time(2026, 2, 3, 11, 0);
@@ -363,8 +367,9 @@ fn a_first_visit_declaration_is_saved_with_the_declared_patient() {
         "本日の受付 shows the share the 申立書 declares (#14)"
     );
 }
+}
 
-#[test]
+both! {
 fn a_card_reception_after_a_declaration_finds_the_declared_patient_although_oqs_gives_no_sex() {
     let mut p = port();
     let day = date(2026, 2, 3);
@@ -378,8 +383,9 @@ fn a_card_reception_after_a_declaration_finds_the_declared_patient_although_oqs_
     assert_eq!(card.visit.kind, VisitKind::Return);
     assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
 }
+}
 
-#[test]
+both! {
 fn a_full_charge_reception_without_any_identity_is_saved_with_an_open_refund_task() {
     let mut p = port();
     let at = time(2026, 2, 3, 12, 0);
@@ -422,8 +428,9 @@ fn a_full_charge_reception_without_any_identity_is_saved_with_an_open_refund_tas
     assert_eq!(listed.len(), 1);
     assert!(listed[0].refund_open);
 }
+}
 
-#[test]
+both! {
 fn two_unidentified_receptions_are_never_merged_into_one_patient() {
     let mut p = port();
     let at = time(2026, 2, 3, 12, 0);
@@ -432,8 +439,9 @@ fn two_unidentified_receptions_are_never_merged_into_one_patient() {
     let b = saved(&mut p, &r);
     assert_ne!(a.patient.id, b.patient.id);
 }
+}
 
-#[test]
+both! {
 fn a_paper_qualification_certificate_reception_is_saved_with_its_document() {
     let mut p = port();
     let at = time(2026, 2, 3, 14, 0);
@@ -458,8 +466,9 @@ fn a_paper_qualification_certificate_reception_is_saved_with_its_document() {
     );
     assert!(stored.eligibility.is_none());
 }
+}
 
-#[test]
+both! {
 fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
     let mut p = port();
     let at = time(2026, 2, 3, 15, 0);
@@ -482,8 +491,9 @@ fn a_school_trip_pdf_is_saved_without_the_card_and_with_its_chaperone() {
     assert_eq!(stored.patient.name, UNIDENTIFIED_NAME);
     assert_eq!(stored.patient.birthdate, date(1988, 4, 2));
 }
+}
 
-#[test]
+both! {
 fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_setting() {
     let mut p = port();
     let at = time(2026, 2, 3, 15, 30);
@@ -502,8 +512,9 @@ fn a_nursery_notice_files_under_the_school_trip_fallback_and_keeps_its_nursery_s
     assert_eq!(stored.documents, vec![doc]);
     assert!(stored.visit.note.unwrap().contains("保育所等"));
 }
+}
 
-#[test]
+both! {
 fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_fallback() {
     let mut p = port();
     let at = time(2026, 2, 3, 16, 0);
@@ -532,8 +543,9 @@ fn a_card_and_notice_checked_online_by_its_numbers_is_confirmed_with_the_notice_
     assert_eq!(stored.documents[0].kind, DocumentKind::Notice);
     assert_eq!(stored.patient.name, "見本 花子");
 }
+}
 
-#[test]
+both! {
 fn saving_the_same_record_twice_makes_two_visits_of_one_patient() {
     let mut p = port();
     let r = card_with_pin(time(2026, 2, 3, 9, 15));
@@ -543,6 +555,7 @@ fn saving_the_same_record_twice_makes_two_visits_of_one_patient() {
     assert_ne!(a.visit.session_id, b.visit.session_id);
     assert_eq!(a.patient.id, b.patient.id);
     assert_eq!(patient_count(&p, date(1988, 4, 2)), 1);
+}
 }
 
 #[test]
@@ -559,7 +572,7 @@ fn a_session_id_left_by_an_earlier_run_is_skipped_not_refused() {
     assert_eq!(second.db().session_ids().unwrap().len(), 2);
 }
 
-#[test]
+both! {
 fn last_eligibility_by_kana_and_birthdate_matches_any_kana_width_but_not_a_prefix_or_another_birthdate() {
     let mut p = port();
     saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
@@ -581,8 +594,9 @@ fn last_eligibility_by_kana_and_birthdate_matches_any_kana_width_but_not_a_prefi
     assert_eq!(look(&mut p, "ミホン", date(1988, 4, 2)), None);
     assert_eq!(look(&mut p, "ミホン ハナコ", date(1988, 4, 3)), None);
 }
+}
 
-#[test]
+both! {
 fn last_eligibility_returns_the_latest_valid_answer_and_ignores_invalid_ones() {
     let mut p = port();
     saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
@@ -605,8 +619,9 @@ fn last_eligibility_returns_the_latest_valid_answer_and_ignores_invalid_ones() {
     assert_eq!(found.confirmed_on, date(2026, 1, 20));
     assert_eq!(found.record.copay_percent, Some(20));
 }
+}
 
-#[test]
+both! {
 fn last_eligibility_by_clinic_patient_id_uses_the_stores_patient_id() {
     let mut p = port();
     let stored = saved(&mut p, &card_with_pin(time(2026, 1, 10, 9, 0)));
@@ -632,8 +647,9 @@ fn last_eligibility_by_clinic_patient_id_uses_the_stores_patient_id() {
         "certificate serials are not kept"
     );
 }
+}
 
-#[test]
+both! {
 fn a_consent_expiring_before_it_was_given_is_refused_with_a_clear_error_and_nothing_is_saved() {
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
@@ -647,12 +663,14 @@ fn a_consent_expiring_before_it_was_given_is_refused_with_a_clear_error_and_noth
     assert!(p.db().session_ids().unwrap().is_empty());
     assert_eq!(patient_count(&p, date(1988, 4, 2)), 0);
 }
+}
 
-#[test]
+both! {
 fn a_training_port_saves_into_its_training_file() {
-    let mut p = StorePort::new(Store::in_memory(Mode::Training).unwrap());
+    let mut p = StorePort::new(fresh(Mode::Training));
     let stored = saved(&mut p, &card_with_pin(time(2026, 2, 3, 9, 15)));
     assert_eq!(stored.mode, Mode::Training);
+}
 }
 
 #[test]
@@ -690,9 +708,9 @@ fn flow_audit_events_are_appended_to_the_log() {
     assert_eq!(rows[1].3, None);
 }
 
+both! {
 /// 本日の受付 names the 保険者番号 of every row: from the online answer when there is one, else from the
 /// paper the desk accepted, else from the 申立書 (the お知らせ accepted offline showed none before).
-#[test]
 fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_no_answer_came() {
     let mut p = port();
     let at = time(2026, 2, 3, 10, 0);
@@ -733,14 +751,15 @@ fn the_day_list_takes_the_insurer_number_from_the_paper_or_the_declaration_when_
         "{day:?}"
     );
 }
+}
 
 fn numbers_insurer() -> String {
     numbers().insurer_number
 }
 
+both! {
 /// A voided reception (another person's data, #12 §4) stays in the file with its reason, is marked in 本日の受付
 /// and the CSV, and its eligibility is never offered for a 再診 nor its consent counted.
-#[test]
 fn a_voided_reception_is_kept_marked_and_never_reused() {
     let mut p = port();
     let at = time(2026, 2, 3, 9, 15);
@@ -791,11 +810,12 @@ fn a_voided_reception_is_kept_marked_and_never_reused() {
         ::reception::Store::void_last_reception(&mut p, store::VoidReason::OtherPersonsData, at).is_err()
     );
 }
+}
 
+both! {
 /// #16 §1: a certified reader's result file is taken once, ever: saved with its reception and the file name in
 /// one transaction, listed as the certified reader's, and a second take (a restart, a second scan) writes
 /// nothing. An error or 資格なし file is noted without a reception.
-#[test]
 fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_none() {
     let mut p = port();
     let at = time(2026, 12, 2, 9, 30);
@@ -851,4 +871,5 @@ fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_
     );
     // Only the certified reader's file names are accepted as keys.
     assert!(p.take_terminal_result("../etc/passwd", at, None).is_err());
+}
 }

@@ -11,9 +11,9 @@ fn with_outcome(mut r: CompletedReception, outcome: Outcome) -> CompletedRecepti
     r
 }
 
-#[test]
+both! {
 fn the_day_list_shows_that_days_receptions_in_time_order_and_filters_by_outcome_and_open_task() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let day = date(2026, 1, 13);
     s.save_completed_reception(&full_reception(Mode::Live, "pay", time(2026, 1, 13, 11, 0)))
         .unwrap();
@@ -84,10 +84,11 @@ fn the_day_list_shows_that_days_receptions_in_time_order_and_filters_by_outcome_
         "a done task is no longer pending"
     );
 }
+}
 
-#[test]
+both! {
 fn patient_search_matches_kana_in_any_width_and_birthdate() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     s.save_completed_reception(&confirmed(
         Mode::Live,
         "a",
@@ -137,10 +138,11 @@ fn patient_search_matches_kana_in_any_width_and_birthdate() {
         "an empty search never lists every patient"
     );
 }
+}
 
-#[test]
+both! {
 fn the_last_valid_eligibility_is_the_newest_valid_one_with_its_confirmation_date() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let first = s
         .save_completed_reception(&confirmed(
             Mode::Live,
@@ -178,10 +180,11 @@ fn the_last_valid_eligibility_is_the_newest_valid_one_with_its_confirmation_date
     assert_eq!(last.snapshot.insurer_number, "39131234");
     assert_eq!(last.visit_at, time(2025, 12, 9, 9, 0));
 }
+}
 
-#[test]
+both! {
 fn a_consent_is_valid_for_its_recorded_window_and_not_a_second_longer() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let at = time(2026, 1, 13, 9, 0);
     let id = s
         .save_completed_reception(&confirmed(Mode::Live, "c", at, PatientRef::New(patient())))
@@ -205,10 +208,11 @@ fn a_consent_is_valid_for_its_recorded_window_and_not_a_second_longer() {
     assert!(s.consent_status(pid, later).unwrap().unwrap().valid);
     assert!(s.consent_status(PatientId(pid.0 + 50), later).unwrap().is_none());
 }
+}
 
-#[test]
+both! {
 fn open_refund_tasks_list_the_oldest_payment_first() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     s.save_completed_reception(&full_reception(Mode::Live, "b", time(2026, 1, 14, 9, 0)))
         .unwrap();
     s.save_completed_reception(&full_reception(Mode::Live, "a", time(2026, 1, 13, 9, 0)))
@@ -218,4 +222,5 @@ fn open_refund_tasks_list_the_oldest_payment_first() {
     assert_eq!(when, [time(2026, 1, 13, 9, 0), time(2026, 1, 14, 9, 0)]);
     assert_eq!(tasks[0].payment.amount_yen, 12_340);
     assert_eq!(tasks[0].patient_name, "見本 花子");
+}
 }

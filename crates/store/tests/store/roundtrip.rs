@@ -3,9 +3,9 @@
 use crate::common::*;
 use store::*;
 
-#[test]
+both! {
 fn a_reception_with_every_record_type_reads_back_identically() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let at = time(2026, 1, 13, 9, 5);
     let r = full_reception(Mode::Live, "sess-1", at);
     let id = s.save_completed_reception(&r).unwrap();
@@ -41,10 +41,11 @@ fn a_reception_with_every_record_type_reads_back_identically() {
     assert_eq!(task.status, TaskStatus::Open);
     assert_eq!(task.visit_id, id);
 }
+}
 
-#[test]
+both! {
 fn a_missing_validity_code_and_empty_optionals_survive_the_round_trip() {
-    let mut s = Store::in_memory(Mode::Training).unwrap();
+    let mut s = fresh(Mode::Training);
     let at = time(2026, 2, 1, 10, 0);
     let mut r = confirmed(Mode::Training, "sess-odd", at, PatientRef::New(patient()));
     let e = r.eligibility.as_mut().unwrap();
@@ -61,6 +62,7 @@ fn a_missing_validity_code_and_empty_optionals_survive_the_round_trip() {
     assert_eq!(back.eligibility, r.eligibility);
     assert_eq!(back.consent, r.consent);
 }
+}
 
 #[test]
 fn records_serialize_to_json_and_back_for_the_ui_bridge() {
@@ -70,9 +72,9 @@ fn records_serialize_to_json_and_back_for_the_ui_bridge() {
     assert_eq!(back, r);
 }
 
-#[test]
+both! {
 fn match_or_create_reuses_the_same_patient_across_visits() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let a = s
         .save_completed_reception(&confirmed(
             Mode::Live,
@@ -112,10 +114,11 @@ fn match_or_create_reuses_the_same_patient_across_visits() {
         "a different birthdate is a different person"
     );
 }
+}
 
-#[test]
+both! {
 fn a_completed_refund_task_records_who_closed_it_and_leaves_an_audit_entry() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let at = time(2026, 1, 13, 9, 5);
     let id = s
         .save_completed_reception(&full_reception(Mode::Live, "r", at))
@@ -144,4 +147,5 @@ fn a_completed_refund_task_records_who_closed_it_and_leaves_an_audit_entry() {
         s.complete_refund_task(task, time(2026, 1, 28, 9, 0), "会計 鈴木", None),
         Err(StoreError::NoOpenRefundTask(_))
     ));
+}
 }

@@ -18,9 +18,9 @@ fn run(trainee: &str, scenario: &str, score: u32, at: chrono::NaiveDateTime) -> 
     }
 }
 
-#[test]
+both! {
 fn a_trainees_runs_read_back_oldest_first_and_only_theirs() {
-    let mut s = Store::in_memory(Mode::Training).unwrap();
+    let mut s = fresh(Mode::Training);
     let late = run("研修 太郎", "s02-face-ordinary", 50, time(2025, 12, 3, 10, 5));
     let early = run("研修 太郎", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 2));
     let other = run("見習 花子", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 3));
@@ -46,10 +46,11 @@ fn a_trainees_runs_read_back_oldest_first_and_only_theirs() {
     assert_eq!(s.trainees().unwrap(), vec!["研修 太郎", "見習 花子"]);
     assert!(s.training_runs("誰でもない").unwrap().is_empty());
 }
+}
 
-#[test]
+both! {
 fn a_trainee_name_is_stored_without_surrounding_spaces_so_history_stays_together() {
-    let mut s = Store::in_memory(Mode::Training).unwrap();
+    let mut s = fresh(Mode::Training);
     s.save_training_run(&run(
         " 研修 太郎　",
         "s01-pin-ordinary",
@@ -60,10 +61,11 @@ fn a_trainee_name_is_stored_without_surrounding_spaces_so_history_stays_together
     assert_eq!(s.training_runs("研修 太郎").unwrap().len(), 1);
     assert_eq!(s.trainees().unwrap(), vec!["研修 太郎"]);
 }
+}
 
-#[test]
+both! {
 fn trainee_history_is_refused_in_a_live_file() {
-    let mut s = Store::in_memory(Mode::Live).unwrap();
+    let mut s = fresh(Mode::Live);
     let r = run("研修 太郎", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 0));
     assert!(matches!(
         s.save_training_run(&r),
@@ -74,6 +76,7 @@ fn trainee_history_is_refused_in_a_live_file() {
         Err(StoreError::TrainingOnly { .. })
     ));
     assert!(matches!(s.trainees(), Err(StoreError::TrainingOnly { .. })));
+}
 }
 
 #[test]
@@ -94,9 +97,9 @@ fn even_raw_sql_cannot_put_a_training_run_into_a_live_file() {
     assert!(err.contains("training database files only"), "{err}");
 }
 
-#[test]
+both! {
 fn a_run_with_broken_json_or_impossible_points_is_refused_by_the_schema() {
-    let mut s = Store::in_memory(Mode::Training).unwrap();
+    let mut s = fresh(Mode::Training);
     let mut bad_json = run("研修 太郎", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 0));
     bad_json.debrief_json = "{not json".into();
     match s.save_training_run(&bad_json) {
@@ -111,10 +114,11 @@ fn a_run_with_broken_json_or_impossible_points_is_refused_by_the_schema() {
     }
     assert!(s.trainees().unwrap().is_empty());
 }
+}
 
-#[test]
+both! {
 fn a_trainee_name_holding_a_my_number_is_refused() {
-    let mut s = Store::in_memory(Mode::Training).unwrap();
+    let mut s = fresh(Mode::Training);
     let r = run(
         "1234 5678 9012",
         "s01-pin-ordinary",
@@ -125,6 +129,7 @@ fn a_trainee_name_holding_a_my_number_is_refused() {
         s.save_training_run(&r),
         Err(StoreError::ForbiddenNumber { field: "trainee" })
     ));
+}
 }
 
 #[test]

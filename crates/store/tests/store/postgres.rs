@@ -1,0 +1,233 @@
+//! The PostgreSQL back-end (#15 §1) on a real server (a private cluster, see `common::pg_cluster`): the schema
+//! in step with SQLite's, modes kept apart, the reader that cannot write, a settings string with a password
+//! refused, no column that could hold a photo. The record round trips run on both back-ends (`both!` in
+//! roundtrip.rs, queries.rs, port.rs, training.rs, export.rs, constraints.rs).
+
+use std::collections::BTreeMap;
+
+use crate::common::*;
+use store::*;
+
+/// table → [(column, not null, integer or text)] in column order.
+type Columns = BTreeMap<String, Vec<(String, bool, &'static str)>>;
+
+fn sqlite_columns() -> (Columns, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.sqlite");
+    drop(Store::create(&path, Mode::Live).unwrap());
+    let c = rusqlite::Connection::open(&path).unwrap();
+    let tables: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out = Columns::new();
+    for t in tables {
+        let cols = c
+            .prepare(&format!(
+                "SELECT name, \"notnull\", pk, type FROM pragma_table_info('{t}') ORDER BY cid"
+            ))
+            .unwrap()
+            .query_map([], |r| {
+                let ty: String = r.get(3)?;
+                let pk: i64 = r.get(2)?;
+                let notnull: bool = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    notnull || pk > 0,
+                    if ty == "INTEGER" { "integer" } else { "text" },
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        out.insert(t, cols);
+    }
+    let indexes = c
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (out, indexes)
+}
+
+fn postgres_columns(target: &PgTarget) -> (Columns, Vec<String>) {
+    let mut c = postgres::Client::connect(&target.url, postgres::NoTls).unwrap();
+    let mut out = Columns::new();
+    for r in c
+        .query(
+            "SELECT table_name::TEXT, column_name::TEXT, is_nullable::TEXT, data_type::TEXT
+             FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'refinery_schema_history'
+             ORDER BY table_name, ordinal_position",
+            &[],
+        )
+        .unwrap()
+    {
+        let ty: String = r.get(3);
+        let kind = match ty.as_str() {
+            "bigint" => "integer",
+            "text" => "text",
+            other => panic!("a column of type {other}: the record holds only integers and text"),
+        };
+        out.entry(r.get(0))
+            .or_default()
+            .push((r.get(1), r.get::<_, String>(2) == "NO", kind));
+    }
+    let indexes = c
+        .query(
+            "SELECT indexname::TEXT FROM pg_indexes WHERE schemaname = 'public'
+               AND indexname NOT IN (SELECT conname FROM pg_constraint) ORDER BY indexname",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    (out, indexes)
+}
+
+/// One record, two schemas: every table, column (in order), NOT NULL and type family, and every named index of
+/// the SQLite file after all its migrations is in the PostgreSQL database after its own (and nothing else is).
+/// A migration added to one side only fails here.
+#[test]
+fn the_postgres_schema_is_the_sqlite_schema_column_by_column() {
+    let target = new_pg_database();
+    drop(Store::connect(&target, Mode::Live).unwrap());
+    let (lite, lite_idx) = sqlite_columns();
+    let (pg, pg_idx) = postgres_columns(&target);
+    assert_eq!(
+        lite.keys().collect::<Vec<_>>(),
+        pg.keys().collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for (table, cols) in &lite {
+        assert_eq!(Some(cols), pg.get(table), "columns of {table}");
+    }
+    assert_eq!(lite_idx, pg_idx, "the same named indexes");
+}
+
+/// A database holds one mode, as a file does: a training desk pointed at the live database is refused, and the
+/// reverse, and the refusal names both.
+#[test]
+fn a_live_database_refuses_a_training_desk_and_the_reverse() {
+    let live = new_pg_database();
+    let mut s = Store::connect(&live, Mode::Live).unwrap();
+    s.save_completed_reception(&full_reception(Mode::Live, "S-LIVE-1", time(2026, 5, 20, 9, 0)))
+        .unwrap();
+    match Store::connect(&live, Mode::Training) {
+        Err(StoreError::ModeMismatch { expected, found, .. }) => {
+            assert_eq!((expected, found.as_str()), (Mode::Training, "live"));
+        }
+        other => panic!("a training desk on the live database: {other:?}"),
+    }
+    let training = new_pg_database();
+    drop(Store::connect(&training, Mode::Training).unwrap());
+    assert!(matches!(
+        Store::connect(&training, Mode::Live),
+        Err(StoreError::ModeMismatch { .. })
+    ));
+    // Even raw SQL cannot put a training visit into the live database (the trigger, as in a file).
+    let mut raw = postgres::Client::connect(&live.url, postgres::NoTls).unwrap();
+    let err = raw
+        .execute(
+            "INSERT INTO visits (session_id, patient_id, mode, at, kind, identity, presenter, outcome)
+             SELECT 'S-RAW', id, 'training', '2026-05-20 09:00:00', 'first', 'pin', 'patient', 'confirmed'
+             FROM patients LIMIT 1",
+            &[],
+        )
+        .unwrap_err();
+    assert!(
+        err.as_db_error()
+            .unwrap()
+            .message()
+            .contains("visit mode does not match"),
+        "{err:?}"
+    );
+    // Two desks of the same mode share the record.
+    let other_desk = Store::connect(&live, Mode::Live).unwrap();
+    assert_eq!(other_desk.session_ids().unwrap(), vec!["S-LIVE-1".to_owned()]);
+}
+
+/// The staff reader's connection is read-only on the server too, and reads what the writer committed.
+#[test]
+fn a_postgres_reader_sees_commits_and_cannot_write() {
+    let target = new_pg_database();
+    let mut writer = Store::connect(&target, Mode::Live).unwrap();
+    let reader = Store::connect_reader(&target, Mode::Live).unwrap();
+    let at = time(2026, 5, 20, 9, 0);
+    assert!(reader
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap()
+        .is_empty());
+    writer
+        .save_completed_reception(&full_reception(Mode::Live, "S-1", at))
+        .unwrap();
+    let seen = reader
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        reader.location().starts_with("postgres "),
+        "{}",
+        reader.location()
+    );
+    let mut raw = postgres::Client::connect(
+        &target
+            .url
+            .replacen('?', "?options=-c%20default_transaction_read_only%3Don&", 1),
+        postgres::NoTls,
+    )
+    .unwrap();
+    let err = raw
+        .execute("INSERT INTO meta (key, value) VALUES ('x', 'y')", &[])
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("read-only"), "{err:?}");
+}
+
+/// A password belongs in a file or the environment, never in the settings' connection string; a duplicate
+/// session is reported as on SQLite; the server's error is readable.
+#[test]
+fn a_password_in_the_connection_string_is_refused_and_errors_are_worded_as_on_sqlite() {
+    let target = new_pg_database();
+    let with_password = PgTarget {
+        url: target.url.replacen("postgres@", "postgres:secret@", 1),
+        password: None,
+    };
+    match Store::connect(&with_password, Mode::Live) {
+        Err(StoreError::PostgresSettings { detail }) => assert!(detail.contains("password"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    let debug = format!(
+        "{:?}",
+        PgTarget {
+            url: target.url.clone(),
+            password: Some("secret".into())
+        }
+    );
+    assert!(!debug.contains("secret"), "{debug}");
+    let mut s = Store::connect(&target, Mode::Live).unwrap();
+    let r = full_reception(Mode::Live, "S-DUP", time(2026, 5, 20, 9, 0));
+    s.save_completed_reception(&r).unwrap();
+    match s.save_completed_reception(&r) {
+        Err(StoreError::DuplicateSession(id)) => assert_eq!(id, "S-DUP"),
+        other => panic!("{other:?}"),
+    }
+    let unreachable = PgTarget {
+        url: "postgresql://postgres@/uketsuke?host=/nonexistent-uketsuke-socket".into(),
+        password: None,
+    };
+    let err = Store::connect(&unreachable, Mode::Live).unwrap_err().to_string();
+    assert!(
+        err.starts_with("PostgreSQL: ") && err.len() > "PostgreSQL: db error".len(),
+        "{err}"
+    );
+}
