@@ -339,11 +339,11 @@ pub struct FaceModelStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export_to = "app/")]
 pub struct DatabaseStatus {
-    /// Its path.
+    /// Its path, or the PostgreSQL server and database the desks share.
     pub path: String,
-    /// Its size with the write-ahead log, in bytes.
-    #[ts(type = "number")]
-    pub bytes: u64,
+    /// The file's size with the write-ahead log, in bytes (`null` for a server).
+    #[ts(type = "number | null")]
+    pub bytes: Option<u64>,
     /// The newest backup (taken before a schema migration), if any.
     pub last_backup: Option<String>,
 }
@@ -399,6 +399,17 @@ pub fn reader_status_of(reader_name: &str) -> ReaderStatus {
     }
 }
 
+/// This desk's name in the record: the setting, else the computer's name (#15 §2).
+fn desk_name(settings: &Settings) -> String {
+    let set = settings.desk_name.trim();
+    if !set.is_empty() {
+        return set.to_owned();
+    }
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().chars().take(40).collect())
+        .unwrap_or_default()
+}
+
 /// Loads the face models (the embedded ones in the app); an error is shown to the desk as it is.
 pub type ModelLoader = Box<dyn FnOnce() -> Result<face::FaceModels, String> + Send>;
 
@@ -425,6 +436,8 @@ pub struct App {
     models: SharedModels,
     model_load_ms: Arc<OnceLock<i64>>,
     db_path: PathBuf,
+    /// The PostgreSQL server and database when the record is shared (else the file `db_path`).
+    db_server: Option<String>,
     /// Live beside a 資格確認端末: the folders' side of the eligibility port.
     terminal: Option<oqs::terminal::FolderMonitor>,
     /// The certified reader's results as they were taken in.
@@ -468,15 +481,36 @@ impl App {
             Mode::Training => store::Mode::Training,
             Mode::Live => store::Mode::Live,
         };
-        let db = if db_path.exists() {
-            store::Store::open(&db_path, store_mode)
-        } else {
-            store::Store::create(&db_path, store_mode)
-        }
-        .map_err(|e| format!("database {}: {e}", db_path.display()))?;
-        // Staff reads get a connection of their own: they never wait for a reception's save.
-        let reader = store::Store::open_reader(&db_path, store_mode)
-            .map_err(|e| format!("database {}: {e}", db_path.display()))?;
+        // This PC's SQLite file, or the PostgreSQL server the desks share (#15). Staff reads get a connection
+        // of their own either way: they never wait for a reception's save.
+        let (db, reader, server) = match settings.database_of(mode) {
+            None => {
+                let db = if db_path.exists() {
+                    store::Store::open(&db_path, store_mode)
+                } else {
+                    store::Store::create(&db_path, store_mode)
+                }
+                .map_err(|e| format!("database {}: {e}", db_path.display()))?;
+                let reader = store::Store::open_reader(&db_path, store_mode)
+                    .map_err(|e| format!("database {}: {e}", db_path.display()))?;
+                (db, reader, false)
+            }
+            Some(url) => {
+                let target = store::PgTarget {
+                    url: url.to_owned(),
+                    password: crate::config::database_password()?,
+                };
+                let db =
+                    store::Store::connect(&target, store_mode).map_err(|e| format!("database {url}: {e}"))?;
+                let reader = store::Store::connect_reader(&target, store_mode)
+                    .map_err(|e| format!("database {url}: {e}"))?;
+                (db, reader, true)
+            }
+        };
+        let db_location = db.location();
+        let mut db = db;
+        db.set_desk(&desk_name(&settings))
+            .map_err(|e| format!("desk name: {e}"))?;
 
         let models: SharedModels = Arc::new(OnceLock::new());
         let model_load_ms: Arc<OnceLock<i64>> = Arc::new(OnceLock::new());
@@ -678,6 +712,7 @@ impl App {
             models,
             model_load_ms,
             db_path,
+            db_server: server.then_some(db_location),
             terminal,
             certified,
             _face_watcher: face_watcher,
@@ -979,13 +1014,20 @@ impl App {
         let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let mut wal = self.db_path.clone().into_os_string();
         wal.push("-wal");
-        let database = DatabaseStatus {
-            path: self.db_path.display().to_string(),
-            bytes: size(&self.db_path) + size(std::path::Path::new(&wal)),
-            last_backup: store::backups_of(&self.db_path)
-                .into_iter()
-                .max()
-                .map(|p| p.display().to_string()),
+        let database = match &self.db_server {
+            Some(location) => DatabaseStatus {
+                path: location.clone(),
+                bytes: None,
+                last_backup: None,
+            },
+            None => DatabaseStatus {
+                path: self.db_path.display().to_string(),
+                bytes: Some(size(&self.db_path) + size(std::path::Path::new(&wal))),
+                last_backup: store::backups_of(&self.db_path)
+                    .into_iter()
+                    .max()
+                    .map(|p| p.display().to_string()),
+            },
         };
         let mut todo = Vec::new();
         match reader.state {

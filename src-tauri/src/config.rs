@@ -77,6 +77,14 @@ pub struct Settings {
     pub legacy_limit_screen: bool,
     /// Face-match threshold (cosine).
     pub face_threshold: f32,
+    /// Where live receptions are kept (#15): empty for this PC's SQLite file, or a PostgreSQL server that
+    /// several desks share (`postgresql://user@host/db?sslmode=require`, no password: see
+    /// [`database_password`]). Takes effect at the next start.
+    pub live_database: String,
+    /// The same for training (a training centre's class writes to one server).
+    pub training_database: String,
+    /// This desk's name in a shared record (today's list, the audit log); empty: the computer's name.
+    pub desk_name: String,
 }
 
 impl Default for Settings {
@@ -94,6 +102,9 @@ impl Default for Settings {
             prescription_question: true,
             legacy_limit_screen: false,
             face_threshold: 0.42,
+            live_database: String::new(),
+            training_database: String::new(),
+            desk_name: String::new(),
         }
     }
 }
@@ -236,6 +247,15 @@ impl Settings {
         Ok(())
     }
 
+    /// The PostgreSQL server of `mode`'s record, if one is set (else the SQLite file).
+    pub fn database_of(&self, mode: Mode) -> Option<&str> {
+        let url = match mode {
+            Mode::Live => self.live_database.trim(),
+            Mode::Training => self.training_database.trim(),
+        };
+        (!url.is_empty()).then_some(url)
+    }
+
     /// Save atomically, 0600, in a 0700 data folder ([`crate::files::write_private`]).
     pub fn save(&self, paths: &Paths) -> std::io::Result<()> {
         crate::files::new_private_dir(&paths.root)?;
@@ -286,6 +306,19 @@ impl Settings {
                 return Err(bad(Key::LiveEndpointNotHttps, "oqs_endpoint").with("value", endpoint));
             }
         }
+        for (field, url, live) in [
+            ("live_database", &self.live_database, true),
+            ("training_database", &self.training_database, false),
+        ] {
+            if !url.trim().is_empty() {
+                if let Some(why) = store::postgres_settings_problem(url, live) {
+                    return Err(bad(Key::DatabaseNotUsable, field).with("detail", why));
+                }
+            }
+        }
+        if self.desk_name.chars().count() > 40 {
+            return Err(bad(Key::DeskNameTooLong, "desk_name"));
+        }
         for (field, dir) in [
             ("face_result_dir", &self.face_result_dir),
             ("terminal_request_dir", &self.terminal_request_dir),
@@ -317,4 +350,26 @@ impl Settings {
             ..reception::SiteSettings::default()
         }
     }
+}
+
+/// The password of the database server, from `UKETSUKE_DB_PASSWORD_FILE` (a file only its owner can read; the
+/// first line) or `UKETSUKE_DB_PASSWORD`: never from settings.json (#15 §1). None: the server asks for none
+/// (a Unix socket with peer authentication, a client certificate).
+pub fn database_password() -> Result<Option<String>, String> {
+    if let Some(path) = std::env::var_os("UKETSUKE_DB_PASSWORD_FILE").filter(|p| !p.is_empty()) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let path = PathBuf::from(path);
+        let meta = std::fs::metadata(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "{}: the password file must be readable by its owner only (chmod 600)",
+                path.display()
+            ));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(Some(text.lines().next().unwrap_or("").to_owned()));
+    }
+    Ok(std::env::var("UKETSUKE_DB_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty()))
 }

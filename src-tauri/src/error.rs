@@ -90,6 +90,11 @@ pub enum Key {
     FolderNotUsable,
     /// Settings: only one of the 資格確認端末's request and result folders is set (`field`: the empty one).
     TerminalFoldersIncomplete,
+    /// Settings: a database server address that is not a PostgreSQL URL, holds a password, or reaches a server
+    /// on the network without TLS in live mode (`field`, `detail`).
+    DatabaseNotUsable,
+    /// Settings: the desk name is longer than 40 characters.
+    DeskNameTooLong,
     /// Settings: the certified reader's face folder is the folder this app writes its own face results to.
     FaceFolderTwice,
     /// A value that looks like a 12-digit My Number, refused and not echoed (`field`).

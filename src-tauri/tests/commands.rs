@@ -734,3 +734,39 @@ fn live_settings_take_the_terminals_folders_instead_of_an_endpoint_but_never_hal
         "no endpoint needed beside a 端末"
     );
 }
+
+/// #15 §1: the shared record's address is a PostgreSQL URL without a password, with TLS over the network in
+/// live mode; a bad one is refused with its field and nothing is saved, a good one is kept for the next start.
+#[test]
+fn a_database_server_address_is_refused_with_a_password_or_without_tls_and_kept_when_usable() {
+    let f = fixture();
+    for (field, url) in [
+        (
+            "live_database",
+            "postgresql://uketsuke:secret@db.clinic.invalid/uketsuke?sslmode=require",
+        ),
+        (
+            "live_database",
+            "postgresql://uketsuke@db.clinic.invalid/uketsuke",
+        ),
+        ("live_database", "/srv/uketsuke.sqlite3"),
+        ("training_database", "mysql://x@y/z"),
+    ] {
+        let err = refusal(&f, |s| s[field] = json!(url));
+        assert_eq!(err["key"], json!("database_not_usable"), "{url}: {err}");
+        assert_eq!(err["params"]["field"], json!(field));
+    }
+    let err = refusal(&f, |s| s["desk_name"] = json!("受".repeat(41)));
+    assert_eq!(err["key"], json!("desk_name_too_long"));
+    let mut s = saved_settings(&f);
+    s["oqs_endpoint"] = json!("https://oqs.clinic.invalid/");
+    s["live_database"] = json!("postgresql://uketsuke@db.clinic.invalid/uketsuke?sslmode=require");
+    s["desk_name"] = json!("受付2");
+    call(&f.app, "settings_set", json!({"settings": s})).unwrap();
+    let kept = saved_settings(&f);
+    assert_eq!(
+        kept["live_database"],
+        json!("postgresql://uketsuke@db.clinic.invalid/uketsuke?sslmode=require")
+    );
+    assert_eq!(kept["desk_name"], json!("受付2"));
+}

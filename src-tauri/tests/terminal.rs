@@ -37,6 +37,11 @@ fn clinic_now() -> chrono::NaiveDateTime {
 
 /// A live desk whose settings name the 端末's three folders (and no endpoint, no reader).
 fn desk() -> Desk {
+    desk_on(None, "")
+}
+
+/// [`desk`], keeping its record on the PostgreSQL server `database` (else its own SQLite file).
+fn desk_on(database: Option<&store::PgTarget>, name: &str) -> Desk {
     let data = tempfile::tempdir().unwrap();
     let folders = tempfile::tempdir().unwrap();
     for d in ["req", "res", "face"] {
@@ -66,6 +71,8 @@ fn desk() -> Desk {
         terminal_result_dir: dir("res"),
         terminal_face_dir: dir("face"),
         encoding: uketsuke::config::Encoding::ShiftJis,
+        live_database: database.map(|d| d.url.clone()).unwrap_or_default(),
+        desk_name: name.into(),
         ..Settings::default()
     };
     let app = mock_app(data.path(), settings);
@@ -396,4 +403,44 @@ fn the_panel_names_face_models_that_failed_and_the_backup_a_migration_took() {
     let backup = status["database"]["last_backup"].as_str().unwrap();
     assert!(backup.ends_with("uketsuke.sqlite3.v6.bak"), "{backup}");
     assert!(Path::new(backup).is_file());
+}
+
+/// #15 §1–2: two live desks on one PostgreSQL server share the record. A 資格確認書 keyed in at desk A (answered
+/// through its 端末's folders) is in desk B's today list, the panel names the server instead of a file, and
+/// each desk's own SQLite file is never created.
+#[test]
+fn two_desks_on_one_postgres_server_share_todays_receptions() {
+    let server = store::pgtest::new_pg_database();
+    let a = desk_on(Some(&server), "受付1");
+    let b = desk_on(Some(&server), "受付2");
+    call(&a.app, "send", staff(&certificate())).unwrap();
+    until(&a.app, "snapshot", "the reception at desk A", |s| {
+        screen_is(s, "Completed")
+    });
+    // Desk B's list reads the shared record: no wait for a refresh (the reception was committed at A).
+    let rows = today(&b.app);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["name"], json!("近藤 幸子"), "{rows:?}");
+    assert_eq!(rows[0]["desk"], json!("受付1"), "the desk that received it");
+    // The audit log records the desk too.
+    let mut raw = postgres::Client::connect(&server.url, postgres::NoTls).unwrap();
+    let desks: Vec<Option<String>> = raw
+        .query("SELECT DISTINCT desk FROM audit_log", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(desks, vec![Some("受付1".to_owned())]);
+    let status = call(&b.app, "desk_status", json!({})).unwrap();
+    assert!(
+        status["database"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("postgres "),
+        "{status}"
+    );
+    assert!(status["database"]["bytes"].is_null());
+    for d in [&a, &b] {
+        assert!(!d._data.path().join("live").join("uketsuke.sqlite3").exists());
+    }
 }

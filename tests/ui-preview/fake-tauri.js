@@ -27,11 +27,11 @@
   /** @type {import('../../ui/js/contract/commands').ReceptionSummary[]} */
   const TODAY = [
     { visit_id: 1, session_id: 'T-20251202-0001', at: '2025-12-02T09:05:00', patient_id: 1, name: '山田　花子', name_kana: 'ﾔﾏﾀﾞ ﾊﾅｺ', birthdate: '1985-04-12', sex: 'Female', kind: 'first',
-      identity: 'face', presenter: 'Patient', outcome: 'confirmed', fallback: null, insurer_number: '06133946', copay_percent: 30, consent_expires_at: '2025-12-03T09:05:00', limit_class_name: 'ウ', specific_diseases: null, refund_open: false, recheck_open: false, voided: null, certified_reader_file: null },
+      identity: 'face', presenter: 'Patient', outcome: 'confirmed', fallback: null, insurer_number: '06133946', copay_percent: 30, consent_expires_at: '2025-12-03T09:05:00', limit_class_name: 'ウ', specific_diseases: null, refund_open: false, recheck_open: false, voided: null, certified_reader_file: null, desk: '受付1' },
     { visit_id: 2, session_id: 'T-20251202-0002', at: '2025-12-02T09:18:00', patient_id: 2, name: '髙●　太郎', name_kana: 'ﾀｶﾊｼ ﾀﾛｳ', birthdate: '1972-01-30', sex: 'Male', kind: 'return',
-      identity: 'pin', presenter: 'Proxy', outcome: 'history_used', fallback: 'revisit_history', insurer_number: '01130012', copay_percent: 20, consent_expires_at: null, limit_class_name: null, specific_diseases: '人工透析を要する慢性腎不全', refund_open: false, recheck_open: false, voided: null, certified_reader_file: null },
+      identity: 'pin', presenter: 'Proxy', outcome: 'history_used', fallback: 'revisit_history', insurer_number: '01130012', copay_percent: 20, consent_expires_at: null, limit_class_name: null, specific_diseases: '人工透析を要する慢性腎不全', refund_open: false, recheck_open: false, voided: null, certified_reader_file: null, desk: '受付2' },
     { visit_id: 3, session_id: 'T-20251202-0003', at: '2025-12-02T09:26:00', patient_id: 3, name: '佐藤　次郎', name_kana: 'ｻﾄｳ ｼﾞﾛｳ', birthdate: '1960-03-03', sex: 'Male', kind: 'first',
-      identity: 'staff_visual', presenter: 'StaffAssisted', outcome: 'full_payment', fallback: 'full_payment', insurer_number: null, copay_percent: null, consent_expires_at: null, limit_class_name: null, specific_diseases: null, refund_open: true, recheck_open: false, voided: null, certified_reader_file: null },
+      identity: 'staff_visual', presenter: 'StaffAssisted', outcome: 'full_payment', fallback: 'full_payment', insurer_number: null, copay_percent: null, consent_expires_at: null, limit_class_name: null, specific_diseases: null, refund_open: true, recheck_open: false, voided: null, certified_reader_file: null, desk: '受付1' },
   ];
 
   /** @type {import('../../ui/js/contract/commands').PersonaRow[]} */
@@ -58,7 +58,7 @@
     ],
     last_eligibility: () => current.then((s) => (s.eligibility ? { record: s.eligibility.record, confirmed_on: '2025-10-14' } : null)),
     export_csv: (args) => ({ path: `/home/desk/.local/share/uketsuke/training/exports/receptions-${args.date}-${args.encoding}.csv` }),
-    settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', terminal_request_dir: '', terminal_result_dir: '', terminal_face_dir: '', encoding: 'utf8', temporary_rule_suspended: false, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42 }),
+    settings_get: () => ({ mode, oqs_endpoint: 'http://127.0.0.1:18080', reader_name: '', face_result_dir: 'C:\\OQS\\face', terminal_request_dir: '', terminal_result_dir: '', terminal_face_dir: '', encoding: 'utf8', temporary_rule_suspended: false, prescription_question: false, legacy_limit_screen: false, face_threshold: 0.42, live_database: '', training_database: '', desk_name: '受付1' }),
     settings_set: (args) => args.settings,
     declaration_pdf: () => ({ path: '/home/desk/.local/share/uketsuke/training/documents/shikaku-moushitate-20251202-093000.pdf' }),
     card_photo: () => ({ data_url: PHOTO, name: '山田 花子', name_image: null, birthdate: '1985-04-12', sex: '女', address: '東京都千代田区模擬町1-1', address_image: null, counter: null }),

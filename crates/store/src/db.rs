@@ -33,6 +33,8 @@ pub struct Store {
     pub(crate) db: Db,
     pub(crate) mode: Mode,
     path: Option<PathBuf>,
+    /// The desk that writes through this store (#15 §2), recorded with each visit and audit line.
+    pub(crate) desk: Option<String>,
 }
 
 /// The connection under a [`Store`]: a SQLite file (one desk) or a PostgreSQL server (several desks, #15).
@@ -197,6 +199,7 @@ impl Store {
             db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
+            desk: None,
         };
         store.configure().map_err(|e| classify_store(path, e))?;
         let version = store.known_version(path)?;
@@ -239,6 +242,7 @@ impl Store {
             db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
+            desk: None,
         };
         store.configure_reader().map_err(|e| classify_store(path, e))?;
         let version = store.known_version(path)?;
@@ -288,6 +292,7 @@ impl Store {
             db: Db::Sqlite(conn),
             mode,
             path: Some(path.to_owned()),
+            desk: None,
         };
         store.configure()?;
         // The schema and the file's mode are written in the same transaction: a file never exists
@@ -305,6 +310,7 @@ impl Store {
             db: Db::Postgres(Box::new(conn)),
             mode,
             path: None,
+            desk: None,
         };
         store.check_mode()?;
         Ok(store)
@@ -327,9 +333,24 @@ impl Store {
             db: Db::Postgres(Box::new(conn)),
             mode,
             path: None,
+            desk: None,
         };
         store.check_mode()?;
         Ok(StoreReader::new(store))
+    }
+
+    /// Names the desk that writes through this store (#15 §2): each visit and audit line it writes records it.
+    /// A name is 1–40 characters and passes the My Number guard; an empty one records none.
+    pub fn set_desk(&mut self, name: &str) -> Result<(), StoreError> {
+        let name = name.trim();
+        crate::codec::guard("desk", name)?;
+        if name.chars().count() > 40 {
+            return Err(StoreError::Constraint(
+                "CHECK constraint failed: visit_desk_length".into(),
+            ));
+        }
+        self.desk = (!name.is_empty()).then(|| name.to_owned());
+        Ok(())
     }
 
     /// Where the record is: the file, or the server and database (never a password).
@@ -348,6 +369,7 @@ impl Store {
             db: Db::Sqlite(conn),
             mode,
             path: None,
+            desk: None,
         };
         store.configure()?;
         store.migrate(0, LATEST_VERSION, Some(mode))?;

@@ -33,6 +33,8 @@ mod export;
 mod kana;
 mod model;
 mod pg;
+#[cfg(feature = "sample")]
+pub mod pgtest;
 mod read;
 mod reader;
 pub mod reception_port;
@@ -49,7 +51,7 @@ pub use error::StoreError;
 pub use export::{CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
-pub use pg::PgTarget;
+pub use pg::{postgres_settings_problem, PgTarget};
 pub use reader::StoreReader;
 pub use schema::LATEST_VERSION;
 pub use training::{StoredTrainingRun, TrainingRun};

@@ -479,6 +479,8 @@ pub struct ReceptionSummary {
     /// Taken in from the certified reader's result file of this name (beside a 資格確認端末, #16 §1): the
     /// identity check and the online check were the certified reader's, not this desk's.
     pub certified_reader_file: Option<String>,
+    /// The desk that received it, in a record shared by several desks (#15 §2).
+    pub desk: Option<String>,
 }
 
 /// Filter for the day list.

@@ -27,7 +27,7 @@ mod embedded {
 }
 
 /// The newest PostgreSQL migration (`migrations/postgres/V<n>__*.sql`).
-pub(crate) const LATEST_VERSION: i64 = 1;
+pub(crate) const LATEST_VERSION: i64 = 2;
 
 /// Key of the advisory lock held while the schema is migrated ("uketsuke" in ASCII, as a number).
 const MIGRATION_LOCK: i64 = 0x756b_6574_7375_6b65;
@@ -326,5 +326,70 @@ impl DbRow for postgres::Row {
             }
         };
         Ok(v.unwrap_or(Val::Null))
+    }
+}
+
+/// Why `url` cannot be used as a desk's database setting, if it cannot (#15 §1): it must be a PostgreSQL URL
+/// (`postgres://` or `postgresql://`) that libpq would accept, it must not hold a password (that comes from a
+/// file or the environment), and in live mode a server reached over the network must be asked for TLS
+/// (`sslmode=require`: the certificate is then checked against the system's store). A Unix socket or the
+/// loopback address needs none.
+pub fn postgres_settings_problem(url: &str, live: bool) -> Option<String> {
+    let url = url.trim();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Some("not a postgres:// or postgresql:// address".into());
+    }
+    let config: postgres::Config = match url.parse() {
+        Ok(c) => c,
+        Err(e) => return Some(e.to_string()),
+    };
+    if config.get_password().is_some() {
+        return Some("the address holds a password".into());
+    }
+    let remote = config.get_hosts().iter().any(|h| match h {
+        postgres::config::Host::Tcp(name) => !matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1"),
+        postgres::config::Host::Unix(_) => false,
+    });
+    if live && remote && config.get_ssl_mode() != postgres::config::SslMode::Require {
+        return Some("a server on the network needs sslmode=require".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_desk_database_setting_is_a_postgres_address_without_a_password_and_with_tls_over_the_network() {
+        let ok = [
+            (
+                "postgresql://uketsuke@db.clinic.example/uketsuke?sslmode=require",
+                true,
+            ),
+            ("postgres://uketsuke@127.0.0.1/uketsuke", true),
+            ("postgresql://postgres@/uketsuke?host=/run/postgresql", true),
+            ("postgresql://uketsuke@db.clinic.example/training", false),
+        ];
+        for (url, live) in ok {
+            assert_eq!(postgres_settings_problem(url, live), None, "{url}");
+        }
+        let refused = [
+            ("postgresql://uketsuke:secret@127.0.0.1/uketsuke", "password"),
+            (
+                "postgresql://uketsuke@db.clinic.example/uketsuke",
+                "sslmode=require",
+            ),
+            (
+                "postgresql://uketsuke@db.clinic.example/uketsuke?sslmode=prefer",
+                "sslmode=require",
+            ),
+            ("mysql://x@y/z", "postgres://"),
+            ("/var/lib/uketsuke.sqlite3", "postgres://"),
+        ];
+        for (url, why) in refused {
+            let problem = postgres_settings_problem(url, true).unwrap_or_default();
+            assert!(problem.contains(why), "{url}: {problem}");
+        }
     }
 }

@@ -189,7 +189,8 @@ impl Store {
                     t.status,
                     rc.status,
                     vx.reason,
-                    tr.file_name
+                    tr.file_name,
+                    v.desk
              FROM visits v JOIN patients p ON p.id = v.patient_id
              LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
              LEFT JOIN consents c ON c.visit_id = v.id
@@ -569,6 +570,7 @@ fn read_summary(row: &dyn DbRow) -> Result<ReceptionSummary, StoreError> {
         recheck_open: opt_text(row, 19)?.as_deref() == Some("open"),
         voided: parse_opt_code("voided_receptions.reason", opt_text(row, 20)?)?,
         certified_reader_file: opt_text(row, 21)?,
+        desk: opt_text(row, 22)?,
     })
 }
 

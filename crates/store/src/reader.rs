@@ -161,7 +161,7 @@ mod tests {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
             .unwrap();
-        crate::write::insert_reception(&*tx, &clinic.reception(1)).unwrap();
+        crate::write::insert_reception(&*tx, &clinic.reception(1), None).unwrap();
 
         let seen = reader.receptions_on(day, &ReceptionFilter::default()).unwrap();
         assert_eq!(

@@ -25,6 +25,7 @@ pub(crate) const MIGRATIONS: &[&[Step]] = &[
     &[Step::Sql(V5)],
     &[Step::Sql(V6)],
     &[Step::Sql(V7)],
+    &[Step::Sql(V8)],
 ];
 
 /// The version this program writes.
@@ -394,6 +395,13 @@ CREATE TABLE terminal_results (
     taken_at  TEXT NOT NULL,
     visit_id  INTEGER REFERENCES visits(id)
 ) STRICT;
+"#;
+
+/// v8: the desk (#15 §2). Several desks can share one record on a PostgreSQL server; each visit and audit line
+/// names the desk that wrote it (NULL for rows written before v8, and for a desk without a name).
+const V8: &str = r#"
+ALTER TABLE visits ADD COLUMN desk TEXT CONSTRAINT visit_desk_length CHECK (length(desk) BETWEEN 1 AND 40);
+ALTER TABLE audit_log ADD COLUMN desk TEXT CONSTRAINT audit_desk_length CHECK (length(desk) BETWEEN 1 AND 40);
 "#;
 
 fn backfill_kana_key(tx: &Transaction<'_>) -> Result<(), StoreError> {

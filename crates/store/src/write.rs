@@ -33,7 +33,8 @@ impl Store {
         reception: &CompletedReception,
     ) -> Result<VisitId, StoreError> {
         validate(reception, self.mode)?;
-        self.db.transaction(|tx| insert_reception(tx, reception))
+        let desk = self.desk.as_deref();
+        self.db.transaction(|tx| insert_reception(tx, reception, desk))
     }
 
     /// Takes one of the certified reader's result files (#16 §1): with `reception`, saves it and notes the file in
@@ -48,6 +49,7 @@ impl Store {
         if let Some(r) = reception {
             validate(r, self.mode)?;
         }
+        let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
             let taken: Option<i64> = tx.value(
                 "SELECT 1 FROM terminal_results WHERE file_name = ?1",
@@ -56,7 +58,7 @@ impl Store {
             if taken.is_some() {
                 return Ok(TerminalTake::AlreadyTaken);
             }
-            let visit = reception.map(|r| insert_reception(tx, r)).transpose()?;
+            let visit = reception.map(|r| insert_reception(tx, r, desk)).transpose()?;
             tx.exec(
                 "INSERT INTO terminal_results (file_name, taken_at, visit_id) VALUES (?1, ?2, ?3)",
                 &p![file_name, time_text(at), visit.map(|v| v.0)],
@@ -85,6 +87,7 @@ impl Store {
         at: NaiveDateTime,
         actor: &str,
     ) -> Result<(), StoreError> {
+        let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
             tx.exec(
                 "INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)",
@@ -99,6 +102,7 @@ impl Store {
                     action: "reception.voided".into(),
                     detail: Some(reason.code().into()),
                 },
+                desk,
             )
         })
     }
@@ -125,12 +129,13 @@ impl Store {
         I::Item: std::borrow::Borrow<CompletedReception>,
     {
         use std::borrow::Borrow;
+        let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
             let mut ids = Vec::new();
             for r in receptions {
                 let r = r.borrow();
                 validate(r, mode)?;
-                ids.push(insert_reception(tx, r)?);
+                ids.push(insert_reception(tx, r, desk)?);
             }
             Ok(ids)
         })
@@ -146,6 +151,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         guard("done_by", by)?;
         guard_opt("done_note", note)?;
+        let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
             let visit: Option<i64> = tx.value(
                 "SELECT p.visit_id FROM refund_tasks t JOIN full_payments p ON p.id = t.payment_id
@@ -168,6 +174,7 @@ impl Store {
                     action: "refund.done".into(),
                     detail: note.map(str::to_owned),
                 },
+                desk,
             )
         })
     }
@@ -175,7 +182,7 @@ impl Store {
     /// Appends an audit entry not tied to a reception (login, export, settings change…).
     pub fn append_audit(&mut self, visit: Option<VisitId>, entry: &AuditEntry) -> Result<(), StoreError> {
         guard_audit(entry)?;
-        insert_audit(&self.db, visit.map(|v| v.0), entry)
+        insert_audit(&self.db, visit.map(|v| v.0), entry, self.desk.as_deref())
     }
 }
 
@@ -290,13 +297,18 @@ fn guard_audit(a: &AuditEntry) -> Result<(), StoreError> {
     guard_opt("audit.detail", a.detail.as_deref())
 }
 
-pub(crate) fn insert_reception(tx: &impl Exec, r: &CompletedReception) -> Result<VisitId, StoreError> {
+pub(crate) fn insert_reception(
+    tx: &impl Exec,
+    r: &CompletedReception,
+    desk: Option<&str>,
+) -> Result<VisitId, StoreError> {
     let patient = resolve_patient(tx, &r.patient)?;
     let v = &r.visit;
     let visit = tx
         .insert(
-            "INSERT INTO visits (session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, staff, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO visits (session_id, patient_id, mode, at, kind, identity, presenter, outcome, fallback, staff, note,
+                desk)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             &p![
             v.session_id,
             patient.0,
@@ -309,6 +321,7 @@ pub(crate) fn insert_reception(tx: &impl Exec, r: &CompletedReception) -> Result
             v.fallback.map(|f| f.code()),
             v.staff,
             v.note,
+            desk,
         ],
         )
         .map_err(|e| match e {
@@ -339,7 +352,7 @@ pub(crate) fn insert_reception(tx: &impl Exec, r: &CompletedReception) -> Result
         )?;
     }
     for a in &r.audit {
-        insert_audit(tx, Some(visit), a)?;
+        insert_audit(tx, Some(visit), a, desk)?;
     }
     Ok(VisitId(visit))
 }
@@ -569,10 +582,15 @@ fn insert_payment(tx: &impl Exec, visit: i64, p: &FullPayment) -> Result<(), Sto
     Ok(())
 }
 
-fn insert_audit(conn: &impl Exec, visit: Option<i64>, a: &AuditEntry) -> Result<(), StoreError> {
+fn insert_audit(
+    conn: &impl Exec,
+    visit: Option<i64>,
+    a: &AuditEntry,
+    desk: Option<&str>,
+) -> Result<(), StoreError> {
     conn.exec(
-        "INSERT INTO audit_log (at, visit_id, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &p![time_text(a.at), visit, a.actor, a.action, a.detail],
+        "INSERT INTO audit_log (at, visit_id, actor, action, detail, desk) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        &p![time_text(a.at), visit, a.actor, a.action, a.detail, desk],
     )?;
     Ok(())
 }

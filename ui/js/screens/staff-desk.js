@@ -102,8 +102,10 @@ export function panel(ctx, can) {
         d.face_model.detail ? h('div', { class: 'small muted', testid: 'staff-desk-face-model-detail' }, d.face_model.detail) : null),
       h('li', { testid: 'staff-desk-database' },
         h('span', { class: 'field-label' }, t('desk.database')), h('code', {}, d.database.path), ' ',
-        h('span', { class: 'small muted' }, t('desk.size', { mb: mb(d.database.bytes) }), ' · ',
-          d.database.last_backup ? t('desk.backup', { path: d.database.last_backup }) : t('desk.no_backup'))),
+        d.database.bytes === null
+          ? h('span', { class: 'small muted', testid: 'staff-desk-database-server' }, t('desk.database_server'))
+          : h('span', { class: 'small muted' }, t('desk.size', { mb: mb(d.database.bytes) }), ' · ',
+            d.database.last_backup ? t('desk.backup', { path: d.database.last_backup }) : t('desk.no_backup'))),
       h('li', { testid: 'staff-desk-version' }, h('span', { class: 'field-label' }, t('desk.version')), d.version)),
     d.certified_reader.length ? certified(ctx, d.certified_reader, can) : null);
 }

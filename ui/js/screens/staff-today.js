@@ -34,6 +34,8 @@ export function render(root, snap, ctx) {
   /** @type {StaffRow[]} */
   const rows = ctx.local.today || [];
   const filter = ctx.local.todayFilter || 'all';
+  // Several desks sharing one record (#15): each row names its desk once more than one appears.
+  const manyDesks = new Set(rows.map((r) => r.desk).filter(Boolean)).size > 1;
   root.appendChild(h('section', { class: 'card today', testid: 'today-list' },
     h('header', { class: 'card-head' },
       h('h3', {}, t('today.title', { date: ctx.info.today ? formatDate(ctx.info.today, ctx.lang) : '' })),
@@ -54,7 +56,8 @@ export function render(root, snap, ctx) {
             r.recheck_open ? h('span', { class: 'badge warn', testid: `today-task-recheck-${id}`, title: t('task.Recheck_hint') }, t('task.Recheck')) : null,
           ].filter(Boolean);
           return h('tr', { testid: `today-row-${id}`, class: [tasks.length ? 'has-task' : '', r.voided ? 'voided' : ''] },
-            h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11)),
+            h('td', { class: 'nowrap', testid: `today-time-${id}` }, formatDateTime(r.at).slice(11),
+              manyDesks && r.desk ? h('div', { class: 'small muted', testid: `today-desk-${id}` }, r.desk) : null),
             h('td', {}, r.voided ? h('span', { class: 'badge warn', testid: `today-voided-${id}` }, t('today.voided')) : null,
               nameWithHint(ctx, r.name, `today-name-${id}`), h('div', { class: 'kana small' }, dash(r.name_kana))),
             // Open tasks (返金, 要再照会) next to the name: the wide table scrolls, and a task out of view is missed.

@@ -9,7 +9,7 @@ fn fill_old_file(path: &std::path::Path, version: i64) {
     match version {
         // v2 and later write the same rows; from v2 on the kana search key is written with the patient, from
         // v4 on a card-less document names its school-trip / nursery setting.
-        2..=6 => {
+        2..=7 => {
             fill_v1_rows(&c, version >= 4);
             c.execute(
                 "UPDATE patients SET kana_key = ?1 WHERE id = 1",

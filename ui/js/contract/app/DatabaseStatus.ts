@@ -5,13 +5,13 @@
  */
 export type DatabaseStatus = { 
 /**
- * Its path.
+ * Its path, or the PostgreSQL server and database the desks share.
  */
 path: string, 
 /**
- * Its size with the write-ahead log, in bytes.
+ * The file's size with the write-ahead log, in bytes (`null` for a server).
  */
-bytes: number, 
+bytes: number | null, 
 /**
  * The newest backup (taken before a schema migration), if any.
  */

@@ -57,4 +57,18 @@ legacy_limit_screen: boolean,
 /**
  * Face-match threshold (cosine).
  */
-face_threshold: number, };
+face_threshold: number, 
+/**
+ * Where live receptions are kept (#15): empty for this PC's SQLite file, or a PostgreSQL server that
+ * several desks share (`postgresql://user@host/db?sslmode=require`, no password: see
+ * [`database_password`]). Takes effect at the next start.
+ */
+live_database: string, 
+/**
+ * The same for training (a training centre's class writes to one server).
+ */
+training_database: string, 
+/**
+ * This desk's name in a shared record (today's list, the audit log); empty: the computer's name.
+ */
+desk_name: string, };

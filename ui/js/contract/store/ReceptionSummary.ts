@@ -37,4 +37,8 @@ voided: VoidReason | null,
  * Taken in from the certified reader's result file of this name (beside a 資格確認端末, #16 §1): the
  * identity check and the online check were the certified reader's, not this desk's.
  */
-certified_reader_file: string | null, };
+certified_reader_file: string | null, 
+/**
+ * The desk that received it, in a record shared by several desks (#15 §2).
+ */
+desk: string | null, };
