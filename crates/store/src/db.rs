@@ -159,6 +159,12 @@ impl Exec for DbTx<'_> {
             DbTx::Postgres(c) => c.insert(sql, params),
         }
     }
+    fn serialize_on(&self, key: &str) -> Result<(), StoreError> {
+        match self {
+            DbTx::Sqlite(c) => c.serialize_on(key),
+            DbTx::Postgres(c) => c.serialize_on(key),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {

@@ -252,6 +252,14 @@ impl crate::sql::Exec for PgTx<'_> {
         Ok(self.tx.borrow_mut().execute(&stmt, &refs(params))?)
     }
 
+    fn serialize_on(&self, key: &str) -> Result<(), StoreError> {
+        self.exec(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))) AS locked",
+            &crate::sql::p![key],
+        )?;
+        Ok(())
+    }
+
     fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
         let stmt = self.statement(&with_returning_id(sql))?;
         Ok(self

@@ -164,6 +164,12 @@ pub(crate) trait Exec {
     /// Runs an `INSERT` into a table with an `id` key; the new row's id.
     fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError>;
 
+    /// Holds `key` until this transaction ends, so two desks deciding the same thing (is this patient new?)
+    /// decide one after the other. A SQLite file has one writer at a time already: nothing to do there.
+    fn serialize_on(&self, _key: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Every row of `sql`, each read by `read`.
     fn rows<T>(
         &self,

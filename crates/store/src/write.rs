@@ -365,6 +365,15 @@ fn resolve_patient(tx: &impl Exec, p: &PatientRef) -> Result<PatientId, StoreErr
         }
         PatientRef::New(p) => insert_patient(tx, p),
         PatientRef::MatchOrCreate(p) => {
+            // Two desks receiving the same new patient at the same moment: the second waits for the first and
+            // then finds the patient it created (#15 §2).
+            tx.serialize_on(&format!(
+                "patient:{}:{}:{}:{}",
+                search_key(&p.name_kana),
+                date_text(p.birthdate),
+                p.name,
+                p.sex.code()
+            ))?;
             let found: Option<i64> = tx.value(
                 "SELECT id FROM patients WHERE kana_key = ?1 AND birthdate = ?2 AND name = ?3 AND sex = ?4
                  ORDER BY id LIMIT 1",
