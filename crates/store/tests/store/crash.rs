@@ -31,6 +31,11 @@ fn check_file(path: &Path) -> Result<u64, String> {
     if !problems.is_empty() {
         return Err(format!("integrity_check: {problems:?}"));
     }
+    check_store(&s)
+}
+
+/// Every reception in `s` is whole and they are `0..n` without gaps; returns n.
+fn check_store(s: &Store) -> Result<u64, String> {
     let clinic = clinic();
     let mut indices = Vec::new();
     for session in s.session_ids().map_err(|e| e.to_string())? {
@@ -93,15 +98,30 @@ fn a_writer_killed_at_random_points_200_times_leaves_every_reception_complete_or
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("training.sqlite");
     drop(Store::create(&path, Mode::Training).unwrap());
+    kill_writers(RUNS, path.as_os_str(), || check_file(&path));
+}
+
+/// #15 §4: the same on a PostgreSQL server: a desk killed mid-save leaves its reception whole or absent.
+#[test]
+fn a_writer_on_postgres_killed_at_random_points_leaves_every_reception_complete_or_absent() {
+    let target = crate::common::new_pg_database();
+    drop(Store::connect(&target, Mode::Training).unwrap());
+    kill_writers(RUNS / 2, std::ffi::OsStr::new(&target.url), || {
+        let s = Store::connect(&target, Mode::Training).map_err(|e| format!("connect after kill: {e}"))?;
+        check_store(&s)
+    });
+}
+
+fn kill_writers(runs: usize, db: &std::ffi::OsStr, check: impl Fn() -> Result<u64, String>) {
     let exe = env!("CARGO_BIN_EXE_store-crash-child");
     let mut rng = 0x5EED_CAFE_F00D_u64;
     let mut saved_total = 0u64;
     let mut killed_after_saves = 0usize;
 
-    for run in 0..RUNS {
+    for run in 0..runs {
         let start = saved_total;
         let mut child = Command::new(exe)
-            .arg(&path)
+            .arg(db)
             .arg(start.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -132,7 +152,7 @@ fn a_writer_killed_at_random_points_200_times_leaves_every_reception_complete_or
             killed_after_saves += 1;
         }
 
-        let n = check_file(&path).unwrap_or_else(|e| panic!("run {run}: {e}"));
+        let n = check().unwrap_or_else(|e| panic!("run {run}: {e}"));
         let last_ack = acknowledged
             .iter()
             .filter_map(|l| l.strip_prefix("saved ")?.parse::<u64>().ok())
@@ -146,11 +166,11 @@ fn a_writer_killed_at_random_points_200_times_leaves_every_reception_complete_or
         saved_total = n;
     }
     assert!(
-        killed_after_saves > RUNS / 2,
+        killed_after_saves > runs / 2,
         "most kills should land after the writer started saving"
     );
     assert!(
-        saved_total > RUNS as u64,
+        saved_total > runs as u64,
         "the writers made progress ({saved_total} receptions)"
     );
 }
