@@ -8,6 +8,7 @@
 #
 # Local-socket connections are trusted (user `postgres`); nothing listens on TCP. The cluster's log is DIR/log.
 # durability is off (fsync, synchronous_commit, full_page_writes): the data is for tests and thrown away.
+# PG_CLUSTER_DURABLE=1 keeps it on, for a test that stops the server and expects every commit to survive.
 # As root, initdb/pg_ctl run as the `postgres` OS user (initdb refuses root) and DIR is chowned to it.
 # PG_CLUSTER_PORT picks the port number (default 5432; it only names the socket file, DIR/.s.PGSQL.<port>).
 set -euo pipefail
@@ -112,9 +113,11 @@ case $cmd in
                 echo "listen_addresses = ''"
                 echo "unix_socket_directories = $(conf_quote "$dir")"
                 echo "port = $port"
-                echo "fsync = off"
-                echo "synchronous_commit = off"
-                echo "full_page_writes = off"
+                if [[ ${PG_CLUSTER_DURABLE:-} != 1 ]]; then
+                    echo "fsync = off"
+                    echo "synchronous_commit = off"
+                    echo "full_page_writes = off"
+                fi
             } >>"$data/postgresql.conf"
         fi
 

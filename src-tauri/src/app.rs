@@ -346,6 +346,11 @@ pub struct DatabaseStatus {
     pub bytes: Option<u64>,
     /// The newest backup (taken before a schema migration), if any.
     pub last_backup: Option<String>,
+    /// The shared server answered the last time it was asked (always `true` for a file).
+    pub online: bool,
+    /// Receptions kept in this desk's outbox until the server answers again.
+    #[ts(type = "number")]
+    pub waiting: u64,
 }
 
 /// Something to fix before patients can be received.
@@ -363,6 +368,8 @@ pub enum DeskTodo {
     TerminalFolderProblem,
     /// The face models did not load (face recognition is off; PIN and 目視 work).
     FaceModelFailed,
+    /// The shared database server does not answer: receptions are kept at this desk and sent when it does.
+    DatabaseOffline,
 }
 
 /// The card reader `reader_name` as PC/SC sees it now.
@@ -649,7 +656,14 @@ impl App {
             eligibility,
             clock: clock.clone(),
             store: AppStore {
-                inner: store::reception_port::StorePort::new(db),
+                inner: if server {
+                    // A shared server: receptions made while it is away wait in this desk's outbox (#15 §2).
+                    let outbox = store::outbox::Outbox::open(&dir.join("outbox.sqlite3"))
+                        .map_err(|e| format!("outbox: {e}"))?;
+                    store::reception_port::StorePort::new(db).with_outbox(outbox)
+                } else {
+                    store::reception_port::StorePort::new(db)
+                },
             },
             sink,
         };
@@ -965,6 +979,29 @@ impl App {
             .map(drop)
     }
 
+    /// On a shared server: every 3 s, sends what waits in the outbox once the server answers again (the next
+    /// reception would send it too), and tells `changed` when some was sent (today's list reloads).
+    pub fn replay_outbox(&self, changed: Box<dyn Fn() + Send>) -> std::io::Result<()> {
+        if self.db_server.is_none() {
+            return Ok(());
+        }
+        let store = Arc::clone(&self.lanes.store);
+        let stop = Arc::clone(&self.monitor_stop);
+        std::thread::Builder::new()
+            .name("outbox-replay".into())
+            .spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    crate::reader::backoff(std::time::Duration::from_secs(3));
+                    let mut s = lock(&store);
+                    if s.inner.waiting() > 0 && matches!(s.inner.replay(), Ok(n) if n > 0) {
+                        drop(s);
+                        changed();
+                    }
+                }
+            })
+            .map(drop)
+    }
+
     /// The desk's status panel (#16 §2): reader, eligibility path and the 端末's folders, face models, database,
     /// version, the certified reader's results, and what to do first.
     pub fn desk_status(&self) -> DeskStatus {
@@ -1014,11 +1051,17 @@ impl App {
         let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let mut wal = self.db_path.clone().into_os_string();
         wal.push("-wal");
+        let (online, waiting) = {
+            let s = lock(&self.lanes.store);
+            (s.inner.online(), s.inner.waiting())
+        };
         let database = match &self.db_server {
             Some(location) => DatabaseStatus {
                 path: location.clone(),
                 bytes: None,
                 last_backup: None,
+                online,
+                waiting,
             },
             None => DatabaseStatus {
                 path: self.db_path.display().to_string(),
@@ -1027,6 +1070,8 @@ impl App {
                     .into_iter()
                     .max()
                     .map(|p| p.display().to_string()),
+                online: true,
+                waiting: 0,
             },
         };
         let mut todo = Vec::new();
@@ -1045,6 +1090,9 @@ impl App {
         }
         if face_model.state == "failed" {
             todo.push(DeskTodo::FaceModelFailed);
+        }
+        if !database.online {
+            todo.push(DeskTodo::DatabaseOffline);
         }
         DeskStatus {
             mode: settings.mode,

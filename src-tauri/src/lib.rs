@@ -140,6 +140,12 @@ pub fn start_state<R: Runtime>(
     state.on_today_changed(Box::new(move || {
         let _ = told.emit("today-changed", ());
     }));
+    let told = app.clone();
+    state
+        .replay_outbox(Box::new(move || {
+            let _ = told.emit("today-changed", ());
+        }))
+        .map_err(|e| format!("outbox: {e}"))?;
     if mode == Mode::Live {
         let told = app.clone();
         state

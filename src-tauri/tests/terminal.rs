@@ -444,3 +444,43 @@ fn two_desks_on_one_postgres_server_share_todays_receptions() {
         assert!(!d._data.path().join("live").join("uketsuke.sqlite3").exists());
     }
 }
+
+/// #15 §2: the shared server stops mid-day. The desk keeps receiving: the reception completes, the panel says
+/// the server does not answer and one reception waits; once the server is back it is sent by itself (no new
+/// patient needed) and today's list, read through a reconnected reader, shows both.
+#[test]
+fn a_desk_keeps_receiving_while_the_server_is_down_and_sends_what_waited_when_it_is_back() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let target = cluster.target();
+    let d = desk_on(Some(&target), "受付1");
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    until(&d.app, "snapshot", "the first reception", |s| {
+        screen_is(s, "Completed")
+    });
+    assert_eq!(today(&d.app).len(), 1);
+    call(&d.app, "send", staff(&StaffAction::NextPatient)).unwrap();
+
+    cluster.stop();
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    let done = until(&d.app, "snapshot", "the reception made offline", |s| {
+        screen_is(s, "Completed") || screen_is(s, "Error")
+    });
+    assert!(screen_is(&done, "Completed"), "the desk goes on: {done}");
+    let status = call(&d.app, "desk_status", json!({})).unwrap();
+    assert_eq!(status["database"]["online"], json!(false), "{status}");
+    assert_eq!(status["database"]["waiting"], json!(1));
+    assert!(status["todo"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("database_offline")));
+
+    cluster.restart();
+    let back = until(&d.app, "desk_status", "the outbox sent", |s| {
+        s["database"]["waiting"] == json!(0) && s["database"]["online"] == json!(true)
+    });
+    assert!(!back["todo"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("database_offline")));
+    assert_eq!(today(&d.app).len(), 2, "both receptions on the server, once each");
+}

@@ -35,6 +35,8 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The desk that writes through this store (#15 §2), recorded with each visit and audit line.
     pub(crate) desk: Option<String>,
+    /// The server and whether this is a read-only connection, to connect again after the server was away.
+    remote: Option<(crate::pg::PgTarget, bool)>,
 }
 
 /// The connection under a [`Store`]: a SQLite file (one desk) or a PostgreSQL server (several desks, #15).
@@ -206,6 +208,7 @@ impl Store {
             mode,
             path: Some(path.to_owned()),
             desk: None,
+            remote: None,
         };
         store.configure().map_err(|e| classify_store(path, e))?;
         let version = store.known_version(path)?;
@@ -249,6 +252,7 @@ impl Store {
             mode,
             path: Some(path.to_owned()),
             desk: None,
+            remote: None,
         };
         store.configure_reader().map_err(|e| classify_store(path, e))?;
         let version = store.known_version(path)?;
@@ -299,6 +303,7 @@ impl Store {
             mode,
             path: Some(path.to_owned()),
             desk: None,
+            remote: None,
         };
         store.configure()?;
         // The schema and the file's mode are written in the same transaction: a file never exists
@@ -317,6 +322,7 @@ impl Store {
             mode,
             path: None,
             desk: None,
+            remote: Some((target.clone(), false)),
         };
         store.check_mode()?;
         Ok(store)
@@ -340,6 +346,7 @@ impl Store {
             mode,
             path: None,
             desk: None,
+            remote: Some((target.clone(), true)),
         };
         store.check_mode()?;
         Ok(StoreReader::new(store))
@@ -359,6 +366,24 @@ impl Store {
         Ok(())
     }
 
+    /// Connects to the server again (after it was away); a file has nothing to do. The mode is checked again.
+    pub fn reconnect(&mut self) -> Result<(), StoreError> {
+        let Some((target, read_only)) = self.remote.clone() else {
+            return Ok(());
+        };
+        let mut conn = crate::pg::connect(&target, read_only)?;
+        if !read_only {
+            conn.migrate_and_claim(self.mode)?;
+        }
+        self.db = Db::Postgres(Box::new(conn));
+        self.check_mode()
+    }
+
+    /// Whether this store is on a server (several desks) rather than a file.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.db, Db::Postgres(_))
+    }
+
     /// Where the record is: the file, or the server and database (never a password).
     pub fn location(&self) -> String {
         match (&self.db, &self.path) {
@@ -376,6 +401,7 @@ impl Store {
             mode,
             path: None,
             desk: None,
+            remote: None,
         };
         store.configure()?;
         store.migrate(0, LATEST_VERSION, Some(mode))?;

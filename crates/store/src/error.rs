@@ -116,6 +116,29 @@ pub enum StoreError {
     NotOnPostgres,
 }
 
+impl StoreError {
+    /// The server could not be reached or went away (not a refusal of the record): the reception is kept in
+    /// the desk's outbox and the connection made again later.
+    pub fn is_unreachable(&self) -> bool {
+        let StoreError::Postgres(e) = self else {
+            return false;
+        };
+        if e.is_closed() {
+            return true;
+        }
+        match e.as_db_error() {
+            // 08: connection exception; 57P01–57P03: the server is shutting down or starting.
+            Some(db) => {
+                let code = db.code().code();
+                code.starts_with("08") || code.starts_with("57P")
+            }
+            None => {
+                std::error::Error::source(e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+            }
+        }
+    }
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         use postgres::error::SqlState;

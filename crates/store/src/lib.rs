@@ -32,6 +32,7 @@ mod error;
 mod export;
 mod kana;
 mod model;
+pub mod outbox;
 mod pg;
 #[cfg(feature = "sample")]
 pub mod pgtest;

@@ -78,6 +78,11 @@ pub(crate) fn connect(target: &PgTarget, read_only: bool) -> Result<PgConn, Stor
         config.password(p);
     }
     config.application_name("uketsuke");
+    if config.get_connect_timeout().is_none() {
+        // A server that is away is noticed in seconds, not after TCP's minutes: the desk goes on offline.
+        config.connect_timeout(std::time::Duration::from_secs(3));
+    }
+    config.keepalives(true);
     if read_only {
         config.options("-c default_transaction_read_only=on");
     }

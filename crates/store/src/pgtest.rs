@@ -17,39 +17,14 @@ pub struct PgCluster {
 pub fn pg_cluster() -> &'static PgCluster {
     static CLUSTER: std::sync::OnceLock<PgCluster> = std::sync::OnceLock::new();
     CLUSTER.get_or_init(|| {
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh");
         // A short path: the socket's path must stay under 108 bytes.
-        let dir = tempfile::Builder::new().prefix("uk-pg-").tempdir_in("/tmp").unwrap();
-        let out = std::process::Command::new(&script)
-            .arg("start")
-            .arg(dir.path())
-            .output()
+        let dir = tempfile::Builder::new()
+            .prefix("uk-pg-")
+            .tempdir_in("/tmp")
             .unwrap();
-        assert!(
-            out.status.success(),
-            "the private PostgreSQL cluster starts (make test installs postgresql): {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Stopped when this process ends, even by SIGKILL: a watchdog waits for our pid to go.
-        // `setsid -f` forks the watchdog into a session of its own and returns at once.
-        std::process::Command::new("setsid")
-            .arg("-f")
-            .arg("sh")
-            .arg("-c")
-            .arg(r#"while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; "$2" stop "$3" >/dev/null 2>&1; rm -rf "$3""#)
-            .arg("watchdog")
-            .arg(std::process::id().to_string())
-            .arg(&script)
-            .arg(dir.path())
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        PgCluster {
-            admin_url: String::from_utf8(out.stdout).unwrap().trim().to_owned(),
-            _dir: dir,
-        }
+        let admin_url = run(&["start"], dir.path());
+        watchdog(dir.path());
+        PgCluster { admin_url, _dir: dir }
     })
 }
 
@@ -68,4 +43,96 @@ pub fn new_pg_database() -> PgTarget {
         url: cluster.admin_url.replacen("/uketsuke?", &format!("/{name}?"), 1),
         password: None,
     }
+}
+
+/// A cluster of one test's own, which the test may stop and start again (the server going away mid-day).
+/// Stopped when dropped, and by a watchdog if the process dies first.
+pub struct OwnCluster {
+    dir: tempfile::TempDir,
+    /// `postgresql://postgres@/uketsuke?host=DIR`
+    pub url: String,
+}
+
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-cluster.sh")
+}
+
+impl OwnCluster {
+    /// A durable cluster (every commit survives `stop`, which is an immediate shutdown).
+    pub fn start() -> OwnCluster {
+        let dir = tempfile::Builder::new()
+            .prefix("uk-pg-")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let url = run_durable(&["start"], dir.path());
+        watchdog(dir.path());
+        OwnCluster { dir, url }
+    }
+
+    /// Stops the server (immediate shutdown: connections are cut, as when a server dies).
+    pub fn stop(&self) {
+        run(&["stop"], self.dir.path());
+    }
+
+    /// Starts it again on the same data.
+    pub fn restart(&self) {
+        run_durable(&["start"], self.dir.path());
+    }
+
+    pub fn target(&self) -> PgTarget {
+        PgTarget {
+            url: self.url.clone(),
+            password: None,
+        }
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script())
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+fn run_durable(args: &[&str], dir: &std::path::Path) -> String {
+    command(args, dir, true)
+}
+
+fn run(args: &[&str], dir: &std::path::Path) -> String {
+    command(args, dir, false)
+}
+
+fn command(args: &[&str], dir: &std::path::Path, durable: bool) -> String {
+    let out = std::process::Command::new(script())
+        .env("PG_CLUSTER_DURABLE", if durable { "1" } else { "0" })
+        .args(args)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pg-cluster {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Stops the cluster in `dir` when this process ends, however it ends.
+fn watchdog(dir: &std::path::Path) {
+    std::process::Command::new("setsid")
+        .arg("-f")
+        .arg("sh")
+        .arg("-c")
+        .arg(r#"while kill -0 "$1" 2>/dev/null; do sleep 0.5; done; "$2" stop "$3" >/dev/null 2>&1; rm -rf "$3""#)
+        .arg("watchdog")
+        .arg(std::process::id().to_string())
+        .arg(script())
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
 }

@@ -25,34 +25,52 @@ use crate::training::StoredTrainingRun;
 /// A read-only connection to a reception database of one mode (see [`Store::open_reader`]).
 #[derive(Debug)]
 pub struct StoreReader {
-    /// A store whose connection SQLite opened read-only; only its queries are offered.
-    inner: Store,
+    /// A store whose connection SQLite opened read-only (or a read-only server connection); only its queries
+    /// are offered. In a cell so a read can reconnect after the server came back.
+    inner: std::cell::RefCell<Store>,
+    path: Option<std::path::PathBuf>,
 }
 
 impl StoreReader {
     pub(crate) fn new(inner: Store) -> StoreReader {
-        StoreReader { inner }
+        let path = inner.path().map(std::path::Path::to_path_buf);
+        StoreReader {
+            inner: std::cell::RefCell::new(inner),
+            path,
+        }
     }
 
     /// Runs `query` in one read transaction (a WAL snapshot of the last commit; on PostgreSQL a repeatable-read,
-    /// read-only transaction).
-    fn read<T>(&self, query: impl FnOnce(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        self.inner.db.read_snapshot(|| query(&self.inner))
+    /// read-only transaction). A server that went away and came back is reconnected to once, and the query
+    /// asked again.
+    fn read<T>(&self, query: impl Fn(&Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let first = {
+            let s = self.inner.borrow();
+            s.db.read_snapshot(|| query(&s))
+        };
+        match first {
+            Err(e) if e.is_unreachable() => {
+                self.inner.borrow_mut().reconnect()?;
+                let s = self.inner.borrow();
+                s.db.read_snapshot(|| query(&s))
+            }
+            other => other,
+        }
     }
 
     /// The mode this file holds.
     pub fn mode(&self) -> Mode {
-        self.inner.mode()
+        self.inner.borrow().mode()
     }
 
     /// Where the record is (see [`Store::location`]).
     pub fn location(&self) -> String {
-        self.inner.location()
+        self.inner.borrow().location()
     }
 
     /// The file path.
     pub fn path(&self) -> Option<&std::path::Path> {
-        self.inner.path()
+        self.path.as_deref()
     }
 
     /// See [`Store::receptions_on`].
@@ -147,6 +165,7 @@ mod tests {
         // instead of sitting out the busy timeout.
         reader
             .inner
+            .borrow()
             .db
             .sqlite()
             .unwrap()
@@ -184,6 +203,7 @@ mod tests {
         let reader = Store::open_reader(&path, Mode::Training).unwrap();
         let err = reader
             .inner
+            .borrow()
             .db
             .sqlite()
             .unwrap()

@@ -66,6 +66,12 @@ pub struct StorePort {
     /// Counter making session ids unique within one second of `completed_at`.
     session_seq: u64,
     last_visit: Option<VisitId>,
+    /// On a shared server: where receptions wait while the server cannot be reached (#15 §2).
+    outbox: Option<crate::outbox::Outbox>,
+    /// The server answered the last time it was asked.
+    online: bool,
+    /// Set when a look-up inside [`StorePort::to_completed`] found the server away.
+    unreachable: std::cell::Cell<bool>,
 }
 
 /// Who a reception is for, as far as the record tells.
@@ -83,7 +89,81 @@ impl StorePort {
             db,
             session_seq: 0,
             last_visit: None,
+            outbox: None,
+            online: true,
+            unreachable: std::cell::Cell::new(false),
         }
+    }
+
+    /// Keeps receptions in `outbox` while the server cannot be reached, and replays them in order when it
+    /// answers again (see [`crate::outbox`]).
+    pub fn with_outbox(mut self, outbox: crate::outbox::Outbox) -> StorePort {
+        self.outbox = Some(outbox);
+        self
+    }
+
+    /// The server answered the last time it was asked (always, for a file).
+    pub fn online(&self) -> bool {
+        self.online
+    }
+
+    /// How many receptions wait in the outbox for the server.
+    pub fn waiting(&self) -> u64 {
+        self.outbox.as_ref().and_then(|o| o.len().ok()).unwrap_or(0)
+    }
+
+    /// Sends what waits in the outbox to the server, oldest first (connecting again if the server was away);
+    /// the number sent. Stops at the first failure and leaves the rest for the next time.
+    pub fn replay(&mut self) -> Result<u64, StoreError> {
+        let Some(outbox) = self.outbox.take() else {
+            return Ok(0);
+        };
+        let sent = self.replay_from(&outbox);
+        self.outbox = Some(outbox);
+        if let Err(e) = &sent {
+            if e.is_unreachable() {
+                self.online = false;
+            }
+        }
+        sent
+    }
+
+    fn replay_from(&mut self, outbox: &crate::outbox::Outbox) -> Result<u64, StoreError> {
+        if outbox.is_empty()? {
+            return Ok(0);
+        }
+        if !self.online {
+            self.db.reconnect()?;
+            self.online = true;
+        }
+        let mut sent = 0;
+        while let Some(q) = outbox.first()? {
+            let completed = self
+                .to_completed(&q.record, q.session_id.clone())
+                .map_err(|e| StoreError::Constraint(e.0))?;
+            match self.db.save_completed_reception(&completed) {
+                Ok(_) => sent += 1,
+                // Committed before the desk stopped, not yet removed here: it is on the server once already.
+                Err(StoreError::DuplicateSession(_)) => {}
+                Err(e) => return Err(e),
+            }
+            outbox.remove(q.seq)?;
+        }
+        Ok(sent)
+    }
+
+    /// A session id no other desk and no restart of this one can produce: the time, then letters from the
+    /// system's random source (letters only, so it never looks like a number to the My Number guard).
+    fn queued_session_id(completed_at: NaiveDateTime) -> String {
+        use std::io::Read as _;
+        let mut bytes = [0u8; 12];
+        let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+        let letters: String = if random.is_ok() {
+            bytes.iter().map(|b| char::from(b'a' + b % 26)).collect()
+        } else {
+            format!("p{}", std::process::id()).replace(|c: char| c.is_ascii_digit(), "x")
+        };
+        format!("{}/q-{letters}", completed_at.format("%Y-%m-%dT%H:%M:%S"))
     }
 
     /// The store, for staff queries (day list, refund tasks, consent status…) on the same connection.
@@ -179,10 +259,12 @@ impl StorePort {
 
         let identity = identity_of(record);
         let (patient, known) = match &identity {
-            Identity::Known(p) => match self
-                .find_same_patient(p)
-                .map_err(|e| port_error("find the patient", &e))?
-            {
+            Identity::Known(p) => match self.find_same_patient(p).map_err(|e| {
+                if e.is_unreachable() {
+                    self.unreachable.set(true);
+                }
+                port_error("find the patient", &e)
+            })? {
                 Some(existing) => (PatientRef::Existing(existing.id), true),
                 None => (PatientRef::MatchOrCreate(p.clone()), false),
             },
@@ -341,16 +423,37 @@ impl StorePort {
 
 impl ::reception::Store for StorePort {
     fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), PortError> {
+        if self.outbox.is_some() {
+            // What waits goes first, so the server's record stays in order; if the server is still away this
+            // one waits behind it.
+            let earlier = self.replay();
+            if self.waiting() > 0 || earlier.as_ref().is_err_and(StoreError::is_unreachable) {
+                return self.queue(record);
+            }
+            earlier.map_err(|e| port_error("send the receptions kept while the server was away", &e))?;
+        }
         let mut attempt = 0;
         loop {
             let session = self.next_session_id(record.completed_at);
-            let completed = self.to_completed(record, session)?;
+            self.unreachable.set(false);
+            let completed = match self.to_completed(record, session) {
+                Ok(c) => c,
+                Err(_) if self.unreachable.get() && self.outbox.is_some() => {
+                    self.online = false;
+                    return self.queue(record);
+                }
+                Err(e) => return Err(e),
+            };
             match self.db.save_completed_reception(&completed) {
                 Ok(visit) => {
                     self.last_visit = Some(visit);
                     return Ok(());
                 }
                 Err(StoreError::DuplicateSession(_)) if attempt < SESSION_RETRIES => attempt += 1,
+                Err(e) if e.is_unreachable() && self.outbox.is_some() => {
+                    self.online = false;
+                    return self.queue(record);
+                }
                 Err(e) => return Err(port_error("save the reception", &e)),
             }
         }
@@ -394,6 +497,23 @@ impl ::reception::Store for StorePort {
         self.db
             .append_audit(None, &entry)
             .map_err(|e| port_error("write the audit log", &e))
+    }
+}
+
+impl StorePort {
+    /// Keeps `record` in the outbox (the server cannot be reached): the reception is complete and waits there.
+    fn queue(&mut self, record: &ReceptionRecord) -> Result<(), PortError> {
+        let Some(outbox) = &self.outbox else {
+            return Err(PortError(
+                "no outbox for receptions while the server is away".into(),
+            ));
+        };
+        outbox
+            .push(&Self::queued_session_id(record.completed_at), record)
+            .map_err(|e| port_error("keep the reception while the server is away", &e))?;
+        // Not voidable from here: 取消 of the reception just made applies to a saved one.
+        self.last_visit = None;
+        Ok(())
     }
 }
 

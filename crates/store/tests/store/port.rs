@@ -873,3 +873,70 @@ fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_
     assert!(p.take_terminal_result("../etc/passwd", at, None).is_err());
 }
 }
+
+/// #15 §2, §4: the shared server stops mid-day. The desk goes on: each reception is kept in its outbox and the
+/// port says it is offline and how many wait. When the server is back, the next reception first sends what
+/// waited, in order, exactly once; a reception the server committed before the desk could take it out of its
+/// outbox (a crash between the two) is not sent twice.
+#[test]
+fn receptions_made_while_the_server_is_down_are_replayed_in_order_exactly_once() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox_path = dir.path().join("outbox.sqlite3");
+    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
+        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap());
+    let at = |m: i64| {
+        NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(9, 0, 0)
+            .unwrap()
+            + Duration::minutes(m)
+    };
+    p.save_reception(&card_with_pin(at(0))).unwrap();
+    assert!(p.online());
+
+    cluster.stop();
+    for m in 1..=3 {
+        p.save_reception(&card_with_pin(at(m)))
+            .expect("the desk keeps receiving while the server is away");
+    }
+    assert!(!p.online(), "the port knows it is offline");
+    assert_eq!(p.waiting(), 3);
+    assert!(p.replay().is_err(), "still away");
+    assert_eq!(p.waiting(), 3);
+
+    cluster.restart();
+    // Left by a desk that stopped between the server's commit and removing it here: the server has it.
+    let committed_already = store::outbox::Outbox::open(&outbox_path).unwrap();
+    assert_eq!(committed_already.len().unwrap(), 3);
+    p.save_reception(&card_with_pin(at(4))).unwrap();
+    assert!(p.online());
+    assert_eq!(p.waiting(), 0, "all sent");
+    let s = Store::connect(&cluster.target(), Mode::Live).unwrap();
+    let times: Vec<_> = s
+        .receptions_on(at(0).date(), &ReceptionFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r.at)
+        .collect();
+    assert_eq!(times, (0..=4).map(at).collect::<Vec<_>>(), "each once, in order");
+    let mut ids = s.session_ids().unwrap();
+    let sent_order = ids.clone();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    // The server's insertion order is the desk's order: the outbox went before the new one.
+    let queued: Vec<_> = sent_order.iter().filter(|i| i.contains("/q-")).collect();
+    assert_eq!(queued.len(), 3, "{sent_order:?}");
+    assert!(
+        !sent_order[4].contains("/q-"),
+        "the new reception last: {sent_order:?}"
+    );
+
+    // A replay that finds its reception already on the server only takes it out of the outbox.
+    let again = store::outbox::Outbox::open(&outbox_path).unwrap();
+    again.push(queued[0], &card_with_pin(at(1))).unwrap();
+    assert_eq!(p.replay().unwrap(), 0, "nothing sent twice");
+    assert_eq!(p.waiting(), 0);
+    assert_eq!(s.session_ids().unwrap().len(), 5);
+}

@@ -15,4 +15,12 @@ bytes: number | null,
 /**
  * The newest backup (taken before a schema migration), if any.
  */
-last_backup: string | null, };
+last_backup: string | null, 
+/**
+ * The shared server answered the last time it was asked (always `true` for a file).
+ */
+online: boolean, 
+/**
+ * Receptions kept in this desk's outbox until the server answers again.
+ */
+waiting: number, };
