@@ -450,6 +450,8 @@ impl ::reception::Store for StorePort {
                     return Ok(());
                 }
                 Err(StoreError::DuplicateSession(_)) if attempt < SESSION_RETRIES => attempt += 1,
+                // The server restarted since the last reception: connect again once and save there.
+                Err(e) if e.is_unreachable() && attempt == 0 && self.db.reconnect().is_ok() => attempt += 1,
                 Err(e) if e.is_unreachable() && self.outbox.is_some() => {
                     self.online = false;
                     return self.queue(record);
@@ -473,7 +475,28 @@ impl ::reception::Store for StorePort {
     /// store's patient id when it parses (full-width digits accepted). Certificate serial: never stored, so
     /// `None`.
     fn last_eligibility(&mut self, who: &PatientLookup) -> Result<Option<StoredEligibility>, PortError> {
-        let found = match who {
+        let first = self.find_last_eligibility(who);
+        let found = match first {
+            // The server restarted since the last look-up: connect again once and ask again.
+            Err(e) if e.is_unreachable() && self.db.reconnect().is_ok() => self.find_last_eligibility(who),
+            other => other,
+        };
+        if let Err(e) = &found {
+            if e.is_unreachable() {
+                self.online = false;
+            }
+        }
+        found.map_err(|e| port_error("look up the previous eligibility", &e))
+    }
+
+    fn audit(&mut self, event: &AuditEvent) -> Result<(), PortError> {
+        self.audit_entry(event)
+    }
+}
+
+impl StorePort {
+    fn find_last_eligibility(&self, who: &PatientLookup) -> Result<Option<StoredEligibility>, StoreError> {
+        match who {
             PatientLookup::KanaAndBirthdate { kana, birthdate } => self
                 .patients_by_kana(kana, *birthdate)
                 .and_then(|ps| self.last_of(&ps.iter().map(|p| p.id).collect::<Vec<_>>())),
@@ -482,11 +505,10 @@ impl ::reception::Store for StorePort {
                 None => Ok(None),
             },
             PatientLookup::CertSerial(_) => Ok(None),
-        };
-        found.map_err(|e| port_error("look up the previous eligibility", &e))
+        }
     }
 
-    fn audit(&mut self, event: &AuditEvent) -> Result<(), PortError> {
+    fn audit_entry(&mut self, event: &AuditEvent) -> Result<(), PortError> {
         let (action, detail) = audit_of(&event.kind);
         let entry = AuditEntry {
             at: event.at,

@@ -940,3 +940,33 @@ fn receptions_made_while_the_server_is_down_are_replayed_in_order_exactly_once()
     assert_eq!(p.waiting(), 0);
     assert_eq!(s.session_ids().unwrap().len(), 5);
 }
+
+/// A server that restarted between two patients (nothing waiting): the next 再診 look-up and the next save
+/// connect again by themselves instead of failing or queueing.
+#[test]
+fn after_a_server_restart_the_next_lookup_and_save_connect_again() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
+        .with_outbox(store::outbox::Outbox::open(&dir.path().join("outbox.sqlite3")).unwrap());
+    let at = NaiveDate::from_ymd_opt(2026, 12, 2)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    p.save_reception(&card_with_pin(at)).unwrap();
+    cluster.stop();
+    cluster.restart();
+    let who = PatientLookup::KanaAndBirthdate {
+        kana: "ミホン ハナコ".into(),
+        birthdate: NaiveDate::from_ymd_opt(1988, 4, 2).unwrap(),
+    };
+    assert!(
+        p.last_eligibility(&who).unwrap().is_some(),
+        "the look-up reached the restarted server"
+    );
+    p.save_reception(&card_with_pin(at + Duration::minutes(1)))
+        .unwrap();
+    assert_eq!(p.waiting(), 0, "saved on the server, not queued");
+    assert!(p.online());
+    assert_eq!(p.db().session_ids().unwrap().len(), 2);
+}
