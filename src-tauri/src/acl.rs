@@ -46,4 +46,6 @@ pub const TRAINING_ONLY_COMMANDS: &[&str] = &[
     "scenario_finish",
     "training_history",
     "training_certificate_pdf",
+    "training_class",
+    "training_class_csv",
 ];

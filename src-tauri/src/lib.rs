@@ -122,6 +122,10 @@ command_table! {
     scenario::training_history(scenario::TrainingHistoryArgs) -> scenario::History;
     /// The certificate of completion as a PDF (only when every scenario is passed).
     scenario::training_certificate_pdf(scenario::CertificateArgs) -> contract::SavedFile;
+    /// The class of this training record: each trainee's runs, scores, time and weakest rules (#15 §3).
+    scenario::training_class(()) -> scenario::ClassView;
+    /// The class view as a CSV file.
+    scenario::training_class_csv(()) -> contract::SavedFile;
 }
 
 /// Start the app state and manage it; `emit` publishes snapshots to the windows.

@@ -689,3 +689,163 @@ pub fn training_certificate_pdf(
 ) -> Reply<cmd::training_certificate_pdf> {
     certificate_pdf(&app, &args.get()?.trainee).map(|path| SavedFile { path })
 }
+
+// ---- A training centre's class (#15 §3) ----
+
+/// One rule a trainee got wrong or missed, and how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct WeakRule {
+    /// The rule's source (seed line or domain.md section), as the debrief cites it.
+    pub source: String,
+    /// Items graded 誤り or 未実施 against it, over all the trainee's runs.
+    pub misses: u32,
+}
+
+/// One trainee of the class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct TraineeSummary {
+    /// 研修者の名前.
+    pub trainee: String,
+    /// Runs played.
+    pub runs: u32,
+    /// Curriculum scenarios passed (100 %) at least once, of `curriculum`.
+    pub passed: u32,
+    /// Scenarios in the curriculum.
+    pub curriculum: u32,
+    /// Mean score over the runs, percent.
+    pub mean_percent: u32,
+    /// Time spent in scenarios, seconds.
+    #[ts(type = "number")]
+    pub total_secs: u64,
+    /// The last run (real time).
+    pub last_at: Option<NaiveDateTime>,
+    /// The rules missed most, most first (at most three).
+    pub weakest: Vec<WeakRule>,
+    /// Every curriculum scenario passed: the certificate can be printed.
+    pub complete: bool,
+}
+
+/// The class: every trainee with a run in this training record, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export_to = "app/")]
+pub struct ClassView {
+    /// Trainees.
+    pub trainees: Vec<TraineeSummary>,
+}
+
+/// The class from every run (`runs` ordered by trainee). Pure.
+pub fn class_view(curriculum: &[Scenario], runs: &[store::StoredTrainingRun]) -> ClassView {
+    let mut trainees: Vec<TraineeSummary> = Vec::new();
+    for group in runs.chunk_by(|a, b| a.run.trainee == b.run.trainee) {
+        let Some(first) = group.first() else { continue };
+        let mut misses: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+        for r in group {
+            let debrief: serde_json::Value = serde_json::from_str(&r.run.debrief_json).unwrap_or_default();
+            for item in debrief["items"].as_array().into_iter().flatten() {
+                if matches!(item["grade"].as_str(), Some("Wrong" | "Missing")) {
+                    if let Some(source) = item["source"].as_str().filter(|s| !s.is_empty()) {
+                        *misses.entry(source.to_owned()).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let mut weakest: Vec<WeakRule> = misses
+            .into_iter()
+            .map(|(source, misses)| WeakRule { source, misses })
+            .collect();
+        weakest.sort_by(|a, b| b.misses.cmp(&a.misses).then_with(|| a.source.cmp(&b.source)));
+        weakest.truncate(3);
+        let passed = curriculum
+            .iter()
+            .filter(|s| group.iter().any(|r| r.run.scenario_id == s.id && r.run.passed()))
+            .count();
+        let n = u32::try_from(group.len()).unwrap_or(u32::MAX);
+        let score_sum: u64 = group.iter().map(|r| u64::from(r.run.score_percent)).sum();
+        trainees.push(TraineeSummary {
+            trainee: first.run.trainee.clone(),
+            runs: n,
+            passed: u32::try_from(passed).unwrap_or(u32::MAX),
+            curriculum: u32::try_from(curriculum.len()).unwrap_or(u32::MAX),
+            mean_percent: u32::try_from(score_sum / u64::from(n.max(1))).unwrap_or(0),
+            total_secs: group.iter().map(|r| r.run.elapsed_secs).sum(),
+            last_at: group.iter().map(|r| r.run.finished_at).max(),
+            weakest,
+            complete: passed == curriculum.len(),
+        });
+    }
+    ClassView { trainees }
+}
+
+/// The class as CSV for the trainer's spreadsheet (UTF-8 with BOM, CRLF; a cell starting like a formula gets a
+/// leading `'`, as the reception export does).
+pub fn class_csv(view: &ClassView) -> Vec<u8> {
+    fn cell(s: &str) -> String {
+        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']) {
+            format!("'{s}")
+        } else {
+            s.to_owned()
+        };
+        if s.contains([',', '"', '\r', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s
+        }
+    }
+    let mut out = String::from(
+        "\u{feff}研修者,実施回数,合格シナリオ,シナリオ数,平均点,所要時間(分),最終実施,苦手な規則,修了\r\n",
+    );
+    for t in &view.trainees {
+        let weakest = t
+            .weakest
+            .iter()
+            .map(|w| format!("{}（{}回）", w.source, w.misses))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let row = [
+            cell(&t.trainee),
+            t.runs.to_string(),
+            t.passed.to_string(),
+            t.curriculum.to_string(),
+            t.mean_percent.to_string(),
+            (t.total_secs.div_ceil(60)).to_string(),
+            t.last_at
+                .map(|a| a.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            cell(&weakest),
+            if t.complete { "修了" } else { "" }.to_owned(),
+        ];
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// The class of this training record (on a shared server: every desk's trainees).
+pub fn class(app: &App) -> UiResult<ClassView> {
+    drop(app.trainer()?);
+    let runs = app
+        .reader()
+        .all_training_runs()
+        .map_err(|e| UiError::new(Code::Store, e))?;
+    Ok(class_view(&curriculum()?, &runs))
+}
+
+/// The class view: each trainee's runs, scores, time and weakest rules.
+#[tauri::command]
+pub fn training_class(app: tauri::State<'_, App>) -> Reply<cmd::training_class> {
+    class(&app)
+}
+
+/// The class view as a CSV file in `<data>/training/documents/`.
+#[tauri::command]
+pub fn training_class_csv(app: tauri::State<'_, App>) -> Reply<cmd::training_class_csv> {
+    let view = class(&app)?;
+    let path = app.documents_dir()?.join(format!(
+        "training-class-{}.csv",
+        crate::clock::SystemClock::real_now().format("%Y%m%d-%H%M%S")
+    ));
+    crate::files::write_private(&path, &class_csv(&view)).map_err(|e| UiError::new(Code::Io, e))?;
+    Ok(SavedFile { path })
+}

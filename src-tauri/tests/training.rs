@@ -472,3 +472,64 @@ fn the_reader_service_fault_stops_the_apps_pcscd_and_the_next_card_reaches_the_r
         "the card after the restart is read"
     );
 }
+
+/// #15 §3: the trainer's class view lists each trainee with runs, mean score, time, scenarios passed and the
+/// rules they missed most; the CSV names the same; a live install has no class view.
+#[test]
+fn the_class_view_lists_each_trainee_with_scores_time_and_weakest_rules_and_exports_them() {
+    let f = fixture(Mode::Training);
+    let play = |trainee: &str, action: &StaffAction| {
+        call(&f.app, "scenario_start", json!({"trainee": trainee, "id": PAPER})).unwrap();
+        call(&f.app, "send", json!({"event": staff(action)})).unwrap();
+        call(&f.app, "scenario_finish", json!({})).unwrap();
+    };
+    let refuse = StaffAction::RefuseDocument(PaperRefusal::LegacyCardAbolished);
+    play("研修 太郎", &s26_certificate());
+    play("研修 花子", &refuse);
+    play("研修 花子", &refuse);
+    let class = call(&f.app, "training_class", json!({})).unwrap();
+    let trainees = class["trainees"].as_array().unwrap();
+    assert_eq!(trainees.len(), 2, "{class}");
+    // By name, bytewise (as SQLite and the server's COLLATE "C" order it): 太 (U+592A) before 花 (U+82B1).
+    let (taro, hanako) = (&trainees[0], &trainees[1]);
+    assert_eq!(hanako["trainee"], json!("研修 花子"));
+    assert_eq!(
+        (hanako["runs"].clone(), hanako["passed"].clone()),
+        (json!(2), json!(0))
+    );
+    assert_eq!(hanako["mean_percent"], json!(0));
+    let weakest = hanako["weakest"].as_array().unwrap();
+    assert!(!weakest.is_empty(), "{hanako}");
+    assert!(
+        weakest[0]["source"].as_str().unwrap().contains("S001"),
+        "{hanako}"
+    );
+    assert_eq!(weakest[0]["misses"], json!(2), "missed in both runs");
+    assert_eq!(taro["trainee"], json!("研修 太郎"));
+    assert_eq!(
+        (taro["passed"].clone(), taro["mean_percent"].clone()),
+        (json!(1), json!(100))
+    );
+    assert!(taro["weakest"].as_array().unwrap().is_empty());
+    assert_eq!(
+        taro["complete"],
+        json!(false),
+        "one scenario is not the curriculum"
+    );
+
+    let saved = call(&f.app, "training_class_csv", json!({})).unwrap();
+    let bytes = std::fs::read(saved["path"].as_str().unwrap()).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("研修者,実施回数"));
+    assert!(lines[1].starts_with("研修 太郎,1,1,"), "{text}");
+    assert!(
+        lines[2].starts_with("研修 花子,2,0,") && lines[2].contains("S001"),
+        "{text}"
+    );
+
+    let live = fixture(Mode::Live);
+    let err = call(&live.app, "training_class", json!({})).unwrap_err();
+    assert_eq!(err["code"], json!("not_available"), "{err}");
+}

@@ -134,6 +134,11 @@ impl StoreReader {
     pub fn trainees(&self) -> Result<Vec<String>, StoreError> {
         self.read(|s| s.trainees())
     }
+
+    /// See [`Store::all_training_runs`]; refused in a live file.
+    pub fn all_training_runs(&self) -> Result<Vec<StoredTrainingRun>, StoreError> {
+        self.read(|s| s.all_training_runs())
+    }
 }
 
 #[cfg(test)]

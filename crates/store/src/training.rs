@@ -123,6 +123,16 @@ impl Store {
         )
     }
 
+    /// Every trainee's runs (a training centre's class, #15 §3), by trainee, oldest first. Refused in a live file.
+    pub fn all_training_runs(&self) -> Result<Vec<StoredTrainingRun>, StoreError> {
+        self.training_only()?;
+        self.db.rows(
+            &format!("SELECT {RUN_COLS} FROM training_runs ORDER BY trainee, finished_at, id"),
+            &[],
+            run_of,
+        )
+    }
+
     /// Every trainee with at least one run, by name. Refused in a live file.
     pub fn trainees(&self) -> Result<Vec<String>, StoreError> {
         self.training_only()?;

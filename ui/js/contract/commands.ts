@@ -3,6 +3,7 @@
 
 import type { AppInfo } from "./app/AppInfo";
 import type { CertificateArgs } from "./app/CertificateArgs";
+import type { ClassView } from "./app/ClassView";
 import type { DebriefView } from "./app/DebriefView";
 import type { DeclarationPdfArgs } from "./app/DeclarationPdfArgs";
 import type { DeskStatus } from "./app/DeskStatus";
@@ -98,6 +99,10 @@ export type Commands = {
   training_history: { args: TrainingHistoryArgs, reply: History },
   /** The certificate of completion as a PDF (only when every scenario is passed). */
   training_certificate_pdf: { args: CertificateArgs, reply: SavedFile },
+  /** The class of this training record: each trainee's runs, scores, time and weakest rules (#15 §3). */
+  training_class: { args: Record<string, never>, reply: ClassView },
+  /** The class view as a CSV file. */
+  training_class_csv: { args: Record<string, never>, reply: SavedFile },
 };
 
 /** A command's name. */
@@ -121,6 +126,7 @@ export type { CertificateArgs } from "./app/CertificateArgs";
 export type { CertifiedOutcome } from "./app/CertifiedOutcome";
 export type { CertifiedProblem } from "./app/CertifiedProblem";
 export type { CertifiedReaderResult } from "./app/CertifiedReaderResult";
+export type { ClassView } from "./app/ClassView";
 export type { Code } from "./app/Code";
 export type { ConsentItem } from "./reception/ConsentItem";
 export type { ConsentMode } from "./reception/ConsentMode";
@@ -219,6 +225,7 @@ export type { TerminalStatus } from "./app/TerminalStatus";
 export type { Text } from "./reception/Text";
 export type { TodayFilter } from "./app/TodayFilter";
 export type { TodayListArgs } from "./app/TodayListArgs";
+export type { TraineeSummary } from "./app/TraineeSummary";
 export type { TrainerCameraArgs } from "./app/TrainerCameraArgs";
 export type { TrainerState } from "./app/TrainerState";
 export type { TrainingHistoryArgs } from "./app/TrainingHistoryArgs";
@@ -228,3 +235,4 @@ export type { ValidationError } from "./reception/ValidationError";
 export type { VisitId } from "./store/VisitId";
 export type { VisitKind } from "./reception/VisitKind";
 export type { VoidReason } from "./reception/VoidReason";
+export type { WeakRule } from "./app/WeakRule";

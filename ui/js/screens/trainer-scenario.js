@@ -17,6 +17,7 @@ const GRADES = ['Correct', 'Acceptable', 'Wrong', 'Missing', 'Extra'];
  * @property {import('../contract/commands').ScenarioStarted | null} running
  * @property {import('../contract/commands').DebriefView | null} debrief
  * @property {import('../contract/commands').History | null} history
+ * @property {import('../contract/commands').ClassView | null} [klass] the class view (a training centre, #15)
  * @property {number} v
  */
 
@@ -99,6 +100,23 @@ async function finish(ctx) {
 /**
  * @param {import('../app.js').Ctx} ctx
  */
+async function loadClass(ctx) {
+  const sc = state(ctx);
+  const res = await ctx.call('training_class', {});
+  if (res !== undefined) { sc.klass = res; bump(ctx); }
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
+async function classCsv(ctx) {
+  const res = await ctx.call('training_class_csv', {});
+  if (res && res.path) ctx.flash(ctx.t('scenario.class_saved', { path: res.path }), 'info');
+}
+
+/**
+ * @param {import('../app.js').Ctx} ctx
+ */
 async function certificate(ctx) {
   const sc = state(ctx);
   if (!sc.trainee.trim()) { ctx.flash(ctx.t('scenario.name_first')); return; }
@@ -123,7 +141,29 @@ function traineeCard(ctx) {
       })),
     h('div', { class: 'button-row' },
       button('scenario-history-load', ctx.t('scenario.history_load'), () => loadHistory(ctx), 'secondary'),
-      button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary')));
+      button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary'),
+      button('training-class-load', ctx.t('scenario.class_load'), () => loadClass(ctx), 'secondary')));
+}
+
+/**
+ * The class (every trainee of this training record; on a shared server, every desk's).
+ * @param {import('../app.js').Ctx} ctx
+ * @param {import('../contract/commands').ClassView} klass
+ */
+function classCard(ctx, klass) {
+  const rows = klass.trainees || [];
+  return h('section', { class: 'card scenario-class', testid: 'training-class' },
+    h('header', { class: 'card-head' }, h('h3', {}, ctx.t('scenario.class')),
+      button('training-class-csv', ctx.t('scenario.class_csv'), () => classCsv(ctx), 'ghost')),
+    rows.length === 0 ? h('p', { class: 'muted' }, ctx.t('scenario.class_empty')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+      h('thead', {}, h('tr', {}, ['trainee', 'runs', 'passed', 'mean', 'time', 'weakest'].map((c) => h('th', {}, ctx.t(`scenario.class_col.${c}`))))),
+      h('tbody', {}, rows.map((r, i) => h('tr', { testid: `training-class-${i}`, dataset: { complete: String(r.complete) } },
+        h('td', {}, r.trainee, r.complete ? h('span', { class: 'pill ok' }, ' ', ctx.t('scenario.class_complete')) : null),
+        h('td', {}, String(r.runs)),
+        h('td', {}, `${r.passed} / ${r.curriculum}`),
+        h('td', {}, `${r.mean_percent} %`),
+        h('td', { class: 'nowrap' }, minutes(ctx, r.total_secs)),
+        h('td', { class: 'small' }, r.weakest.length ? r.weakest.map((w) => h('div', {}, ctx.t('scenario.class_weak', { source: w.source, n: w.misses }))) : '—')))))));
 }
 
 /**
@@ -221,5 +261,6 @@ export function view(ctx) {
     // The debrief comes first: it is what the trainee just asked for.
     sc.debrief ? debriefCard(ctx, sc.debrief) : null,
     sc.running ? runningCard(ctx, sc.running) : listCard(ctx),
-    sc.history ? historyCard(ctx, sc.history) : null);
+    sc.history ? historyCard(ctx, sc.history) : null,
+    sc.klass ? classCard(ctx, sc.klass) : null);
 }

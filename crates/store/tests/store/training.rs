@@ -151,3 +151,36 @@ fn a_training_file_from_before_trainee_history_migrates_and_accepts_runs() {
     let s = Store::open(&path, Mode::Training).unwrap();
     assert_eq!(s.training_runs("研修 太郎").unwrap().len(), 1);
 }
+
+both! {
+/// A class (#15 §3): every trainee's runs at once, by trainee then time; refused in a live database.
+fn the_whole_class_reads_back_by_trainee_then_time() {
+    let mut s = fresh(Mode::Training);
+    for r in [
+        run("見習 花子", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 3)),
+        run("研修 太郎", "s02-face-ordinary", 50, time(2025, 12, 3, 10, 5)),
+        run("研修 太郎", "s01-pin-ordinary", 100, time(2025, 11, 30, 10, 2)),
+    ] {
+        s.save_training_run(&r).unwrap();
+    }
+    let all: Vec<(String, String)> = s
+        .all_training_runs()
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.run.trainee, r.run.scenario_id))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            ("研修 太郎", "s01-pin-ordinary"),
+            ("研修 太郎", "s02-face-ordinary"),
+            ("見習 花子", "s01-pin-ordinary"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    assert!(matches!(
+        fresh(Mode::Live).all_training_runs(),
+        Err(StoreError::TrainingOnly { .. })
+    ));
+}
+}
