@@ -781,18 +781,7 @@ pub fn class_view(curriculum: &[Scenario], runs: &[store::StoredTrainingRun]) ->
 /// The class as CSV for the trainer's spreadsheet (UTF-8 with BOM, CRLF; a cell starting like a formula gets a
 /// leading `'`, as the reception export does).
 pub fn class_csv(view: &ClassView) -> Vec<u8> {
-    fn cell(s: &str) -> String {
-        let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']) {
-            format!("'{s}")
-        } else {
-            s.to_owned()
-        };
-        if s.contains([',', '"', '\r', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s
-        }
-    }
+    let cell = store::csv_cell;
     let mut out = String::from(
         "\u{feff}研修者,実施回数,合格シナリオ,シナリオ数,平均点,所要時間(分),最終実施,苦手な規則,修了\r\n",
     );

@@ -111,63 +111,44 @@ impl Db {
     }
 }
 
-impl Exec for Db {
-    fn each_row(
-        &self,
-        sql: &str,
-        params: &[Val<'_>],
-        each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(c) => c.each_row(sql, params, each),
-            Db::Postgres(c) => c.each_row(sql, params, each),
+/// Both back-ends answer every statement; `$ty` holds one of them in its `Sqlite` / `Postgres` variant.
+macro_rules! exec_by_variant {
+    ($ty:ty) => {
+        impl Exec for $ty {
+            fn each_row(
+                &self,
+                sql: &str,
+                params: &[Val<'_>],
+                each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
+            ) -> Result<(), StoreError> {
+                match self {
+                    Self::Sqlite(c) => c.each_row(sql, params, each),
+                    Self::Postgres(c) => c.each_row(sql, params, each),
+                }
+            }
+            fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
+                match self {
+                    Self::Sqlite(c) => c.exec(sql, params),
+                    Self::Postgres(c) => c.exec(sql, params),
+                }
+            }
+            fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
+                match self {
+                    Self::Sqlite(c) => c.insert(sql, params),
+                    Self::Postgres(c) => c.insert(sql, params),
+                }
+            }
+            fn serialize_on(&self, key: &str) -> Result<(), StoreError> {
+                match self {
+                    Self::Sqlite(c) => c.serialize_on(key),
+                    Self::Postgres(c) => c.serialize_on(key),
+                }
+            }
         }
-    }
-    fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
-        match self {
-            Db::Sqlite(c) => c.exec(sql, params),
-            Db::Postgres(c) => c.exec(sql, params),
-        }
-    }
-    fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
-        match self {
-            Db::Sqlite(c) => c.insert(sql, params),
-            Db::Postgres(c) => c.insert(sql, params),
-        }
-    }
+    };
 }
-
-impl Exec for DbTx<'_> {
-    fn each_row(
-        &self,
-        sql: &str,
-        params: &[Val<'_>],
-        each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        match self {
-            DbTx::Sqlite(c) => c.each_row(sql, params, each),
-            DbTx::Postgres(c) => c.each_row(sql, params, each),
-        }
-    }
-    fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
-        match self {
-            DbTx::Sqlite(c) => c.exec(sql, params),
-            DbTx::Postgres(c) => c.exec(sql, params),
-        }
-    }
-    fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
-        match self {
-            DbTx::Sqlite(c) => c.insert(sql, params),
-            DbTx::Postgres(c) => c.insert(sql, params),
-        }
-    }
-    fn serialize_on(&self, key: &str) -> Result<(), StoreError> {
-        match self {
-            DbTx::Sqlite(c) => c.serialize_on(key),
-            DbTx::Postgres(c) => c.serialize_on(key),
-        }
-    }
-}
+exec_by_variant!(Db);
+exec_by_variant!(DbTx<'_>);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

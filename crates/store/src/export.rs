@@ -127,12 +127,14 @@ fn push_line(out: &mut String, cells: impl Iterator<Item = String>) {
             out.push(',');
         }
         first = false;
-        out.push_str(&escape(&cell));
+        out.push_str(&csv_cell(&cell));
     }
     out.push_str("\r\n");
 }
 
-fn escape(cell: &str) -> String {
+/// One CSV cell as Excel should read it: RFC 4180 quoting, and a leading `'` on a cell that starts like a
+/// formula (so a name can never run as one). Also used by the training centre's class export.
+pub fn csv_cell(cell: &str) -> String {
     // Spreadsheet formula starts, also after a TAB or CR and in their full-width forms (Excel reads ＝ as =).
     let guarded = if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠']) {
         format!("'{cell}")
@@ -227,9 +229,9 @@ mod tests {
 
     #[test]
     fn cells_with_separators_are_quoted_and_formulas_are_defused() {
-        assert_eq!(escape("a,b"), "\"a,b\"");
-        assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(escape("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         for attack in [
             "\t=1+1",
             "\r=1+1",
@@ -240,13 +242,13 @@ mod tests {
             "+1",
             "@SUM(A1)",
         ] {
-            let out = escape(attack);
+            let out = csv_cell(attack);
             assert!(
                 out.starts_with('\'') || out.starts_with("\"'"),
                 "{attack:?} → {out:?}"
             );
         }
-        assert_eq!(escape("山田"), "山田");
+        assert_eq!(csv_cell("山田"), "山田");
     }
 
     #[test]

@@ -49,7 +49,7 @@ mod write;
 pub use codec::contains_twelve_digit_run;
 pub use db::{backups_of, Store};
 pub use error::StoreError;
-pub use export::{CsvEncoding, CSV_HEADER};
+pub use export::{csv_cell, CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
 pub use pg::{postgres_settings_problem, PgTarget};
