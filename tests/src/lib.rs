@@ -769,7 +769,9 @@ impl Journey {
         self.wait_exists(testid).await?;
         let sel = Self::css(testid);
         let mut last = Value::Null;
-        for _ in 0..20 {
+        // As long as a click may wait (a toast over the box goes away by itself).
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while tokio::time::Instant::now() < deadline {
             last = self
                 .js(
                     "const e=document.querySelector(arguments[0]);return e?e.checked:null;",
@@ -779,6 +781,12 @@ impl Journey {
             if last == json!(on) {
                 return Ok(());
             }
+            // In the middle of its pane: not under the sticky header and tabs, nor under a toast.
+            self.js(
+                "const e=document.querySelector(arguments[0]);if(e)e.scrollIntoView({block:'center'});return null;",
+                vec![json!(sel)],
+            )
+            .await?;
             if let Ok(el) = self.client.find(Locator::Css(&sel)).await {
                 // One attempt per look: whether it landed is read back above.
                 let _ = el.click().await;

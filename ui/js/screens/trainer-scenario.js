@@ -141,16 +141,20 @@ function traineeCard(ctx) {
       })),
     h('div', { class: 'button-row' },
       button('scenario-history-load', ctx.t('scenario.history_load'), () => loadHistory(ctx), 'secondary'),
-      button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary'),
-      button('training-class-load', ctx.t('scenario.class_load'), () => loadClass(ctx), 'secondary')));
+      button('training-certificate', ctx.t('scenario.certificate'), () => certificate(ctx), 'secondary')));
 }
 
 /**
  * The class (every trainee of this training record; on a shared server, every desk's).
  * @param {import('../app.js').Ctx} ctx
- * @param {import('../contract/commands').ClassView} klass
+ * @param {import('../contract/commands').ClassView | null | undefined} klass
  */
 function classCard(ctx, klass) {
+  if (!klass) {
+    // The trainer's view, last in the tab: it never pushes the trainee's own controls out of sight.
+    return h('section', { class: 'card scenario-class' },
+      button('training-class-load', ctx.t('scenario.class_load'), () => loadClass(ctx), 'ghost'));
+  }
   const rows = klass.trainees || [];
   return h('section', { class: 'card scenario-class', testid: 'training-class' },
     h('header', { class: 'card-head' }, h('h3', {}, ctx.t('scenario.class')),
@@ -262,5 +266,5 @@ export function view(ctx) {
     sc.debrief ? debriefCard(ctx, sc.debrief) : null,
     sc.running ? runningCard(ctx, sc.running) : listCard(ctx),
     sc.history ? historyCard(ctx, sc.history) : null,
-    sc.klass ? classCard(ctx, sc.klass) : null);
+    classCard(ctx, sc.klass));
 }
