@@ -157,17 +157,21 @@ function classCard(ctx, klass) {
   }
   const rows = klass.trainees || [];
   return h('section', { class: 'card scenario-class', testid: 'training-class' },
-    h('header', { class: 'card-head' }, h('h3', {}, ctx.t('scenario.class')),
+    h('header', { class: 'card-head' }, h('h3', {}, ctx.t('scenario.class'))),
+    h('div', { class: 'button-row' },
+      button('training-class-load', ctx.t('today.refresh'), () => loadClass(ctx), 'ghost'),
       button('training-class-csv', ctx.t('scenario.class_csv'), () => classCsv(ctx), 'ghost')),
-    rows.length === 0 ? h('p', { class: 'muted' }, ctx.t('scenario.class_empty')) : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
-      h('thead', {}, h('tr', {}, ['trainee', 'runs', 'passed', 'mean', 'time', 'weakest'].map((c) => h('th', {}, ctx.t(`scenario.class_col.${c}`))))),
-      h('tbody', {}, rows.map((r, i) => h('tr', { testid: `training-class-${i}`, dataset: { complete: String(r.complete) } },
-        h('td', {}, r.trainee, r.complete ? h('span', { class: 'pill ok' }, ' ', ctx.t('scenario.class_complete')) : null),
-        h('td', {}, String(r.runs)),
-        h('td', {}, `${r.passed} / ${r.curriculum}`),
-        h('td', {}, `${r.mean_percent} %`),
-        h('td', { class: 'nowrap' }, minutes(ctx, r.total_secs)),
-        h('td', { class: 'small' }, r.weakest.length ? r.weakest.map((w) => h('div', {}, ctx.t('scenario.class_weak', { source: w.source, n: w.misses }))) : '—')))))));
+    rows.length === 0 ? h('p', { class: 'muted' }, ctx.t('scenario.class_empty')) : null,
+    // One block per trainee: the trainer pane is narrow, a table would cut its columns.
+    h('ul', { class: 'history-list' }, rows.map((r, i) => h('li', { testid: `training-class-${i}`, dataset: { complete: String(r.complete) } },
+      h('div', {}, h('strong', {}, r.trainee), r.complete ? [' ', h('span', { class: 'pill ok' }, ctx.t('scenario.class_complete'))] : null),
+      h('div', { class: 'small' }, ctx.t('scenario.class_line', {
+        runs: r.runs, passed: r.passed, of: r.curriculum, mean: r.mean_percent, time: minutes(ctx, r.total_secs),
+      })),
+      r.weakest.length
+        ? h('div', { class: 'small muted' }, ctx.t('scenario.class_col.weakest'), ': ',
+          r.weakest.map((w) => ctx.t('scenario.class_weak', { source: w.source, n: w.misses })).join(ctx.lang === 'en' ? '; ' : '、'))
+        : null))));
 }
 
 /**
