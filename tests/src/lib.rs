@@ -609,7 +609,15 @@ impl Journey {
 
     /// Run a script in the page (`return …` gives the value).
     pub async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
-        Ok(self.client.execute(script, args).await?)
+        match self.client.execute(script, args.clone()).await {
+            // WebKitWebDriver sometimes cannot read back a result it was given (seen once in 90 screens of
+            // the desk day); the scripts here only read the page or set a field to a value, so once more is safe.
+            Err(e) if e.to_string().contains("Could not parse script result") => {
+                tokio::time::sleep(POLL).await;
+                Ok(self.client.execute(script, args).await?)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// The temporary data dir the app runs with.

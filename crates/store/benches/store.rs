@@ -2,6 +2,9 @@
 //! queries the desk runs all day — the 再診 last-eligibility lookup and today's list — timed through the store
 //! API against a raw indexed rusqlite query on the same file (the peer), plus file size per 100k visits.
 //!
+//! Then the same on PostgreSQL (#15 §5; a private cluster started for the run): both queries against the same raw
+//! SQL through the same client library, and saves per second from 4 desks at once against 1.
+//!
 //! Run with `cargo bench -p store`. Set `STORE_BENCH_VISITS` to fill fewer receptions for a quick look.
 
 use std::path::Path;
@@ -177,5 +180,103 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows_seen as f64 / DAY_LISTS as f64
     );
     report("today's list", ours, peer);
+    postgres_part(&clinic, visits, per_day)?;
+    Ok(())
+}
+
+/// #15 §5: the same two queries on PostgreSQL (a private cluster, the same receptions), against the same raw
+/// indexed SQL through the same client library; then saves per second from 4 desks at once against 1 desk.
+fn postgres_part(clinic: &SampleClinic, visits: u64, per_day: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let target = store::pgtest::new_pg_database();
+    let mut store = Store::connect(&target, Mode::Live)?;
+    let t = now();
+    store.save_completed_receptions((0..visits).map(|i| clinic.reception(i)))?;
+    let fill = t.elapsed();
+    println!(
+        "postgres fill: {visits} receptions in one transaction: {:.1} s ({:.0} receptions/s)",
+        fill.as_secs_f64(),
+        visits as f64 / fill.as_secs_f64()
+    );
+    let mut raw = postgres::Client::connect(&target.url, postgres::NoTls)?;
+    raw.batch_execute("ANALYZE")?;
+    let patient_count: i64 = raw.query_one("SELECT max(id) FROM patients", &[])?.get(0);
+    let mut rng = 0x00C0_FFEE_u64;
+    let peer_stmt = raw.prepare(
+        "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
+         FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
+         WHERE e.patient_id = $1 AND e.validity = '1' ORDER BY e.confirmation_date DESC, v.at DESC LIMIT 1",
+    )?;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for _ in 0..LOOKUPS {
+        let p = 1 + pick(&mut rng, patient_count as u64) as i64;
+        let t = now();
+        std::hint::black_box(store.last_valid_eligibility(PatientId(p))?);
+        ours.push(t.elapsed());
+        let t = now();
+        std::hint::black_box(raw.query_opt(&peer_stmt, &[&p])?);
+        peer.push(t.elapsed());
+    }
+    report("postgres revisit lookup (再診 last eligibility)", ours, peer);
+
+    let first_day = clinic.first_day;
+    let days = (visits / per_day).max(1);
+    let peer_stmt = raw.prepare(
+        "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind, v.identity,
+                v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at, t.status
+         FROM visits v JOIN patients p ON p.id = v.patient_id
+         LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
+         LEFT JOIN consents c ON c.visit_id = v.id
+         LEFT JOIN full_payments fp ON fp.visit_id = v.id
+         LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+         WHERE v.at >= $1 AND v.at < $2 ORDER BY v.at, v.id",
+    )?;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for _ in 0..DAY_LISTS {
+        let day = first_day + chrono::Duration::days(pick(&mut rng, days) as i64);
+        let t = now();
+        let list = store.receptions_on(day, &ReceptionFilter::default())?;
+        ours.push(t.elapsed());
+        let (start, end) = (
+            format!("{day} 00:00:00"),
+            format!("{} 00:00:00", day + chrono::Duration::days(1)),
+        );
+        let t = now();
+        let rows = raw.query(&peer_stmt, &[&start, &end])?;
+        peer.push(t.elapsed());
+        assert_eq!(rows.len(), list.len(), "peer and store see the same rows");
+    }
+    report("postgres today's list", ours, peer);
+
+    // Saves: each desk its own connection, one transaction per reception, as at the desk.
+    const SAVES: u64 = 400;
+    let saves_per_second = |desks: u64, offset: u64| -> Result<f64, String> {
+        let t = now();
+        let handles: Vec<_> = (0..desks)
+            .map(|d| {
+                let target = target.clone();
+                let clinic = *clinic;
+                std::thread::spawn(move || -> Result<(), String> {
+                    let mut s = Store::connect(&target, Mode::Live).map_err(|e| e.to_string())?;
+                    for i in 0..SAVES {
+                        let n = offset + d * SAVES + i;
+                        s.save_completed_reception(&clinic.reception(n))
+                            .map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| "a desk panicked".to_owned())??;
+        }
+        Ok((desks * SAVES) as f64 / t.elapsed().as_secs_f64())
+    };
+    let one = saves_per_second(1, visits)?;
+    let four = saves_per_second(4, visits + SAVES)?;
+    println!(
+        "postgres saves: 1 desk {one:.0}/s, 4 desks {four:.0}/s together; ratio: 4 desks / 1 desk = {:.2} \
+         (2 cores here: the server and the four desks share them)",
+        four / one
+    );
     Ok(())
 }
