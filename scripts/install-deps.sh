@@ -18,8 +18,9 @@ packages=(
   fonts-noto-cjk fonts-ipafont-gothic fonts-ipamj-mincho
   # end-to-end tests: a virtual X server, WebKit's WebDriver, pdftotext to read the printed 申立書
   xvfb xauth webkit2gtk-driver poppler-utils
-  # right-clicking a window and looking at the screen (the live window's context-menu test; screenshots by hand)
-  xdotool imagemagick
+  # right-clicking a window and looking at the screen (the live window's context-menu test: xwininfo finds the menu
+  # window; screenshots by hand)
+  xdotool imagemagick x11-utils
   # the store's PostgreSQL back-end (#15): its tests start a private cluster (scripts/pg-cluster.sh)
   postgresql
 )

@@ -321,8 +321,27 @@ fn right_click_shows_a_menu(app: &uketsuke_tests::BareApp, title: &str) -> bool 
         "xdotool",
         &["mousemove", &x.to_string(), &y.to_string(), "click", "3"],
     );
-    // A menu opens within a moment; give it two seconds before concluding there is none.
-    wait_for(std::time::Duration::from_secs(2), || crop(d, x, y) != before)
+    // WebKit's menu is a window of its own mapped at the pointer (seen: 167×134 at the click point). Looking for
+    // that window, not for changed pixels: a late repaint of the page (a font, the other window mapping) is not
+    // a menu. A menu opens within a moment; give it two seconds before concluding there is none.
+    wait_for(std::time::Duration::from_secs(2), || menu_window_at(d, x, y))
+}
+
+/// Is a top-level window of menu size mapped with its corner at (`x`, `y`)?
+fn menu_window_at(d: &str, x: u32, y: u32) -> bool {
+    let tree = x_tool(d, "xwininfo", &["-root", "-children"]);
+    tree.lines().any(|line| {
+        // "  0x200104 "uketsuke": ("uketsuke" "Uketsuke")  167x134+400+451  +400+451"
+        let Some(geometry) = line.split_whitespace().rev().nth(1) else {
+            return false;
+        };
+        let mut parts = geometry.split(['x', '+']);
+        let mut next = || parts.next().and_then(|v| v.parse::<i64>().ok());
+        let (Some(w), Some(h), Some(wx), Some(wy)) = (next(), next(), next(), next()) else {
+            return false;
+        };
+        w >= 50 && h >= 30 && (wx - i64::from(x)).abs() <= 3 && (wy - i64::from(y)).abs() <= 3
+    })
 }
 
 /// #13 §2: the patient's window in live mode has no WebKit context menu (Reload / Back / Inspect Element are
