@@ -144,6 +144,12 @@ macro_rules! exec_by_variant {
                     Self::Postgres(c) => c.serialize_on(key),
                 }
             }
+            fn serialize_patients(&self) -> Result<(), StoreError> {
+                match self {
+                    Self::Sqlite(c) => c.serialize_patients(),
+                    Self::Postgres(c) => c.serialize_patients(),
+                }
+            }
         }
     };
 }

@@ -257,6 +257,12 @@ impl crate::sql::Exec for PgTx<'_> {
         Ok(self.tx.borrow_mut().execute(&stmt, &refs(params))?)
     }
 
+    fn serialize_patients(&self) -> Result<(), StoreError> {
+        // SHARE ROW EXCLUSIVE: other inserts of patients wait; reads go on.
+        self.exec("LOCK TABLE patients IN SHARE ROW EXCLUSIVE MODE", &[])?;
+        Ok(())
+    }
+
     fn serialize_on(&self, key: &str) -> Result<(), StoreError> {
         self.exec(
             "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(?1, 0))) AS locked",

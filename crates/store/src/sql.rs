@@ -170,6 +170,11 @@ pub(crate) trait Exec {
         Ok(())
     }
 
+    /// Holds the patients table against other desks' new patients until this transaction ends (an import).
+    fn serialize_patients(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Every row of `sql`, each read by `read`.
     fn rows<T>(
         &self,

@@ -131,11 +131,15 @@ impl Store {
         use std::borrow::Borrow;
         let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
+            // One lock for the whole import instead of one per patient (a server keeps a transaction's locks in
+            // a fixed table: 100,000 of them ran it out of shared memory). Other desks' new patients wait for the
+            // import to commit; their visits of known patients do not.
+            tx.serialize_patients()?;
             let mut ids = Vec::new();
             for r in receptions {
                 let r = r.borrow();
                 validate(r, mode)?;
-                ids.push(insert_reception(tx, r, desk)?);
+                ids.push(insert_reception_as(tx, r, desk, PatientLock::Held)?);
             }
             Ok(ids)
         })
@@ -302,7 +306,25 @@ pub(crate) fn insert_reception(
     r: &CompletedReception,
     desk: Option<&str>,
 ) -> Result<VisitId, StoreError> {
-    let patient = resolve_patient(tx, &r.patient)?;
+    insert_reception_as(tx, r, desk, PatientLock::PerPatient)
+}
+
+/// How a new patient is kept from being created twice by two desks at once.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PatientLock {
+    /// Lock the patient's identity (one reception).
+    PerPatient,
+    /// The transaction holds the patients table already (an import).
+    Held,
+}
+
+fn insert_reception_as(
+    tx: &impl Exec,
+    r: &CompletedReception,
+    desk: Option<&str>,
+    lock: PatientLock,
+) -> Result<VisitId, StoreError> {
+    let patient = resolve_patient(tx, &r.patient, lock)?;
     let v = &r.visit;
     let visit = tx
         .insert(
@@ -357,7 +379,7 @@ pub(crate) fn insert_reception(
     Ok(VisitId(visit))
 }
 
-fn resolve_patient(tx: &impl Exec, p: &PatientRef) -> Result<PatientId, StoreError> {
+fn resolve_patient(tx: &impl Exec, p: &PatientRef, lock: PatientLock) -> Result<PatientId, StoreError> {
     match p {
         PatientRef::Existing(id) => {
             let found: Option<i64> = tx.value("SELECT id FROM patients WHERE id = ?1", &p![id.0])?;
@@ -367,13 +389,15 @@ fn resolve_patient(tx: &impl Exec, p: &PatientRef) -> Result<PatientId, StoreErr
         PatientRef::MatchOrCreate(p) => {
             // Two desks receiving the same new patient at the same moment: the second waits for the first and
             // then finds the patient it created (#15 §2).
-            tx.serialize_on(&format!(
-                "patient:{}:{}:{}:{}",
-                search_key(&p.name_kana),
-                date_text(p.birthdate),
-                p.name,
-                p.sex.code()
-            ))?;
+            if lock == PatientLock::PerPatient {
+                tx.serialize_on(&format!(
+                    "patient:{}:{}:{}:{}",
+                    search_key(&p.name_kana),
+                    date_text(p.birthdate),
+                    p.name,
+                    p.sex.code()
+                ))?;
+            }
             let found: Option<i64> = tx.value(
                 "SELECT id FROM patients WHERE kana_key = ?1 AND birthdate = ?2 AND name = ?3 AND sex = ?4
                  ORDER BY id LIMIT 1",

@@ -300,3 +300,23 @@ fn four_desks_saving_at_once_lose_nothing_and_never_create_a_patient_twice() {
             .collect::<Vec<_>>()
     );
 }
+
+/// An import of many receptions in one transaction (a move from the SQLite file, the benchmark's fill) holds one
+/// lock for its new patients, not one per patient: 8,000 new patients in one transaction ran the server out of
+/// its lock table ("out of shared memory") before.
+#[test]
+fn an_import_of_ten_thousand_receptions_in_one_transaction_fits_the_servers_lock_table() {
+    let clinic = store::sample::SampleClinic {
+        mode: Mode::Live,
+        patients: 8_000,
+        visits_per_day: 200,
+        first_day: date(2024, 4, 1),
+    };
+    let mut s = Store::connect(&new_pg_database(), Mode::Live).unwrap();
+    let ids = s
+        .save_completed_receptions((0..10_000).map(|i| clinic.reception(i)))
+        .unwrap();
+    assert_eq!(ids.len(), 10_000);
+    assert_eq!(s.session_ids().unwrap().len(), 10_000);
+    assert_eq!(s.orphan_rows().unwrap(), 0);
+}
