@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDateTime;
 use oqs::terminal::{FaceFile, FaceResult, FolderPort};
+use reception::flow::ErrorCode;
 use reception::model::{
     CertQuery, CertRef, ConsentMode, ConsentRecord, EligibilityError, EligibilityResponse, NumberQuery,
     QualificationValidity, Registration, Segment,
@@ -136,20 +137,17 @@ pub enum Taken {
     NeedsDesk(CertifiedProblem, Option<String>, ProblemKind),
 }
 
-/// The wizard's class of a certified reader's problem, as the flow classifies its own answers
-/// (`ErrorCode::problem`): 無効 → 資格無効, 該当なし / 複数該当 → 資格情報なし, a service error → 通信障害, a file that
-/// cannot be read → 機器故障.
+/// The wizard's class of a certified reader's problem: the class the flow gives the same answer of its own
+/// (`ErrorCode::of_validity`, `ErrorCode::problem`). A file that cannot be read is the reader's fault (機器故障).
 fn problem_kind(problem: CertifiedProblem, validity: Option<QualificationValidity>) -> ProblemKind {
-    match problem {
-        CertifiedProblem::NotEligible => match validity {
-            Some(QualificationValidity::Invalid | QualificationValidity::InvalidNewerExists) => {
-                ProblemKind::EligibilityInvalid
-            }
-            _ => ProblemKind::NoEligibilityData,
-        },
-        CertifiedProblem::ServiceError => ProblemKind::CommunicationFailure,
-        CertifiedProblem::Unreadable => ProblemKind::DeviceFailure,
-    }
+    let code = match problem {
+        CertifiedProblem::NotEligible => validity
+            .and_then(ErrorCode::of_validity)
+            .unwrap_or(ErrorCode::NoEligibilityData),
+        CertifiedProblem::ServiceError => ErrorCode::ServiceError,
+        CertifiedProblem::Unreadable => ErrorCode::ReaderFailure,
+    };
+    code.problem().unwrap_or(ProblemKind::DeviceFailure)
 }
 
 fn needs_desk(
@@ -339,7 +337,6 @@ mod tests {
     /// 資格無効 opens where 資格無効 does, and only the outage kinds keep 再試行 and the 申立書.
     #[test]
     fn each_certified_problem_gets_the_class_the_flow_gives_the_same_answer() {
-        use reception::flow::ErrorCode;
         let cases = [
             (
                 CertifiedProblem::NotEligible,

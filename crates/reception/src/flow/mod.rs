@@ -176,6 +176,18 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The error an answer of this 資格有効性 is, when it is not a valid eligibility (None for 有効 / 有効（未登録）).
+    /// One table for the flow's own answers and for the certified reader's results the desk takes in.
+    pub fn of_validity(v: QualificationValidity) -> Option<ErrorCode> {
+        match v {
+            QualificationValidity::Valid | QualificationValidity::ValidUnregistered => None,
+            QualificationValidity::Invalid => Some(ErrorCode::EligibilityInvalid),
+            QualificationValidity::InvalidNewerExists => Some(ErrorCode::EligibilityInvalidNewerExists),
+            QualificationValidity::NotFound => Some(ErrorCode::NoEligibilityData),
+            QualificationValidity::MultipleMatches => Some(ErrorCode::MultipleMatches),
+        }
+    }
+
     /// The staff problem class this error suggests (staff may reclassify).
     pub fn problem(self) -> Option<ProblemKind> {
         match self {

@@ -166,8 +166,13 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, query: &Pendin
             // Temporary rule: normal share only when the online check confirms (TEMP-2026).
             tx.error(ErrorCode::Paper(PaperRefusal::NotConfirmedOnline));
         }
-        QualificationValidity::Invalid => tx.error(ErrorCode::EligibilityInvalid),
-        QualificationValidity::InvalidNewerExists => tx.error(ErrorCode::EligibilityInvalidNewerExists),
+        v @ (QualificationValidity::Invalid
+        | QualificationValidity::InvalidNewerExists
+        | QualificationValidity::MultipleMatches) => {
+            if let Some(code) = ErrorCode::of_validity(v) {
+                tx.error(code);
+            }
+        }
         QualificationValidity::NotFound => {
             let just_registered = query.so_far().known.just_registered();
             tx.error(ErrorCode::NoEligibilityData);
@@ -179,7 +184,6 @@ pub(super) fn on_validity(tx: &mut Tx, resp: EligibilityResponse, query: &Pendin
                 max_business_days: rules::rule_count(rules::CountRule::DataReflectionMaxBusinessDays),
             });
         }
-        QualificationValidity::MultipleMatches => tx.error(ErrorCode::MultipleMatches),
     }
 }
 
