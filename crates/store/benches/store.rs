@@ -19,6 +19,26 @@ const VISITS: u64 = 500_000;
 const LOOKUPS: usize = 2_000;
 const DAY_LISTS: usize = 300;
 
+/// The peers: raw indexed SQL for the 再診 lookup and for one day's list (SQLite's `?N` form).
+const PEER_LOOKUP: &str =
+    "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
+     FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
+     WHERE e.patient_id = ?1 AND e.validity = '1' ORDER BY e.confirmation_date DESC, v.at DESC LIMIT 1";
+const PEER_DAY: &str =
+    "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind, v.identity,
+            v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at, t.status
+     FROM visits v JOIN patients p ON p.id = v.patient_id
+     LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
+     LEFT JOIN consents c ON c.visit_id = v.id
+     LEFT JOIN full_payments fp ON fp.visit_id = v.id
+     LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+     WHERE v.at >= ?1 AND v.at < ?2 ORDER BY v.at, v.id";
+
+/// The same peer for PostgreSQL (`$N` parameters).
+fn postgres_form(sql: &str) -> String {
+    sql.replace("?1", "$1").replace("?2", "$2")
+}
+
 /// The benchmark's only clock: wall time is what is being measured.
 #[allow(clippy::disallowed_methods)]
 fn now() -> Instant {
@@ -108,11 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let patients: Vec<i64> = (0..LOOKUPS)
         .map(|_| 1 + pick(&mut rng, patient_count as u64) as i64)
         .collect();
-    let mut peer_stmt = raw.prepare(
-        "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
-         FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
-         WHERE e.patient_id = ?1 AND e.validity = '1' ORDER BY e.confirmation_date DESC, v.at DESC LIMIT 1",
-    )?;
+    let mut peer_stmt = raw.prepare(PEER_LOOKUP)?;
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
     let mut found = 0usize;
     for &p in &patients {
@@ -139,16 +155,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Today's list: one day's receptions with patient and eligibility columns.
     let days = (visits / per_day).max(1);
-    let mut peer_stmt = raw.prepare(
-        "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind, v.identity,
-                v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at, t.status
-         FROM visits v JOIN patients p ON p.id = v.patient_id
-         LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
-         LEFT JOIN consents c ON c.visit_id = v.id
-         LEFT JOIN full_payments fp ON fp.visit_id = v.id
-         LEFT JOIN refund_tasks t ON t.payment_id = fp.id
-         WHERE v.at >= ?1 AND v.at < ?2 ORDER BY v.at, v.id",
-    )?;
+    let mut peer_stmt = raw.prepare(PEER_DAY)?;
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
     let mut rows_seen = 0usize;
     for _ in 0..DAY_LISTS {
@@ -201,11 +208,7 @@ fn postgres_part(clinic: &SampleClinic, visits: u64, per_day: u64) -> Result<(),
     raw.batch_execute("ANALYZE")?;
     let patient_count: i64 = raw.query_one("SELECT max(id) FROM patients", &[])?.get(0);
     let mut rng = 0x00C0_FFEE_u64;
-    let peer_stmt = raw.prepare(
-        "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
-         FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
-         WHERE e.patient_id = $1 AND e.validity = '1' ORDER BY e.confirmation_date DESC, v.at DESC LIMIT 1",
-    )?;
+    let peer_stmt = raw.prepare(&postgres_form(PEER_LOOKUP))?;
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
     for _ in 0..LOOKUPS {
         let p = 1 + pick(&mut rng, patient_count as u64) as i64;
@@ -220,16 +223,7 @@ fn postgres_part(clinic: &SampleClinic, visits: u64, per_day: u64) -> Result<(),
 
     let first_day = clinic.first_day;
     let days = (visits / per_day).max(1);
-    let peer_stmt = raw.prepare(
-        "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind, v.identity,
-                v.presenter, v.outcome, v.fallback, e.insurer_number, e.copay_percent, c.expires_at, t.status
-         FROM visits v JOIN patients p ON p.id = v.patient_id
-         LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
-         LEFT JOIN consents c ON c.visit_id = v.id
-         LEFT JOIN full_payments fp ON fp.visit_id = v.id
-         LEFT JOIN refund_tasks t ON t.payment_id = fp.id
-         WHERE v.at >= $1 AND v.at < $2 ORDER BY v.at, v.id",
-    )?;
+    let peer_stmt = raw.prepare(&postgres_form(PEER_DAY))?;
     let (mut ours, mut peer) = (Vec::new(), Vec::new());
     for _ in 0..DAY_LISTS {
         let day = first_day + chrono::Duration::days(pick(&mut rng, days) as i64);

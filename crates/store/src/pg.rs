@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use postgres::types::{IsNull, ToSql, Type};
-use postgres::{Client, Statement};
+use postgres::{Client, GenericClient, Statement};
 
 use crate::error::StoreError;
 use crate::model::Mode;
@@ -141,19 +141,6 @@ impl PgConn {
         Ok(row.get::<_, Option<i64>>(0).unwrap_or(0))
     }
 
-    fn statement(
-        &self,
-        sql: &str,
-        prepare: impl FnOnce(&str) -> Result<Statement, postgres::Error>,
-    ) -> Result<Statement, StoreError> {
-        if let Some(s) = self.statements.borrow().get(sql) {
-            return Ok(s.clone());
-        }
-        let s = prepare(&postgres_text(sql))?;
-        self.statements.borrow_mut().insert(sql.to_owned(), s.clone());
-        Ok(s)
-    }
-
     /// Opens a transaction (rolled back when dropped uncommitted).
     pub(crate) fn begin(&mut self) -> Result<PgTx<'_>, StoreError> {
         let tx = self.client.get_mut().transaction()?;
@@ -190,6 +177,59 @@ fn with_returning_id(sql: &str) -> String {
     format!("{sql} RETURNING id")
 }
 
+/// The statements of a connection or of a transaction on it: prepared once per text, kept by the connection.
+fn prepared<C: GenericClient>(
+    client: &RefCell<C>,
+    statements: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+) -> Result<Statement, StoreError> {
+    if let Some(s) = statements.borrow().get(sql) {
+        return Ok(s.clone());
+    }
+    let s = client.borrow_mut().prepare(&postgres_text(sql))?;
+    statements.borrow_mut().insert(sql.to_owned(), s.clone());
+    Ok(s)
+}
+
+fn each_row_on<C: GenericClient>(
+    client: &RefCell<C>,
+    statements: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+    params: &[Val<'_>],
+    each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let stmt = prepared(client, statements, sql)?;
+    // All rows first: a row's reader may run statements of its own on this connection.
+    let rows = client.borrow_mut().query(&stmt, &refs(params))?;
+    for r in &rows {
+        each(r)?;
+    }
+    Ok(())
+}
+
+fn exec_on<C: GenericClient>(
+    client: &RefCell<C>,
+    statements: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+    params: &[Val<'_>],
+) -> Result<u64, StoreError> {
+    let stmt = prepared(client, statements, sql)?;
+    Ok(client.borrow_mut().execute(&stmt, &refs(params))?)
+}
+
+fn insert_on<C: GenericClient>(
+    client: &RefCell<C>,
+    statements: &RefCell<HashMap<String, Statement>>,
+    sql: &str,
+    params: &[Val<'_>],
+) -> Result<i64, StoreError> {
+    let stmt = prepared(client, statements, &with_returning_id(sql))?;
+    Ok(client
+        .borrow_mut()
+        .query_one(&stmt, &refs(params))?
+        .try_get::<_, i64>(0)?)
+}
+
 impl crate::sql::Exec for PgConn {
     fn each_row(
         &self,
@@ -197,43 +237,21 @@ impl crate::sql::Exec for PgConn {
         params: &[Val<'_>],
         each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let stmt = self.statement(sql, |s| self.client.borrow_mut().prepare(s))?;
-        // All rows first: a row's reader may run statements of its own on this connection.
-        let rows = self.client.borrow_mut().query(&stmt, &refs(params))?;
-        for r in &rows {
-            each(r)?;
-        }
-        Ok(())
+        each_row_on(&self.client, &self.statements, sql, params, each)
     }
 
     fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
-        let stmt = self.statement(sql, |s| self.client.borrow_mut().prepare(s))?;
-        Ok(self.client.borrow_mut().execute(&stmt, &refs(params))?)
+        exec_on(&self.client, &self.statements, sql, params)
     }
 
     fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
-        let sql = with_returning_id(sql);
-        let stmt = self.statement(&sql, |s| self.client.borrow_mut().prepare(s))?;
-        Ok(self
-            .client
-            .borrow_mut()
-            .query_one(&stmt, &refs(params))?
-            .try_get::<_, i64>(0)?)
+        insert_on(&self.client, &self.statements, sql, params)
     }
 }
 
 impl PgTx<'_> {
     pub(crate) fn commit(self) -> Result<(), StoreError> {
         Ok(self.tx.into_inner().commit()?)
-    }
-
-    fn statement(&self, sql: &str) -> Result<Statement, StoreError> {
-        if let Some(s) = self.statements.borrow().get(sql) {
-            return Ok(s.clone());
-        }
-        let s = self.tx.borrow_mut().prepare(&postgres_text(sql))?;
-        self.statements.borrow_mut().insert(sql.to_owned(), s.clone());
-        Ok(s)
     }
 }
 
@@ -244,17 +262,11 @@ impl crate::sql::Exec for PgTx<'_> {
         params: &[Val<'_>],
         each: &mut dyn FnMut(&dyn DbRow) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let stmt = self.statement(sql)?;
-        let rows = self.tx.borrow_mut().query(&stmt, &refs(params))?;
-        for r in &rows {
-            each(r)?;
-        }
-        Ok(())
+        each_row_on(&self.tx, self.statements, sql, params, each)
     }
 
     fn exec(&self, sql: &str, params: &[Val<'_>]) -> Result<u64, StoreError> {
-        let stmt = self.statement(sql)?;
-        Ok(self.tx.borrow_mut().execute(&stmt, &refs(params))?)
+        exec_on(&self.tx, self.statements, sql, params)
     }
 
     fn serialize_patients(&self) -> Result<(), StoreError> {
@@ -272,12 +284,7 @@ impl crate::sql::Exec for PgTx<'_> {
     }
 
     fn insert(&self, sql: &str, params: &[Val<'_>]) -> Result<i64, StoreError> {
-        let stmt = self.statement(&with_returning_id(sql))?;
-        Ok(self
-            .tx
-            .borrow_mut()
-            .query_one(&stmt, &refs(params))?
-            .try_get::<_, i64>(0)?)
+        insert_on(&self.tx, self.statements, sql, params)
     }
 }
 
