@@ -95,6 +95,9 @@ fn unused_path(dir: &std::path::Path, stem: &str, ext: &str) -> PathBuf {
 /// reception, so nothing of one patient is kept here for the next).
 pub struct AppStore {
     inner: store::reception_port::StorePort,
+    /// Told after each reception this desk saved or voided: the console reloads today's list once the row is
+    /// there (the flow shows 受付完了 while the save is still on its way).
+    changed: TodayChanged,
 }
 
 impl AppStore {
@@ -116,7 +119,11 @@ impl AppStore {
 
 impl reception::Store for AppStore {
     fn save_reception(&mut self, record: &ReceptionRecord) -> Result<(), reception::model::StoreError> {
-        self.inner.save_reception(record)
+        let saved = self.inner.save_reception(record);
+        if saved.is_ok() {
+            self.tell_changed();
+        }
+        saved
     }
     fn last_eligibility(
         &mut self,
@@ -132,7 +139,19 @@ impl reception::Store for AppStore {
         reason: reception::paper::VoidReason,
         at: chrono::NaiveDateTime,
     ) -> Result<(), reception::model::StoreError> {
-        self.inner.void_last_reception(reason, at)
+        let voided = self.inner.void_last_reception(reason, at);
+        if voided.is_ok() {
+            self.tell_changed();
+        }
+        voided
+    }
+}
+
+impl AppStore {
+    fn tell_changed(&self) {
+        if let Some(f) = lock(&self.changed).as_ref() {
+            f();
+        }
     }
 }
 
@@ -650,6 +669,7 @@ impl App {
                 None,
             ),
         };
+        let today_changed: TodayChanged = Arc::default();
         let ports: AppPorts = Wiring {
             card,
             face: FacePort::new(Arc::clone(&models), camera, settings.face_threshold),
@@ -664,6 +684,7 @@ impl App {
                 } else {
                     store::reception_port::StorePort::new(db)
                 },
+                changed: Arc::clone(&today_changed),
             },
             sink,
         };
@@ -678,7 +699,6 @@ impl App {
                 .map_err(|e| e.to_string())?;
         }
         let certified = crate::terminal::CertifiedLog::default();
-        let today_changed: TodayChanged = Arc::default();
         let face_watcher = match mode {
             Mode::Live if !settings.terminal_face_dir.trim().is_empty() => {
                 let told = Arc::clone(&today_changed);
@@ -734,7 +754,8 @@ impl App {
         })
     }
 
-    /// Call `f` whenever today's list changed without this desk's reader (the console reloads it).
+    /// Call `f` whenever today's list changed: a reception of this desk saved or voided, a certified reader's
+    /// result taken in (the console reloads the list).
     pub fn on_today_changed(&self, f: Box<dyn Fn() + Send>) {
         *lock(&self.today_changed) = Some(f);
     }

@@ -1,7 +1,7 @@
 //! Journeys with the card on the reader: PIN, face, face → PIN, locked PIN → 目視, grace certificate,
 //! card pulled mid-flow.
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context as _, Result};
 use chrono::Duration;
 use store::{IdentityMethod, Outcome};
 use uketsuke_tests::{run, Journey};
@@ -14,6 +14,9 @@ fn a_patient_who_types_the_right_pin_and_consents_is_checked_in_with_a_24h_conse
 }
 
 async fn pin_success(j: &mut Journey) -> Result<()> {
+    // The clerk watches 本日の受付 while the patient checks in at the reader: the row must come by itself.
+    j.click("staff-tab-today").await?;
+    j.wait_exists("today-empty").await?;
     j.place_card(P01).await?;
     j.wait_screen("MethodChoice").await?;
     ensure!(j.exists("reader-method-pin").await?, "PIN offered for p01");
@@ -26,13 +29,17 @@ async fn pin_success(j: &mut Journey) -> Result<()> {
     );
     j.enter_pin(PIN).await?;
     consent_and_finish(j, true).await?;
+    let row = the_one_reception(j).await?;
+    j.wait_exists(&format!("today-row-{}", row.visit_id.0))
+        .await
+        .context("本日の受付, left open, shows the reception without a reload")?;
+    j.click("staff-tab-reception").await?;
     let staff_basis = j.text("staff-completed-basis").await?;
     ensure!(!staff_basis.is_empty(), "staff console shows the basis");
     // Staff console shows the consent badges with the 24 h expiry.
     j.wait_exists("staff-eligibility-consent-expiry").await?;
     j.shoot().await?;
 
-    let row = the_one_reception(j).await?;
     ensure!(row.identity == IdentityMethod::Pin, "identity {:?}", row.identity);
     ensure!(row.outcome == Outcome::Confirmed, "outcome {:?}", row.outcome);
     ensure!(row.fallback.is_none(), "no fallback: {:?}", row.fallback);

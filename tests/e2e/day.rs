@@ -257,7 +257,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.set_checked("paper-with-card", true).await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     // With the line down the registration check fails before the consent screens: no consent is recorded.
     made.push(Made::new("田中 誠", IdentityMethod::Face, Outcome::PaperDocument, false).with_share(20));
     let rows = next_patient(j, &made).await?;
@@ -280,7 +280,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.fill("previous-kana", "ヤマダ ハナコ").await?;
     j.fill("previous-birthdate", "1990-01-01").await?;
     j.click("previous-by-kana").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     made.push(Made::new(
         "山田 花子",
         IdentityMethod::Pin,
@@ -300,7 +300,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.wait_exists("error-copay-percent-required").await?;
     j.click("decl-copay-30").await?;
     j.click("decl-submit").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     pdf_names(j, "鈴木 二郎", &[]).await?;
     printed_names(j, "鈴木 二郎", "3割").await?;
     let declared = j.text("staff-result-declared").await?;
@@ -324,7 +324,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.wait_exists("error-declaration-required").await?;
     j.set_checked("decl-declared-true", true).await?;
     j.click("decl-submit").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     pdf_names(j, "吉村 花", &["鈴木"]).await?;
     made.push(Made::new("吉村 花", IdentityMethod::NoCard, Outcome::Declaration, false).with_share(20));
     next_patient(j, &made).await?;
@@ -340,7 +340,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.click("fallback-problem-power-outage").await?;
     walk_to(j, "FullCharge").await?;
     j.click("fallback-full-charge-confirm").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     made.push(Made::new(
         "（氏名未確認）",
         IdentityMethod::NoCard,
@@ -374,7 +374,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     j.wait_exists("staff-eligibility-elderly").await?;
     let elderly = j.text("staff-eligibility-elderly").await?;
     ensure!(elderly.contains("3割"), "高齢受給者証 on the result: {elderly}");
@@ -496,7 +496,7 @@ async fn consent_all_and_finish(j: &mut Journey) -> Result<()> {
     if j.wait_screen_any(&["PrescriptionForm", "Completed"]).await? == "PrescriptionForm" {
         j.click("prescription-electronic").await?;
     }
-    j.wait_screen("Completed").await
+    j.wait_completed().await
 }
 
 /// The staff console's result names the patient and how identity was confirmed.

@@ -82,7 +82,7 @@ async fn oqs_timeout(j: &mut Journey) -> Result<()> {
     j.shoot().await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     j.wait_exists("staff-eligibility").await?;
     let name = j.text("staff-eligibility-name").await?;
     ensure!(name.contains("山田 花子"), "eligibility from the numbers: {name}");
@@ -162,7 +162,7 @@ async fn outage_declaration(j: &mut Journey) -> Result<()> {
     j.set_checked("decl-declared-true", true).await?;
     j.shoot().await?;
     j.click("decl-submit").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     j.click("decl-pdf").await?;
     let path = j.text("decl-pdf-path").await?;
     j.shoot().await?;

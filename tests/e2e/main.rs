@@ -65,7 +65,7 @@ async fn consent_and_finish(j: &mut Journey, expect_consent: bool) -> Result<()>
     if j.wait_screen_any(&["PrescriptionForm", "Completed"]).await? == "PrescriptionForm" {
         j.click("prescription-electronic").await?;
     }
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     let title = j.text("reader-root").await?;
     ensure!(
         title.contains("受付が完了しました"),

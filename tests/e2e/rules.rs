@@ -59,7 +59,7 @@ async fn rules_at_the_desk(j: &mut Journey) -> Result<()> {
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     j.shoot().await?;
     let first = receptions_today(j).await?;
     let row = first.last().context("中村 翔太's reception")?;
@@ -106,7 +106,7 @@ async fn rules_at_the_desk(j: &mut Journey) -> Result<()> {
     j.set_checked("notice-with-card", true).await?;
     j.shoot().await?;
     j.click("notice-submit").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     j.shoot().await?;
     let rows = receptions_today(j).await?;
     ensure!(rows.len() == 2, "two receptions: {rows:?}");

@@ -179,7 +179,7 @@ async fn other_person(j: &mut Journey) -> Result<()> {
     j.set_checked("paper-with-card", true).await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;
-    j.wait_screen("Completed").await?;
+    j.wait_completed().await?;
     let rows = j
         .db()?
         .receptions_on(j.today().await?, &store::ReceptionFilter::default())?;

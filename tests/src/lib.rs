@@ -706,6 +706,28 @@ impl Journey {
         }
     }
 
+    /// Wait for 受付完了 and for its save. The reader shows 受付完了 while the reception is still being written,
+    /// so a read of the record right after the screen could miss it; the staff console says when it is
+    /// written (`staff-root[data-reception-saved]`). Without a staff console in this window, or once the reader
+    /// has moved on, there is nothing more to wait for here.
+    pub async fn wait_completed(&mut self) -> Result<()> {
+        self.wait_screen("Completed").await?;
+        let me = &*self;
+        poll(WAIT, "the completed reception to be saved", || async move {
+            let done = me
+                .js(
+                    "const s=document.querySelector('[data-testid=\"staff-root\"]');
+                     const r=document.querySelector('[data-testid=\"reader-root\"]');
+                     const shown=!!r&&['Completed','RemoveCard'].includes(r.dataset.current);
+                     return !s||!shown||s.dataset.receptionSaved==='true';",
+                    vec![],
+                )
+                .await?;
+            Ok(done.as_bool().unwrap_or(false).then_some(()))
+        })
+        .await
+    }
+
     /// Wait for one screen.
     pub async fn wait_screen(&mut self, id: &str) -> Result<()> {
         self.wait_screen_any(&[id]).await.map(|_| ())

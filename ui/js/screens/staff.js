@@ -46,15 +46,18 @@ export function render(root, snap, ctx) {
   const [screen, data] = screenOf(snap);
   local.tab ||= 'reception';
   el.dataset.readerScreen = screen || '';
+  // The reception on the reader is written (取消 is offered only then); the e2e suite waits on it.
+  el.dataset.receptionSaved = String(snap.staff_actions.includes('VoidReception'));
 
-  // Side effects tied to what the flow did: refresh today's list after each completed reception,
-  // fetch the card photo when 目視 starts (never stored; dropped when the check ends).
+  // Side effects tied to what the flow did: fetch the card photo when 目視 starts (never stored; dropped when
+  // the check ends). Today's list reloads on `today-changed`, sent once a reception is saved: 受付完了 shows
+  // while the save is still on its way, so reloading on entering it could miss the row.
   keepResult(ctx, snap, screen, data);
   const sig = JSON.stringify(snap.screen);
   if (sig !== local.lastScreen) {
     const entering = local.lastScreen !== undefined;
     local.lastScreen = sig;
-    if (screen === 'Completed' || !entering) today.load(ctx);
+    if (!entering) today.load(ctx);
     if (screen === 'VisualCheck') loadPhoto(ctx);
     else if (local.photo) { local.photo = null; local.photoVersion = (local.photoVersion || 0) + 1; }
   }
@@ -76,7 +79,7 @@ export function render(root, snap, ctx) {
 
   desk.watch(ctx);
   if (!local.todayListen) {
-    // A certified reader's result was taken in: today's list changed without this desk's reader.
+    // A reception saved or voided at this desk, or a certified reader's result taken in.
     local.todayListen = true;
     on('today-changed', () => today.load(ctx));
   }
@@ -244,6 +247,7 @@ function resultCard(ctx, snap, screen) {
   const identity = live ? snap.identity : r && r.identity;
   const operator = live ? snap.operator : r && r.operator;
   const how = identity ? `${t(`method.${identity}`)}（${t(`operator.${operator}`)}）` : t('staff.result.no_identity');
+  const saved = live && snap.staff_actions.includes('VoidReception');
   return h('section', { class: ['card', 'result', live ? '' : 'kept'], testid: 'staff-result' },
     h('header', { class: 'card-head' },
       h('h3', {}, t(live ? 'staff.result.title' : 'staff.result.kept_title')),
@@ -254,8 +258,11 @@ function resultCard(ctx, snap, screen) {
         basisText(ctx, r.basis), ' · ', t(`billing.${r.billing}`))) : null,
       // Who declared and the share they declared: what the desk bills by (S000 2-38).
       r && r.declaration ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.declared')), h('dd', { testid: 'staff-result-declared' },
-        r.declaration.name, r.declaration.copay_percent ? `・${t(`copay.${r.declaration.copay_percent}`)}` : '')) : null),
-    live && snap.staff_actions.includes('VoidReception')
+        r.declaration.name, r.declaration.copay_percent ? `・${t(`copay.${r.declaration.copay_percent}`)}` : '')) : null,
+      // 受付完了 shows while the save is on its way; 取消 (and this line's 保存しました) only once it is written.
+      live ? h('div', { class: 'kv' }, h('dt', {}, t('staff.result.record')),
+        h('dd', { testid: 'staff-result-record', 'data-saved': String(saved) }, t(saved ? 'staff.result.recorded' : 'staff.result.recording'))) : null),
+    saved
       ? h('div', { class: 'button-row' },
         button('staff-void-other-person', t('staff.result.void_other_person'), () => sendStaff(ctx, null, { VoidReception: 'OtherPersonsData' }), 'danger small'),
         h('span', { class: 'small muted' }, t('staff.result.void_hint')))
