@@ -464,6 +464,8 @@ pub struct App {
     db_path: PathBuf,
     /// The PostgreSQL server and database when the record is shared (else the file `db_path`).
     db_server: Option<String>,
+    /// How to reach that server (for the listener that hears the other desks' changes).
+    db_target: Option<store::PgTarget>,
     /// Live beside a 資格確認端末: the folders' side of the eligibility port.
     terminal: Option<oqs::terminal::FolderMonitor>,
     /// The certified reader's results as they were taken in.
@@ -509,7 +511,7 @@ impl App {
         };
         // This PC's SQLite file, or the PostgreSQL server the desks share (#15). Staff reads get a connection
         // of their own either way: they never wait for a reception's save.
-        let (db, reader, server) = match settings.database_of(mode) {
+        let (db, reader, target) = match settings.database_of(mode) {
             None => {
                 let db = if db_path.exists() {
                     store::Store::open(&db_path, store_mode)
@@ -519,7 +521,7 @@ impl App {
                 .map_err(|e| format!("database {}: {e}", db_path.display()))?;
                 let reader = store::Store::open_reader(&db_path, store_mode)
                     .map_err(|e| format!("database {}: {e}", db_path.display()))?;
-                (db, reader, false)
+                (db, reader, None)
             }
             Some(url) => {
                 let target = store::PgTarget {
@@ -530,9 +532,10 @@ impl App {
                     store::Store::connect(&target, store_mode).map_err(|e| format!("database {url}: {e}"))?;
                 let reader = store::Store::connect_reader(&target, store_mode)
                     .map_err(|e| format!("database {url}: {e}"))?;
-                (db, reader, true)
+                (db, reader, Some(target))
             }
         };
+        let server = target.is_some();
         let db_location = db.location();
         let mut db = db;
         db.set_desk(&desk_name(&settings))
@@ -747,6 +750,7 @@ impl App {
             model_load_ms,
             db_path,
             db_server: server.then_some(db_location),
+            db_target: target,
             terminal,
             certified,
             _face_watcher: face_watcher,
@@ -1017,6 +1021,46 @@ impl App {
                     if s.inner.waiting() > 0 && matches!(s.inner.replay(), Ok(n) if n > 0) {
                         drop(s);
                         changed();
+                    }
+                }
+            })
+            .map(drop)
+    }
+
+    /// On a shared server: tells `changed` whenever any desk changed the record (today's list reloads; #15 §2),
+    /// heard by LISTEN on a connection of its own; and once each time that connection is made again after the
+    /// server was away (what changed meanwhile was not heard).
+    pub fn watch_shared_record(&self, changed: Box<dyn Fn() + Send>) -> std::io::Result<()> {
+        let Some(target) = self.db_target.clone() else {
+            return Ok(());
+        };
+        let stop = Arc::clone(&self.monitor_stop);
+        // The first connection before this returns: a change another desk commits after the desk started is
+        // heard (the page reads the list once it opens).
+        let mut listener = store::ChangeListener::connect(&target).ok();
+        let mut heard_before = listener.is_some();
+        std::thread::Builder::new()
+            .name("record-changes".into())
+            .spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let Some(l) = listener.as_mut() else {
+                        match store::ChangeListener::connect(&target) {
+                            Ok(l) => {
+                                listener = Some(l);
+                                if heard_before {
+                                    changed();
+                                }
+                                heard_before = true;
+                            }
+                            Err(_) => crate::reader::backoff(std::time::Duration::from_secs(3)),
+                        }
+                        continue;
+                    };
+                    // A second at most, so the thread sees `stop` when the app closes.
+                    match l.wait(std::time::Duration::from_secs(1)) {
+                        Ok(true) => changed(),
+                        Ok(false) => {}
+                        Err(_) => listener = None,
                     }
                 }
             })

@@ -150,6 +150,12 @@ pub fn start_state<R: Runtime>(
             let _ = told.emit("today-changed", ());
         }))
         .map_err(|e| format!("outbox: {e}"))?;
+    let told = app.clone();
+    state
+        .watch_shared_record(Box::new(move || {
+            let _ = told.emit("today-changed", ());
+        }))
+        .map_err(|e| format!("shared record: {e}"))?;
     if mode == Mode::Live {
         let told = app.clone();
         state

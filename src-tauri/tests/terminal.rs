@@ -135,6 +135,16 @@ fn screen_is(s: &Value, name: &str) -> bool {
     s["screen"] == json!(name) || s["screen"].get(name).is_some()
 }
 
+/// Each `today-changed` the app sends (the console reloads today's list on it).
+fn told_of_changes(app: &MockApp) -> std::sync::mpsc::Receiver<()> {
+    use tauri::Listener as _;
+    let (tx, rx) = std::sync::mpsc::channel();
+    app._app.listen("today-changed", move |_| {
+        let _ = tx.send(());
+    });
+    rx
+}
+
 /// 受付完了 with its save answered: the screen shows while the reception is still being written, and 取消 is
 /// offered only once it is (`FlowState::can_void`).
 fn saved(s: &Value) -> bool {
@@ -197,12 +207,8 @@ fn live_with_the_terminals_folders_says_so_and_what_is_missing() {
 /// just received under load), and again when the reception is voided.
 #[test]
 fn todays_list_is_told_once_the_reception_is_saved_and_again_once_it_is_voided() {
-    use tauri::Listener as _;
     let d = desk();
-    let (tx, rx) = std::sync::mpsc::channel();
-    d.app._app.listen("today-changed", move |_| {
-        let _ = tx.send(());
-    });
+    let rx = told_of_changes(&d.app);
     call(&d.app, "send", staff(&certificate())).unwrap();
     rx.recv_timeout(Duration::from_secs(30))
         .expect("today-changed once the reception is saved");
@@ -446,16 +452,19 @@ fn the_panel_names_face_models_that_failed_and_the_backup_a_migration_took() {
 }
 
 /// #15 §1–2: two live desks on one PostgreSQL server share the record. A 資格確認書 keyed in at desk A (answered
-/// through its 端末's folders) is in desk B's today list, the panel names the server instead of a file, and
-/// each desk's own SQLite file is never created.
+/// through its 端末's folders) is in desk B's today list when desk B is told to reload it, the panel names the
+/// server instead of a file, and each desk's own SQLite file is never created.
 #[test]
 fn two_desks_on_one_postgres_server_share_todays_receptions() {
     let server = store::pgtest::new_pg_database();
     let a = desk_on(Some(&server), "受付1");
     let b = desk_on(Some(&server), "受付2");
+    let b_told = told_of_changes(&b.app);
     call(&a.app, "send", staff(&certificate())).unwrap();
-    until(&a.app, "snapshot", "the reception at desk A", saved);
-    // Desk B's list reads the shared record: no wait for a refresh (the reception was committed at A).
+    // Desk B is told (its console reloads today's list) once desk A's reception is committed: LISTEN/NOTIFY.
+    b_told
+        .recv_timeout(Duration::from_secs(30))
+        .expect("desk B hears desk A's reception");
     let rows = today(&b.app);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["name"], json!("近藤 幸子"), "{rows:?}");

@@ -5,6 +5,7 @@
 mod camera;
 mod card;
 mod day;
+mod desks;
 mod fallback;
 mod package;
 mod paper;

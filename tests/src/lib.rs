@@ -312,6 +312,51 @@ pub fn run_live_with_settings(name: &str, settings: &str, body: Body) {
     run_in(name, &[("UKETSUKE_MODE", "live")], Some(settings), true, body);
 }
 
+/// A journey body for two desks: borrows both journeys, returns when done.
+pub type Body2 =
+    for<'a> fn(&'a mut Journey, &'a mut Journey) -> Pin<Box<dyn Future<Output = Result<()>> + 'a>>;
+
+/// Two desks at once (#15 §2): two apps in live mode, each on its own display, data folder and WebDriver
+/// session, with `settings_a` / `settings_b` as their `settings.json` (e.g. one shared database server). Their
+/// artefacts go to `<name>-a` and `<name>-b`.
+pub fn run_two_live(name: &str, settings_a: &str, settings_b: &str, body: Body2) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let live = [("UKETSUKE_MODE", "live")];
+    let (name_a, name_b) = (format!("{name}-a"), format!("{name}-b"));
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| {
+            rt.block_on(async {
+                let mut a = Journey::start(&name_a, &live, Some(settings_a), true).await?;
+                let mut b = match Journey::start(&name_b, &live, Some(settings_b), true).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        a.close().await;
+                        return Err(e);
+                    }
+                };
+                let r = body(&mut a, &mut b).await;
+                if r.is_err() {
+                    a.evidence().await;
+                    b.evidence().await;
+                }
+                a.close().await;
+                b.close().await;
+                r
+            })
+        });
+    if let Err(e) = outcome {
+        let dir = target_dir().join("e2e-artifacts");
+        panic!(
+            "journey {name} failed: {e:#}\n(artefacts and driver.log in {} and {})",
+            dir.join(&name_a).display(),
+            dir.join(&name_b).display()
+        );
+    }
+}
+
 fn run_in(name: &str, env: &[(&str, &str)], settings: Option<&str>, live: bool, body: Body) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let outcome = tokio::runtime::Builder::new_current_thread()

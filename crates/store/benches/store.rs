@@ -19,7 +19,10 @@ const VISITS: u64 = 500_000;
 const LOOKUPS: usize = 2_000;
 const DAY_LISTS: usize = 300;
 
-/// The peers: raw indexed SQL for the 再診 lookup and for one day's list (SQLite's `?N` form).
+/// The minimal peers, printed for information: the fewest columns a desk could act on, hand-written (SQLite's
+/// `?N` form). The goal's peer is the same-data one: the store's own statement (`store::peer_sql`) run through
+/// the raw client, every column read into an owned value, nothing decoded into the model. It measures what the
+/// store's layer costs over the client; the minimal one shows what the rest of the columns and joins cost.
 const PEER_LOOKUP: &str =
     "SELECT e.confirmation_date, e.insurer_number, e.card_symbol, e.card_number, e.branch_number, e.copay_percent
      FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
@@ -58,6 +61,44 @@ fn quantiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// Every column of every row of `stmt` into an owned value (what a caller of the raw client has to hold).
+fn sqlite_all(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    let n = stmt.column_count();
+    let mut rows = stmt.query(params)?;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        for i in 0..n {
+            std::hint::black_box(row.get::<_, rusqlite::types::Value>(i)?);
+        }
+        count += 1;
+    }
+    Ok(count)
+}
+
+/// The same for PostgreSQL: each column by its type (the schema has integers and text only).
+fn postgres_all(rows: &[postgres::Row]) -> usize {
+    use postgres::types::Type;
+    for row in rows {
+        for (i, c) in row.columns().iter().enumerate() {
+            match *c.type_() {
+                Type::INT8 => {
+                    std::hint::black_box(row.get::<_, Option<i64>>(i));
+                }
+                Type::INT4 => {
+                    std::hint::black_box(row.get::<_, Option<i32>>(i));
+                }
+                Type::INT2 => {
+                    std::hint::black_box(row.get::<_, Option<i16>>(i));
+                }
+                _ => {
+                    std::hint::black_box(row.get::<_, Option<String>>(i));
+                }
+            }
+        }
+    }
+    rows.len()
 }
 
 fn report(name: &str, ours: Vec<Duration>, peer: Vec<Duration>) {
@@ -129,13 +170,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|_| 1 + pick(&mut rng, patient_count as u64) as i64)
         .collect();
     let mut peer_stmt = raw.prepare(PEER_LOOKUP)?;
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let mut same_stmt = raw.prepare(store::peer_sql::last_valid())?;
+    let (mut ours, mut peer, mut same) = (Vec::new(), Vec::new(), Vec::new());
     let mut found = 0usize;
     for &p in &patients {
+        // Untimed first read: both sides then find this patient's pages in memory.
+        sqlite_all(&mut same_stmt, rusqlite::params![p, "1"])?;
         let t = now();
         let hit = store.last_valid_eligibility(PatientId(p))?;
         ours.push(t.elapsed());
         found += usize::from(hit.is_some());
+        let t = now();
+        let n = sqlite_all(&mut same_stmt, rusqlite::params![p, "1"])?;
+        same.push(t.elapsed());
+        assert_eq!(n > 0, hit.is_some(), "peer and store find the same");
         let t = now();
         let row: Option<(String, String)> = peer_stmt
             .query_row([p], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -151,23 +199,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::hint::black_box(row);
     }
     println!("revisit lookup: {found}/{LOOKUPS} patients had a valid eligibility");
-    report("revisit lookup (再診 last eligibility)", ours, peer);
+    report("revisit lookup (再診 last eligibility)", ours.clone(), same);
+    report(
+        "  for information, against the minimal 6-column query",
+        ours,
+        peer,
+    );
 
     // Today's list: one day's receptions with patient and eligibility columns.
     let days = (visits / per_day).max(1);
     let mut peer_stmt = raw.prepare(PEER_DAY)?;
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let mut same_stmt = raw.prepare(&store::peer_sql::day_list())?;
+    let (mut ours, mut peer, mut same) = (Vec::new(), Vec::new(), Vec::new());
     let mut rows_seen = 0usize;
     for _ in 0..DAY_LISTS {
         let day = first_day + chrono::Duration::days(pick(&mut rng, days) as i64);
-        let t = now();
-        let list = store.receptions_on(day, &ReceptionFilter::default())?;
-        ours.push(t.elapsed());
-        rows_seen += list.len();
         let (start, end) = (
             format!("{day} 00:00:00"),
             format!("{} 00:00:00", day + chrono::Duration::days(1)),
         );
+        sqlite_all(&mut same_stmt, [&start, &end])?;
+        let t = now();
+        let list = store.receptions_on(day, &ReceptionFilter::default())?;
+        ours.push(t.elapsed());
+        rows_seen += list.len();
         let t = now();
         let mut rows = peer_stmt.query([&start, &end])?;
         let mut n = 0usize;
@@ -181,12 +236,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         peer.push(t.elapsed());
         assert_eq!(n, list.len(), "peer and store see the same rows");
+        let t = now();
+        let n = sqlite_all(&mut same_stmt, [&start, &end])?;
+        same.push(t.elapsed());
+        assert_eq!(n, list.len(), "peer and store see the same rows");
     }
     println!(
         "today's list: {:.0} receptions per day on average",
         rows_seen as f64 / DAY_LISTS as f64
     );
-    report("today's list", ours, peer);
+    report("today's list", ours.clone(), same);
+    report(
+        "  for information, against the minimal 17-column query",
+        ours,
+        peer,
+    );
     postgres_part(&clinic, visits, per_day)?;
     Ok(())
 }
@@ -209,37 +273,63 @@ fn postgres_part(clinic: &SampleClinic, visits: u64, per_day: u64) -> Result<(),
     let patient_count: i64 = raw.query_one("SELECT max(id) FROM patients", &[])?.get(0);
     let mut rng = 0x00C0_FFEE_u64;
     let peer_stmt = raw.prepare(&postgres_form(PEER_LOOKUP))?;
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let same_stmt = raw.prepare(&store::peer_sql::postgres(store::peer_sql::last_valid()))?;
+    let (mut ours, mut peer, mut same) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..LOOKUPS {
         let p = 1 + pick(&mut rng, patient_count as u64) as i64;
+        postgres_all(&raw.query(&same_stmt, &[&p, &"1"])?);
         let t = now();
-        std::hint::black_box(store.last_valid_eligibility(PatientId(p))?);
+        let hit = store.last_valid_eligibility(PatientId(p))?;
         ours.push(t.elapsed());
         let t = now();
         std::hint::black_box(raw.query_opt(&peer_stmt, &[&p])?);
         peer.push(t.elapsed());
+        let t = now();
+        let n = postgres_all(&raw.query(&same_stmt, &[&p, &"1"])?);
+        same.push(t.elapsed());
+        assert_eq!(n > 0, hit.is_some(), "peer and store find the same");
     }
-    report("postgres revisit lookup (再診 last eligibility)", ours, peer);
+    report(
+        "postgres revisit lookup (再診 last eligibility)",
+        ours.clone(),
+        same,
+    );
+    report(
+        "  for information, against the minimal 6-column query",
+        ours,
+        peer,
+    );
 
     let first_day = clinic.first_day;
     let days = (visits / per_day).max(1);
     let peer_stmt = raw.prepare(&postgres_form(PEER_DAY))?;
-    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    let same_stmt = raw.prepare(&store::peer_sql::postgres(&store::peer_sql::day_list()))?;
+    let (mut ours, mut peer, mut same) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..DAY_LISTS {
         let day = first_day + chrono::Duration::days(pick(&mut rng, days) as i64);
-        let t = now();
-        let list = store.receptions_on(day, &ReceptionFilter::default())?;
-        ours.push(t.elapsed());
         let (start, end) = (
             format!("{day} 00:00:00"),
             format!("{} 00:00:00", day + chrono::Duration::days(1)),
         );
+        postgres_all(&raw.query(&same_stmt, &[&start, &end])?);
+        let t = now();
+        let list = store.receptions_on(day, &ReceptionFilter::default())?;
+        ours.push(t.elapsed());
         let t = now();
         let rows = raw.query(&peer_stmt, &[&start, &end])?;
         peer.push(t.elapsed());
         assert_eq!(rows.len(), list.len(), "peer and store see the same rows");
+        let t = now();
+        let n = postgres_all(&raw.query(&same_stmt, &[&start, &end])?);
+        same.push(t.elapsed());
+        assert_eq!(n, list.len(), "peer and store see the same rows");
     }
-    report("postgres today's list", ours, peer);
+    report("postgres today's list", ours.clone(), same);
+    report(
+        "  for information, against the minimal 17-column query",
+        ours,
+        peer,
+    );
 
     // Saves: each desk its own connection, one transaction per reception, as at the desk.
     const SAVES: u64 = 400;
@@ -265,6 +355,27 @@ fn postgres_part(clinic: &SampleClinic, visits: u64, per_day: u64) -> Result<(),
         }
         Ok((desks * SAVES) as f64 / t.elapsed().as_secs_f64())
     };
+    // Another desk hears a save (#15 §2): from the save's return (its commit) to the listener's notice, against a
+    // bare NOTIFY on the raw client heard by the same listener.
+    let mut listener = store::ChangeListener::connect(&target)?;
+    let mut desk = Store::connect(&target, Mode::Live)?;
+    let (mut ours, mut peer) = (Vec::new(), Vec::new());
+    for i in 0..100 {
+        desk.save_completed_reception(&clinic.reception(visits + 10 * SAVES + i))?;
+        let t = now();
+        assert!(listener.wait(Duration::from_secs(10))?, "the save was heard");
+        ours.push(t.elapsed());
+        raw.batch_execute("NOTIFY uketsuke_changes, 'bench'")?;
+        let t = now();
+        assert!(listener.wait(Duration::from_secs(10))?, "the NOTIFY was heard");
+        peer.push(t.elapsed());
+    }
+    report(
+        "postgres another desk hears a save (commit to notice)",
+        ours,
+        peer,
+    );
+
     let one = saves_per_second(1, visits)?;
     let four = saves_per_second(4, visits + SAVES)?;
     println!(

@@ -21,6 +21,9 @@ use crate::sql::{DbRow, Exec, Val};
 /// How long a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many times a PostgreSQL transaction runs again after a conflict with another desk's (#15 §2).
+const CONFLICT_RETRIES: u32 = 5;
+
 /// Page cache in KiB (negative = KiB for SQLite): 64 MiB.
 pub(crate) const CACHE_KIB: i64 = -65_536;
 /// Page cache during a bulk import: 512 MiB, released when the import ends.
@@ -55,7 +58,15 @@ impl Db {
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise (all of it or none).
     pub(crate) fn transaction<T>(
         &mut self,
-        f: impl FnOnce(&DbTx<'_>) -> Result<T, StoreError>,
+        f: impl FnMut(&DbTx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.transaction_with(CONFLICT_RETRIES, f)
+    }
+
+    fn transaction_with<T>(
+        &mut self,
+        retries: u32,
+        mut f: impl FnMut(&DbTx<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match self {
             Db::Sqlite(c) => {
@@ -67,14 +78,41 @@ impl Db {
                 Ok(out)
             }
             Db::Postgres(c) => {
-                let tx = DbTx::Postgres(c.begin()?);
-                let out = f(&tx)?;
-                if let DbTx::Postgres(tx) = tx {
-                    tx.commit()?;
+                // Another desk's transaction ran into this one (a serialization failure under a server set to
+                // SERIALIZABLE, a deadlock): the server kept nothing of it, so it runs again, a few times.
+                let mut attempt = 0;
+                loop {
+                    let tx = DbTx::Postgres(c.begin()?);
+                    let out = match f(&tx) {
+                        Ok(out) => match tx {
+                            DbTx::Postgres(tx) => tx.commit().map(|()| out),
+                            DbTx::Sqlite(_) => Ok(out),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    match out {
+                        Err(e) if e.is_conflict() && attempt < retries => {
+                            attempt += 1;
+                            crate::pg::conflict_pause(attempt);
+                        }
+                        other => return other,
+                    }
                 }
-                Ok(out)
             }
         }
+    }
+
+    /// [`Db::transaction`] without running `f` again after a conflict (for a transaction that consumes its input:
+    /// it fails whole and the caller may run it again).
+    pub(crate) fn transaction_once<T>(
+        &mut self,
+        f: impl FnOnce(&DbTx<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut f = Some(f);
+        self.transaction_with(0, |tx| match f.take() {
+            Some(f) => f(tx),
+            None => Err(StoreError::Constraint("a transaction ran twice".into())),
+        })
     }
 
     /// A large page cache for a bulk import (SQLite; the server manages its own memory).

@@ -139,6 +139,20 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// The server gave up this transaction because another one ran into it (40001 serialization failure,
+    /// 40P01 deadlock): nothing of it was kept, and running it again is the cure the server asks for.
+    pub fn is_conflict(&self) -> bool {
+        let StoreError::Postgres(e) = self else {
+            return false;
+        };
+        e.code().is_some_and(|c| {
+            *c == postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+        })
+    }
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         use postgres::error::SqlState;

@@ -43,6 +43,24 @@ pub mod reception_port;
 pub mod sample;
 mod schema;
 mod sql;
+
+/// The store's own statements as text, for the benchmark's same-data peer: the same rows read through the raw
+/// client, without decoding them into the model (bench support only, the `sample` feature).
+#[cfg(feature = "sample")]
+pub mod peer_sql {
+    /// The 再診 look-up (`?1` patient id, `?2` validity code `'1'`).
+    pub fn last_valid() -> &'static str {
+        &crate::read::LAST_VALID_SQL
+    }
+    /// Today's list, unfiltered (`?1`, `?2`: the day's start and the next day's).
+    pub fn day_list() -> String {
+        crate::read::day_list_sql(&crate::ReceptionFilter::default())
+    }
+    /// `sql` as it is sent to PostgreSQL.
+    pub fn postgres(sql: &str) -> String {
+        crate::sql::postgres_text(sql)
+    }
+}
 mod training;
 mod write;
 
@@ -52,7 +70,7 @@ pub use error::StoreError;
 pub use export::{csv_cell, CsvEncoding, CSV_HEADER};
 pub use kana::search_key as kana_search_key;
 pub use model::*;
-pub use pg::{postgres_settings_problem, PgTarget};
+pub use pg::{postgres_settings_problem, ChangeListener, PgTarget};
 pub use reader::StoreReader;
 pub use schema::LATEST_VERSION;
 pub use training::{StoredTrainingRun, TrainingRun};

@@ -27,7 +27,10 @@ mod embedded {
 }
 
 /// The newest PostgreSQL migration (`migrations/postgres/V<n>__*.sql`).
-pub(crate) const LATEST_VERSION: i64 = 2;
+pub(crate) const LATEST_VERSION: i64 = 3;
+
+/// The channel on which the record's triggers announce a change (`migrations/postgres/V3__changes.sql`).
+const CHANGES_CHANNEL: &str = "uketsuke_changes";
 
 /// Key of the advisory lock held while the schema is migrated ("uketsuke" in ASCII, as a number).
 const MIGRATION_LOCK: i64 = 0x756b_6574_7375_6b65;
@@ -167,6 +170,52 @@ impl PgConn {
         end?;
         Ok(out)
     }
+}
+
+/// Hears when any desk changed the shared record (a reception saved or voided, a task closed, a patient
+/// edited, a training run stored): `LISTEN` on a connection of its own, which does nothing else. A change
+/// committed while this listener was not connected is not heard; a caller that connects again should reload
+/// once.
+pub struct ChangeListener {
+    client: Client,
+}
+
+impl ChangeListener {
+    /// Connects (read-only) and listens.
+    pub fn connect(target: &PgTarget) -> Result<ChangeListener, StoreError> {
+        let conn = connect(target, true)?;
+        let mut client = conn.client.into_inner();
+        client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+        Ok(ChangeListener { client })
+    }
+
+    /// Waits up to `timeout` for a change: `true` when one or more came (those already here are taken too, so
+    /// a burst of saves is fewer reloads), `false` when none did. An error means the server went away: connect
+    /// again.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> Result<bool, StoreError> {
+        use postgres::fallible_iterator::FallibleIterator as _;
+        let first = self.client.notifications().timeout_iter(timeout).next()?;
+        if first.is_none() {
+            if self.client.is_closed() {
+                // Says why: the connection is closed.
+                self.client.simple_query("")?;
+            }
+            return Ok(false);
+        }
+        while self.client.notifications().iter().next()?.is_some() {}
+        Ok(true)
+    }
+}
+
+/// A short pause before a transaction runs again after a conflict: longer each time, and not the same at two
+/// desks (the thread's id shifts it), so two that ran into each other do not meet again at once.
+pub(crate) fn conflict_pause(attempt: u32) {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::thread::current().id().hash(&mut h);
+    std::process::id().hash(&mut h);
+    let ms = (5u64 << attempt.min(6)) + h.finish() % 7;
+    std::thread::park_timeout(std::time::Duration::from_millis(ms));
 }
 
 fn refs<'a>(params: &'a [Val<'_>]) -> Vec<&'a (dyn ToSql + Sync)> {

@@ -58,15 +58,25 @@ const ELIGIBILITY_COLUMNS: [&str; 31] = [
 ];
 
 /// The 再診 lookup, built once (it runs for every return visit during an outage).
-static LAST_VALID_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// The 再診 look-up in one statement: the patient's latest valid eligibility not voided, with its 特定疾病 rows
+/// (one row per disease, or one row of NULLs for none). Columns: visit id, visit time, the eligibility columns,
+/// then the disease columns.
+pub(crate) static LAST_VALID_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT e.visit_id, v.at, {} FROM eligibility_snapshots e JOIN visits v ON v.id = e.visit_id
-         WHERE e.patient_id = ?1 AND e.validity = ?2
-           AND NOT EXISTS (SELECT 1 FROM voided_receptions x WHERE x.visit_id = e.visit_id)
-         ORDER BY e.confirmation_date DESC, v.at DESC, e.id DESC LIMIT 1",
+        "WITH last AS (
+             SELECT e.visit_id AS last_visit, v.at AS last_at, {} FROM eligibility_snapshots e
+             JOIN visits v ON v.id = e.visit_id
+             WHERE e.patient_id = ?1 AND e.validity = ?2
+               AND NOT EXISTS (SELECT 1 FROM voided_receptions x WHERE x.visit_id = e.visit_id)
+             ORDER BY e.confirmation_date DESC, v.at DESC, e.id DESC LIMIT 1)
+         SELECT last.*, {DISEASE_COLS_D} FROM last
+         LEFT JOIN specific_diseases d ON d.visit_id = last.last_visit ORDER BY d.position",
         eligibility_cols("e")
     )
 });
+
+/// A 特定疾病 row's columns in `read_disease` order, on alias `d`.
+const DISEASE_COLS_D: &str = "d.category_code, d.category_name, d.self_pay_yen, d.valid_from, d.valid_until";
 
 /// The eligibility columns in `read_eligibility` order, qualified with a table alias.
 fn eligibility_cols(alias: &str) -> String {
@@ -122,17 +132,29 @@ impl Store {
     /// Ordered by confirmation date, then visit time.
     pub fn last_valid_eligibility(&self, patient: PatientId) -> Result<Option<LastEligibility>, StoreError> {
         let sql: &str = &LAST_VALID_SQL;
-        self.db.row(
+        let disease_at = 2 + ELIGIBILITY_COLUMNS.len();
+        let mut last: Option<LastEligibility> = None;
+        self.db.each_row(
             sql,
             &p![patient.0, validity_text(Some(QualificationValidity::Valid))],
-            |row| {
-                Ok(LastEligibility {
-                    visit_id: VisitId(get(row, 0)?),
-                    visit_at: parse_time("visits.at", &text(row, 1)?)?,
-                    snapshot: self.with_diseases(row, 2)?,
-                })
+            &mut |row| {
+                if last.is_none() {
+                    last = Some(LastEligibility {
+                        visit_id: VisitId(get(row, 0)?),
+                        visit_at: parse_time("visits.at", &text(row, 1)?)?,
+                        snapshot: read_eligibility(row, 2)?,
+                    });
+                }
+                if let (Some(found), Some(_)) = (last.as_mut(), opt_text(row, disease_at)?) {
+                    found
+                        .snapshot
+                        .specific_diseases
+                        .push(read_disease(row, disease_at)?);
+                }
+                Ok(())
             },
-        )
+        )?;
+        Ok(last)
     }
 
     /// The latest consent of a patient and whether it is still valid at `now` (24 h window recorded with it).
@@ -169,51 +191,7 @@ impl Store {
         day: NaiveDate,
         filter: &ReceptionFilter,
     ) -> Result<Vec<ReceptionSummary>, StoreError> {
-        let mut sql = String::from(
-            "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind,
-                    v.identity, v.presenter, v.outcome, v.fallback,
-                    COALESCE(e.insurer_number,
-                             (SELECT d.insurer_number FROM paper_documents d WHERE d.visit_id = v.id
-                              ORDER BY d.position LIMIT 1),
-                             (SELECT NULLIF(dc.insurer_number, '') FROM declarations dc WHERE dc.visit_id = v.id)),
-                    COALESCE(e.copay_percent,
-                             (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
-                              ORDER BY d.position LIMIT 1),
-                             (SELECT dc.copay_percent FROM declarations dc WHERE dc.visit_id = v.id)),
-                    c.expires_at,
-                    COALESCE(e.limit_class_name, e.limit_class,
-                             (SELECT d.limit_class FROM paper_documents d WHERE d.visit_id = v.id
-                              ORDER BY d.position LIMIT 1)),
-                    (SELECT group_concat(sd.category_name, '・') FROM
-                        (SELECT category_name FROM specific_diseases WHERE visit_id = v.id ORDER BY position) sd),
-                    t.status,
-                    rc.status,
-                    vx.reason,
-                    tr.file_name,
-                    v.desk
-             FROM visits v JOIN patients p ON p.id = v.patient_id
-             LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
-             LEFT JOIN consents c ON c.visit_id = v.id
-             LEFT JOIN full_payments fp ON fp.visit_id = v.id
-             LEFT JOIN refund_tasks t ON t.payment_id = fp.id
-             LEFT JOIN recheck_tasks rc ON rc.visit_id = v.id
-             LEFT JOIN voided_receptions vx ON vx.visit_id = v.id
-             LEFT JOIN terminal_results tr ON tr.visit_id = v.id
-             WHERE v.at >= ?1 AND v.at < ?2",
-        );
-        if !filter.outcomes.is_empty() {
-            // Codes come from the closed enum, never from user text.
-            let list: Vec<String> = filter
-                .outcomes
-                .iter()
-                .map(|o| format!("'{}'", o.code()))
-                .collect();
-            sql.push_str(&format!(" AND v.outcome IN ({})", list.join(", ")));
-        }
-        if filter.pending_task_only {
-            sql.push_str(" AND (t.status = 'open' OR rc.status = 'open')");
-        }
-        sql.push_str(" ORDER BY v.at, v.id");
+        let sql = day_list_sql(filter);
         let start = day.and_hms_opt(0, 0, 0).map(time_text);
         let end = day.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(time_text);
         self.db.rows(&sql, &p![start, end], read_summary)
@@ -399,20 +377,9 @@ fn read_eligibility(row: &dyn DbRow, o: usize) -> Result<EligibilitySnapshot, St
 impl Store {
     /// The 特定疾病 entries saved with a visit's eligibility, in answer order.
     fn specific_diseases(&self, visit: i64) -> Result<Vec<SpecificDisease>, StoreError> {
-        self.db.rows(
-            "SELECT category_code, category_name, self_pay_yen, valid_from, valid_until FROM specific_diseases
-             WHERE visit_id = ?1 ORDER BY position",
-            &p![visit],
-            |row| {
-                Ok(SpecificDisease {
-                    category_code: text(row, 0)?,
-                    category_name: text(row, 1)?,
-                    self_pay_yen: get(row, 2)?,
-                    valid_from: parse_opt_date("specific_diseases.valid_from", opt_text(row, 3)?)?,
-                    valid_until: parse_opt_date("specific_diseases.valid_until", opt_text(row, 4)?)?,
-                })
-            },
-        )
+        let sql =
+            format!("SELECT {DISEASE_COLS_D} FROM specific_diseases d WHERE visit_id = ?1 ORDER BY position");
+        self.db.rows(&sql, &p![visit], |row| read_disease(row, 0))
     }
 
     fn with_diseases(&self, row: &dyn DbRow, o: usize) -> Result<EligibilitySnapshot, StoreError> {
@@ -421,6 +388,66 @@ impl Store {
         e.specific_diseases = self.specific_diseases(visit)?;
         Ok(e)
     }
+}
+
+/// Today's list for `filter` (`?1`, `?2`: the day's start and the next day's, as stored times).
+pub(crate) fn day_list_sql(filter: &ReceptionFilter) -> String {
+    let mut sql = String::from(
+        "SELECT v.id, v.session_id, v.at, v.patient_id, p.name, p.name_kana, p.birthdate, p.sex, v.kind,
+                v.identity, v.presenter, v.outcome, v.fallback,
+                COALESCE(e.insurer_number,
+                         (SELECT d.insurer_number FROM paper_documents d WHERE d.visit_id = v.id
+                          ORDER BY d.position LIMIT 1),
+                         (SELECT NULLIF(dc.insurer_number, '') FROM declarations dc WHERE dc.visit_id = v.id)),
+                COALESCE(e.copay_percent,
+                         (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
+                          ORDER BY d.position LIMIT 1),
+                         (SELECT dc.copay_percent FROM declarations dc WHERE dc.visit_id = v.id)),
+                c.expires_at,
+                COALESCE(e.limit_class_name, e.limit_class,
+                         (SELECT d.limit_class FROM paper_documents d WHERE d.visit_id = v.id
+                          ORDER BY d.position LIMIT 1)),
+                (SELECT group_concat(sd.category_name, '・') FROM
+                    (SELECT category_name FROM specific_diseases WHERE visit_id = v.id ORDER BY position) sd),
+                t.status,
+                rc.status,
+                vx.reason,
+                tr.file_name,
+                v.desk
+         FROM visits v JOIN patients p ON p.id = v.patient_id
+         LEFT JOIN eligibility_snapshots e ON e.visit_id = v.id
+         LEFT JOIN consents c ON c.visit_id = v.id
+         LEFT JOIN full_payments fp ON fp.visit_id = v.id
+         LEFT JOIN refund_tasks t ON t.payment_id = fp.id
+         LEFT JOIN recheck_tasks rc ON rc.visit_id = v.id
+         LEFT JOIN voided_receptions vx ON vx.visit_id = v.id
+         LEFT JOIN terminal_results tr ON tr.visit_id = v.id
+         WHERE v.at >= ?1 AND v.at < ?2",
+    );
+    if !filter.outcomes.is_empty() {
+        // Codes come from the closed enum, never from user text.
+        let list: Vec<String> = filter
+            .outcomes
+            .iter()
+            .map(|o| format!("'{}'", o.code()))
+            .collect();
+        sql.push_str(&format!(" AND v.outcome IN ({})", list.join(", ")));
+    }
+    if filter.pending_task_only {
+        sql.push_str(" AND (t.status = 'open' OR rc.status = 'open')");
+    }
+    sql.push_str(" ORDER BY v.at, v.id");
+    sql
+}
+
+fn read_disease(row: &dyn DbRow, o: usize) -> Result<SpecificDisease, StoreError> {
+    Ok(SpecificDisease {
+        category_code: text(row, o)?,
+        category_name: text(row, o + 1)?,
+        self_pay_yen: get(row, o + 2)?,
+        valid_from: parse_opt_date("specific_diseases.valid_from", opt_text(row, o + 3)?)?,
+        valid_until: parse_opt_date("specific_diseases.valid_until", opt_text(row, o + 4)?)?,
+    })
 }
 
 fn read_consent(row: &dyn DbRow, o: usize) -> Result<Consent, StoreError> {

@@ -130,7 +130,9 @@ impl Store {
     {
         use std::borrow::Borrow;
         let desk = self.desk.as_deref();
-        self.db.transaction(|tx| {
+        // Once: the receptions are an iterator, read as they are saved. An import that meets another desk's
+        // transaction fails whole (nothing kept) and can be run again.
+        self.db.transaction_once(|tx| {
             // One lock for the whole import instead of one per patient (a server keeps a transaction's locks in
             // a fixed table: 100,000 of them ran it out of shared memory). Other desks' new patients wait for the
             // import to commit; their visits of known patients do not.

@@ -320,3 +320,133 @@ fn an_import_of_ten_thousand_receptions_in_one_transaction_fits_the_servers_lock
     assert_eq!(s.session_ids().unwrap().len(), 10_000);
     assert_eq!(s.orphan_rows().unwrap(), 0);
 }
+
+/// A server that gives up the transaction (SQLSTATE 40001, as under SERIALIZABLE when two desks' saves run into
+/// each other) `times` times in a row before letting a visit in: a trigger counts on a sequence, which a
+/// rollback does not undo.
+fn conflicting(target: &PgTarget, times: i64) -> postgres::Client {
+    let mut raw = postgres::Client::connect(&target.url, postgres::NoTls).unwrap();
+    raw.batch_execute(&format!(
+        "CREATE SEQUENCE conflicts;
+         CREATE FUNCTION conflict() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF nextval('conflicts') <= {times} THEN
+                 RAISE EXCEPTION 'could not serialize access due to concurrent update' USING ERRCODE = '40001';
+             END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER conflict BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION conflict();"
+    ))
+    .unwrap();
+    raw
+}
+
+/// #15 §2: a reception whose transaction the server gave up because another desk's ran into it is saved by
+/// running it again: once, whole, with its patient once.
+#[test]
+fn a_save_the_server_gave_up_for_a_conflict_runs_again_and_is_kept_once() {
+    let target = new_pg_database();
+    let mut s = Store::connect(&target, Mode::Live).unwrap();
+    let mut raw = conflicting(&target, 2);
+    let visit = s
+        .save_completed_reception(&full_reception(Mode::Live, "S-1", time(2026, 5, 20, 9, 0)))
+        .unwrap();
+    assert!(s.reception(visit).unwrap().is_some());
+    assert_eq!(s.session_ids().unwrap(), vec!["S-1".to_owned()]);
+    assert_eq!(s.orphan_rows().unwrap(), 0);
+    let counts: (i64, i64, i64) = {
+        let r = raw
+            .query_one(
+                "SELECT (SELECT count(*) FROM patients), (SELECT count(*) FROM visits),
+                        (SELECT last_value FROM conflicts)",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1), r.get(2))
+    };
+    assert_eq!(counts, (1, 1, 3), "two attempts given up, the third kept");
+}
+
+/// A conflict that does not clear is an error the desk sees (the outbox is for a server that is away, not for a
+/// refusal), and nothing of the reception is half-kept.
+#[test]
+fn a_conflict_that_does_not_clear_is_an_error_and_keeps_nothing() {
+    let target = new_pg_database();
+    let mut s = Store::connect(&target, Mode::Live).unwrap();
+    let _raw = conflicting(&target, 1_000);
+    let err = s
+        .save_completed_reception(&full_reception(Mode::Live, "S-1", time(2026, 5, 20, 9, 0)))
+        .unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert!(!err.is_unreachable(), "not queued as if the server were away");
+    assert!(err.to_string().contains("40001"), "{err}");
+    assert!(s.session_ids().unwrap().is_empty());
+    assert_eq!(s.orphan_rows().unwrap(), 0);
+}
+
+/// #15 §2: a desk hears another desk's committed change (its console reloads today's list), and nothing of a
+/// save that was refused and rolled back.
+#[test]
+fn a_listener_hears_each_committed_change_of_another_desk_and_no_rolled_back_one() {
+    let target = new_pg_database();
+    let mut a = Store::connect(&target, Mode::Live).unwrap();
+    let mut listener = ChangeListener::connect(&target).unwrap();
+    let wait = std::time::Duration::from_secs(20);
+    assert!(!listener.wait(std::time::Duration::from_millis(200)).unwrap());
+
+    let visit = a
+        .save_completed_reception(&full_reception(Mode::Live, "S-1", time(2026, 5, 20, 9, 0)))
+        .unwrap();
+    assert!(listener.wait(wait).unwrap(), "a save is heard");
+    assert!(!listener.wait(std::time::Duration::from_millis(200)).unwrap());
+
+    // The same session again: refused, rolled back, not announced.
+    a.save_completed_reception(&full_reception(Mode::Live, "S-1", time(2026, 5, 20, 9, 5)))
+        .unwrap_err();
+    assert!(
+        !listener.wait(std::time::Duration::from_millis(500)).unwrap(),
+        "a refused save changes nothing"
+    );
+
+    a.void_reception(
+        visit,
+        VoidReason::OtherPersonsData,
+        time(2026, 5, 20, 9, 10),
+        "staff",
+    )
+    .unwrap();
+    assert!(listener.wait(wait).unwrap(), "a void is heard");
+
+    for i in 0..5 {
+        a.save_completed_reception(&full_reception(
+            Mode::Live,
+            &format!("S-burst-{i}"),
+            time(2026, 5, 20, 10, i),
+        ))
+        .unwrap();
+    }
+    assert!(listener.wait(wait).unwrap());
+    // What had come by then is taken with the first: at most one notice per save is left.
+    let mut more = 0;
+    while listener.wait(std::time::Duration::from_millis(300)).unwrap() {
+        more += 1;
+    }
+    assert!(more < 5, "{more} more notices for 5 saves");
+}
+
+/// The listener says when the server went away (the desk connects again and reloads once).
+#[test]
+fn a_listener_whose_server_stops_says_so() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let mut listener = ChangeListener::connect(&cluster.target()).unwrap();
+    cluster.stop();
+    let mut heard = Ok(false);
+    for _ in 0..100 {
+        heard = listener.wait(std::time::Duration::from_millis(100));
+        if heard.is_err() {
+            break;
+        }
+    }
+    let err = heard.unwrap_err();
+    assert!(err.is_unreachable(), "{err}");
+}
