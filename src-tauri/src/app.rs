@@ -370,6 +370,12 @@ pub struct DatabaseStatus {
     /// Receptions kept in this desk's outbox until the server answers again.
     #[ts(type = "number")]
     pub waiting: u64,
+    /// Receptions the server answered but refused: kept in this desk's outbox (nothing lost), offered again
+    /// when the desk starts.
+    #[ts(type = "number")]
+    pub held: u64,
+    /// The server's answer to the oldest of them.
+    pub held_reason: Option<String>,
 }
 
 /// Something to fix before patients can be received.
@@ -389,6 +395,9 @@ pub enum DeskTodo {
     FaceModelFailed,
     /// The shared database server does not answer: receptions are kept at this desk and sent when it does.
     DatabaseOffline,
+    /// The shared server refused receptions this desk kept while it was away: they stay at this desk until an
+    /// administrator fixes the server and the desk starts again.
+    DatabaseRefused,
 }
 
 /// The card reader `reader_name` as PC/SC sees it now.
@@ -683,7 +692,9 @@ impl App {
                     // A shared server: receptions made while it is away wait in this desk's outbox (#15 §2).
                     let outbox = store::outbox::Outbox::open(&dir.join("outbox.sqlite3"))
                         .map_err(|e| format!("outbox: {e}"))?;
-                    store::reception_port::StorePort::new(db).with_outbox(outbox)
+                    store::reception_port::StorePort::new(db)
+                        .with_outbox(outbox)
+                        .map_err(|e| format!("outbox: {e}"))?
                 } else {
                     store::reception_port::StorePort::new(db)
                 },
@@ -1116,9 +1127,9 @@ impl App {
         let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let mut wal = self.db_path.clone().into_os_string();
         wal.push("-wal");
-        let (online, waiting) = {
+        let (online, waiting, held) = {
             let s = lock(&self.lanes.store);
-            (s.inner.online(), s.inner.waiting())
+            (s.inner.online(), s.inner.waiting(), s.inner.held())
         };
         let database = match &self.db_server {
             Some(location) => DatabaseStatus {
@@ -1127,6 +1138,8 @@ impl App {
                 last_backup: None,
                 online,
                 waiting,
+                held: u64::try_from(held.len()).unwrap_or(u64::MAX),
+                held_reason: held.first().map(|h| h.error.clone()),
             },
             None => DatabaseStatus {
                 path: self.db_path.display().to_string(),
@@ -1137,6 +1150,8 @@ impl App {
                     .map(|p| p.display().to_string()),
                 online: true,
                 waiting: 0,
+                held: 0,
+                held_reason: None,
             },
         };
         let mut todo = Vec::new();
@@ -1158,6 +1173,9 @@ impl App {
         }
         if !database.online {
             todo.push(DeskTodo::DatabaseOffline);
+        }
+        if database.held > 0 {
+            todo.push(DeskTodo::DatabaseRefused);
         }
         DeskStatus {
             mode: settings.mode,

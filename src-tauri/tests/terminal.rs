@@ -492,6 +492,56 @@ fn two_desks_on_one_postgres_server_share_todays_receptions() {
     }
 }
 
+/// #15 §2: a reception kept while the server was away, which the server then refuses (a rule of the server's
+/// own, here a trigger on queued sessions), is held at the desk: the panel counts it, gives the server's answer
+/// and asks for the administrator; the desk's later receptions are not held back behind it.
+#[test]
+fn a_reception_the_server_refuses_after_an_outage_is_held_and_shown_on_the_panel() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let target = cluster.target();
+    let mut raw = postgres::Client::connect(&target.url, postgres::NoTls).unwrap();
+    let d = desk_on(Some(&target), "受付1");
+    raw.batch_execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.session_id LIKE '%/q-%' THEN
+                 RAISE EXCEPTION 'queued receptions refused here' USING ERRCODE = '23514';
+             END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .unwrap();
+    drop(raw);
+    cluster.stop();
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    until(&d.app, "snapshot", "the reception made offline", saved);
+    call(&d.app, "send", staff(&StaffAction::NextPatient)).unwrap();
+    cluster.restart();
+    let back = until(&d.app, "desk_status", "the outbox tried", |s| {
+        s["database"]["waiting"] == json!(0) && s["database"]["online"] == json!(true)
+    });
+    assert_eq!(back["database"]["held"], json!(1), "{back}");
+    assert!(
+        back["database"]["held_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("queued receptions refused here")),
+        "{back}"
+    );
+    assert!(back["todo"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("database_refused")));
+    // The next patient is received and saved on the server as usual.
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    until(&d.app, "snapshot", "the next reception", saved);
+    assert_eq!(
+        today(&d.app).len(),
+        1,
+        "the new one saved; the refused one kept at the desk"
+    );
+}
+
 /// #15 §2: the shared server stops mid-day. The desk keeps receiving: the reception completes, the panel says
 /// the server does not answer and one reception waits; once the server is back it is sent by itself (no new
 /// patient needed) and today's list, read through a reconnected reader, shows both.
@@ -519,6 +569,30 @@ fn a_desk_keeps_receiving_while_the_server_is_down_and_sends_what_waited_when_it
         .unwrap()
         .contains(&json!("database_offline")));
 
+    // A second one offline, voided at once (the card was another person's): 取消 works while it waits.
+    call(&d.app, "send", staff(&StaffAction::NextPatient)).unwrap();
+    call(&d.app, "send", staff(&certificate())).unwrap();
+    until(&d.app, "snapshot", "the second reception made offline", saved);
+    call(
+        &d.app,
+        "send",
+        staff(&StaffAction::VoidReception(
+            reception::paper::VoidReason::OtherPersonsData,
+        )),
+    )
+    .unwrap();
+    // The desk goes on with the hotline and the wizard for this person (the void's answer is on the store
+    // lane; a failure would show the error screen, and today's list below shows it landed).
+    let after = until(&d.app, "snapshot", "the void taken", |s| {
+        screen_is(s, "Hotline") || screen_is(s, "Error")
+    });
+    assert!(screen_is(&after, "Hotline"), "{after}");
+    assert_eq!(
+        call(&d.app, "desk_status", json!({})).unwrap()["database"]["waiting"],
+        json!(2)
+    );
+    call(&d.app, "send", staff(&StaffAction::NextPatient)).unwrap();
+
     cluster.restart();
     let back = until(&d.app, "desk_status", "the outbox sent", |s| {
         s["database"]["waiting"] == json!(0) && s["database"]["online"] == json!(true)
@@ -527,5 +601,16 @@ fn a_desk_keeps_receiving_while_the_server_is_down_and_sends_what_waited_when_it
         .as_array()
         .unwrap()
         .contains(&json!("database_offline")));
-    assert_eq!(today(&d.app).len(), 2, "both receptions on the server, once each");
+    assert_eq!(back["database"]["held"], json!(0), "{back}");
+    let rows = today(&d.app);
+    assert_eq!(
+        rows.len(),
+        3,
+        "the three receptions on the server, once each: {rows:?}"
+    );
+    assert_eq!(
+        rows.iter().filter(|r| !r["voided"].is_null()).count(),
+        1,
+        "the one voided while it waited reached the server with its void: {rows:?}"
+    );
 }

@@ -72,7 +72,7 @@
         last: { at: '2025-12-02T09:30:00', latency_ms: 412, outcome: 'answered', detail: null },
       } : null,
       face_model: { state: 'loaded', load_ms: 820, detail: null },
-      database: { path: '/home/desk/.local/share/uketsuke/live/uketsuke.sqlite3', bytes: 1843200, last_backup: null, online: true, waiting: 0 },
+      database: { path: '/home/desk/.local/share/uketsuke/live/uketsuke.sqlite3', bytes: 1843200, last_backup: null, online: true, waiting: 0, held: 0, held_reason: null },
       certified_reader: mode === 'live' ? [
         { file: 'OQSsiquc01res_face_20251202093000.xml', at: '2025-12-02T09:30:00', name: '山田 花子', outcome: 'received', problem: null, detail: null, classified: null },
         { file: 'OQSsiquc01res_face_20251202094000.xml', at: '2025-12-02T09:40:00', name: null, outcome: 'needs_desk', problem: 'not_eligible', detail: 'NotFound', classified: 'NoEligibilityData' },

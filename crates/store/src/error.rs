@@ -104,6 +104,11 @@ pub enum StoreError {
     #[error("PostgreSQL: {}", postgres_text(.0))]
     Postgres(postgres::Error),
 
+    /// The PostgreSQL server could not be reached for a step of a larger operation (the step's own error
+    /// text); counts as [`StoreError::is_unreachable`].
+    #[error("PostgreSQL server not reachable: {0}")]
+    ServerAway(String),
+
     /// The PostgreSQL settings cannot be used as they are.
     #[error("PostgreSQL settings: {detail}")]
     PostgresSettings { detail: String },
@@ -120,6 +125,9 @@ impl StoreError {
     /// The server could not be reached or went away (not a refusal of the record): the reception is kept in
     /// the desk's outbox and the connection made again later.
     pub fn is_unreachable(&self) -> bool {
+        if matches!(self, StoreError::ServerAway(_)) {
+            return true;
+        }
         let StoreError::Postgres(e) = self else {
             return false;
         };
@@ -153,6 +161,25 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Worth asking again later, as it is: the server is away, busy or gave the transaction up for another
+    /// one. Anything else a server answers about a record is its refusal of that record.
+    pub fn is_transient(&self) -> bool {
+        if self.is_unreachable() || self.is_conflict() {
+            return true;
+        }
+        let StoreError::Postgres(e) = self else {
+            return false;
+        };
+        e.code().is_some_and(|c| {
+            let code = c.code();
+            // 40: transaction rollback; 53: insufficient resources; 55P03: lock not available; 57014: query
+            // cancelled (a statement timeout).
+            code.starts_with("40") || code.starts_with("53") || code == "55P03" || code == "57014"
+        })
+    }
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
         use postgres::error::SqlState;
@@ -174,10 +201,11 @@ impl From<postgres::Error> for StoreError {
             ));
         }
         if code == &SqlState::CHECK_VIOLATION {
-            return StoreError::Constraint(format!(
-                "CHECK constraint failed: {}",
-                db.constraint().unwrap_or("?")
-            ));
+            // A trigger's RAISE with this code names no constraint: its message is the reason.
+            return StoreError::Constraint(match db.constraint() {
+                Some(c) => format!("CHECK constraint failed: {c}"),
+                None => db.message().to_owned(),
+            });
         }
         // Class 23: integrity constraint violations (the record's triggers raise 23000, as SQLite's RAISE).
         if code.code().starts_with("23") {

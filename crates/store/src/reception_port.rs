@@ -72,6 +72,8 @@ pub struct StorePort {
     online: bool,
     /// Set when a look-up inside [`StorePort::to_completed`] found the server away.
     unreachable: std::cell::Cell<bool>,
+    /// The reception this session kept in the outbox last (its place in line), for 取消 while it waits.
+    last_queued: Option<i64>,
 }
 
 /// Who a reception is for, as far as the record tells.
@@ -92,14 +94,17 @@ impl StorePort {
             outbox: None,
             online: true,
             unreachable: std::cell::Cell::new(false),
+            last_queued: None,
         }
     }
 
     /// Keeps receptions in `outbox` while the server cannot be reached, and replays them in order when it
-    /// answers again (see [`crate::outbox`]).
-    pub fn with_outbox(mut self, outbox: crate::outbox::Outbox) -> StorePort {
+    /// answers again (see [`crate::outbox`]). Receptions the server refused before are put back in line: the
+    /// desk starting is when an administrator's fix of the server is tried.
+    pub fn with_outbox(mut self, outbox: crate::outbox::Outbox) -> Result<StorePort, StoreError> {
+        outbox.release_held()?;
         self.outbox = Some(outbox);
-        self
+        Ok(self)
     }
 
     /// The server answered the last time it was asked (always, for a file).
@@ -110,6 +115,15 @@ impl StorePort {
     /// How many receptions wait in the outbox for the server.
     pub fn waiting(&self) -> u64 {
         self.outbox.as_ref().and_then(|o| o.len().ok()).unwrap_or(0)
+    }
+
+    /// The receptions the server refused: kept in the outbox with its answer, offered again when the desk
+    /// starts.
+    pub fn held(&self) -> Vec<crate::outbox::Held> {
+        self.outbox
+            .as_ref()
+            .and_then(|o| o.held().ok())
+            .unwrap_or_default()
     }
 
     /// Sends what waits in the outbox to the server, oldest first (connecting again if the server was away);
@@ -138,18 +152,50 @@ impl StorePort {
         }
         let mut sent = 0;
         while let Some(q) = outbox.first()? {
-            let completed = self
-                .to_completed(&q.record, q.session_id.clone())
-                .map_err(|e| StoreError::Constraint(e.0))?;
-            match self.db.save_completed_reception(&completed) {
-                Ok(_) => sent += 1,
+            match self.send_queued(&q) {
+                Ok(visit) => {
+                    sent += 1;
+                    if self.last_queued == Some(q.seq) {
+                        // 取消 of the reception just made now applies to the server's copy.
+                        self.last_queued = None;
+                        self.last_visit = Some(visit);
+                    }
+                }
                 // Committed before the desk stopped, not yet removed here: it is on the server once already.
                 Err(StoreError::DuplicateSession(_)) => {}
-                Err(e) => return Err(e),
+                Err(e) if e.is_transient() => return Err(e),
+                // The server answered and will not take this one: set it aside with the answer, so the
+                // ones behind it are not held back (nothing of it is lost; the console counts it).
+                Err(e) => {
+                    let answer = e.to_string();
+                    let answer = if crate::codec::guard("outbox.held_error", &answer).is_ok() {
+                        answer
+                    } else {
+                        "the server refused the reception".to_owned()
+                    };
+                    outbox.hold(q.seq, &answer)?;
+                    continue;
+                }
             }
             outbox.remove(q.seq)?;
         }
         Ok(sent)
+    }
+
+    /// One queued reception to the server, with its void when it was voided while it waited (one
+    /// transaction).
+    fn send_queued(&mut self, q: &crate::outbox::Queued) -> Result<VisitId, StoreError> {
+        self.unreachable.set(false);
+        let completed = match self.to_completed(&q.record, q.session_id.clone()) {
+            Ok(c) => c,
+            // The look-up of the patient found the server away: wait, as for the save.
+            Err(e) if self.unreachable.get() => return Err(StoreError::ServerAway(e.0)),
+            Err(e) => return Err(StoreError::Constraint(e.0)),
+        };
+        match q.void {
+            None => self.db.save_completed_reception(&completed),
+            Some((reason, at)) => self.db.save_voided_reception(&completed, reason, at, FLOW_ACTOR),
+        }
     }
 
     /// A session id no other desk and no restart of this one can produce: the time, then letters from the
@@ -447,6 +493,7 @@ impl ::reception::Store for StorePort {
             match self.db.save_completed_reception(&completed) {
                 Ok(visit) => {
                     self.last_visit = Some(visit);
+                    self.last_queued = None;
                     return Ok(());
                 }
                 Err(StoreError::DuplicateSession(_)) if attempt < SESSION_RETRIES => attempt += 1,
@@ -462,6 +509,16 @@ impl ::reception::Store for StorePort {
     }
 
     fn void_last_reception(&mut self, reason: VoidReason, at: NaiveDateTime) -> Result<(), PortError> {
+        if let (Some(seq), Some(outbox)) = (self.last_queued, &self.outbox) {
+            // Still waiting for the server: it will be sent with its void, in one transaction.
+            let voided = outbox
+                .void(seq, reason, at)
+                .map_err(|e| port_error("void the reception kept while the server is away", &e))?;
+            if voided {
+                self.last_queued = None;
+                return Ok(());
+            }
+        }
         let visit = self
             .last_visit
             .ok_or_else(|| PortError("no reception saved in this session to void".into()))?;
@@ -530,11 +587,12 @@ impl StorePort {
                 "no outbox for receptions while the server is away".into(),
             ));
         };
-        outbox
-            .push(&Self::queued_session_id(record.completed_at), record)
+        let seq = outbox
+            .push_seq(&Self::queued_session_id(record.completed_at), record)
             .map_err(|e| port_error("keep the reception while the server is away", &e))?;
-        // Not voidable from here: 取消 of the reception just made applies to a saved one.
+        // 取消 of the reception just made now voids it in the outbox (or on the server, once sent).
         self.last_visit = None;
+        self.last_queued = Some(seq);
         Ok(())
     }
 }

@@ -88,22 +88,25 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let desk = self.desk.as_deref();
+        self.db
+            .transaction(|tx| insert_void(tx, visit, reason, at, actor, desk))
+    }
+
+    /// Saves a reception that was voided before it reached this record (取消 while it waited in a desk's
+    /// outbox), with its void, in one transaction: the record never has the one without the other.
+    pub fn save_voided_reception(
+        &mut self,
+        reception: &CompletedReception,
+        reason: VoidReason,
+        at: NaiveDateTime,
+        actor: &str,
+    ) -> Result<VisitId, StoreError> {
+        validate(reception, self.mode)?;
+        let desk = self.desk.as_deref();
         self.db.transaction(|tx| {
-            tx.exec(
-                "INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)",
-                &p![visit.0, time_text(at), reason.code()],
-            )?;
-            insert_audit(
-                tx,
-                Some(visit.0),
-                &AuditEntry {
-                    at,
-                    actor: actor.to_owned(),
-                    action: "reception.voided".into(),
-                    detail: Some(reason.code().into()),
-                },
-                desk,
-            )
+            let visit = insert_reception(tx, reception, desk)?;
+            insert_void(tx, visit, reason, at, actor, desk)?;
+            Ok(visit)
         })
     }
 
@@ -628,4 +631,29 @@ fn insert_audit(
         &p![time_text(a.at), visit, a.actor, a.action, a.detail, desk],
     )?;
     Ok(())
+}
+
+fn insert_void(
+    tx: &impl Exec,
+    visit: VisitId,
+    reason: VoidReason,
+    at: NaiveDateTime,
+    actor: &str,
+    desk: Option<&str>,
+) -> Result<(), StoreError> {
+    tx.exec(
+        "INSERT INTO voided_receptions (visit_id, at, reason) VALUES (?1, ?2, ?3)",
+        &p![visit.0, time_text(at), reason.code()],
+    )?;
+    insert_audit(
+        tx,
+        Some(visit.0),
+        &AuditEntry {
+            at,
+            actor: actor.to_owned(),
+            action: "reception.voided".into(),
+            detail: Some(reason.code().into()),
+        },
+        desk,
+    )
 }

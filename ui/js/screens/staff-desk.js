@@ -106,7 +106,9 @@ export function panel(ctx, can) {
           ? h('span', { class: 'small muted', testid: 'staff-desk-database-server', dataset: { online: String(d.database.online) } },
             t('desk.database_server'), ' · ',
             d.database.online ? h('span', { class: 'pill ok' }, t('desk.database_online')) : h('span', { class: 'pill warn' }, t('desk.database_offline')),
-            d.database.waiting > 0 ? h('span', { class: 'pill warn', testid: 'staff-desk-database-waiting' }, t('desk.database_waiting', { n: d.database.waiting })) : null)
+            d.database.waiting > 0 ? h('span', { class: 'pill warn', testid: 'staff-desk-database-waiting' }, t('desk.database_waiting', { n: d.database.waiting })) : null,
+            d.database.held > 0 ? h('span', { class: 'pill warn', testid: 'staff-desk-database-held' }, t('desk.database_held', { n: d.database.held })) : null,
+            d.database.held_reason ? h('div', { class: 'small muted', testid: 'staff-desk-database-held-reason' }, t('desk.database_held_reason', { reason: d.database.held_reason })) : null)
           : h('span', { class: 'small muted' }, t('desk.size', { mb: mb(d.database.bytes) }), ' · ',
             d.database.last_backup ? t('desk.backup', { path: d.database.last_backup }) : t('desk.no_backup'))),
       h('li', { testid: 'staff-desk-version' }, h('span', { class: 'field-label' }, t('desk.version')), d.version)),

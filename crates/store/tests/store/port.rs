@@ -884,7 +884,8 @@ fn receptions_made_while_the_server_is_down_are_replayed_in_order_exactly_once()
     let dir = tempfile::tempdir().unwrap();
     let outbox_path = dir.path().join("outbox.sqlite3");
     let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap());
+        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
+        .unwrap();
     let at = |m: i64| {
         NaiveDate::from_ymd_opt(2026, 12, 2)
             .unwrap()
@@ -941,6 +942,174 @@ fn receptions_made_while_the_server_is_down_are_replayed_in_order_exactly_once()
     assert_eq!(s.session_ids().unwrap().len(), 5);
 }
 
+/// 取消 of a reception that still waits in the outbox: the server gets it with its void, in one transaction (a
+/// voided visit is never offered for a 再診); one sent meanwhile is voided on the server; one not voided stays
+/// as it was.
+#[test]
+fn a_reception_voided_while_it_waits_reaches_the_server_with_its_void() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox_path = dir.path().join("outbox.sqlite3");
+    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
+        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
+        .unwrap();
+    let at = |m: i64| time(2026, 12, 2, 9, 0) + Duration::minutes(m);
+    let reason = reception::paper::VoidReason::OtherPersonsData;
+    cluster.stop();
+    p.save_reception(&card_with_pin(at(1))).unwrap();
+    p.void_last_reception(reason, at(2))
+        .expect("voided where it waits");
+    assert!(
+        p.void_last_reception(reason, at(3)).is_err(),
+        "once voided, there is nothing left to void"
+    );
+    p.save_reception(&card_with_pin(at(4))).unwrap();
+    assert_eq!(p.waiting(), 2, "a voided reception is still sent");
+
+    cluster.restart();
+    assert_eq!(p.replay().unwrap(), 2);
+    // The last one reached the server by the replay: its 取消 now voids it there.
+    p.void_last_reception(reason, at(5))
+        .expect("voided on the server once sent");
+
+    let s = Store::connect(&cluster.target(), Mode::Live).unwrap();
+    let rows = s
+        .receptions_on(at(0).date(), &ReceptionFilter::default())
+        .unwrap();
+    let seen: Vec<_> = rows.iter().map(|r| (r.at, r.voided)).collect();
+    assert_eq!(seen, vec![(at(1), Some(reason)), (at(4), Some(reason))]);
+    let first = s.reception(rows[0].visit_id).unwrap().unwrap();
+    let voided_at: Vec<_> = first
+        .audit
+        .iter()
+        .filter(|a| a.action == "reception.voided")
+        .map(|a| a.at)
+        .collect();
+    assert_eq!(voided_at, vec![at(2)], "the void's own time, once");
+    let who = PatientLookup::KanaAndBirthdate {
+        kana: "ミホン ハナコ".into(),
+        birthdate: NaiveDate::from_ymd_opt(1988, 4, 2).unwrap(),
+    };
+    assert_eq!(
+        p.last_eligibility(&who).unwrap(),
+        None,
+        "voided visits are never a 再診's source"
+    );
+    assert_eq!(s.orphan_rows().unwrap(), 0);
+}
+
+/// A queued reception the server answers but refuses (here a trigger, as a stricter server's rule would) does not
+/// hold the others back: it is set aside in the outbox with the server's answer, the ones behind it are sent in
+/// order, and the desk starting again offers it once more (after the server is fixed it goes through).
+#[test]
+fn a_reception_the_server_refuses_is_held_and_the_ones_behind_it_are_sent() {
+    let cluster = store::pgtest::OwnCluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox_path = dir.path().join("outbox.sqlite3");
+    let open = || {
+        StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
+            .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
+            .unwrap()
+    };
+    let mut p = open();
+    let at = |m: i64| time(2026, 12, 2, 9, 0) + Duration::minutes(m);
+    let mut raw = postgres::Client::connect(&cluster.target().url, postgres::NoTls).unwrap();
+    raw.batch_execute(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF NEW.at = '2026-12-02 09:02:00' THEN
+                 RAISE EXCEPTION 'refused by the clinic''s rule' USING ERRCODE = '23514';
+             END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .unwrap();
+    drop(raw);
+    cluster.stop();
+    for m in 1..=3 {
+        p.save_reception(&card_with_pin(at(m))).unwrap();
+    }
+    cluster.restart();
+    assert_eq!(p.replay().unwrap(), 2, "the two the server takes");
+    assert_eq!(p.waiting(), 0, "nothing held back behind the refused one");
+    let held = p.held();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0].completed_at, at(2));
+    assert!(
+        held[0].error.contains("refused by the clinic's rule"),
+        "{}",
+        held[0].error
+    );
+    // The next reception is not held back either.
+    p.save_reception(&card_with_pin(at(4))).unwrap();
+    assert_eq!((p.waiting(), p.held().len()), (0, 1));
+    let times = |s: &Store| -> Vec<NaiveDateTime> {
+        s.receptions_on(at(0).date(), &ReceptionFilter::default())
+            .unwrap()
+            .iter()
+            .map(|r| r.at)
+            .collect()
+    };
+    let s = Store::connect(&cluster.target(), Mode::Live).unwrap();
+    assert_eq!(times(&s), vec![at(1), at(3), at(4)]);
+
+    // The server is fixed and the desk starts again: the held one is offered again, and taken.
+    let mut raw = postgres::Client::connect(&cluster.target().url, postgres::NoTls).unwrap();
+    raw.batch_execute("DROP TRIGGER refuse ON visits").unwrap();
+    drop(p);
+    let mut p = open();
+    assert_eq!(p.waiting(), 1);
+    assert_eq!(p.replay().unwrap(), 1);
+    assert_eq!((p.waiting(), p.held().len()), (0, 0));
+    assert_eq!(times(&s), vec![at(1), at(2), at(3), at(4)]);
+    assert_eq!(s.session_ids().unwrap().len(), 4, "each once");
+}
+
+/// An outbox written by the version before voids and held receptions (no `user_version`) opens with what waits
+/// in it intact and gains the new columns; a newer outbox is refused rather than misread.
+#[test]
+fn an_outbox_of_the_previous_layout_keeps_what_waits_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite3");
+    let record = card_with_pin(time(2026, 12, 2, 9, 1));
+    {
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE outbox (
+                seq          INTEGER PRIMARY KEY,
+                session_id   TEXT NOT NULL UNIQUE,
+                completed_at TEXT NOT NULL,
+                record_json  TEXT NOT NULL CHECK (json_valid(record_json))
+            ) STRICT;",
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO outbox (session_id, completed_at, record_json) VALUES ('2026-12-02T09:01:00/q-abc', \
+             '2026-12-02 09:01:00', ?1)",
+            [serde_json::to_string(&record).unwrap()],
+        )
+        .unwrap();
+    }
+    let outbox = store::outbox::Outbox::open(&path).unwrap();
+    assert_eq!(outbox.len().unwrap(), 1);
+    let q = outbox.first().unwrap().unwrap();
+    assert_eq!((q.record, q.void), (record, None));
+    let reason = reception::paper::VoidReason::OtherPersonsData;
+    assert!(outbox.void(q.seq, reason, time(2026, 12, 2, 9, 2)).unwrap());
+    assert_eq!(
+        outbox.first().unwrap().unwrap().void,
+        Some((reason, time(2026, 12, 2, 9, 2)))
+    );
+    drop(outbox);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 9)
+        .unwrap();
+    let newer = store::outbox::Outbox::open(&path).unwrap_err();
+    assert!(newer.to_string().contains("newer version"), "{newer}");
+}
+
 /// A server that restarted between two patients (nothing waiting): the next 再診 look-up and the next save
 /// connect again by themselves instead of failing or queueing.
 #[test]
@@ -948,7 +1117,8 @@ fn after_a_server_restart_the_next_lookup_and_save_connect_again() {
     let cluster = store::pgtest::OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-        .with_outbox(store::outbox::Outbox::open(&dir.path().join("outbox.sqlite3")).unwrap());
+        .with_outbox(store::outbox::Outbox::open(&dir.path().join("outbox.sqlite3")).unwrap())
+        .unwrap();
     let at = NaiveDate::from_ymd_opt(2026, 12, 2)
         .unwrap()
         .and_hms_opt(9, 0, 0)

@@ -23,4 +23,13 @@ online: boolean,
 /**
  * Receptions kept in this desk's outbox until the server answers again.
  */
-waiting: number, };
+waiting: number, 
+/**
+ * Receptions the server answered but refused: kept in this desk's outbox (nothing lost), offered again
+ * when the desk starts.
+ */
+held: number, 
+/**
+ * The server's answer to the oldest of them.
+ */
+held_reason: string | null, };

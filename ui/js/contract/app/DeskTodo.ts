@@ -3,4 +3,4 @@
 /**
  * Something to fix before patients can be received.
  */
-export type DeskTodo = "reader_service_down" | "reader_not_connected" | "eligibility_not_configured" | "terminal_folder_problem" | "face_model_failed" | "database_offline";
+export type DeskTodo = "reader_service_down" | "reader_not_connected" | "eligibility_not_configured" | "terminal_folder_problem" | "face_model_failed" | "database_offline" | "database_refused";
