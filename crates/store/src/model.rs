@@ -469,6 +469,8 @@ pub struct ReceptionSummary {
     pub limit_class_name: Option<String>,
     /// 特定疾病 names of the answer, joined with 「・」.
     pub specific_diseases: Option<String>,
+    /// Until when the patient's 同意 holds, when they consented to at least one item (a reception where every
+    /// item was declined has none: the desk would read 「…まで有効」 as a consent given).
     pub consent_expires_at: Option<NaiveDateTime>,
     /// An open refund task belongs to this reception.
     pub refund_open: bool,

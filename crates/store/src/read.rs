@@ -403,7 +403,7 @@ pub(crate) fn day_list_sql(filter: &ReceptionFilter) -> String {
                          (SELECT d.copay_percent FROM paper_documents d WHERE d.visit_id = v.id
                           ORDER BY d.position LIMIT 1),
                          (SELECT dc.copay_percent FROM declarations dc WHERE dc.visit_id = v.id)),
-                c.expires_at,
+                CASE WHEN c.item_medical = 1 OR c.item_surgery = 1 OR c.item_checkups = 1 THEN c.expires_at END,
                 COALESCE(e.limit_class_name, e.limit_class,
                          (SELECT d.limit_class FROM paper_documents d WHERE d.visit_id = v.id
                           ORDER BY d.position LIMIT 1)),

@@ -874,6 +874,37 @@ fn a_certified_readers_result_file_becomes_one_reception_once_and_an_error_file_
 }
 }
 
+/// Found at the desk: a patient who declined every item showed 「12月4日 21:28 まで有効」 in today's 同意 column,
+/// which reads as a consent given. The record keeps the declined answer; the list shows a validity only for a
+/// consent to at least one item.
+#[test]
+fn todays_list_shows_no_consent_validity_when_every_item_was_declined() {
+    let mut p = port();
+    let at = time(2026, 2, 3, 9, 15);
+    let mut declined = card_with_pin(at);
+    if let Some(c) = declined.consent.as_mut() {
+        c.mode = ConsentMode::DeclineAll;
+        c.treatment_and_medicine = false;
+        c.surgery = false;
+        c.health_checkup = false;
+    }
+    p.save_reception(&declined).unwrap();
+    p.save_reception(&card_with_pin(at + Duration::minutes(5)))
+        .unwrap();
+    let day = p
+        .db()
+        .receptions_on(at.date(), &ReceptionFilter::default())
+        .unwrap();
+    let shown: Vec<_> = day.iter().map(|r| r.consent_expires_at).collect();
+    assert_eq!(
+        shown,
+        vec![None, Some(at + Duration::minutes(4) + Duration::hours(24))]
+    );
+    let kept = p.db().reception(day[0].visit_id).unwrap().unwrap();
+    let consent = kept.consent.expect("the declined answer is kept");
+    assert!(!consent.medical_and_drugs && !consent.surgery && !consent.checkups);
+}
+
 /// #15 §2, §4: the shared server stops mid-day. The desk goes on: each reception is kept in its outbox and the
 /// port says it is offline and how many wait. When the server is back, the next reception first sends what
 /// waited, in order, exactly once; a reception the server committed before the desk could take it out of its

@@ -20,7 +20,12 @@ limit_class_name: string | null,
 /**
  * 特定疾病 names of the answer, joined with 「・」.
  */
-specific_diseases: string | null, consent_expires_at: string | null, 
+specific_diseases: string | null, 
+/**
+ * Until when the patient's 同意 holds, when they consented to at least one item (a reception where every
+ * item was declined has none: the desk would read 「…まで有効」 as a consent given).
+ */
+consent_expires_at: string | null, 
 /**
  * An open refund task belongs to this reception.
  */
