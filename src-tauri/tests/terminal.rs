@@ -131,6 +131,18 @@ fn today(app: &MockApp) -> Vec<Value> {
         .clone()
 }
 
+/// 取消 of the reception just made: the card was another person's.
+fn void_the_reception(app: &MockApp) {
+    call(
+        app,
+        "send",
+        staff(&StaffAction::VoidReception(
+            reception::paper::VoidReason::OtherPersonsData,
+        )),
+    )
+    .unwrap();
+}
+
 fn screen_is(s: &Value, name: &str) -> bool {
     s["screen"] == json!(name) || s["screen"].get(name).is_some()
 }
@@ -216,14 +228,7 @@ fn todays_list_is_told_once_the_reception_is_saved_and_again_once_it_is_voided()
     assert_eq!(rows.len(), 1, "the row is there when the page is told");
     assert!(rows[0]["voided"].is_null(), "{rows:?}");
     until(&d.app, "snapshot", "the reception to be voidable", saved);
-    call(
-        &d.app,
-        "send",
-        staff(&StaffAction::VoidReception(
-            reception::paper::VoidReason::OtherPersonsData,
-        )),
-    )
-    .unwrap();
+    void_the_reception(&d.app);
     rx.recv_timeout(Duration::from_secs(30))
         .expect("today-changed once the reception is voided");
     let rows = today(&d.app);
@@ -499,20 +504,12 @@ fn two_desks_on_one_postgres_server_share_todays_receptions() {
 fn a_reception_the_server_refuses_after_an_outage_is_held_and_shown_on_the_panel() {
     let cluster = store::pgtest::OwnCluster::start();
     let target = cluster.target();
-    let mut raw = postgres::Client::connect(&target.url, postgres::NoTls).unwrap();
     let d = desk_on(Some(&target), "受付1");
-    raw.batch_execute(
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-             IF NEW.session_id LIKE '%/q-%' THEN
-                 RAISE EXCEPTION 'queued receptions refused here' USING ERRCODE = '23514';
-             END IF;
-             RETURN NEW;
-         END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse();",
-    )
-    .unwrap();
-    drop(raw);
+    store::pgtest::refuse_visits_where(
+        &target,
+        "NEW.session_id LIKE '%/q-%'",
+        "queued receptions refused here",
+    );
     cluster.stop();
     call(&d.app, "send", staff(&certificate())).unwrap();
     until(&d.app, "snapshot", "the reception made offline", saved);
@@ -573,14 +570,7 @@ fn a_desk_keeps_receiving_while_the_server_is_down_and_sends_what_waited_when_it
     call(&d.app, "send", staff(&StaffAction::NextPatient)).unwrap();
     call(&d.app, "send", staff(&certificate())).unwrap();
     until(&d.app, "snapshot", "the second reception made offline", saved);
-    call(
-        &d.app,
-        "send",
-        staff(&StaffAction::VoidReception(
-            reception::paper::VoidReason::OtherPersonsData,
-        )),
-    )
-    .unwrap();
+    void_the_reception(&d.app);
     // The desk goes on with the hotline and the wizard for this person (the void's answer is on the store
     // lane; a failure would show the error screen, and today's list below shows it landed).
     let after = until(&d.app, "snapshot", "the void taken", |s| {

@@ -87,6 +87,25 @@ impl OwnCluster {
     }
 }
 
+/// Makes the server at `target` refuse every visit for which `condition` (an SQL expression over `NEW`) holds,
+/// with `message` (SQLSTATE 23514, as a rule of the server's own would): a server that answers but will not take
+/// a record.
+pub fn refuse_visits_where(target: &PgTarget, condition: &str, message: &str) {
+    let mut raw = postgres::Client::connect(&target.url, postgres::NoTls).unwrap();
+    raw.batch_execute(&format!(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             IF {condition} THEN
+                 RAISE EXCEPTION '{}' USING ERRCODE = '23514';
+             END IF;
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse();",
+        message.replace('\'', "''")
+    ))
+    .unwrap();
+}
+
 impl Drop for OwnCluster {
     fn drop(&mut self) {
         let _ = std::process::Command::new(script())

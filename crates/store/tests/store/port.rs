@@ -905,6 +905,13 @@ fn todays_list_shows_no_consent_validity_when_every_item_was_declined() {
     assert!(!consent.medical_and_drugs && !consent.surgery && !consent.checkups);
 }
 
+/// A live desk on `cluster` whose receptions wait in the outbox at `outbox` while the server is away.
+fn desk_with_outbox(cluster: &store::pgtest::OwnCluster, outbox: &std::path::Path) -> StorePort {
+    StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
+        .with_outbox(store::outbox::Outbox::open(outbox).unwrap())
+        .unwrap()
+}
+
 /// #15 §2, §4: the shared server stops mid-day. The desk goes on: each reception is kept in its outbox and the
 /// port says it is offline and how many wait. When the server is back, the next reception first sends what
 /// waited, in order, exactly once; a reception the server committed before the desk could take it out of its
@@ -914,9 +921,7 @@ fn receptions_made_while_the_server_is_down_are_replayed_in_order_exactly_once()
     let cluster = store::pgtest::OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let outbox_path = dir.path().join("outbox.sqlite3");
-    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
-        .unwrap();
+    let mut p = desk_with_outbox(&cluster, &outbox_path);
     let at = |m: i64| {
         NaiveDate::from_ymd_opt(2026, 12, 2)
             .unwrap()
@@ -981,9 +986,7 @@ fn a_reception_voided_while_it_waits_reaches_the_server_with_its_void() {
     let cluster = store::pgtest::OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let outbox_path = dir.path().join("outbox.sqlite3");
-    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-        .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
-        .unwrap();
+    let mut p = desk_with_outbox(&cluster, &outbox_path);
     let at = |m: i64| time(2026, 12, 2, 9, 0) + Duration::minutes(m);
     let reason = reception::paper::VoidReason::OtherPersonsData;
     cluster.stop();
@@ -1037,26 +1040,13 @@ fn a_reception_the_server_refuses_is_held_and_the_ones_behind_it_are_sent() {
     let cluster = store::pgtest::OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
     let outbox_path = dir.path().join("outbox.sqlite3");
-    let open = || {
-        StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-            .with_outbox(store::outbox::Outbox::open(&outbox_path).unwrap())
-            .unwrap()
-    };
-    let mut p = open();
+    let mut p = desk_with_outbox(&cluster, &outbox_path);
     let at = |m: i64| time(2026, 12, 2, 9, 0) + Duration::minutes(m);
-    let mut raw = postgres::Client::connect(&cluster.target().url, postgres::NoTls).unwrap();
-    raw.batch_execute(
-        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-         BEGIN
-             IF NEW.at = '2026-12-02 09:02:00' THEN
-                 RAISE EXCEPTION 'refused by the clinic''s rule' USING ERRCODE = '23514';
-             END IF;
-             RETURN NEW;
-         END $$;
-         CREATE TRIGGER refuse BEFORE INSERT ON visits FOR EACH ROW EXECUTE FUNCTION refuse();",
-    )
-    .unwrap();
-    drop(raw);
+    store::pgtest::refuse_visits_where(
+        &cluster.target(),
+        "NEW.at = '2026-12-02 09:02:00'",
+        "refused by the clinic's rule",
+    );
     cluster.stop();
     for m in 1..=3 {
         p.save_reception(&card_with_pin(at(m))).unwrap();
@@ -1089,7 +1079,7 @@ fn a_reception_the_server_refuses_is_held_and_the_ones_behind_it_are_sent() {
     let mut raw = postgres::Client::connect(&cluster.target().url, postgres::NoTls).unwrap();
     raw.batch_execute("DROP TRIGGER refuse ON visits").unwrap();
     drop(p);
-    let mut p = open();
+    let mut p = desk_with_outbox(&cluster, &outbox_path);
     assert_eq!(p.waiting(), 1);
     assert_eq!(p.replay().unwrap(), 1);
     assert_eq!((p.waiting(), p.held().len()), (0, 0));
@@ -1147,9 +1137,7 @@ fn an_outbox_of_the_previous_layout_keeps_what_waits_in_it() {
 fn after_a_server_restart_the_next_lookup_and_save_connect_again() {
     let cluster = store::pgtest::OwnCluster::start();
     let dir = tempfile::tempdir().unwrap();
-    let mut p = StorePort::new(Store::connect(&cluster.target(), Mode::Live).unwrap())
-        .with_outbox(store::outbox::Outbox::open(&dir.path().join("outbox.sqlite3")).unwrap())
-        .unwrap();
+    let mut p = desk_with_outbox(&cluster, &dir.path().join("outbox.sqlite3"));
     let at = NaiveDate::from_ymd_opt(2026, 12, 2)
         .unwrap()
         .and_hms_opt(9, 0, 0)
