@@ -11,7 +11,7 @@
 use anyhow::{bail, ensure, Context, Result};
 use std::time::Duration;
 use store::{IdentityMethod, Outcome, ReceptionSummary};
-use uketsuke_tests::{poll, run_with_env, Journey};
+use uketsuke_tests::{poll, run_with_env, Journey, KONDO_CERTIFICATE};
 
 use crate::{pdftotext, receptions_today, P01, PIN};
 
@@ -354,23 +354,7 @@ async fn desk_day(j: &mut Journey) -> Result<()> {
 
     // 13. 資格確認書 keyed in on the 書類入力 tab, with its printed 3割; checked online by its numbers (#12 §1),
     // and the answer's 高齢受給者証 reaches the desk (#12 §2).
-    j.click("staff-tab-paper").await?;
-    j.click("paper-kind-certificate").await?;
-    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
-        .await?;
-    for (id, v) in [
-        ("paper-insurer-number", "01139997"),
-        ("paper-symbol", "31010101"),
-        ("paper-number", "101"),
-        ("paper-branch", "00"),
-        ("paper-birthdate", "1954-11-03"),
-        ("paper-name", "近藤 幸子"),
-        ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2029-11-02"),
-        ("paper-insurer-name", "全国健康保険協会 模擬支部"),
-    ] {
-        j.fill(id, v).await?;
-    }
+    j.key_in_certificate(KONDO_CERTIFICATE).await?;
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{ensure, Context, Result};
 use serde_json::json;
-use uketsuke_tests::{poll, run_two_live, Journey};
+use uketsuke_tests::{poll, run_two_live, Journey, KONDO_CERTIFICATE};
 
 /// One desk's 端末 (its folders and the mock that plays it).
 struct Terminal {
@@ -106,23 +106,7 @@ fn shared_record(day: chrono::NaiveDate) -> Result<Vec<store::ReceptionSummary>>
 
 /// Key in 近藤 幸子's 資格確認書 at `j`'s console and wait until the reception is saved; its row on the server.
 async fn certificate_at(j: &mut Journey, desk: &str) -> Result<store::ReceptionSummary> {
-    j.click("staff-tab-paper").await?;
-    j.click("paper-kind-certificate").await?;
-    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
-        .await?;
-    for (id, v) in [
-        ("paper-insurer-number", "01139997"),
-        ("paper-symbol", "31010101"),
-        ("paper-number", "101"),
-        ("paper-branch", "00"),
-        ("paper-birthdate", "1954-11-03"),
-        ("paper-name", "近藤 幸子"),
-        ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2029-11-02"),
-        ("paper-insurer-name", "全国健康保険協会 模擬支部"),
-    ] {
-        j.fill(id, v).await?;
-    }
+    j.key_in_certificate(KONDO_CERTIFICATE).await?;
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.wait_attr("staff-root", "data-reader-screen", "Completed")

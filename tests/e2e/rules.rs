@@ -39,11 +39,7 @@ async fn rules_at_the_desk(j: &mut Journey) -> Result<()> {
         !reader.contains("ATM"),
         "the reader does not push registration: {reader}"
     );
-    j.click("staff-tab-paper").await?;
-    j.click("paper-kind-certificate").await?;
-    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
-        .await?;
-    for (id, v) in [
+    j.key_in_certificate(&[
         ("paper-insurer-number", "06139927"),
         ("paper-symbol", "2008"),
         ("paper-number", "2008"),
@@ -53,9 +49,8 @@ async fn rules_at_the_desk(j: &mut Journey) -> Result<()> {
         ("paper-issued-on", "2025-12-02"),
         ("paper-valid-until", "2030-12-01"),
         ("paper-insurer-name", "みなみ精機健康保険組合（模擬）"),
-    ] {
-        j.fill(id, v).await?;
-    }
+    ])
+    .await?;
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{ensure, Context, Result};
 use serde_json::json;
-use uketsuke_tests::{run_live_with_settings, Journey};
+use uketsuke_tests::{run_live_with_settings, Journey, KONDO_CERTIFICATE};
 
 /// The 端末 side, alive for the journey (the body is a plain fn, so it reaches this through a static).
 struct Terminal {
@@ -110,23 +110,7 @@ async fn beside_a_terminal(j: &mut Journey) -> Result<()> {
     j.shoot().await?;
 
     // 1. A 資格確認書 keyed in at the console, answered 有効 through the folders.
-    j.click("staff-tab-paper").await?;
-    j.click("paper-kind-certificate").await?;
-    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
-        .await?;
-    for (id, v) in [
-        ("paper-insurer-number", "01139997"),
-        ("paper-symbol", "31010101"),
-        ("paper-number", "101"),
-        ("paper-branch", "00"),
-        ("paper-birthdate", "1954-11-03"),
-        ("paper-name", "近藤 幸子"),
-        ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2029-11-02"),
-        ("paper-insurer-name", "全国健康保険協会 模擬支部"),
-    ] {
-        j.fill(id, v).await?;
-    }
+    j.key_in_certificate(KONDO_CERTIFICATE).await?;
     j.click("paper-copay-30").await?;
     j.click("paper-submit").await?;
     j.click("staff-tab-reception").await?;

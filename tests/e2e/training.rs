@@ -3,7 +3,7 @@
 //! end with the run kept in the training database.
 
 use anyhow::{ensure, Result};
-use uketsuke_tests::{run, Journey};
+use uketsuke_tests::{run, Journey, KONDO_CERTIFICATE};
 
 const TRAINEE: &str = "研修 太郎";
 
@@ -54,23 +54,7 @@ async fn passed(j: &mut Journey) -> Result<()> {
     );
     start(j, "s26-qualification-cert-valid", "2025-12-10").await?;
     // The patient hands over a valid 資格確認書: key it in.
-    j.click("staff-tab-paper").await?;
-    j.click("paper-kind-certificate").await?;
-    j.wait_attr("paper-form", "data-kind", "QualificationCertificate")
-        .await?;
-    for (id, v) in [
-        ("paper-insurer-number", "01139997"),
-        ("paper-symbol", "31010101"),
-        ("paper-number", "101"),
-        ("paper-branch", "00"),
-        ("paper-birthdate", "1954-11-03"),
-        ("paper-name", "近藤 幸子"),
-        ("paper-issued-on", "2025-12-02"),
-        ("paper-valid-until", "2029-11-02"),
-        ("paper-insurer-name", "全国健康保険協会 模擬支部"),
-    ] {
-        j.fill(id, v).await?;
-    }
+    j.key_in_certificate(KONDO_CERTIFICATE).await?;
     j.click("paper-submit").await?;
     finish(j).await?;
     let score = j.text("debrief-score").await?;

@@ -268,6 +268,19 @@ impl Drop for Driver {
     }
 }
 
+/// 近藤 幸子's 資格確認書 (`assets/eligibility/x01-kondo-sachiko.toml`), as the journeys key it in.
+pub const KONDO_CERTIFICATE: &[(&str, &str)] = &[
+    ("paper-insurer-number", "01139997"),
+    ("paper-symbol", "31010101"),
+    ("paper-number", "101"),
+    ("paper-branch", "00"),
+    ("paper-birthdate", "1954-11-03"),
+    ("paper-name", "近藤 幸子"),
+    ("paper-issued-on", "2025-12-02"),
+    ("paper-valid-until", "2029-11-02"),
+    ("paper-insurer-name", "全国健康保険協会 模擬支部"),
+];
+
 /// One journey through the real window.
 pub struct Journey {
     /// Journey name (artefact folder).
@@ -930,6 +943,19 @@ impl Journey {
             Ok((self.attr(testid, name).await?.as_deref() == Some(value)).then_some(()))
         })
         .await
+    }
+
+    /// Key a 資格確認書 in on the 書類入力 tab: open the certificate form and fill `fields` (testid, value), in
+    /// order. The share and the submit are the caller's (a journey may check the form first).
+    pub async fn key_in_certificate(&self, fields: &[(&str, &str)]) -> Result<()> {
+        self.click("staff-tab-paper").await?;
+        self.click("paper-kind-certificate").await?;
+        self.wait_attr("paper-form", "data-kind", "QualificationCertificate")
+            .await?;
+        for (id, v) in fields {
+            self.fill(id, v).await?;
+        }
+        Ok(())
     }
 
     /// Fill a staff form field: scroll it into view, set its value and fire the `input` event the form
