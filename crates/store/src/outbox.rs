@@ -116,8 +116,8 @@ impl Outbox {
         &self.path
     }
 
-    /// Keeps `record` for the server under `session_id`.
-    pub fn push(&self, session_id: &str, record: &ReceptionRecord) -> Result<(), StoreError> {
+    /// Keeps `record` for the server under `session_id`; its place in line (for [`Outbox::void`]).
+    pub fn push(&self, session_id: &str, record: &ReceptionRecord) -> Result<i64, StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError::BadValue {
             column: "outbox.record_json",
             value: e.to_string(),
@@ -127,12 +127,6 @@ impl Outbox {
             "INSERT INTO outbox (session_id, completed_at, record_json) VALUES (?1, ?2, ?3)",
             params![session_id, time_text(record.completed_at), json],
         )?;
-        Ok(())
-    }
-
-    /// Keeps `record` for the server under `session_id`; its place in line (for [`Outbox::void`]).
-    pub fn push_seq(&self, session_id: &str, record: &ReceptionRecord) -> Result<i64, StoreError> {
-        self.push(session_id, record)?;
         Ok(self.conn.last_insert_rowid())
     }
 

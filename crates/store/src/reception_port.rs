@@ -588,7 +588,7 @@ impl StorePort {
             ));
         };
         let seq = outbox
-            .push_seq(&Self::queued_session_id(record.completed_at), record)
+            .push(&Self::queued_session_id(record.completed_at), record)
             .map_err(|e| port_error("keep the reception while the server is away", &e))?;
         // 取消 of the reception just made now voids it in the outbox (or on the server, once sent).
         self.last_visit = None;
